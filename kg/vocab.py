@@ -1,0 +1,66 @@
+"""The RDF vocabulary: namespaces and the IRIs minted for articles, claims and entities.
+
+One module owns IRI minting so the same article, sentence or entity gets the same IRI on
+every build (stable IRIs are part of the contract).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+ONTOLOGY = "https://w3id.org/conflict-kg/ontology#"
+BASE = "https://w3id.org/conflict-kg/id/"
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+PREFIXES = {
+    "ckg": ONTOLOGY,
+    "id": BASE,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "wd": WIKIDATA,
+}
+
+
+def sparql_prefixes() -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def slug(text: str) -> str:
+    """A readable, stable IRI segment: ASCII, lower case, hyphens."""
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    norm = re.sub(r"[^A-Za-z0-9]+", "-", norm).strip("-").lower()
+    return norm or hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def article_iri(stem: str) -> str:
+    return f"{BASE}article/{slug(stem)}"
+
+
+def graph_iri(stem: str) -> str:
+    return f"{BASE}graph/{slug(stem)}"
+
+
+def sentence_iri(stem: str, index: int) -> str:
+    return f"{BASE}article/{slug(stem)}/s{index}"
+
+
+def claim_iri(stem: str, sentence: int, index: int) -> str:
+    return f"{BASE}claim/{slug(stem)}/s{sentence}/c{index}"
+
+
+def entity_iri(key: str) -> str:
+    return f"{BASE}entity/{slug(key)}"
+
+
+def event_iri(*parts: str) -> str:
+    """Events are named by what they are, so two articles reporting the same event share it."""
+    digest = hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+    return f"{BASE}event/{digest}"
