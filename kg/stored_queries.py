@@ -1,0 +1,201 @@
+"""Stored queries are data: ``queries/NAME.rq`` files with a header comment block.
+
+    # title: Claims of one type
+    # description: Every claim of the given type,
+    #   with its article and sentence.
+    # param: type string  The claim type (control, attack, ...)
+
+A parameter line is ``# param: NAME TYPE  DESCRIPTION``. TYPE is one of ``IRI``, ``xsd:date``,
+``integer`` (or ``xsd:integer``) and ``string`` (or ``xsd:string``); a trailing ``?``
+(``xsd:date?``) makes the parameter optional, left unbound when absent. Comment lines that are
+not another ``key:`` line continue the description. The parameter ``?NAME`` of the
+query is bound to a typed RDF term through pyoxigraph substitutions, never by editing the text.
+Substitution follows SPARQL SEP-0007: a SELECT query must name each parameter in its SELECT
+clause (``SELECT ?type ?claim ...``, or ``SELECT *``), else pyoxigraph refuses to bind it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, NotFoundError, QueryError
+from kg.resources import queries_dir
+from kg.store import Store, Term
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
+_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+(\S+?)(\?)?(?:\s+(.*))?$")
+_TYPE_ALIASES = {
+    "iri": "IRI",
+    "xsd:date": "xsd:date",
+    "date": "xsd:date",
+    "integer": "xsd:integer",
+    "xsd:integer": "xsd:integer",
+    "string": "xsd:string",
+    "xsd:string": "xsd:string",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # canonical: IRI, xsd:date, xsd:integer, xsd:string
+    description: str = ""
+    required: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "description": self.description,
+            "required": self.required,
+        }
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path | None = field(default=None, compare=False)
+
+    def to_dict(self, with_text: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "params": [p.to_dict() for p in self.params],
+        }
+        if with_text:
+            out["query"] = self.text
+        return out
+
+
+# -- parsing -----------------------------------------------------------------------------
+
+
+def parse_stored_query(name: str, text: str, path: Path | None = None) -> StoredQuery:
+    """Read the header comment block of a stored query's text."""
+    fields: dict[str, list[str]] = {"title": [], "description": []}
+    params: list[Param] = []
+    last: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break  # the header ends at the first line of SPARQL
+            continue
+        match = _HEADER.match(stripped)
+        if match:
+            last = match.group(1)
+            if last == "param":
+                params.append(_parse_param(name, match.group(2)))
+            else:
+                fields[last].append(match.group(2).strip())
+        elif last == "description":
+            fields["description"].append(stripped.lstrip("#").strip())
+    title = " ".join(fields["title"]) or name
+    description = " ".join(d for d in fields["description"] if d)
+    return StoredQuery(name, title, description, tuple(params), text, path)
+
+
+def _parse_param(query: str, spec: str) -> Param:
+    match = _PARAM.match(spec.strip())
+    kind = _TYPE_ALIASES.get((match.group(2) if match else "").lower()) if match else None
+    if match is None or kind is None:
+        raise InputError(
+            f"Stored query {query}: bad parameter line {spec!r}; "
+            "write `# param: NAME TYPE  DESCRIPTION` "
+            "with TYPE one of IRI, xsd:date, integer, string"
+        )
+    return Param(match.group(1), kind, (match.group(4) or "").strip(), match.group(3) is None)
+
+
+# -- loading -----------------------------------------------------------------------------
+
+
+def load_stored_queries(directory: Path | None = None) -> dict[str, StoredQuery]:
+    """Every ``*.rq`` file of the queries directory, by name (the file stem)."""
+    folder = directory or queries_dir()
+    out: dict[str, StoredQuery] = {}
+    for path in sorted(folder.glob("*.rq")):
+        if _NAME.match(path.stem):
+            out[path.stem] = parse_stored_query(path.stem, path.read_text(encoding="utf-8"), path)
+    return out
+
+
+def get_stored_query(name: str, directory: Path | None = None) -> StoredQuery:
+    folder = directory or queries_dir()
+    path = folder / f"{name}.rq"
+    if not _NAME.match(name) or not path.is_file():
+        raise NotFoundError(f"No stored query named {name!r}: GET /api/queries lists them")
+    return parse_stored_query(name, path.read_text(encoding="utf-8"), path)
+
+
+# -- binding and running -----------------------------------------------------------------
+
+
+def bind_params(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term]:
+    """Typed RDF terms for the query's parameters; InputError names any bad parameter."""
+    known = {p.name for p in query.params}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        expected = ", ".join(sorted(known)) or "none"
+        raise InputError(
+            f"Unknown parameter {unknown[0]} for query {query.name} (expected: {expected})"
+        )
+    bound: dict[str, Term] = {}
+    for param in query.params:
+        raw = values.get(param.name)
+        if raw is None or raw == "":
+            if param.required:
+                raise InputError(
+                    f"Missing parameter {param.name} ({param.type}): {param.description}"
+                )
+            continue
+        bound[param.name] = to_term(param, raw)
+    return bound
+
+
+def to_term(param: Param, raw: str) -> Term:
+    """Validate one parameter value and turn it into an RDF term."""
+    if param.type == "IRI":
+        if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", raw):
+            raise InputError(f"{param.name} must be an absolute http(s) IRI, got {raw!r}")
+        return ox.NamedNode(raw)
+    if param.type == "xsd:date":
+        try:
+            day = datetime.date.fromisoformat(raw)
+        except ValueError:
+            raise InputError(f"{param.name} must be a date YYYY-MM-DD, got {raw!r}") from None
+        return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    if param.type == "xsd:integer":
+        if not re.match(r"^[+-]?[0-9]+$", raw):
+            raise InputError(f"{param.name} must be an integer, got {raw!r}")
+        return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+    return ox.Literal(raw)
+
+
+def run_stored(
+    store: Store, name: str, params: Mapping[str, str], directory: Path | None = None
+) -> Any:
+    """Run the stored query ``name`` with ``params`` bound; returns the pyoxigraph result."""
+    query = get_stored_query(name, directory)
+    bindings = bind_params(query, params)
+    try:
+        return store.query(query.text, bindings=bindings)
+    except RuntimeError as exc:  # pyoxigraph: a bound variable missing from SELECT
+        raise QueryError(
+            f"Stored query {name} cannot bind its parameters ({exc}): "
+            "name every parameter in its SELECT clause"
+        ) from None

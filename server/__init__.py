@@ -1,0 +1,36 @@
+"""The HTTP endpoint: a Flask app factory over the `kg` library (SPARQL protocol and JSON API)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from kg.store import default_store_path
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Config keys: KG_STORE (store directory), QUERY_TIMEOUT (seconds),
+    QUERY_THREADS (queries run at once), UPDATE_TOKEN (enables SPARQL Update with
+    `Authorization: Bearer TOKEN`), QUERIES_DIR (stored queries; default `queries/`)."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        KG_STORE=str(default_store_path()),
+        QUERY_TIMEOUT=10.0,
+        QUERY_THREADS=8,
+        UPDATE_TOKEN=None,
+        QUERIES_DIR=None,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config or {})
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    from server import api, db, errors, queries, sparql
+
+    db.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(queries.bp)
+    return app

@@ -1,0 +1,39 @@
+"""`/api/who-controlled` and `/api/claims`: the JSON answers of `kg ask` and `kg claims`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from kg.errors import InputError
+from server import db, params
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
+
+
+@bp.get("/who-controlled")
+def who_controlled() -> Response:
+    params.check_known(["place", "date", "as_of"])
+    place = params.text("place", required=True)
+    on = params.date("date", required=True)
+    as_of = params.date("as_of")
+    from kg.ask import who_controlled as ask  # lazy: the app starts even if kg.ask is broken
+
+    return jsonify(db.run(ask, db.get_store(), place, on, as_of))
+
+
+@bp.get("/claims")
+def claims() -> Response:
+    params.check_known(["article", "type", "place", "actor"])
+    kind = params.text("type")
+    if kind is not None and kind not in CLAIM_TYPES:
+        raise InputError(f"type must be one of {', '.join(CLAIM_TYPES)}, got {kind!r}")
+    filters = {name: params.text(name) for name in ("article", "place", "actor")}
+    from kg.claims import list_claims  # lazy, as above
+
+    return jsonify(db.run(_list_claims, list_claims, db.get_store(), kind, filters))
+
+
+def _list_claims(list_claims, store, kind, filters):  # type: ignore[no-untyped-def]
+    return list_claims(store, type=kind, **filters)

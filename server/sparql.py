@@ -1,0 +1,103 @@
+"""`/sparql`: the SPARQL 1.1 Protocol: query by GET, POST form or POST body; update with a token."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MIMEAccept
+
+from kg.errors import InputError
+from kg.serve import apply_update
+from kg.store import Store
+from server import db, formats
+from server.description import service_description
+from server.errors import error_response
+
+bp = Blueprint("sparql", __name__)
+
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    if request.method == "POST" and _is_update():
+        return _update()
+    query = _query_text()
+    if query is None:
+        if request.method == "GET":
+            return _describe()
+        raise InputError("Missing SPARQL query: send `query` (form or URL) or a sparql-query body")
+    default_graph = request.values.getlist("default-graph-uri") or None
+    named_graphs = request.values.getlist("named-graph-uri") or None
+    body, content_type = db.run(
+        _evaluate, db.get_store(), query, default_graph, named_graphs, request.accept_mimetypes
+    )
+    return Response(body, content_type=content_type)
+
+
+def _evaluate(
+    store: Store,
+    query: str,
+    default_graph: list[str] | None,
+    named_graphs: list[str] | None,
+    accept: MIMEAccept,
+) -> tuple[bytes, str]:
+    # Runs in the query thread: evaluation is lazy, so serialising is part of the work to time.
+    result = store.query(query, default_graph=default_graph, named_graphs=named_graphs)
+    return formats.render(result, accept)
+
+
+def _query_text() -> str | None:
+    if request.method == "POST" and request.mimetype == QUERY_TYPE:
+        return request.get_data(as_text=True)
+    return request.values.get("query")
+
+
+def _is_update() -> bool:
+    return request.mimetype == UPDATE_TYPE or "update" in request.form
+
+
+def _describe() -> Response:
+    updates = bool(current_app.config.get("UPDATE_TOKEN"))
+    triples = service_description(request.base_url, updates)
+    body, content_type = formats.render_graph(triples, request.accept_mimetypes)
+    return Response(body, content_type=content_type)
+
+
+def _update() -> Response:
+    refused = _refuse_update()
+    if refused is not None:
+        return refused
+    text = (
+        request.get_data(as_text=True)
+        if request.mimetype == UPDATE_TYPE
+        else request.form["update"]
+    )
+    if request.values.getlist("using-graph-uri") or request.values.getlist("using-named-graph-uri"):
+        raise InputError(
+            "using-graph-uri and using-named-graph-uri are not supported: use USING in the update"
+        )
+    db.run(apply_update, current_app.config["KG_STORE"], text)
+    db.invalidate()
+    return Response(status=204)
+
+
+def _refuse_update() -> Response | None:
+    token = current_app.config.get("UPDATE_TOKEN")
+    if not token:
+        return error_response(
+            "SPARQL Update is disabled: this endpoint is read-only "
+            "(start the server with an update token to enable it)",
+            403,
+        )
+    sent = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        return error_response(
+            "SPARQL Update needs the header `Authorization: Bearer TOKEN` "
+            "with the server's update token",
+            401,
+            {"WWW-Authenticate": 'Bearer realm="sparql-update"'},
+        )
+    return None
