@@ -32,8 +32,5 @@ def claims() -> Response:
     filters = {name: params.text(name) for name in ("article", "place", "actor")}
     from kg.claims import list_claims  # lazy, as above
 
-    return jsonify(db.run(_list_claims, list_claims, db.get_store(), kind, filters))
-
-
-def _list_claims(list_claims, store, kind, filters):  # type: ignore[no-untyped-def]
-    return list_claims(store, type=kind, **filters)
+    store = db.get_store()
+    return jsonify(db.run(lambda: list_claims(store, type=kind, **filters)))

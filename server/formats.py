@@ -66,4 +66,4 @@ def render_graph(
     """Serialise triples (CONSTRUCT, DESCRIBE, the service description) with our prefixes."""
     media_type = choose(accept, GRAPHS)
     body = ox.serialize(triples, format=GRAPHS[media_type], prefixes=dict(prefixes))
-    return body, content_type(media_type)
+    return body or b"", content_type(media_type)

@@ -30,12 +30,11 @@ def list_queries() -> Response:
 
 @bp.get("/<name>")
 def run_query(name: str) -> Response:
-    values = {k: v for k, v in request.args.items()}
-    body, content_type = db.run(
-        _run, db.get_store(), name, values, _directory(), request.accept_mimetypes
-    )
+    store, folder = db.get_store(), _directory()
+    values, accept = dict(request.args), request.accept_mimetypes
+
+    def work() -> tuple[bytes, str]:  # in the query thread: no request context there
+        return formats.render(run_stored(store, name, values, folder), accept)
+
+    body, content_type = db.run(work)
     return Response(body, content_type=content_type)
-
-
-def _run(store, name, values, directory, accept):  # type: ignore[no-untyped-def]
-    return formats.render(run_stored(store, name, values, directory), accept)

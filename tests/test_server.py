@@ -440,3 +440,30 @@ def test_update_while_another_writer_holds_the_store(token_server: Server) -> No
         assert_error(answer, 503, "another process", "try again")
     finally:
         del writer
+
+
+def test_kg_serve_runs_waitress(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = make_store(tmp_path / "store")
+    code = f"from kg.serve import serve; serve({str(store)!r}, port={port}, threads=2)"
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/sparql"
+        for _ in range(100):
+            try:
+                answer = get(url, "ASK { ?c a ckg:Claim }")
+                break
+            except urllib.error.URLError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("kg.serve.serve did not start listening")
+        assert json.loads(answer[2])["boolean"] is True
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
