@@ -1,0 +1,376 @@
+"""Claims from parsed items: control claims by rule, and every other sentence as `other`.
+
+Control claims come from four linguistic shapes, each general:
+- a capture verb ("captured", "retook", "liberated", "regained control of", "declared
+  victory over X in P", "declared P free of X") whose agent gains the place;
+- a driving-out verb ("drove militants from the area") whose agent gains it;
+- a loss verb ("withdrew from", "retreated from") whose agent loses it;
+- a state ("the ISIS-held town", "is controlled by", "in full control of").
+Plans, attempts and modal or negated verbs ("racing to take", "will recapture") are not claims
+of control.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.attribution import Attribution, attribute, child
+from kg.extract.dates import DateRange, resolve
+from kg.extract.gazetteer import Entity, Gazetteer, lexicon
+from kg.extract.mentions import ItemContext, actor_of, build_context, place_of
+
+UPWARD_DEPS = {"ccomp", "xcomp", "advcl", "pcomp", "pobj", "prep", "dobj", "oprd", "acomp"}
+
+
+@dataclass
+class Claim:
+    type: str
+    sentence_index: int
+    sentence: str
+    headline: str | None = None
+    event: str = "OtherEvent"  # the ontology class of the event
+    date: DateRange | None = None
+    place: Entity | None = None
+    agent: Entity | None = None
+    target: Entity | None = None
+    controller: Entity | None = None
+    count: int | None = None
+    count_qualifier: str | None = None
+    victims: str | None = None
+    claimant: Entity | None = None
+    reported_by: list[Entity] = field(default_factory=list)
+    hedged: bool = False
+    order_in_day: int = 0
+
+
+# -- dates ----------------------------------------------------------------------------------
+def is_future(token: Token) -> bool:
+    for t in (token, *token.ancestors):
+        if any(c.lemma_ in ("will", "shall") and c.dep_ == "aux" for c in t.children):
+            return True
+        if t.pos_ == "VERB":
+            return False
+    return False
+
+
+def date_mentions(doc: Doc) -> dict[int, DateRange]:
+    """Each DATE entity resolved, indexed by all its tokens."""
+    published = doc.user_data.get("published")
+    pub = dt.date.fromisoformat(published) if published else None
+    found: dict[int, DateRange] = {}
+    for ent in doc.ents:
+        if ent.label_ != "DATE":
+            continue
+        text = ent.text
+        prev = doc[ent.start - 1] if ent.start > 0 else None
+        if prev is not None and prev.lower_ in ("on", "since", "in", "last"):
+            text = f"{prev.text} {text}"
+        rng = resolve(text, pub, future=is_future(ent.root))
+        if rng is not None:
+            for i in range(ent.start, ent.end):
+                found[i] = rng
+    return found
+
+
+def own_date(token: Token, dates: dict[int, DateRange], skip: set[int]) -> DateRange | None:
+    """The most precise date in the clause of this token, not in a nested clause or another
+    trigger's ('on Sunday' wins over 'this month')."""
+    stack, found = [token], []
+    while stack:
+        t = stack.pop()
+        if t.i in dates:
+            found.append(dates[t.i])
+        for c in t.children:
+            if c.dep_ in ("ccomp", "relcl", "conj", "parataxis", "acl", "advcl", "xcomp"):
+                continue
+            if c.i in skip:
+                continue
+            stack.append(c)
+    return min(found, key=span_days) if found else None
+
+
+def span_days(rng: DateRange) -> int:
+    if rng.start is None or rng.end is None:
+        return 10**6
+    return (rng.end - rng.start).days
+
+
+def date_for(token: Token, dates: dict[int, DateRange], triggers: set[int]) -> DateRange | None:
+    """The trigger's own date, else that of the clause governing it (a statement's date is
+    when the event was known to have happened); never across 'and'/'but'."""
+    t = token
+    while True:
+        found = own_date(t, dates, triggers - {t.i})
+        if found is not None:
+            return found
+        if t.dep_ not in UPWARD_DEPS or t.head is t:
+            return None
+        t = t.head
+
+
+def order_in_day(token: Token) -> int:
+    """-1 for an event a sentence places before another ('hours after it was retaken')."""
+    for t in (token, *token.ancestors):
+        for c in t.children:
+            if c.dep_ in ("mark", "prep") and c.lower_ in ("after", "before"):
+                if c.i < token.i or c.head is token:
+                    return -1 if c.lower_ == "after" else 1
+        if t.lower_ in ("after", "before") and t.dep_ == "prep":
+            return -1 if t.lower_ == "after" else 1
+    return 0
+
+
+# -- control -------------------------------------------------------------------------------
+def irrealis(token: Token) -> bool:
+    """Plans, attempts, modality and negation: 'will recapture', 'racing to take'."""
+    lex = lexicon()
+    for c in token.children:
+        if c.dep_ == "neg" or (c.dep_ == "aux" and c.lemma_.lower() in lex["modal_irrealis"]):
+            return True
+    if token.dep_ == "xcomp" and token.head.lemma_.lower() in lex["irrealis_heads"]:
+        return True
+    if any(c.tag_ == "TO" for c in token.children):
+        return True
+    if token.dep_ == "pcomp" and token.head.lower_ in ("to", "toward", "towards"):
+        return True
+    return False
+
+
+def prep_object(token: Token | None, *preps: str) -> Token | None:
+    if token is None:
+        return None
+    for c in token.children:
+        if c.dep_ in ("prep", "agent", "dative") and c.lower_ in preps:
+            return child(c, "pobj")
+    return None
+
+
+def is_passive(verb: Token) -> bool:
+    """'was recaptured by X', or a reduced relative 'the town captured by X'."""
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return True
+    return verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(
+        c.dep_ in ("aux", "nsubj") for c in verb.children)
+
+
+def roles(verb: Token) -> tuple[Token | None, Token | None]:
+    """(agent, patient) of a verb, active or passive, relative clause or not."""
+    if is_passive(verb):
+        agent = prep_object(verb, "by")
+        patient = child(verb, "nsubjpass")
+    else:
+        agent = child(verb, "nsubj")
+        patient = child(verb, "dobj")
+    if patient is None or patient.lower_ in ("which", "that"):
+        if verb.dep_ in ("relcl", "acl"):
+            patient = verb.head
+    if agent is None and verb.dep_ == "acl" and verb.tag_ == "VBG":
+        agent = verb.head  # "the government retaking the town"
+    if agent is None and verb.dep_ in ("xcomp", "advcl", "conj", "ccomp", "pcomp"):
+        agent = child(verb.head, "nsubj") or (child(verb.head.head, "nsubj")
+                                             if verb.head.dep_ == "prep" else None)
+    if agent is None and verb.dep_ == "ccomp" and verb.head.dep_ in ("xcomp", "ccomp"):
+        agent = child(verb.head.head, "nsubj")
+    return agent, patient
+
+
+@dataclass
+class Found:
+    trigger: Token
+    event: str
+    place: Entity | None
+    agent: Entity | None
+    target: Entity | None
+    controller: Entity | None
+
+
+def control_of(token: Token, ctx: ItemContext) -> Found | None:
+    lex, lemma = lexicon(), token.lemma_.lower()
+    if token.pos_ not in ("VERB", "ADJ", "NOUN") or irrealis(token):
+        return None
+    gaz = ctx.gazetteer
+    if token.pos_ == "VERB" and (lemma in lex["control_gain"] or phrasal(token, "control_gain_phrasal")):
+        return gain(token, ctx, gaz)
+    if lemma in lex["declare_verbs"] and token.pos_ == "VERB":
+        victory = next((c for c in token.children if c.dep_ == "dobj"
+                        and c.lemma_.lower() in lex["victory_nouns"]), None)
+        return gain(token, ctx, gaz) if victory is not None else None
+    if token.pos_ == "VERB" and lemma in lex["control_drive_out"]:
+        return drive_out(token, ctx, gaz)
+    if token.pos_ == "VERB" and (lemma in lex["control_loss"] or phrasal(token, "control_loss_phrasal")):
+        return loss(token, ctx)
+    if token.lower_ in lex["held_suffixes"] and token.i >= 2 and token.nbor(-1).text == "-":
+        return held(token, ctx, gaz)
+    if lemma == "control":
+        return controlled(token, ctx, gaz)
+    if lemma == "free" and token.pos_ == "ADJ" and token.head.lemma_.lower() in lex["declare_verbs"]:
+        declare = token.head
+        return gain_found(token, child(declare, "nsubj"), child(declare, "dobj"),
+                          prep_object(token, "of"), ctx, gaz)
+    return None
+
+
+def phrasal(token: Token, key: str) -> bool:
+    particles = lexicon()[key].get(token.lemma_.lower(), [])
+    return any(c.dep_ == "prt" and c.lower_ in particles for c in token.children)
+
+
+def gain_found(trigger: Token, agent_t, place_t, target_t, ctx: ItemContext, gaz: Gazetteer,
+               event: str = "ControlChange") -> Found | None:
+    place = place_of(place_t, ctx)
+    if place is None or place.type == "Country":
+        return None
+    agent = actor_of(agent_t, ctx)
+    return Found(trigger, event, place, agent, actor_of(target_t, ctx), gaz.side_of(agent))
+
+
+def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    agent, patient = roles(verb)
+    if patient is not None and patient.lemma_.lower() in ("control", "victory"):
+        place_t = prep_object(patient, "of", "over", "in") or prep_object(verb, "in", "of")
+        target_t = prep_object(patient, "over") if patient.lemma_ == "victory" else None
+        if patient.lemma_ == "victory":
+            place_t = prep_object(patient, "in") or prep_object(verb, "in")
+        return gain_found(verb, agent, place_t, target_t or prep_object(verb, "from"), ctx, gaz)
+    source = prep_object(verb, "from")
+    if patient is None and source is not None:
+        patient = child(source, "appos")  # "liberated from ISIS the city of X"
+    return gain_found(verb, agent, patient, source, ctx, gaz)
+
+
+def drive_out(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    agent, patient = roles(verb)
+    place_t = prep_object(verb, "from", "out") or prep_object(patient, "in", "from")
+    if place_t is None and verb.lemma_.lower() == "eliminate" and patient is not None:
+        place_t = prep_object(patient, "in")
+    if place_t is None:
+        return None
+    return gain_found(verb, agent, place_t, patient, ctx, gaz)
+
+
+def loss(verb: Token, ctx: ItemContext) -> Found | None:
+    agent_t = child(verb, "nsubj")
+    place_t = prep_object(verb, "from") or child(verb, "dobj")
+    place = place_of(place_t, ctx)
+    if place is None or place.type == "Country":
+        return None
+    agent = actor_of(agent_t, ctx)
+    return Found(verb, "ControlChange", place, agent, None, None)
+
+
+def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the ISIS-held town of X', 'rebel-held Idlib'."""
+    holder_t = token.nbor(-2)
+    holder = ctx.at(holder_t) or actor_of(holder_t, ctx)
+    noun = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
+    if holder is None or noun is None:
+        return None
+    place = place_of(noun, ctx)
+    if place is None or place.type == "Country":
+        return None
+    return Found(token, "ControlState", place, holder, None, gaz.side_of(holder))
+
+
+def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'P is controlled by X' and 'X is in (full) control of P'."""
+    if token.pos_ == "VERB":
+        agent_t, patient_t = roles(token)
+        if child(token, "nsubjpass") is None and token.dep_ not in ("acl", "relcl"):
+            return None
+        place, agent = place_of(patient_t, ctx, settlement_only=False), actor_of(agent_t, ctx)
+    else:
+        prep = token.head
+        if prep.lower_ not in ("in", "under") or prep.dep_ != "prep":
+            return None
+        place = place_of(prep_object(token, "of", "over"), ctx) if prep.lower_ == "in" else \
+            place_of(prep.head, ctx, settlement_only=False)
+        holder_t = child(prep.head, "nsubj") if prep.lower_ == "in" else child(token, "poss", "compound", "amod")
+        agent = actor_of(holder_t, ctx)
+    if place is None or agent is None or place.type == "Country":
+        return None
+    return Found(token, "ControlState", place, agent, None, gaz.side_of(agent))
+
+
+# -- assembling ----------------------------------------------------------------------------
+def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, DateRange],
+                    publisher: Entity | None) -> list[Claim]:
+    attribution = attribute(sent, ctx)
+    headline = index == 0 or sent.start == 0 and ctx.doc.user_data.get("headline")
+    # headlines are title case, which defeats the tagger; they are kept as `other` claims
+    found: list[Found] = []
+    for token in [] if headline else sent:
+        f = control_of(token, ctx) if token.i not in attribution.verbs else None
+        if f is not None:
+            found.append(f)
+            ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
+    triggers = {f.trigger.i for f in found} | attribution.verbs
+    claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
+    if not claims:
+        claims = [other_claim(sent, index, ctx, dates)]
+    for claim in claims:
+        finish(claim, ctx, attribution, publisher)
+    remember(sent, ctx, found, attribution)
+    return claims
+
+
+def control_claim(f: Found, sent: Span, index: int, attribution: Attribution,
+                  dates: dict[int, DateRange], triggers: set[int]) -> Claim:
+    date = date_for(f.trigger, dates, triggers)
+    if date is None and f.event == "ControlState":
+        date = publication_range(sent.doc)
+    return Claim(type="control", sentence_index=index, sentence=sent.text.strip(), event=f.event,
+                 date=date, place=f.place, agent=f.agent, target=f.target,
+                 controller=f.controller, order_in_day=order_in_day(f.trigger))
+
+
+def publication_range(doc: Doc) -> DateRange | None:
+    """A state with no date of its own holds when the article was written."""
+    published = doc.user_data.get("published")
+    if not published:
+        return None
+    day = dt.date.fromisoformat(published)
+    return DateRange(day, day, "(publication date)")
+
+
+def other_claim(sent: Span, index: int, ctx: ItemContext, dates: dict[int, DateRange]) -> Claim:
+    root = sent.root
+    date = date_for(root, dates, set()) or next((dates[t.i] for t in sent if t.i in dates), None)
+    place = next((m.entity for m in ctx.mentions
+                  if sent.start <= m.start < sent.end and m.entity.is_place), None)
+    agent = actor_of(child(root, "nsubj"), ctx)
+    return Claim(type="other", sentence_index=index, sentence=sent.text.strip(), date=date,
+                 place=place, agent=agent)
+
+
+def finish(claim: Claim, ctx: ItemContext, attribution: Attribution, publisher: Entity | None) -> None:
+    claim.headline = ctx.doc.user_data.get("headline")
+    claim.reported_by = list(attribution.chain)
+    claim.claimant = attribution.claimant or publisher
+    claim.hedged = attribution.hedged
+
+
+def remember(sent: Span, ctx: ItemContext, found: list[Found], attribution: Attribution) -> None:
+    """Carry the item's focus forward: the last place spoken of, the last speaker."""
+    places = [f.place for f in found if f.place]
+    if places:
+        ctx.last_place = places[-1]
+    if attribution.chain:
+        ctx.last_speaker = attribution.chain[-1]
+
+
+def item_claims(doc: Doc, gazetteer: Gazetteer, stem: str, first_index: int,
+                publisher: Entity | None) -> list[Claim]:
+    """All claims of one item, sentence by sentence, numbered from ``first_index``."""
+    ctx = build_context(doc, gazetteer, stem)
+    dates = date_mentions(doc)
+    claims: list[Claim] = []
+    index = first_index
+    for sent in doc.sents:
+        if not sent.text.strip():
+            continue
+        claims.extend(sentence_claims(sent, index, ctx, dates, publisher))
+        index += 1
+    return claims

@@ -1,0 +1,171 @@
+"""Resolve date phrases against the article's publication date, keeping ranges for vague ones.
+
+"on Saturday" in a Monday article is the Saturday before; "last week" is the week before the
+publication week; "in September" is the most recent September; "November 18" in a sentence
+about the future stays in the publication year. Without a publication date, relative phrases
+stay unresolved (and are marked so), never guessed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10, "a": 1, "an": 1, "several": 3, "few": 3}
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: dt.date | None
+    end: dt.date | None
+    text: str
+    unresolved: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "text": self.text,
+        }
+
+
+def month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def last_weekday(anchor: dt.date, weekday: int, future: bool) -> dt.date:
+    """The most recent such weekday on or before the anchor (or the next one, for plans)."""
+    if future:
+        return anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7)
+    return anchor - dt.timedelta(days=(anchor.weekday() - weekday) % 7)
+
+
+def clean_phrase(text: str) -> str:
+    text = re.sub(r"[’']s$", "", text.strip())
+    return re.sub(r"^(on|in|at|by|during|from|earlier|late|early)\s+", "", text, flags=re.I).strip()
+
+
+def resolve(text: str, published: dt.date | None, future: bool = False) -> DateRange | None:
+    """A date phrase as a range, or None when it is not a date we can place (durations)."""
+    phrase = clean_phrase(text).lower().rstrip(".,")
+    absolute = resolve_absolute(phrase, published, future)
+    if absolute is not None:
+        return DateRange(absolute[0], absolute[1], text)
+    if resolvable_relative(phrase) and published is None:
+        return DateRange(None, None, text, unresolved=True)
+    if published is None:
+        return None
+    relative = resolve_relative(phrase, published, future)
+    return DateRange(relative[0], relative[1], text) if relative else None
+
+
+def resolve_absolute(phrase: str, published: dt.date | None, future: bool):
+    m = re.fullmatch(r"(?:(\w+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(\w+)\.?)"
+                     r"(?:,?\s+(\d{4}))?", phrase)
+    if m:
+        month = MONTHS.get((m.group(1) or m.group(4) or "").lower())
+        day = int(m.group(2) or m.group(3))
+        if month and 1 <= day <= 31:
+            year = int(m.group(5)) if m.group(5) else infer_year(month, day, published, future)
+            if year is None:
+                return None
+            try:
+                d = dt.date(year, month, day)
+            except ValueError:
+                return None
+            return d, d
+    m = re.fullmatch(r"(?:(?:the )?year )?(\d{4})", phrase)
+    if m and 1900 < int(m.group(1)) < 2100:
+        y = int(m.group(1))
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    m = re.fullmatch(r"(\w+)\.?,?\s+(\d{4})", phrase)
+    if m and m.group(1) in MONTHS:
+        return month_range(int(m.group(2)), MONTHS[m.group(1)])
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", phrase)
+    if m:
+        d = dt.date.fromisoformat(phrase)
+        return d, d
+    return None
+
+
+def infer_year(month: int, day: int, published: dt.date | None, future: bool) -> int | None:
+    if published is None:
+        return None
+    year = published.year
+    if not future and (month, day) > (published.month, published.day):
+        year -= 1  # a past event dated after publication day happened the year before
+    return year
+
+
+RELATIVE_WORDS = set(WEEKDAYS) | {"today", "yesterday", "tomorrow", "tonight"} | set(MONTHS)
+
+
+def resolvable_relative(phrase: str) -> bool:
+    return any(w in RELATIVE_WORDS or w in ("last", "this", "ago", "week", "month", "year")
+               for w in re.findall(r"[a-z]+", phrase))
+
+
+def resolve_relative(phrase: str, pub: dt.date, future: bool):
+    since = phrase.startswith("since ")
+    if since:
+        phrase = phrase[len("since "):]
+    found = resolve_point(phrase, pub, future)
+    if found is None:
+        return None
+    return (found[0], pub) if since else found
+
+
+def resolve_point(phrase: str, pub: dt.date, future: bool):
+    words = re.findall(r"[a-z]+", phrase)
+    if not words:
+        return None
+    day = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
+    for w in words:
+        if w in day:
+            d = pub + dt.timedelta(days=day[w])
+            return d, d
+    weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
+    if weekday is not None:
+        d = last_weekday(pub, weekday, future or "next" in words)
+        if "last" in words and d == pub:
+            d -= dt.timedelta(days=7)
+        return d, d
+    month = next((MONTHS[w] for w in words if w in MONTHS and len(w) > 3 or w == "may"), None)
+    if month is not None:
+        year = pub.year if (future or month <= pub.month) else pub.year - 1
+        if "last" in words and month >= pub.month:
+            year = pub.year - 1
+        return month_range(year, month)
+    return resolve_period(words, pub)
+
+
+def resolve_period(words: list[str], pub: dt.date):
+    if "ago" in words and len(words) >= 3:
+        n = NUMBERS.get(words[-3]) or (int(words[-3]) if words[-3].isdigit() else None)
+        unit = words[-2].rstrip("s")
+        if n and unit in UNIT_DAYS:
+            d = pub - dt.timedelta(days=n * UNIT_DAYS[unit])
+            return d, d
+    if words[-1] == "week" and words[0] in ("last", "past"):
+        monday = pub - dt.timedelta(days=pub.weekday())
+        return monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)
+    if words[-1] == "week" and words[0] == "this":
+        return pub - dt.timedelta(days=pub.weekday()), pub
+    if words[-1] == "month" and words[0] in ("last", "past"):
+        first = pub.replace(day=1) - dt.timedelta(days=1)
+        return month_range(first.year, first.month)
+    if words[-1] == "month" and words[0] == "this":
+        return pub.replace(day=1), pub
+    if words[-1] == "year" and words[0] in ("last", "past"):
+        return dt.date(pub.year - 1, 1, 1), dt.date(pub.year - 1, 12, 31)
+    if words[-1] == "year" and words[0] == "this":
+        return dt.date(pub.year, 1, 1), pub
+    return None

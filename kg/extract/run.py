@@ -1,0 +1,35 @@
+"""Extraction of one article: items through the spaCy pipeline, then the claim rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from kg.extract.claims import Claim, item_claims
+from kg.extract.gazetteer import Entity, Gazetteer, default_gazetteer
+from kg.extract.nlp import make_doc, pipeline
+from kg.read.articles import Article
+
+
+def publisher_entity(article: Article, gazetteer: Gazetteer) -> Entity | None:
+    if not article.publisher:
+        return None
+    return gazetteer.lookup(article.publisher) or gazetteer.adhoc(article.publisher, "NewsAgency")
+
+
+def extract(article: Article) -> list[Claim]:
+    return next(extract_many([article]))
+
+
+def extract_many(articles: Iterable[Article], batch_size: int = 32) -> Iterator[list[Claim]]:
+    """Claims per article, in order; items of all articles share spaCy's batches."""
+    nlp, gazetteer = pipeline(), default_gazetteer()
+    for article in articles:
+        docs = nlp.pipe(
+            (make_doc(nlp, i.headline, i.paragraphs, article.published) for i in article.items),
+            batch_size=batch_size,
+        )
+        publisher = publisher_entity(article, gazetteer)
+        claims: list[Claim] = []
+        for doc in docs:
+            claims.extend(item_claims(doc, gazetteer, article.stem, len({c.sentence_index for c in claims}), publisher))
+        yield claims
