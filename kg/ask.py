@@ -1,0 +1,178 @@
+"""Questions over the store. First: who controlled a place on a day, and who says so.
+
+Control is a succession along one place's history: the latest claimed change on or before the
+day gives the controller, and earlier controllers are superseded. Claims about the same time
+that name different controllers are not a succession but a disagreement: the answer is then
+`contested`, and every side is listed with its evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import groupby
+
+import pyoxigraph as ox
+
+from kg.claims import EntityCache, get_claim
+from kg.errors import InputError, NotFoundError
+from kg.extract.gazetteer import default_gazetteer
+from kg.stored_queries import get_stored_query
+from kg.store import Store, Term
+from kg.vocab import BASE, WIKIDATA, entity_iri
+
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+FIND_BY_NAME = """
+SELECT ?e ?name WHERE {
+  ?e rdfs:label|skos:altLabel ?l .
+  FILTER(LCASE(STR(?l)) = LCASE(STR(?name)))
+} LIMIT 20"""
+FIND_BY_QID = "SELECT ?e ?qid WHERE { ?e skos:exactMatch ?qid } LIMIT 20"
+CLASS_OF = "SELECT ?e ?class WHERE { ?e a ?class }"
+
+
+def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
+    """An entity IRI from any name, alias, Wikidata id or IRI."""
+    name = name.strip()
+    if not name:
+        raise InputError(f"{kind.lower()} must not be empty")
+    if name.startswith(("http://", "https://")) and not name.startswith(WIKIDATA):
+        return ox.NamedNode(name)
+    qid = name.removeprefix(WIKIDATA)
+    if qid[:1] in "Qq" and qid[1:].isdigit():
+        rows = store.select(FIND_BY_QID, {"qid": ox.NamedNode(WIKIDATA + qid.upper())})
+        candidates = [r["e"] for r in rows]
+    else:
+        known = default_gazetteer().lookup(name)
+        candidates = [ox.NamedNode(entity_iri(known.key))] if known else []
+        candidates = [c for c in candidates if exists(store, c)] or [
+            r["e"] for r in store.select(FIND_BY_NAME, {"name": ox.Literal(name)})]
+    candidates = [c for c in candidates if is_kind(store, c, kind)]
+    if not candidates:
+        raise NotFoundError(f"No {kind.lower()} called {name!r} in the store: check the "
+                            "spelling, or list names with `kg query` over rdfs:label")
+    return candidates[0]
+
+
+def exists(store: Store, node: Term) -> bool:
+    return bool(store.select(CLASS_OF, {"e": node}))
+
+
+def is_kind(store: Store, node: Term, kind: str) -> bool:
+    from kg.claims import TOP_CLASSES
+
+    classes = {r["class"].value.rsplit("#", 1)[-1] for r in store.select(CLASS_OF, {"e": node})}
+    return bool(classes & TOP_CLASSES.get(kind, {kind}))
+
+
+@dataclass
+class Reading:
+    claim: str
+    controller: str
+    start: dt.date
+    order: int
+
+
+@dataclass
+class Run:
+    """Consecutive readings (newest first) that agree on one controller."""
+
+    controller: str
+    readings: list[Reading] = field(default_factory=list)
+
+    @property
+    def since(self) -> dt.date:
+        return min(r.start for r in self.readings)
+
+
+def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
+    bindings: dict[str, Term] = {"place": place, "date": ox.Literal(on.isoformat(), datatype=XSD_DATE)}
+    if as_of is not None:
+        bindings["asof"] = ox.Literal(as_of.isoformat(), datatype=XSD_DATE)
+    rows = store.select(get_stored_query("who_controlled").text, bindings)
+    return [Reading(r["claim"].value, r["controller"].value, dt.date.fromisoformat(r["start"].value),
+                    int(r["order"].value)) for r in rows]
+
+
+def runs_of(found: list[Reading]) -> list[list[Reading]]:
+    """Readings grouped by moment (day and order within it), newest first."""
+    return [list(g) for _, g in groupby(found, key=lambda r: (r.start, r.order))]
+
+
+def winner(moment: list[Reading]) -> str:
+    """The controller most readings of the latest moment name (ties: the first)."""
+    counts: dict[str, int] = {}
+    for r in moment:
+        counts[r.controller] = counts.get(r.controller, 0) + 1
+    return max(counts, key=lambda c: counts[c])
+
+
+def current_run(moments: list[list[Reading]], controller: str) -> Run:
+    run = Run(controller)
+    for moment in moments:
+        agreeing = [r for r in moment if r.controller == controller]
+        if not agreeing:
+            break
+        run.readings.extend(agreeing)
+    return run
+
+
+def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None = None) -> dict:
+    """The answer of CONTRACT.md: controller, since, status, evidence and alternatives."""
+    place_node = resolve_entity(store, place, kind="Place")
+    entities = EntityCache(store)
+    moments = runs_of(readings(store, place_node, on, as_of))
+    answer = {"place": entities.get(place_node), "date": on.isoformat(),
+              "as_of": as_of.isoformat() if as_of else None, "controller": None,
+              "since": None, "status": "unknown", "evidence": [], "alternatives": []}
+    if not moments:
+        return answer
+    top = winner(moments[0])
+    run = current_run(moments, top)
+    contested = len({r.controller for r in moments[0]}) > 1
+    answer.update(controller=entities.get(ox.NamedNode(top)), since=run.since.isoformat(),
+                  status="contested" if contested else "reported",
+                  evidence=[get_claim(store, r.claim, entities) for r in run.readings])
+    answer["alternatives"] = alternatives(store, moments, top, entities)
+    return answer
+
+
+def alternatives(store: Store, moments: list[list[Reading]], top: str, entities: EntityCache) -> list[dict]:
+    """Each other controller claimed for that day or superseded by the answer, newest first."""
+    out, seen = [], {top}
+    for i, moment in enumerate(moments):
+        for controller in dict.fromkeys(r.controller for r in moment):
+            if controller in seen:
+                continue
+            seen.add(controller)
+            run = current_run(moments[i:], controller)
+            out.append({"controller": entities.get(ox.NamedNode(controller)),
+                        "since": run.since.isoformat(),
+                        "status": "competing" if i == 0 else "superseded",
+                        "evidence": [get_claim(store, r.claim, entities) for r in run.readings]})
+    return out
+
+
+def format_text(answer: dict) -> str:
+    """The answer for a terminal: one line of verdict, then the evidence."""
+    place = answer["place"]["label"]
+    when = answer["date"] + (f" (as known on {answer['as_of']})" if answer["as_of"] else "")
+    if answer["controller"] is None:
+        return f"{place} on {when}: unknown (no control claim in the store covers that day)"
+    lines = [f"{place} on {when}: {answer['controller']['label']} since {answer['since']} "
+             f"[{answer['status']}]"]
+    lines += [f"  evidence: {describe(c)}" for c in answer["evidence"]]
+    for alt in answer["alternatives"]:
+        lines.append(f"  {alt['status']}: {alt['controller']['label']} since {alt['since']}")
+        lines += [f"    {describe(c)}" for c in alt["evidence"]]
+    return "\n".join(lines)
+
+
+def describe(claim: dict) -> str:
+    chain = " > ".join(e["label"] for e in claim["reported_by"] if e) or "-"
+    claimant = claim["claimant"]["label"] if claim["claimant"] else "-"
+    return (f"{claim['article']} s{claim['id'].rsplit('/s', 1)[-1]} ({claim['published']}) "
+            f"claimant {claimant}; via {chain}: \"{claim['sentence'][:110]}\"")
+
+
+__all__ = ["who_controlled", "resolve_entity", "format_text", "BASE"]

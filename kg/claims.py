@@ -1,0 +1,146 @@
+"""Claims out of the store, in the JSON shape of CONTRACT.md ("A claim")."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, NotFoundError
+from kg.stored_queries import get_stored_query
+from kg.store import Store, Term
+from kg.vocab import ONTOLOGY, WIKIDATA
+
+CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
+TOP_CLASSES = {
+    "Actor": {"Actor", "ArmedGroup", "Government", "State", "Person", "NewsAgency", "Monitor",
+              "Organisation", "AnonymousSource"},
+    "Place": {"Place", "Town", "City", "Village", "Province", "Country", "Region"},
+    "Source": {"Source", "Article", "Report", "SourceStatement"},
+}
+ENTITY_QUERY = """
+SELECT ?e ?label ?class ?match WHERE {
+  ?e rdfs:label ?label .
+  OPTIONAL { ?e a ?class FILTER(STRSTARTS(STR(?class), STR(ckg:))) }
+  OPTIONAL { ?e skos:exactMatch ?match }
+}"""
+STEPS_QUERY = """
+SELECT ?claim ?position ?reporter WHERE {
+  ?claim ckg:reportingStep ?step . ?step ckg:position ?position ; ckg:reporter ?reporter .
+} ORDER BY ?claim ?position"""
+
+
+class EntityCache:
+    """ENTITY objects ({label, iri, wikidata, type}) looked up once per request."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.cache: dict[str, dict | None] = {}
+
+    def get(self, node: Term | None) -> dict | None:
+        if node is None:
+            return None
+        iri = node.value
+        if iri not in self.cache:
+            self.cache[iri] = self.lookup(node)
+        return self.cache[iri]
+
+    def lookup(self, node: Term) -> dict:
+        rows = self.store.select(ENTITY_QUERY, {"e": node})
+        label = rows[0]["label"].value if rows else node.value.rsplit("/", 1)[-1]
+        cls = next((r["class"].value.removeprefix(ONTOLOGY) for r in rows if "class" in r), None)
+        match = next((r["match"].value for r in rows if "match" in r), None)
+        top = next((t for t, members in TOP_CLASSES.items() if cls in members), cls)
+        qid = match.removeprefix(WIKIDATA) if match and match.startswith(WIKIDATA) else None
+        return {"label": label, "iri": node.value, "wikidata": qid, "type": top, "class": cls}
+
+
+def value(row: dict, key: str):
+    term = row.get(key)
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dtype = term.datatype.value.rsplit("#", 1)[-1]
+        if dtype == "integer":
+            return int(term.value)
+        if dtype == "boolean":
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def reporting_chains(store: Store, claim: str | None = None) -> dict[str, list[Term]]:
+    chains: dict[str, list[Term]] = defaultdict(list)
+    bindings = {"claim": ox.NamedNode(claim)} if claim else None
+    for row in store.select(STEPS_QUERY, bindings):
+        chains[row["claim"].value].append(row["reporter"])
+    return chains
+
+
+def claim_json(row: dict, chain: list[Term], entities: EntityCache) -> dict:
+    start, end, text = value(row, "start"), value(row, "end"), value(row, "dateText")
+    date = {"start": start, "end": end, "text": text} if (start or end or text) else None
+    return {
+        "id": row["claim"].value,
+        "article": value(row, "stem"),
+        "published": value(row, "published"),
+        "sentence": value(row, "sentence"),
+        "type": value(row, "type"),
+        "date": date,
+        "place": entities.get(row.get("eventPlace")),
+        "agent": entities.get(row.get("agent")),
+        "target": entities.get(row.get("target")),
+        "controller": entities.get(row.get("controller")),
+        "count": value(row, "count"),
+        "count_qualifier": value(row, "qualifier"),
+        "victims": value(row, "victims"),
+        "claimant": entities.get(row.get("claimant")),
+        "reported_by": [entities.get(r) for r in chain],
+        "hedged": bool(value(row, "hedged")),
+        "contested": bool(value(row, "contested")),
+        "headline": value(row, "headline"),
+    }
+
+
+def _bindings(article: str | None, type: str | None, place: Term | None,
+              actor: Term | None, claim: str | None) -> dict[str, Term]:
+    if type is not None and type not in CLAIM_TYPES:
+        raise InputError(f"type must be one of {', '.join(CLAIM_TYPES)}, not {type!r}")
+    bindings: dict[str, Term] = {}
+    if article is not None:
+        bindings["article"] = ox.Literal(article)
+    if type is not None:
+        bindings["type"] = ox.Literal(type)
+    if place is not None:
+        bindings["place"] = place
+    if actor is not None:
+        bindings["actor"] = actor
+    if claim is not None:
+        bindings["claim"] = ox.NamedNode(claim)
+    return bindings
+
+
+def query_claims(store: Store, article: str | None = None, type: str | None = None,
+                 place: Term | None = None, actor: Term | None = None,
+                 claim: str | None = None, entities: EntityCache | None = None) -> list[dict]:
+    rows = store.select(get_stored_query("claims").text, _bindings(article, type, place, actor, claim))
+    chains = reporting_chains(store, claim) if rows else {}
+    entities = entities or EntityCache(store)
+    return [claim_json(r, chains.get(r["claim"].value, []), entities) for r in rows]
+
+
+def list_claims(store: Store, article: str | None = None, type: str | None = None,
+                place: str | None = None, actor: str | None = None) -> list[dict]:
+    """Claims filtered by article stem, type, and place or actor given by any name or IRI."""
+    from kg.ask import resolve_entity
+
+    place_node = resolve_entity(store, place, kind="Place") if place else None
+    actor_node = resolve_entity(store, actor, kind="Actor") if actor else None
+    return query_claims(store, article, type, place_node, actor_node)
+
+
+def get_claim(store: Store, iri: str, entities: EntityCache | None = None) -> dict:
+    found = query_claims(store, claim=iri, entities=entities)
+    if not found:
+        raise NotFoundError(f"No claim {iri} in the store")
+    return found[0]

@@ -1,0 +1,291 @@
+"""The `kg` command: parse arguments, call the library, print. No logic of its own.
+
+Exit status: 0 success, 1 when an input was rejected or a check failed, 2 for usage errors.
+Errors print as one line; `--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from kg.errors import InputError, KGError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    def register(fn: Callable[[argparse.Namespace], int]):
+        COMMANDS[name] = fn
+        return fn
+    return register
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def open_store(args: argparse.Namespace, read_only: bool = False):
+    from kg.store import Store, default_store_path
+
+    return Store(args.store or default_store_path(), read_only=read_only)
+
+
+# -- commands --------------------------------------------------------------------------------
+@command("build")
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import build
+
+    paths = [Path(p) for p in args.paths] or [Path("seeds")]
+    store = open_store(args)
+    report = build(store, paths, progress=progress_printer(), force=args.force)
+    for message in report.rejected:
+        print(f"rejected: {message}", file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, stem: str) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r[{done}/{total}] {stem[:60]:<60}", end=end, file=sys.stderr, flush=True)
+    return show
+
+
+@command("ask")
+def cmd_ask(args: argparse.Namespace) -> int:
+    from kg.ask import format_text, who_controlled
+
+    answer = who_controlled(open_store(args, read_only=True), args.place, args.date, args.as_of)
+    print(format_text(answer) if args.format == "text" else json.dumps(answer, indent=2, ensure_ascii=False))
+    return 0
+
+
+CLAIM_COLUMNS = ["id", "article", "published", "type", "date", "place", "agent", "target",
+                 "controller", "count", "count_qualifier", "victims", "claimant", "reported_by",
+                 "hedged", "contested", "sentence"]
+
+
+def flat(claim: dict) -> dict[str, str]:
+    """A claim as one row of text cells (entities by label, chains joined by ' > ')."""
+    def cell(v) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, dict):
+            return v.get("label") or (f"{v['start']}..{v['end']}" if v.get("start") != v.get("end")
+                                      else v.get("start") or "")
+        if isinstance(v, list):
+            return " > ".join(cell(x) for x in v)
+        return str(v).lower() if isinstance(v, bool) else str(v)
+    return {k: cell(claim.get(k)) for k in CLAIM_COLUMNS}
+
+
+@command("claims")
+def cmd_claims(args: argparse.Namespace) -> int:
+    from kg.claims import list_claims
+
+    claims = list_claims(open_store(args, read_only=True), article=args.article, type=args.type,
+                         place=args.place, actor=args.actor)
+    if args.format == "jsonl":
+        for c in claims:
+            print(json.dumps(c, ensure_ascii=False))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=CLAIM_COLUMNS)
+        writer.writeheader()
+        writer.writerows(flat(c) for c in claims)
+    else:
+        print_table([flat(c) for c in claims],
+                    ["article", "type", "date", "place", "agent", "controller", "claimant", "sentence"])
+    return 0
+
+
+def print_table(rows: list[dict[str, str]], columns: list[str], width: int = 40) -> None:
+    cut = {c: min(width, max([len(c)] + [len(r[c]) for r in rows])) for c in columns}
+    print("  ".join(c.ljust(cut[c]) for c in columns))
+    print("  ".join("-" * cut[c] for c in columns))
+    for r in rows:
+        print("  ".join(r[c][: cut[c]].ljust(cut[c]) for c in columns))
+
+
+@command("query")
+def cmd_query(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    text = args.query
+    if text.startswith("@"):
+        path = Path(text[1:])
+        if not path.is_file():
+            raise InputError(f"{path}: no such query file")
+        text = path.read_text(encoding="utf-8")
+    result = open_store(args, read_only=True).query(text)
+    sys.stdout.buffer.write(serialize_result(result, args.format, ox))
+    return 0
+
+
+def serialize_result(result, fmt: str, ox) -> bytes:
+    from kg.vocab import PREFIXES
+
+    if isinstance(result, ox.QueryTriples):
+        rdf = {"turtle": ox.RdfFormat.TURTLE, "nquads": ox.RdfFormat.N_QUADS,
+               "table": ox.RdfFormat.TURTLE, "json": ox.RdfFormat.JSON_LD}.get(fmt)
+        if rdf is None:
+            raise InputError(f"--format {fmt} does not fit a CONSTRUCT/DESCRIBE; use turtle or nquads")
+        triples = list(result)
+        if rdf is ox.RdfFormat.N_QUADS:
+            return ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=rdf)
+        return ox.serialize(triples, format=rdf, prefixes=dict(PREFIXES)) or b""
+    formats = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+               "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+    if fmt == "table":
+        return results_table(result, ox).encode()
+    if fmt not in formats:
+        raise InputError(f"--format {fmt} does not fit a SELECT/ASK; use json, xml, csv, tsv or table")
+    return result.serialize(format=formats[fmt])
+
+
+def results_table(result, ox) -> str:
+    if isinstance(result, ox.QueryBoolean):
+        return f"{bool(result)}\n"
+    names = [v.value for v in result.variables]
+    rows = [{n: (s[n].value if s[n] is not None else "") for n in names} for s in result]
+    out = io.StringIO()
+    sys_stdout, sys.stdout = sys.stdout, out
+    try:
+        print_table(rows, names, width=60)
+    finally:
+        sys.stdout = sys_stdout
+    return out.getvalue()
+
+
+@command("serve")
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.serve import serve
+    from kg.store import default_store_path
+
+    serve(args.store or default_store_path(), host=args.host, port=args.port,
+          timeout=args.timeout, threads=args.threads,
+          update_token=args.update_token or os.environ.get("KG_UPDATE_TOKEN"))
+    return 0
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    formats = {"turtle": ox.RdfFormat.TRIG, "trig": ox.RdfFormat.TRIG,
+               "nquads": ox.RdfFormat.N_QUADS, "jsonld": None}
+    store = open_store(args, read_only=True)
+    out = open(args.out, "wb") if args.out else sys.stdout.buffer
+    try:
+        if args.format == "jsonld":
+            out.write(jsonld_dataset(store).encode())
+        else:
+            # Turtle cannot hold named graphs: `turtle` writes TriG, Turtle's superset
+            store.dump(out, formats[args.format])
+    finally:
+        if args.out:
+            out.close()
+    return 0
+
+
+def jsonld_dataset(store) -> str:
+    import rdflib
+
+    data = io.BytesIO()
+    import pyoxigraph as ox
+
+    store.dump(data, ox.RdfFormat.N_QUADS)
+    dataset = rdflib.Dataset()
+    dataset.parse(data=data.getvalue().decode(), format="nquads")
+    return dataset.serialize(format="json-ld")
+
+
+@command("validate")
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.validate import validate_store
+
+    report = validate_store(open_store(args, read_only=True))
+    print(report.text)
+    return 0 if report.ok else 1
+
+
+# -- parser ----------------------------------------------------------------------------------
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="DIR", help="store folder (default: $KG_STORE or .kg/store)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    p = argparse.ArgumentParser(prog="kg", description="Claims in conflict news, as a knowledge graph.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", parents=[common], help="ingest articles into the store")
+    b.add_argument("paths", nargs="*", help=".txt files or folders of them (default: seeds/)")
+    b.add_argument("--force", action="store_true", help="extract again even if unchanged")
+
+    a = sub.add_parser("ask", parents=[common], help="ask a stored question")
+    asks = a.add_subparsers(dest="question", required=True)
+    w = asks.add_parser("who-controlled", parents=[common], help="who controlled PLACE on DATE")
+    w.add_argument("place", help="any name or alias, a Wikidata id, or an IRI")
+    w.add_argument("date", type=iso_date, help="YYYY-MM-DD")
+    w.add_argument("--as-of", type=iso_date, dest="as_of", help="only reports published by then")
+    w.add_argument("--format", choices=["json", "text"], default="json")
+
+    c = sub.add_parser("claims", parents=[common], help="the table of claims")
+    c.add_argument("--article", help="article stem")
+    c.add_argument("--type", choices=["control", "attack", "casualties", "statement",
+                                      "diplomacy", "movement", "other"])
+    c.add_argument("--place", help="only claims about this place (name, alias, Q-id or IRI)")
+    c.add_argument("--actor", help="only claims involving this actor")
+    c.add_argument("--format", choices=["jsonl", "csv", "table"], default="table")
+
+    q = sub.add_parser("query", parents=[common], help="run a SPARQL query")
+    q.add_argument("query", help="the query text, or @file.rq")
+    q.add_argument("--format", default="table",
+                   choices=["json", "xml", "csv", "tsv", "table", "turtle", "nquads"])
+
+    s = sub.add_parser("serve", parents=[common], help="serve the endpoint and the web page")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--timeout", type=float, default=10.0, help="per-query limit in seconds")
+    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--update-token", help="allow SPARQL Update with this bearer token "
+                                         "(or set KG_UPDATE_TOKEN)")
+
+    e = sub.add_parser("export", parents=[common], help="dump the whole dataset")
+    e.add_argument("--format", choices=["turtle", "trig", "nquads", "jsonld"], default="trig")
+    e.add_argument("--out", metavar="FILE")
+
+    sub.add_parser("validate", parents=[common], help="OWL consistency and SHACL shapes")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    name = args.command
+    try:
+        return COMMANDS[name](args)
+    except KGError as exc:
+        if args.debug:
+            raise
+        print(f"kg {name}: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

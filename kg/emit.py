@@ -1,0 +1,156 @@
+"""Emit RDF: an article and its claims as the quads of the article's named graph.
+
+Each claim points at its own reading of the event (``<claim>/event``): two sources may
+disagree on the agent or the day, and each reading keeps its own. See ontology/MODEL.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from kg.extract.claims import Claim
+from kg.extract.gazetteer import Entity, Gazetteer
+from kg.read.articles import Article
+from kg.vocab import (
+    ONTOLOGY, PREFIXES, WIKIDATA, article_iri, claim_iri, entity_iri, graph_iri,
+)
+
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+XSD = PREFIXES["xsd"]
+EVENT_FOR_TYPE = {"control": "ControlChange", "attack": "Attack", "casualties": "CasualtyReport",
+                  "statement": "Statement", "diplomacy": "DiplomaticAction",
+                  "movement": "Movement", "other": "OtherEvent"}
+
+
+def ckg(name: str) -> ox.NamedNode:
+    return ox.NamedNode(ONTOLOGY + name)
+
+
+def term(prefix: str, name: str) -> ox.NamedNode:
+    return ox.NamedNode(PREFIXES[prefix] + name)
+
+
+def lit(value: object) -> ox.Literal:
+    if isinstance(value, bool):
+        return ox.Literal(str(value).lower(), datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    return ox.Literal(str(value))
+
+
+def date_lit(day) -> ox.Literal:
+    return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+
+
+class Emitter:
+    """Collects the triples of one article's graph, each entity described once."""
+
+    def __init__(self, article: Article, gazetteer: Gazetteer) -> None:
+        self.article = article
+        self.gazetteer = gazetteer
+        self.graph = ox.NamedNode(graph_iri(article.stem))
+        self.triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = []
+        self.seen: set[str] = set()
+
+    def add(self, s, p, o) -> None:
+        if o is not None:
+            self.triples.append((s, p, o))
+
+    def quads(self) -> Iterator[ox.Quad]:
+        for s, p, o in self.triples:
+            yield ox.Quad(s, p, o, self.graph)
+
+    # -- entities --------------------------------------------------------------------------
+    def entity(self, e: Entity | None) -> ox.NamedNode | None:
+        if e is None:
+            return None
+        node = ox.NamedNode(entity_iri(e.key))
+        if e.key in self.seen:
+            return node
+        self.seen.add(e.key)
+        self.add(node, RDF_TYPE, ckg(e.type))
+        self.add(node, term("rdfs", "label"), ox.Literal(e.label))
+        for alias in sorted(set(e.aliases) - {e.label}):
+            self.add(node, term("skos", "altLabel"), ox.Literal(alias))
+        if e.wikidata:
+            self.add(node, term("skos", "exactMatch"), ox.NamedNode(WIKIDATA + e.wikidata))
+        for prop, key in (("side", e.side), ("partOf", e.part_of)):
+            related = self.gazetteer.get(key) if key else None
+            if related is not None:
+                self.add(node, ckg(prop), self.entity(related))
+        return node
+
+    # -- article ---------------------------------------------------------------------------
+    def article_node(self) -> ox.NamedNode:
+        a = self.article
+        node = ox.NamedNode(article_iri(a.stem))
+        self.add(node, RDF_TYPE, ckg("Article"))
+        self.add(node, ckg("stem"), lit(a.stem))
+        if a.title:
+            self.add(node, term("dcterms", "title"), lit(a.title))
+        if a.url:
+            self.add(node, ckg("url"), ox.Literal(a.url, datatype=ox.NamedNode(XSD + "anyURI")))
+        if a.published:
+            self.add(node, ckg("published"), date_lit(a.published))
+            self.add(node, ckg("publishedFrom"), lit(a.published_from))
+        if a.publisher:
+            publisher = self.gazetteer.lookup(a.publisher) or self.gazetteer.adhoc(a.publisher, "NewsAgency")
+            self.add(node, ckg("publisher"), self.entity(publisher))
+        self.add(node, ckg("textSha256"), lit(a.digest))
+        return node
+
+    # -- claims ----------------------------------------------------------------------------
+    def claim(self, c: Claim, k: int, article: ox.NamedNode) -> None:
+        node = ox.NamedNode(claim_iri(self.article.stem, c.sentence_index, k))
+        self.add(node, RDF_TYPE, ckg("Claim"))
+        self.add(node, ckg("claimType"), lit(c.type))
+        self.add(node, ckg("inArticle"), article)
+        self.add(node, ckg("sentenceIndex"), lit(c.sentence_index))
+        self.add(node, ckg("sentenceText"), lit(c.sentence))
+        if c.headline:
+            self.add(node, ckg("itemHeadline"), lit(c.headline))
+        self.add(node, ckg("claimant"), self.entity(c.claimant))
+        for position, reporter in enumerate(c.reported_by, start=1):
+            step = ox.NamedNode(f"{node.value}/step{position}")
+            self.add(node, ckg("reportedBy"), self.entity(reporter))
+            self.add(node, ckg("reportingStep"), step)
+            self.add(step, RDF_TYPE, ckg("ReportingStep"))
+            self.add(step, ckg("position"), lit(position))
+            self.add(step, ckg("reporter"), self.entity(reporter))
+        self.add(node, ckg("hedged"), lit(c.hedged))
+        self.add(node, ckg("contested"), lit(False))
+        if c.date is not None:
+            self.add(node, ckg("dateText"), lit(c.date.text))
+            if c.date.unresolved:
+                self.add(node, ckg("dateUnresolved"), lit(True))
+        self.add(node, ckg("about"), self.event(c, node))
+
+    def event(self, c: Claim, claim: ox.NamedNode) -> ox.NamedNode:
+        node = ox.NamedNode(f"{claim.value}/event")
+        self.add(node, RDF_TYPE, ckg(c.event if c.type == "control" else EVENT_FOR_TYPE[c.type]))
+        for prop in ("place", "agent", "target", "controller"):
+            self.add(node, ckg(prop), self.entity(getattr(c, prop)))
+        if c.date is not None and c.date.start is not None:
+            self.add(node, ckg("start"), date_lit(c.date.start))
+        if c.date is not None and c.date.end is not None:
+            self.add(node, ckg("end"), date_lit(c.date.end))
+        if c.order_in_day:
+            self.add(node, ckg("orderInDay"), lit(c.order_in_day))
+        if c.count is not None:
+            self.add(node, ckg("count"), lit(c.count))
+        self.add(node, ckg("countQualifier"), lit(c.count_qualifier) if c.count_qualifier else None)
+        self.add(node, ckg("victims"), lit(c.victims) if c.victims else None)
+        return node
+
+
+def article_quads(article: Article, claims: list[Claim], gazetteer: Gazetteer) -> list[ox.Quad]:
+    emitter = Emitter(article, gazetteer)
+    node = emitter.article_node()
+    per_sentence: dict[int, int] = {}
+    for c in claims:
+        k = per_sentence.get(c.sentence_index, 0)
+        per_sentence[c.sentence_index] = k + 1
+        emitter.claim(c, k, node)
+    return list(emitter.quads())
