@@ -1,0 +1,384 @@
+"""Link entities to Wikidata, offline, from data shipped with the project.
+
+Two sources, in this order, and nothing else (never guess; unknown or ambiguous stays unlinked):
+
+- ``verified``: the entity's record in ``kg/data/entities.jsonl`` carries a Wikidata id; it is
+  kept exactly, with coordinates from Natural Earth when a row there has the same id.
+- ``natural-earth``: a populated place (type Place, Town, City or Village) without an id is
+  looked up by name in ``kg/data/natural_earth_places.csv`` (name, alternative names, ASCII
+  name; case, diacritics and punctuation ignored) and linked only when exactly one Wikidata
+  id remains after filtering by country. Natural Earth holds populated places only, so
+  provinces, countries, regions and actors are never linked through it.
+
+``kg/wikidata.py`` adds the opt-in online source (``wikidata-api``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from kg.extract.gazetteer import (
+    ACTOR_TYPES,
+    PLACE_TYPES,
+    Entity,
+    Gazetteer,
+    default_gazetteer,
+)
+from kg.resources import data_dir
+from kg.store import Store
+from kg.vocab import BASE, ONTOLOGY, WIKIDATA
+
+Source = Literal["verified", "natural-earth", "wikidata-api"]
+LINKABLE_PLACE_TYPES = frozenset({"Place", "Town", "City", "Village"})
+NO_CANDIDATE = "no candidate"
+NOT_LINKABLE = "type not linkable"
+
+
+@dataclass(frozen=True)
+class Link:
+    qid: str
+    lat: float | None
+    lon: float | None
+    source: Source
+    label: str  # the name the source knows the target by
+
+    @property
+    def iri(self) -> str:
+        return WIKIDATA + self.qid
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What the article says around the entity: the countries it mentions, as Natural Earth
+    ``adm0name`` values ("Syria", "Iraq", "United States of America")."""
+
+    countries: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_names(cls, names: Iterable[str], gazetteer: Gazetteer | None = None) -> LinkContext:
+        """Country names as written (labels or aliases of our Country entities) to a context."""
+        ne = default_natural_earth()
+        found = {c for name in names if (c := ne.country_for(name, gazetteer)) is not None}
+        return cls(frozenset(found))
+
+
+# -- Natural Earth ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """One Natural Earth populated place."""
+
+    name: str
+    names: tuple[str, ...]
+    country: str
+    admin1: str
+    lat: float
+    lon: float
+    pop_max: int
+    feature: str
+    qid: str | None
+
+
+def fold(text: str) -> str:
+    """A name compared case-, diacritic- and punctuation-insensitively: "Dar'a" == "dara"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"['’‘`ʿʾ]", "", text.casefold())
+    return " ".join(re.sub(r"[^0-9a-z\u0080-\uffff]+", " ", text).split())
+
+
+def _row_names(row: dict[str, str]) -> tuple[str, ...]:
+    alternatives = re.split(r"[,|;]", row.get("namealt") or "")
+    names = [row["name"], row.get("nameascii") or "", *alternatives]
+    return tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def _place(row: dict[str, str]) -> Place:
+    return Place(
+        name=row["name"],
+        names=_row_names(row),
+        country=row["adm0name"],
+        admin1=row.get("adm1name") or "",
+        lat=float(row["latitude"]),
+        lon=float(row["longitude"]),
+        pop_max=int(float(row.get("pop_max") or 0)),
+        feature=row.get("featurecla") or "",
+        qid=(row.get("wikidataid") or "").strip() or None,
+    )
+
+
+class NaturalEarth:
+    """The populated places of Natural Earth, by folded name and by Wikidata id."""
+
+    def __init__(self, places: Iterable[Place]) -> None:
+        self.places = list(places)
+        self.by_name: dict[str, list[Place]] = {}
+        self.by_qid: dict[str, Place] = {}
+        for place in sorted(self.places, key=lambda p: -p.pop_max):
+            for name in {fold(n) for n in place.names}:
+                self.by_name.setdefault(name, []).append(place)
+            if place.qid:
+                self.by_qid.setdefault(place.qid, place)  # the most populous row wins
+        self.countries = {fold(p.country): p.country for p in self.places}
+
+    @classmethod
+    def from_csv(cls, path: Path) -> NaturalEarth:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return cls(_place(row) for row in csv.DictReader(fh))
+
+    def candidates(self, names: Iterable[str]) -> list[Place]:
+        """Places bearing any of the names, one per Wikidata id (rows without one kept)."""
+        seen: dict[str | int, Place] = {}
+        for name in names:
+            for place in self.by_name.get(fold(name), []):
+                seen.setdefault(place.qid or id(place), place)
+        return list(seen.values())
+
+    def coordinates(self, qid: str) -> tuple[float, float] | None:
+        place = self.by_qid.get(qid)
+        return (place.lat, place.lon) if place else None
+
+    def is_country(self, name: str) -> bool:
+        return fold(name) in self.countries
+
+    def country_for(self, name: str, gazetteer: Gazetteer | None = None) -> str | None:
+        """The adm0name for a country name, trying our Country entity's label and aliases."""
+        if fold(name) in self.countries:
+            return self.countries[fold(name)]
+        entity = (gazetteer or default_gazetteer()).lookup(name)
+        if entity is None or entity.type not in {"Country", "State"}:
+            return None
+        hits = (self.countries.get(fold(n)) for n in [entity.label, *entity.aliases])
+        return next((h for h in hits if h), None)
+
+
+@lru_cache(maxsize=1)
+def default_natural_earth() -> NaturalEarth:
+    return NaturalEarth.from_csv(data_dir() / "natural_earth_places.csv")
+
+
+def coordinates_for(qid: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a Wikidata id from Natural Earth, or None."""
+    return default_natural_earth().coordinates(qid)
+
+
+# -- linking ---------------------------------------------------------------------------
+
+
+def link_entity(entity: Entity, context: LinkContext | None = None) -> Link | None:
+    """The Wikidata link of one entity from shipped data, or None when unknown or ambiguous."""
+    return explain_link(entity, context)[0]
+
+
+def explain_link(entity: Entity, context: LinkContext | None = None) -> tuple[Link | None, str]:
+    """The link, or None with the reason it could not be made."""
+    if entity.wikidata:
+        return _verified(entity), ""
+    if entity.type not in LINKABLE_PLACE_TYPES:
+        return None, NOT_LINKABLE
+    return _natural_earth(entity, context or LinkContext())
+
+
+def _verified(entity: Entity) -> Link:
+    assert entity.wikidata is not None
+    lat, lon = coordinates_for(entity.wikidata) or (None, None)
+    return Link(entity.wikidata, lat, lon, "verified", entity.label)
+
+
+def _natural_earth(entity: Entity, context: LinkContext) -> tuple[Link | None, str]:
+    ne = default_natural_earth()
+    names = [entity.label, *entity.aliases]
+    if entity.type == "Place" and any(ne.is_country(n) for n in names):
+        return None, "name is also a country"  # a bare GPE "Kuwait" is not Kuwait City
+    everywhere = ne.candidates(names)
+    countries = _countries(entity, context)
+    candidates = [c for c in everywhere if c.country in countries] if countries else everywhere
+    if not candidates:
+        return None, _none_in(countries, everywhere)
+    if len(candidates) > 1:
+        return None, _ambiguous(candidates)
+    place = candidates[0]
+    if place.qid is None:
+        return None, f"no Wikidata id in Natural Earth for {place.name}, {place.country}"
+    return Link(place.qid, place.lat, place.lon, "natural-earth", place.name), ""
+
+
+def _countries(entity: Entity, context: LinkContext) -> frozenset[str]:
+    """The entity's own country (from part_of in the data file) beats the article's."""
+    own = _own_country(entity)
+    return frozenset({own}) if own else context.countries
+
+
+def _own_country(entity: Entity) -> str | None:
+    gazetteer = default_gazetteer()
+    seen: set[str] = set()
+    current: Entity | None = entity
+    while current is not None and current.part_of and current.key not in seen:
+        seen.add(current.key)
+        current = gazetteer.get(current.part_of)
+        if current is not None and current.type == "Country":
+            return default_natural_earth().country_for(current.label, gazetteer)
+    return None
+
+
+def _none_in(countries: frozenset[str], elsewhere: list[Place]) -> str:
+    """A context that rules out every candidate leaves the name unlinked: a namesake abroad
+    is more often a different place than a town in a country the article never names."""
+    if not elsewhere:
+        return NO_CANDIDATE
+    where = ", ".join(sorted({c.country for c in elsewhere}))
+    return f"{NO_CANDIDATE} in {', '.join(sorted(countries))} ({len(elsewhere)} in {where})"
+
+
+def _ambiguous(candidates: list[Place]) -> str:
+    countries = ", ".join(sorted({c.country for c in candidates}))
+    return f"ambiguous: {len(candidates)} candidates in {countries}"
+
+
+# -- report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedEntry:
+    key: str
+    label: str
+    type: str
+    qid: str
+    source: str  # verified, natural-earth, wikidata-api; or "store" for a link only the store has
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class UnlinkedEntry:
+    key: str
+    label: str
+    type: str
+    reason: str
+
+
+@dataclass
+class LinkReport:
+    linked: list[LinkedEntry] = field(default_factory=list)
+    unlinked: list[UnlinkedEntry] = field(default_factory=list)
+
+    def add(self, entity: Entity, link: Link | None, reason: str) -> None:
+        if link is not None:
+            self.add_linked(entity, link.qid, link.source)
+        else:
+            self.unlinked.append(UnlinkedEntry(entity.key, entity.label, entity.type, reason))
+
+    def add_linked(self, entity: Entity, qid: str, source: str, note: str = "") -> None:
+        self.linked.append(LinkedEntry(entity.key, entity.label, entity.type, qid, source, note))
+
+    def format(self) -> str:
+        lines = [f"Linked: {len(self.linked)}"]
+        for e in sorted(self.linked, key=lambda e: (e.label.casefold(), e.key)):
+            note = f" ({e.note})" if e.note else ""
+            lines.append(f"  {e.label} [{e.type}] -> {e.qid} ({e.source}){note}")
+        lines.append(f"Unlinked: {len(self.unlinked)}")
+        for u in sorted(self.unlinked, key=lambda e: (e.label.casefold(), e.key)):
+            lines.append(f"  {u.label} [{u.type}]: {u.reason}")
+        return "\n".join(lines)
+
+
+def link_report(entities: Iterable[Entity], context: LinkContext | None = None) -> LinkReport:
+    """Which entities link from shipped data, with the source, and why the others do not."""
+    report = LinkReport()
+    for entity in entities:
+        report.add(entity, *explain_link(entity, context))
+    return report
+
+
+# -- report over a store ---------------------------------------------------------------
+
+_ENTITIES = """
+SELECT ?s ?label ?type ?match WHERE {
+  ?s rdfs:label ?label ; a ?type .
+  FILTER(STRSTARTS(STR(?type), STR(ckg:)))
+  OPTIONAL { ?s skos:exactMatch ?match }
+}
+"""
+
+_COUNTRIES = """
+SELECT DISTINCT ?s ?country WHERE {
+  GRAPH ?g { ?s a ?type . ?c a ckg:Country ; rdfs:label ?country . }
+}
+"""
+
+_ENTITY_TYPES = frozenset(ACTOR_TYPES | PLACE_TYPES)
+_GENERIC_TYPES = {"Place", "Actor"}
+
+
+@dataclass
+class _Found:
+    label: str
+    types: set[str] = field(default_factory=set)
+    match: str | None = None
+
+
+def run_link_report(store: Store) -> str:
+    """The text for `kg link --report`: which entities in the store have skos:exactMatch,
+    and for those without, why (link_entity is re-run with the countries of their articles)."""
+    countries = _countries_in_store(store)
+    report = LinkReport()
+    for iri, item in sorted(_entities_in_store(store).items()):
+        entity = _entity_for(iri, item)
+        context = LinkContext.from_names(countries.get(iri, set()))
+        _add_from_store(report, entity, item.match, explain_link(entity, context))
+    return report.format()
+
+
+def _add_from_store(
+    report: LinkReport, entity: Entity, match: str | None, found: tuple[Link | None, str]
+) -> None:
+    """The store's own skos:exactMatch decides linked or not; the linker explains it."""
+    link, reason = found
+    if match is None:
+        if link is not None:
+            reason = (
+                f"no skos:exactMatch in the store, but links now to {link.qid} "
+                f"({link.source}): rebuild"
+            )
+        report.add(entity, None, reason)
+    elif link is not None and WIKIDATA + link.qid == match:
+        report.add(entity, link, "")
+    else:
+        note = f"linker now says {link.qid}" if link else f"linker now: {reason or 'no link'}"
+        report.add_linked(entity, match.removeprefix(WIKIDATA), "store", note)
+
+
+def _entities_in_store(store: Store) -> dict[str, _Found]:
+    found: dict[str, _Found] = {}
+    for row in store.select(_ENTITIES):
+        local = row["type"].value[len(ONTOLOGY) :]
+        if local not in _ENTITY_TYPES:
+            continue
+        item = found.setdefault(row["s"].value, _Found(row["label"].value))
+        item.types.add(local)
+        if "match" in row:
+            item.match = row["match"].value
+    return found
+
+
+def _countries_in_store(store: Store) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for row in store.select(_COUNTRIES):
+        out.setdefault(row["s"].value, set()).add(row["country"].value)
+    return out
+
+
+def _entity_for(iri: str, item: _Found) -> Entity:
+    key = iri.removeprefix(BASE + "entity/")
+    known = default_gazetteer().get(key)
+    if known is not None:
+        return known
+    specific = sorted(item.types - _GENERIC_TYPES) or sorted(item.types)
+    return Entity(key=key, label=item.label, type=specific[0], known=False)
