@@ -71,6 +71,8 @@ class Reading:
     controller: str
     start: dt.date
     order: int
+    article: str
+    published: str  # ISO day, "" when unknown
 
 
 @dataclass
@@ -91,7 +93,8 @@ def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> l
         bindings["asof"] = ox.Literal(as_of.isoformat(), datatype=XSD_DATE)
     rows = store.select(get_stored_query("who_controlled").text, bindings)
     return [Reading(r["claim"].value, r["controller"].value, dt.date.fromisoformat(r["start"].value),
-                    int(r["order"].value)) for r in rows]
+                    int(r["order"].value), r["article"].value,
+                    r["printed"].value if "printed" in r else "") for r in rows]
 
 
 def runs_of(found: list[Reading]) -> list[list[Reading]]:
@@ -100,11 +103,14 @@ def runs_of(found: list[Reading]) -> list[list[Reading]]:
 
 
 def winner(moment: list[Reading]) -> str:
-    """The controller most readings of the latest moment name (ties: the first)."""
-    counts: dict[str, int] = {}
+    """The controller named by most independent reports (articles) of the latest moment;
+    on a tie, the one the most recently published report names."""
+    articles: dict[str, set[str]] = {}
+    latest: dict[str, str] = {}
     for r in moment:
-        counts[r.controller] = counts.get(r.controller, 0) + 1
-    return max(counts, key=lambda c: counts[c])
+        articles.setdefault(r.controller, set()).add(r.article)
+        latest[r.controller] = max(latest.get(r.controller, ""), r.published)
+    return max(articles, key=lambda c: (len(articles[c]), latest[c]))
 
 
 def current_run(moments: list[list[Reading]], controller: str) -> Run:

@@ -76,10 +76,12 @@ class Emitter:
             self.add(node, term("skos", "altLabel"), ox.Literal(alias))
         if e.wikidata:
             self.add(node, term("skos", "exactMatch"), ox.NamedNode(WIKIDATA + e.wikidata))
-        for prop, key in (("side", e.side), ("partOf", e.part_of)):
-            related = self.gazetteer.get(key) if key else None
-            if related is not None:
-                self.add(node, ckg(prop), self.entity(related))
+        side = self.gazetteer.get(e.side) if e.side else None
+        if side is not None:
+            self.add(node, ckg("side"), self.entity(self.gazetteer.as_actor(side)))
+        part_of = self.gazetteer.get(e.part_of) if e.part_of else None
+        if part_of is not None:
+            self.add(node, ckg("partOf"), self.entity(part_of))
         return node
 
     # -- article ---------------------------------------------------------------------------

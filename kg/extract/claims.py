@@ -204,7 +204,7 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         return loss(token, ctx)
     if token.lower_ in lex["held_suffixes"] and token.i >= 2 and token.nbor(-1).text == "-":
         return held(token, ctx, gaz)
-    if lemma == "control":
+    if lemma in lex["control_state_verbs"] or lemma == "control":
         return controlled(token, ctx, gaz)
     if lemma == "free" and token.pos_ == "ADJ" and token.head.lemma_.lower() in lex["declare_verbs"]:
         declare = token.head
@@ -278,9 +278,11 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'P is controlled by X' and 'X is in (full) control of P'."""
     if token.pos_ == "VERB":
         agent_t, patient_t = roles(token)
-        if child(token, "nsubjpass") is None and token.dep_ not in ("acl", "relcl"):
+        if child(token, "nsubjpass") is None and token.dep_ not in ("acl", "relcl") \
+                and child(token, "dobj") is None:
             return None
-        place, agent = place_of(patient_t, ctx, settlement_only=False), actor_of(agent_t, ctx)
+        # "the territory it once held": only a named or settlement place is a state claim
+        place, agent = place_of(patient_t, ctx), actor_of(agent_t, ctx)
     else:
         prep = token.head
         if prep.lower_ not in ("in", "under") or prep.dep_ != "prep":

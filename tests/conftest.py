@@ -1,0 +1,71 @@
+"""Shared fixtures: real stores on disk built from real articles, a real server on loopback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def build_store(path: Path, sources: list[Path]) -> Path:
+    """Build articles into a store at ``path`` and release the write handle."""
+    store = Store(path)
+    report = build(store, sources)
+    assert report.ok, report.rejected
+    del store
+    return path
+
+
+def write_articles(folder: Path, articles: dict[str, str], manifest: dict | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    if manifest is not None:
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five seed articles, built once per test session (read-only for tests)."""
+    return build_store(tmp_path_factory.mktemp("seeds") / "store", [SEEDS])
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private copy of the seeds folder a test may change."""
+    return Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
+
+
+class LiveServer:
+    """kg's Flask app under waitress on a free loopback port."""
+
+    def __init__(self, store: Path, **config) -> None:
+        import waitress
+
+        from server import create_app
+
+        app = create_app({"KG_STORE": str(store), **config})
+        self._server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+        self.url = f"http://127.0.0.1:{self._server.effective_port}"
+        threading.Thread(target=self._server.run, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.close()
+
+
+@pytest.fixture(scope="session")
+def seeds_server(seeds_store: Path) -> Iterator[LiveServer]:
+    server = LiveServer(seeds_store)
+    yield server
+    server.close()

@@ -1,0 +1,52 @@
+"""Date phrases resolved against the publication date, vague ones kept as ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kg.extract.dates import resolve
+
+MONDAY = dt.date(2019, 3, 11)
+THURSDAY = dt.date(2019, 3, 7)
+
+
+@pytest.mark.parametrize(("text", "pub", "start", "end"), [
+    ("on Saturday", MONDAY, "2019-03-09", "2019-03-09"),
+    ("Thursday", THURSDAY, "2019-03-07", "2019-03-07"),
+    ("on Friday", THURSDAY, "2019-03-01", "2019-03-01"),
+    ("since last Tuesday", MONDAY, "2019-03-05", "2019-03-11"),
+    ("last week", MONDAY, "2019-03-04", "2019-03-10"),
+    ("in September", MONDAY, "2018-09-01", "2018-09-30"),
+    ("last April", MONDAY, "2018-04-01", "2018-04-30"),
+    ("earlier this month", MONDAY, "2019-03-01", "2019-03-11"),
+    ("last month", MONDAY, "2019-02-01", "2019-02-28"),
+    ("on February 27", MONDAY, "2019-02-27", "2019-02-27"),
+    ("on March 20", MONDAY, "2018-03-20", "2018-03-20"),  # a past event after publication day
+    ("in 2012", MONDAY, "2012-01-01", "2012-12-31"),
+    ("yesterday", MONDAY, "2019-03-10", "2019-03-10"),
+    ("two days ago", MONDAY, "2019-03-09", "2019-03-09"),
+    ("Nov. 20, 2017", MONDAY, "2017-11-20", "2017-11-20"),
+])
+def test_resolve(text: str, pub: dt.date, start: str, end: str) -> None:
+    found = resolve(text, pub)
+    assert found is not None
+    assert (found.start.isoformat(), found.end.isoformat()) == (start, end)
+    assert found.text == text
+
+
+def test_planned_dates_stay_in_the_future() -> None:
+    found = resolve("on March 20", MONDAY, future=True)
+    assert found.start == dt.date(2019, 3, 20)
+    assert resolve("on Friday", MONDAY, future=True).start == dt.date(2019, 3, 15)
+
+
+def test_relative_dates_without_publication_date_are_unresolved() -> None:
+    found = resolve("on Saturday", None)
+    assert found.unresolved and found.start is None and found.end is None
+    assert resolve("March 3, 2019", None).start == dt.date(2019, 3, 3)
+
+
+def test_durations_are_not_dates() -> None:
+    assert resolve("three days", MONDAY) is None

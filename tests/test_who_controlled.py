@@ -1,0 +1,150 @@
+"""Who controlled a place on a day: the seeds, and articles the tests write themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest import build_store, write_articles
+from kg.ask import format_text, who_controlled
+from kg.errors import NotFoundError
+from kg.store import Store
+
+ISIS, GOV = "Q2429253", "Q113519305"
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_store: Path) -> Store:
+    return Store(seeds_store, read_only=True)
+
+
+def ask(store: Store, place: str, day: str, as_of: str | None = None) -> dict:
+    return who_controlled(store, place, dt.date.fromisoformat(day),
+                          dt.date.fromisoformat(as_of) if as_of else None)
+
+
+@pytest.mark.parametrize(("day", "qid", "since"), [
+    ("2017-11-05", ISIS, "2017-11-02"),
+    ("2017-11-10", GOV, "2017-11-09"),
+    ("2017-11-12", ISIS, "2017-11-11"),
+    ("2017-11-15", ISIS, "2017-11-11"),
+    ("2017-11-21", GOV, "2017-11-19"),
+])
+def test_boukamal_timeline(seeds: Store, day: str, qid: str, since: str) -> None:
+    answer = ask(seeds, "Boukamal", day)
+    assert answer["controller"]["wikidata"] == qid
+    assert answer["since"] == since
+    assert answer["status"] == "reported"
+    assert answer["place"]["wikidata"] == "Q152828"
+
+
+@pytest.mark.parametrize("name", ["Albu Kamal", "Abu Kamal", "abu kamal", "Q152828"])
+def test_aliases_give_the_same_answer(seeds: Store, name: str) -> None:
+    for day in ("2017-11-10", "2017-11-12", "2017-11-21"):
+        assert ask(seeds, name, day) == ask(seeds, "Boukamal", day)
+
+
+def test_evidence_names_article_sentence_claimant_and_chain(seeds: Store) -> None:
+    answer = ask(seeds, "Boukamal", "2017-11-12")
+    [evidence] = answer["evidence"]
+    assert evidence["article"] == "001_f70243738f423680"
+    assert evidence["published"] == "2017-11-13"
+    assert "recaptured" in evidence["sentence"]
+    assert evidence["date"]["start"] == "2017-11-11" and evidence["date"]["text"] == "on Saturday"
+    assert [e["label"] for e in evidence["reported_by"]] == ["Agence France-Presse"]
+    assert evidence["claimant"]["label"] == "Agence France-Presse"
+    assert evidence["controller"]["wikidata"] == ISIS
+
+
+def test_superseded_claims_are_alternatives(seeds: Store) -> None:
+    answer = ask(seeds, "Boukamal", "2017-11-12")
+    [alt] = [a for a in answer["alternatives"] if a["controller"]["wikidata"] == GOV]
+    assert alt["status"] == "superseded" and alt["since"] == "2017-11-09"
+    articles = {c["article"] for c in alt["evidence"]}
+    # the capture was reported on the 9th and recalled on the 20th
+    assert {"002_487d43e7e5401dcc", "000_c61af74bb94eb2a7"} <= articles
+    chains = [[e["label"] for e in c["reported_by"]] for c in alt["evidence"]]
+    assert ["Associated Press"] in chains
+
+
+def test_as_of_answers_from_what_was_published_then(seeds: Store) -> None:
+    answer = ask(seeds, "Boukamal", "2017-11-12", as_of="2017-11-10")
+    assert answer["controller"]["wikidata"] == GOV
+    assert answer["as_of"] == "2017-11-10"
+    assert all(c["published"] <= "2017-11-10" for c in answer["evidence"])
+    assert ask(seeds, "Boukamal", "2017-11-21", as_of="2017-11-13")["controller"]["wikidata"] == ISIS
+
+
+def test_other_places_the_seeds_state(seeds: Store) -> None:
+    deir = ask(seeds, "Deir el-Zour", "2017-11-04")
+    assert deir["controller"]["label"] == "Government of Syria" and deir["since"] == "2017-11-03"
+    assert ask(seeds, "Deir ez-Zor", "2017-11-02")["controller"] is None
+    idlib = ask(seeds, "Idlib province", "2017-11-09")
+    assert idlib["controller"]["label"] == "Hay'at Tahrir al-Sham"
+
+
+def test_unknown_day_and_unknown_place(seeds: Store) -> None:
+    before = ask(seeds, "Boukamal", "2017-10-01")
+    assert before["controller"] is None and before["status"] == "unknown"
+    with pytest.raises(NotFoundError, match="Atlantis"):
+        ask(seeds, "Atlantis", "2017-11-12")
+
+
+def test_text_format_names_verdict_and_sources(seeds: Store) -> None:
+    text = format_text(ask(seeds, "Boukamal", "2017-11-12"))
+    assert text.splitlines()[0].startswith("Abu Kamal on 2017-11-12: Islamic State")
+    assert "superseded: Government of Syria since 2017-11-09" in text
+
+
+# -- articles written here: a made-up town, made-up agencies, other dates -------------------
+MADE_UP = {
+    "w1.txt": "Rebels Seize Desert Town\n\n"
+              "Rebel fighters captured the town of Qasr al-Fanar on Tuesday after three days of "
+              "clashes, Reuters reported, citing the Syrian Observatory for Human Rights.\n\n"
+              "The monitoring group said government troops withdrew from the town toward the east.\n",
+    "w2.txt": "Army Says It Retook Qasr al-Fanar\n\n"
+              "Government forces recaptured the town of Qasr al-Fanar on Saturday, the Dunes "
+              "Gazette reported, citing a military source.\n\n"
+              "Residents said fighting continued on the outskirts.\n",
+    "w3.txt": "Monitor Disputes Army Claim\n\n"
+              "Rebel fighters still hold the town of Qasr al-Fanar, AFP said on Saturday, citing "
+              "the Syrian Observatory for Human Rights, contradicting a statement by the army.\n\n"
+              "The rebel-held town of Qasr al-Fanar was shelled overnight.\n",
+}
+MANIFEST = {"w1.txt": {"published": "2019-03-07", "publisher": "Dunes Gazette"},
+            "w2.txt": {"published": "2019-03-11", "publisher": "Dunes Gazette"},
+            "w3.txt": {"published": "2019-03-09", "publisher": "Oasis Times"}}
+
+
+@pytest.fixture(scope="module")
+def made_up(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = write_articles(tmp_path_factory.mktemp("made") / "articles", MADE_UP, MANIFEST)
+    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+
+
+def test_made_up_town_follows_its_reports(made_up: Store) -> None:
+    first = ask(made_up, "Qasr al-Fanar", "2019-03-06")
+    assert first["controller"]["label"] == "Syrian opposition"
+    assert first["since"] == "2019-03-05"  # Tuesday before a Thursday article
+    [evidence] = [e for e in first["evidence"] if e["article"] == "w1"]
+    assert [e["label"] for e in evidence["reported_by"]] == [
+        "Reuters", "Syrian Observatory for Human Rights"]
+    later = ask(made_up, "Qasr al-Fanar", "2019-03-12")
+    assert later["controller"]["label"] == "Government of Syria"
+    assert later["since"] == "2019-03-09"  # Saturday before a Monday article
+    assert any(a["controller"]["label"] == "Syrian opposition" for a in later["alternatives"])
+
+
+def test_sources_disagreeing_on_a_day_make_it_contested(made_up: Store) -> None:
+    answer = ask(made_up, "qasr al-fanar", "2019-03-10")
+    assert answer["status"] == "contested"
+    labels = {answer["controller"]["label"]} | {a["controller"]["label"] for a in answer["alternatives"]
+                                                if a["status"] == "competing"}
+    assert labels == {"Government of Syria", "Syrian opposition"}
+
+
+def test_as_of_on_made_up_town(made_up: Store) -> None:
+    answer = ask(made_up, "Qasr al-Fanar", "2019-03-12", as_of="2019-03-08")
+    assert answer["controller"]["label"] == "Syrian opposition"
