@@ -13,7 +13,10 @@ from kg.store import default_store_path
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. Config keys: KG_STORE (store directory), QUERY_TIMEOUT (seconds),
     QUERY_THREADS (queries run at once), UPDATE_TOKEN (enables SPARQL Update with
-    `Authorization: Bearer TOKEN`), QUERIES_DIR (stored queries; default `queries/`)."""
+    `Authorization: Bearer TOKEN`), QUERIES_DIR (stored queries; default `queries/`),
+    CORS_ORIGINS (`*` or origins allowed to call /sparql and /api; default `$KG_CORS_ORIGINS`,
+    else none), KG_ASSETS (the node_modules folder holding YASGUI; default `$KG_ASSETS`, else
+    the project's own)."""
     app = Flask(__name__)
     app.config.from_mapping(
         KG_STORE=str(default_store_path()),
@@ -26,11 +29,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from server import api, db, errors, queries, sparql
+    from server import api, cors, db, errors, pages, queries, sparql
 
     db.init_app(app)
     errors.init_app(app)
+    cors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(queries.bp)
+    app.register_blueprint(pages.bp)
     return app

@@ -1,0 +1,50 @@
+"""CORS for `/sparql` and `/api/...`, so a web page on another origin can query the endpoint.
+
+Off unless configured: `CORS_ORIGINS` (app config, else the `KG_CORS_ORIGINS` environment
+variable) is `*` or a list (or comma-separated string) of allowed origins. Flask answers
+`OPTIONS` itself for every route; this adds the headers a browser's preflight checks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from flask import Flask, Response, current_app, request
+
+ALLOWED_HEADERS = "Accept, Content-Type, Authorization"
+MAX_AGE = "600"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("CORS_ORIGINS", os.environ.get("KG_CORS_ORIGINS") or None)
+    app.after_request(_add_headers)
+
+
+def allowed_origins(setting: str | Iterable[str] | None) -> set[str]:
+    if not setting:
+        return set()
+    items = setting.split(",") if isinstance(setting, str) else setting
+    return {item.strip().rstrip("/") for item in items if item.strip()}
+
+
+def _add_headers(response: Response) -> Response:
+    path = request.path
+    if not (path == "/sparql" or path.startswith("/api/")):
+        return response
+    allowed = allowed_origins(current_app.config.get("CORS_ORIGINS"))
+    origin = request.headers.get("Origin")
+    if not allowed or not origin:
+        return response
+    if "*" in allowed:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    else:
+        return response
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        response.headers["Access-Control-Max-Age"] = MAX_AGE
+    return response
