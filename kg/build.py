@@ -101,11 +101,11 @@ def build(store: Store, paths: list[Path], progress: Progress | None = None,
     report.unchanged = len(articles) - len(todo)
     gazetteer = default_gazetteer()
     for n, (article, claims) in enumerate(zip(todo, extract_many(todo), strict=True), start=1):
-        quads = article_quads(article, claims, gazetteer)
+        quads, shared = article_quads(article, claims, gazetteer)
         quads.append(ox.Quad(ox.NamedNode(article_iri(article.stem)),
                              ox.NamedNode(ONTOLOGY + "extractorVersion"),
                              ox.Literal(extractor_version()), ox.NamedNode(graph_iri(article.stem))))
-        report.triples += store.replace_graph(graph_iri(article.stem), quads)
+        report.triples += store.replace_graph(graph_iri(article.stem), quads, shared)
         report.claims += len(claims)
         report.articles += 1
         if progress:

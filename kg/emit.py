@@ -12,9 +12,10 @@ import pyoxigraph as ox
 
 from kg.extract.claims import Claim
 from kg.extract.gazetteer import Entity, Gazetteer
+from kg.link import LinkContext, link_entity
 from kg.read.articles import Article
 from kg.vocab import (
-    ONTOLOGY, PREFIXES, WIKIDATA, article_iri, claim_iri, entity_iri, graph_iri,
+    ENTITIES_GRAPH, ONTOLOGY, PREFIXES, WIKIDATA, article_iri, claim_iri, entity_iri, graph_iri,
 )
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -52,15 +53,27 @@ class Emitter:
         self.gazetteer = gazetteer
         self.graph = ox.NamedNode(graph_iri(article.stem))
         self.triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = []
+        self.entity_triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = []
         self.seen: set[str] = set()
+        self.context = LinkContext()
 
-    def add(self, s, p, o) -> None:
+    def add(self, s, p, o, shared: bool = False) -> None:
         if o is not None:
-            self.triples.append((s, p, o))
+            (self.entity_triples if shared else self.triples).append((s, p, o))
+
+    def add_shared(self, s, p, o) -> None:
+        self.add(s, p, o, shared=True)
 
     def quads(self) -> Iterator[ox.Quad]:
         for s, p, o in self.triples:
             yield ox.Quad(s, p, o, self.graph)
+
+    def shared_quads(self) -> Iterator[ox.Quad]:
+        """Entity descriptions live once, in the entities graph: repeated in every article's
+        graph they would multiply rows of joins over the union default graph."""
+        graph = ox.NamedNode(ENTITIES_GRAPH)
+        for s, p, o in self.entity_triples:
+            yield ox.Quad(s, p, o, graph)
 
     # -- entities --------------------------------------------------------------------------
     def entity(self, e: Entity | None) -> ox.NamedNode | None:
@@ -70,19 +83,29 @@ class Emitter:
         if e.key in self.seen:
             return node
         self.seen.add(e.key)
-        self.add(node, RDF_TYPE, ckg(e.type))
-        self.add(node, term("rdfs", "label"), ox.Literal(e.label))
+        self.add_shared(node, RDF_TYPE, ckg(e.type))
+        self.add_shared(node, term("rdfs", "label"), ox.Literal(e.label))
         for alias in sorted(set(e.aliases) - {e.label}):
-            self.add(node, term("skos", "altLabel"), ox.Literal(alias))
-        if e.wikidata:
-            self.add(node, term("skos", "exactMatch"), ox.NamedNode(WIKIDATA + e.wikidata))
+            self.add_shared(node, term("skos", "altLabel"), ox.Literal(alias))
+        self.link(node, e)
         side = self.gazetteer.get(e.side) if e.side else None
         if side is not None:
-            self.add(node, ckg("side"), self.entity(self.gazetteer.as_actor(side)))
+            self.add_shared(node, ckg("side"), self.entity(self.gazetteer.as_actor(side)))
         part_of = self.gazetteer.get(e.part_of) if e.part_of else None
         if part_of is not None:
-            self.add(node, ckg("partOf"), self.entity(part_of))
+            self.add_shared(node, ckg("partOf"), self.entity(part_of))
         return node
+
+    def link(self, node: ox.NamedNode, e: Entity) -> None:
+        """Wikidata id (verified, or a unique Natural Earth match) and coordinates."""
+        found = link_entity(e, self.context)
+        if found is None:
+            return
+        self.add_shared(node, term("skos", "exactMatch"), ox.NamedNode(WIKIDATA + found.qid))
+        self.add_shared(node, ckg("linkSource"), lit(found.source))
+        if found.lat is not None and found.lon is not None:
+            self.add_shared(node, term("geo", "lat"), ox.Literal(f"{found.lat}", datatype=ox.NamedNode(XSD + "decimal")))
+            self.add_shared(node, term("geo", "long"), ox.Literal(f"{found.lon}", datatype=ox.NamedNode(XSD + "decimal")))
 
     # -- article ---------------------------------------------------------------------------
     def article_node(self) -> ox.NamedNode:
@@ -147,12 +170,18 @@ class Emitter:
         return node
 
 
-def article_quads(article: Article, claims: list[Claim], gazetteer: Gazetteer) -> list[ox.Quad]:
+def article_quads(article: Article, claims: list[Claim],
+                  gazetteer: Gazetteer) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(the quads of the article's own graph, entity descriptions for the shared graph)"""
     emitter = Emitter(article, gazetteer)
+    # places are linked among the countries the article speaks of
+    countries = {e.label for c in claims for e in (c.place, c.agent, c.target, c.controller)
+                 if e is not None and e.type in ("Country", "State")}
+    emitter.context = LinkContext.from_names(countries, gazetteer)
     node = emitter.article_node()
     per_sentence: dict[int, int] = {}
     for c in claims:
         k = per_sentence.get(c.sentence_index, 0)
         per_sentence[c.sentence_index] = k + 1
         emitter.claim(c, k, node)
-    return list(emitter.quads())
+    return list(emitter.quads()), list(emitter.shared_quads())

@@ -48,16 +48,20 @@ class Store:
         return self._ox
 
     # -- writing -------------------------------------------------------------------------
-    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
-        """Replace the whole named graph ``graph`` atomically; returns the triples written."""
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()) -> int:
+        """Replace the whole named graph ``graph`` with ``quads`` (whatever graph they name)
+        and add ``shared`` quads to the graphs they name, in one transaction; returns the
+        number of quads written."""
         g = ox.NamedNode(graph)
-        lines = [f"{q.subject} {q.predicate} {q.object} ." for q in quads]
-        update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n" + "\n".join(lines) + "\n}}"
+        blocks: dict[str, list[str]] = {str(g): [f"{q.subject} {q.predicate} {q.object} ." for q in quads]}
+        for q in shared:  # shared quads keep the graph they name
+            blocks.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+        body = "\n".join(f"GRAPH {name} {{\n" + "\n".join(lines) + "\n}" for name, lines in blocks.items())
         try:
-            self._ox.update(update)
+            self._ox.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{\n{body}\n}}")
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"Could not write graph {graph}: {exc}") from exc
-        return len(lines)
+        return sum(len(lines) for lines in blocks.values())
 
     def drop_graph(self, graph: str) -> None:
         self._ox.update(f"DROP SILENT GRAPH <{graph}>")

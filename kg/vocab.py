@@ -26,6 +26,7 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "wd": WIKIDATA,
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 
 
@@ -46,6 +47,9 @@ def article_iri(stem: str) -> str:
 
 def graph_iri(stem: str) -> str:
     return f"{BASE}graph/{slug(stem)}"
+
+
+ENTITIES_GRAPH = f"{BASE}graph/entities"
 
 
 def sentence_iri(stem: str, index: int) -> str:
