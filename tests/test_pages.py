@@ -29,6 +29,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 TOWN, ISIS, SOHR = ID + "entity/abu-kamal", ID + "entity/isis", ID + "entity/sohr"
 ARTICLE, CLAIM, EVENT = ID + "article/a1", ID + "claim/a1/s3/c0", ID + "event/0123abcd"
+GRAPH = ID + "graph/a1"
 SENTENCE = "ISIS recaptured Abu Kamal <b>on Saturday</b>, the SOHR said."
 
 
@@ -37,7 +38,7 @@ SENTENCE = "ISIS recaptured Abu Kamal <b>on Saturday</b>, the SOHR said."
 
 def _q(s: str, p: str, o: str | ox.Literal) -> ox.Quad:
     obj = ox.NamedNode(o) if isinstance(o, str) else o
-    return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj)
+    return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj, ox.NamedNode(GRAPH))
 
 
 def _date(day: str) -> ox.Literal:
@@ -77,7 +78,7 @@ def article_quads() -> list[ox.Quad]:
 
 def make_store(path: Path) -> Path:
     store = Store(path)
-    store.replace_graph(ID + "graph/a1", article_quads())
+    store.replace_graph(GRAPH, article_quads())
     store.flush()
     del store  # release the read-write handle before the server opens it read-only
     return path
