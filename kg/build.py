@@ -8,6 +8,7 @@ extractor are unchanged since the last build is skipped.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.corpus import Columns, is_corpus, read_corpus
 from kg.emit import article_quads
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
 from kg.extract.run import extract_many
+from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
 from kg.store import Store
@@ -58,14 +61,26 @@ def extractor_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def read_all(paths: list[Path], report: BuildReport) -> list[Article]:
+def read_all(paths: list[Path], report: BuildReport,
+             columns: Columns | None = None) -> list[Article]:
+    corpora = [p for p in paths if is_corpus(p)]
+    articles = [a for p in corpora for a in read_rows(p, columns or Columns(), report)]
+    articles += read_files([p for p in paths if p not in corpora], report) if len(corpora) < len(paths) else []
+    return articles
+
+
+def read_rows(path: Path, columns: Columns, report: BuildReport) -> Iterator[Article]:
+    """The rows of a CSV or JSON Lines corpus; bad rows are named in the report."""
+    for found in read_corpus(path, columns):
+        if isinstance(found, InputError):
+            report.rejected.append(found.message)
+        else:
+            yield found
+
+
+def read_files(paths: list[Path], report: BuildReport) -> list[Article]:
     articles: list[Article] = []
-    try:
-        found = list(find_articles(paths))
-    except InputError as exc:
-        report.rejected.append(exc.message)
-        found = [x for p in paths if p.exists() for x in _without_manifest(p)]
-    for path, meta in found:
+    for path, meta in _find_each(paths, report):
         try:
             articles.append(read_article(path, meta))
         except InputError as exc:
@@ -73,6 +88,18 @@ def read_all(paths: list[Path], report: BuildReport) -> list[Article]:
         except OSError as exc:
             report.rejected.append(f"{path}: cannot be read ({exc.strerror}); check permissions")
     return articles
+
+
+def _find_each(paths: list[Path], report: BuildReport) -> list[tuple[Path, dict]]:
+    """Each path on its own: a broken manifest or a missing path spoils no other folder."""
+    found: list[tuple[Path, dict]] = []
+    for path in paths:
+        try:
+            found.extend(find_articles([path]))
+        except InputError as exc:
+            report.rejected.append(exc.message)
+            found.extend(_without_manifest(path) if path.exists() else ())
+    return found
 
 
 def _without_manifest(path: Path) -> Iterator[tuple[Path, dict]]:
@@ -92,24 +119,72 @@ def is_unchanged(store: Store, article: Article) -> bool:
     return bool(rows)
 
 
-def build(store: Store, paths: list[Path], progress: Progress | None = None,
-          force: bool = False) -> BuildReport:
-    started = time.perf_counter()
-    report = BuildReport()
-    articles = read_all(paths, report)
-    todo = [a for a in articles if force or not is_unchanged(store, a)]
-    report.unchanged = len(articles) - len(todo)
+@dataclass
+class Extracted:
+    """One article's graph, ready to write: picklable, so worker processes can return it."""
+
+    stem: str
+    claims: int
+    quads: list[ox.Quad]
+    shared: list[ox.Quad]
+
+
+def extract_chunk(articles: list[Article]) -> list[Extracted]:
+    """Extract and emit a run of articles (in a worker process, or in this one)."""
     gazetteer = default_gazetteer()
-    for n, (article, claims) in enumerate(zip(todo, extract_many(todo), strict=True), start=1):
+    out = []
+    for article, claims in zip(articles, extract_many(articles), strict=True):
         quads, shared = article_quads(article, claims, gazetteer)
         quads.append(ox.Quad(ox.NamedNode(article_iri(article.stem)),
                              ox.NamedNode(ONTOLOGY + "extractorVersion"),
                              ox.Literal(extractor_version()), ox.NamedNode(graph_iri(article.stem))))
-        report.triples += store.replace_graph(graph_iri(article.stem), quads, shared)
-        report.claims += len(claims)
+        out.append(Extracted(article.stem, len(claims), quads, shared))
+    return out
+
+
+def warm_worker() -> None:
+    """Load the spaCy pipeline and the gazetteer once per worker process."""
+    from kg.extract.nlp import pipeline
+
+    pipeline()
+    default_gazetteer()
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# a worker costs a pipeline load (about 1-2 s): below this many words, one process is faster
+PARALLEL_MIN_WORDS = 20_000
+
+
+def extracted(todo: list[Article], workers: int) -> Iterator[Extracted]:
+    words = sum(len(a.text.split()) for a in todo)
+    if workers <= 1 or len(todo) < 2 * workers or words < PARALLEL_MIN_WORDS:
+        chunks: Iterator[list[Extracted]] = (extract_chunk(todo[i:i + 32])
+                                             for i in range(0, len(todo), 32))
+    else:
+        chunks = map_chunks(extract_chunk, todo, workers, initializer=warm_worker)
+    for chunk in chunks:
+        yield from chunk
+
+
+def build(store: Store, paths: list[Path], progress: Progress | None = None,
+          force: bool = False, columns: Columns | None = None,
+          workers: int | None = None) -> BuildReport:
+    """Read, extract (in ``workers`` processes; default: one per core) and write each
+    article's graph in one transaction, in this process."""
+    started = time.perf_counter()
+    report = BuildReport()
+    articles = read_all(paths, report, columns)
+    todo = [a for a in articles if force or not is_unchanged(store, a)]
+    report.unchanged = len(articles) - len(todo)
+    for n, done in enumerate(extracted(todo, workers or default_workers()), start=1):
+        report.triples += store.replace_graph(graph_iri(done.stem), done.quads, done.shared)
+        report.claims += done.claims
         report.articles += 1
         if progress:
-            progress(n, len(todo), article.stem)
+            progress(n, len(todo), done.stem)
     store.flush()
     report.seconds = time.perf_counter() - started
     return report

@@ -222,6 +222,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+@command("backup")
+def cmd_backup(args: argparse.Namespace) -> int:
+    from kg.backup import backup
+    from kg.store import default_store_path
+
+    report = backup(Path(args.store or default_store_path()), Path(args.dest))
+    print(report.summary("backed up"))
+    return 0
+
+
+@command("restore")
+def cmd_restore(args: argparse.Namespace) -> int:
+    from kg.backup import restore
+    from kg.store import default_store_path
+
+    report = restore(Path(args.source), Path(args.store or default_store_path()))
+    print(report.summary("restored"))
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -268,6 +288,12 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", metavar="FILE")
 
     sub.add_parser("validate", parents=[common], help="OWL consistency and SHACL shapes")
+    k = sub.add_parser("backup", parents=[common], 
+                       help="copy the store, safe while serving or building")
+    k.add_argument("dest", metavar="DEST", help="a new folder for the copy")
+    r = sub.add_parser("restore", parents=[common], 
+                       help="replace the store's content with a backup")
+    r.add_argument("source", metavar="SRC", help="a folder written by kg backup")
     return p
 
 

@@ -19,9 +19,12 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.attribution import Attribution, attribute, child
 from kg.extract.dates import DateRange, resolve
+from kg.extract.events import Event, recognise, statement
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, build_context, place_of
 
+EVENT_CLASSES = {"attack": "Attack", "casualties": "CasualtyReport", "statement": "Statement",
+                 "diplomacy": "DiplomaticAction", "movement": "Movement", "other": "OtherEvent"}
 UPWARD_DEPS = {"ccomp", "xcomp", "advcl", "pcomp", "pobj", "prep", "dobj", "oprd", "acomp"}
 
 
@@ -300,22 +303,40 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, DateRange],
                     publisher: Entity | None) -> list[Claim]:
     attribution = attribute(sent, ctx)
-    headline = index == 0 or sent.start == 0 and ctx.doc.user_data.get("headline")
     # headlines are title case, which defeats the tagger; they are kept as `other` claims
+    headline = sent.start == 0 and bool(ctx.doc.user_data.get("headline"))
     found: list[Found] = []
+    events: list[Event] = []
     for token in [] if headline else sent:
-        f = control_of(token, ctx) if token.i not in attribution.verbs else None
+        if token.i in attribution.verbs:
+            continue
+        f = control_of(token, ctx)
         if f is not None:
             found.append(f)
             ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
-    triggers = {f.trigger.i for f in found} | attribution.verbs
+        else:
+            events.extend(recognise(token, ctx))
+    triggers = {f.trigger.i for f in found} | {e.trigger.i for e in events} | attribution.verbs
     claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
+    claims += [event_claim(e, sent, index, dates, triggers) for e in events]
+    speech = None if headline else statement(sent, ctx, attribution.claimant, attribution.verbs)
+    if speech is not None and (not claims or speech.trigger.lemma_.lower() in lexicon()["statement_verbs"]):
+        claims.append(event_claim(speech, sent, index, dates, triggers))
     if not claims:
         claims = [other_claim(sent, index, ctx, dates)]
     for claim in claims:
         finish(claim, ctx, attribution, publisher)
     remember(sent, ctx, found, attribution)
     return claims
+
+
+def event_claim(e: Event, sent: Span, index: int, dates: dict[int, DateRange],
+                triggers: set[int]) -> Claim:
+    return Claim(type=e.type, sentence_index=index, sentence=sent.text.strip(),
+                 event=EVENT_CLASSES[e.type], date=date_for(e.trigger, dates, triggers),
+                 place=e.place, agent=e.agent, target=e.target, count=e.count,
+                 count_qualifier=e.count_qualifier, victims=e.victims,
+                 order_in_day=order_in_day(e.trigger))
 
 
 def control_claim(f: Found, sent: Span, index: int, attribution: Attribution,

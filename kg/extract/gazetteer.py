@@ -35,6 +35,7 @@ class Entity:
     part_of: str | None = None
     generic: list[str] = field(default_factory=list)
     demonyms: list[str] = field(default_factory=list)
+    capital_of: str | None = None
     known: bool = True  # False for ad-hoc entities found only by NER
 
     @property
@@ -63,7 +64,13 @@ class Gazetteer:
         self.by_alias: dict[str, Entity] = {}
         self.by_qid: dict[str, Entity] = {}
         self.generic: dict[str, list[Entity]] = {}
+        self.by_demonym: dict[str, Entity] = {}
+        self.capitals: dict[str, Entity] = {}
         for e in entities:
+            for d in e.demonyms:
+                self.by_demonym[d.lower()] = e
+            if e.capital_of:
+                self.capitals[e.capital_of] = e
             for name in [e.label, *e.aliases]:
                 self.by_alias.setdefault(norm(name), e)
             if e.wikidata:

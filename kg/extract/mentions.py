@@ -99,6 +99,9 @@ def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:
     known = gazetteer.lookup(ent.text)
     if known is not None:
         return known
+    if ent.label_ == "NORP":  # "Russian airstrikes": the country acts
+        country = gazetteer.by_demonym.get(ent.text.lower())
+        return gazetteer.as_actor(country) if country is not None else None
     type_ = NER_TYPES.get(ent.label_)
     if type_ is None:
         return None
@@ -230,7 +233,18 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
                 return found
     if token.lower_ in ("it", "there") or token.lower_ == "which":
         return ctx.last_place
+    if token.lemma_.lower() == "capital" and not any(c.dep_ == "prep" for c in token.children):
+        return capital_in_focus(ctx)
     return salient_place(token, ctx, settlement_only)
+
+
+def capital_in_focus(ctx: ItemContext) -> Entity | None:
+    """'the capital': the capital of the country the item speaks of most."""
+    counts = Counter(m.entity.key for m in ctx.mentions if m.entity.type == "Country")
+    for key, _ in counts.most_common():
+        if key in ctx.gazetteer.capitals:
+            return ctx.gazetteer.capitals[key]
+    return None
 
 
 def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Entity | None:

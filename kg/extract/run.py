@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import tee
 
 from kg.extract.claims import Claim, item_claims
 from kg.extract.gazetteer import Entity, Gazetteer, default_gazetteer
@@ -20,16 +21,17 @@ def extract(article: Article) -> list[Claim]:
     return next(extract_many([article]))
 
 
-def extract_many(articles: Iterable[Article], batch_size: int = 32) -> Iterator[list[Claim]]:
-    """Claims per article, in order; items of all articles share spaCy's batches."""
+def extract_many(articles: Iterable[Article], batch_size: int = 64) -> Iterator[list[Claim]]:
+    """Claims per article, in order; items of all articles share spaCy's batches (an article
+    of one item would otherwise be a batch of one)."""
     nlp, gazetteer = pipeline(), default_gazetteer()
-    for article in articles:
-        docs = nlp.pipe(
-            (make_doc(nlp, i.headline, i.paragraphs, article.published) for i in article.items),
-            batch_size=batch_size,
-        )
+    feed, read = tee(articles)
+    docs = nlp.pipe((make_doc(nlp, i.headline, i.paragraphs, a.published)
+                     for a in feed for i in a.items), batch_size=batch_size)
+    for article in read:
         publisher = publisher_entity(article, gazetteer)
         claims: list[Claim] = []
-        for doc in docs:
-            claims.extend(item_claims(doc, gazetteer, article.stem, len({c.sentence_index for c in claims}), publisher))
+        for _ in article.items:
+            offset = len({c.sentence_index for c in claims})
+            claims.extend(item_claims(next(docs), gazetteer, article.stem, offset, publisher))
         yield claims

@@ -147,20 +147,33 @@ def clean(text: str) -> list[str]:
 def decode(path: Path, raw: bytes) -> str:
     if not raw.strip():
         raise ArticleError(f"{path}: the file is empty; remove it or add the article's text")
-    if b"\x00" in raw[:4096]:
-        raise ArticleError(f"{path}: looks like a binary file, not plain text; convert it to UTF-8 text")
     if len(raw) > MAX_BYTES:
         raise ArticleError(f"{path}: {len(raw):,} bytes is too large for one article; split it")
-    for encoding in ("utf-8-sig", "utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # before the NUL test: UTF-16 text is full of NULs
         try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"{path}: has a UTF-16 byte-order mark but is not valid UTF-16; "
+                               "re-save it as UTF-8") from exc
+    if b"\x00" in raw[:4096]:
+        raise ArticleError(f"{path}: looks like a binary file, not plain text; convert it to UTF-8 text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise ArticleError(f"{path}: not UTF-8 and not Windows-1252 text; re-save it as UTF-8") from exc
     return text
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a huge file is refused by its size, before it is read into memory."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ArticleError(f"{path}: {size:,} bytes is too large for one article; split it")
+    return path.read_bytes()
 
 
 def looks_like_html(text: str) -> bool:
@@ -171,7 +184,11 @@ def looks_like_html(text: str) -> bool:
 def read_article(path: Path, meta: dict | None = None) -> Article:
     """Read one article file with its manifest entry (if any)."""
     meta = meta or {}
-    text = decode(path, path.read_bytes())
+    for name in ("publisher", "title", "url"):
+        if not isinstance(meta.get(name) or "", str):
+            raise ArticleError(f"{path}: manifest.json gives {name}={meta[name]!r}, not text; "
+                               "write it as a string")
+    text = decode(path, read_bytes(path))
     if looks_like_html(text):
         raise ArticleError(f"{path}: is HTML, not plain text; extract the article text first")
     paragraphs = clean(text)

@@ -1,0 +1,141 @@
+"""Corpora as users have them: CSV or JSON Lines files, one article per row.
+
+Which column holds the text, the date, the title, the publisher and the id is given by
+``Columns`` (the `kg build --text-column ...` options). Each row becomes an ``Article``: its
+stem is the id column's value, or a stable hash of the text when there is no id; a bad row is
+named (file, row number, id) with the reason and skipped while the others land.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import ArticleError, InputError
+from kg.read.articles import Article, clean, parse_date, read_published, split_items
+
+CORPUS_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Column names of a corpus file (CSV header names or JSON keys)."""
+
+    text: str = "text"
+    date: str | None = "date"
+    title: str | None = "title"
+    publisher: str | None = "publisher"
+    id: str | None = "id"
+    url: str | None = "url"
+    date_format: str | None = None  # strptime format; ISO dates and printed dates otherwise
+
+
+def is_corpus(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in CORPUS_SUFFIXES
+
+
+def read_corpus(path: Path, columns: Columns) -> Iterator[Article | ArticleError]:
+    """Each row as an Article, or the ArticleError that names why the row was skipped."""
+    for number, row in rows(path):
+        try:
+            yield row_article(row, columns)
+        except ArticleError as exc:
+            yield ArticleError(f"{path} row {number}{row_label(row, columns)}: {exc.message}")
+
+
+def rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """(row number, row) pairs; the number counts data rows from 1 (the header is not one)."""
+    try:
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            yield from json_rows(path)
+        else:
+            yield from csv_rows(path)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason}); re-save it as UTF-8") from exc
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # article bodies exceed the 128 KB default
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        yield from enumerate(csv.DictReader(f, delimiter=delimiter), start=1)
+
+
+def json_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    with path.open(encoding="utf-8-sig") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                row = {"__error__": f"not valid JSON ({exc.msg})"}
+            yield number, row if isinstance(row, dict) else {"__error__": "not a JSON object"}
+
+
+def row_label(row: dict, columns: Columns) -> str:
+    value = cell(row, columns.id)
+    return f" (id {value})" if value else ""
+
+
+def cell(row: dict, column: str | None) -> str:
+    if not column:
+        return ""
+    value = row.get(column)
+    return "" if value is None else str(value).strip()
+
+
+def row_article(row: dict, columns: Columns) -> Article:
+    if "__error__" in row:
+        raise ArticleError(row["__error__"])
+    if columns.text not in row:
+        known = ", ".join(sorted(k for k in row if k)) or "none"
+        raise ArticleError(f"no column {columns.text!r} (columns: {known}); pass --text-column")
+    text = cell(row, columns.text)
+    if not text:
+        raise ArticleError("the text is empty")
+    paragraphs = clean(text) or [text]
+    printed, paragraphs = dateline(paragraphs)
+    published = row_date(cell(row, columns.date), columns.date_format)
+    published_from = "manifest" if published else ("text" if printed else None)
+    items = split_items(paragraphs)
+    if not any(i.paragraphs for i in items):
+        raise ArticleError("no article text left after removing page furniture")
+    title = cell(row, columns.title) or next((i.headline for i in items if i.headline), None)
+    return Article(stem=row_stem(row, columns, text), text="\n\n".join(paragraphs),
+                   published=published or printed, published_from=published_from,
+                   publisher=cell(row, columns.publisher) or None, title=title,
+                   url=cell(row, columns.url) or None, items=items)
+
+
+def dateline(paragraphs: list[str]) -> tuple[dt.date | None, list[str]]:
+    """A "Posted on <date>" line is dropped; a whole paragraph opening so is kept (rows
+    often hold the article as one paragraph)."""
+    printed, rest = read_published(paragraphs)
+    dropped = sum(len(p.split()) for p in paragraphs) - sum(len(p.split()) for p in rest)
+    return printed, (paragraphs if dropped > 20 else rest)
+
+
+def row_stem(row: dict, columns: Columns, text: str) -> str:
+    """The id column's value, else a hash of the text: the same row gets the same IRIs."""
+    return cell(row, columns.id) or "row_" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def row_date(value: str, date_format: str | None) -> dt.date | None:
+    if not value:
+        return None
+    if date_format:
+        try:
+            return dt.datetime.strptime(value, date_format).date()
+        except ValueError:
+            raise ArticleError(f"date {value!r} does not match --date-format {date_format}") from None
+    day = parse_date(value)
+    if day is None:
+        raise ArticleError(f"date {value!r} is not a date; pass --date-format, e.g. %m/%d/%Y")
+    return day

@@ -1,0 +1,319 @@
+"""Claims beyond control: casualties, attacks, diplomacy, movements and statements.
+
+Each recogniser reads a trigger token (a verb, or for attacks an event noun heading a clause's
+subject or object) and fills the roles from the parse: the agent from the subject, a
+"by"-phrase or a modifier ("government shelling", "an HTS attack"); the target from the object
+or an "on"/"against" phrase; the place from a locative phrase. Trigger words live in
+kg/data/lexicon.json.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from kg.extract.attribution import child
+from kg.extract.gazetteer import Entity, lexicon
+from kg.extract.mentions import ItemContext, actor_of, np_tokens, place_of
+
+LOCATIVE = ("in", "on", "near", "around", "outside", "at", "across", "along", "south", "north",
+            "east", "west", "into", "toward", "towards", "to", "inside", "from")
+
+
+@dataclass
+class Event:
+    type: str
+    trigger: Token
+    agent: Entity | None = None
+    target: Entity | None = None
+    place: Entity | None = None
+    count: int | None = None
+    count_qualifier: str | None = None
+    victims: str | None = None
+
+
+def lemma(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+        verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl")
+        and not any(c.dep_ in ("aux", "nsubj") for c in verb.children))
+
+
+def preps(token: Token, *words: str) -> list[Token]:
+    """Objects of the token's prepositions (and of 'by' agents)."""
+    out = []
+    for c in token.children:
+        if c.dep_ in ("prep", "agent") and (not words or c.lower_ in words):
+            out.extend(g for g in c.children if g.dep_ == "pobj")
+    return out
+
+
+def subject(verb: Token) -> Token | None:
+    found = child(verb, "nsubj")
+    if found is None and verb.dep_ in ("xcomp", "advcl", "conj") and verb.head is not verb:
+        found = child(verb.head, "nsubj")
+    if found is None and verb.dep_ in ("acl", "relcl") and not is_passive(verb):
+        found = verb.head
+    return found
+
+
+def agent_of(verb: Token, ctx: ItemContext) -> Entity | None:
+    """Who did it: the 'by' phrase of a passive, else the subject (or its event noun's owner)."""
+    if is_passive(verb):
+        for obj in preps(verb, "by"):
+            return actor_of(obj, ctx)
+        return None
+    subj = subject(verb)
+    return actor_of(subj, ctx) if subj is not None else actor_left_of(verb, ctx)
+
+
+def actor_left_of(verb: Token, ctx: ItemContext, reach: int = 6) -> Entity | None:
+    """When the parse lost the subject ('after Russia on Friday blocked'): the actor named
+    just before the verb, within its clause."""
+    for t in reversed(verb.doc[max(verb.sent.start, verb.i - reach) : verb.i]):
+        if t.is_punct or (t.pos_ == "VERB" and t is not verb):
+            return None
+        found = ctx.at(t)
+        if found is not None and found.is_actor:
+            return ctx.gazetteer.as_actor(found)
+    return None
+
+
+def place_near(token: Token, ctx: ItemContext, exclude: set[int] = frozenset()) -> Entity | None:
+    """The nearest place named in a locative phrase of the trigger's own clause
+    (settlements before countries); nested clauses and excluded tokens are skipped."""
+    candidates: list[tuple[int, Entity]] = []
+    stack = [token]
+    while stack:
+        t = stack.pop()
+        for c in t.children:
+            if c.i in exclude or c.dep_ in ("ccomp", "relcl", "parataxis", "conj", "acl"):
+                continue
+            if c.dep_ == "pobj" and c.head.lower_ in LOCATIVE:
+                found = place_of(c, ctx, settlement_only=True) or first_place(c, ctx)
+                if found is not None:
+                    candidates.append((abs(c.i - token.i), found))
+            stack.append(c)
+    candidates.sort(key=lambda pair: (pair[1].type == "Country", pair[0]))
+    return candidates[0][1] if candidates else None
+
+
+def first_place(token: Token, ctx: ItemContext) -> Entity | None:
+    """'the Eastern Ghouta suburbs of the capital': a place named inside the phrase."""
+    for t in np_tokens(token):
+        found = place_of(t, ctx, settlement_only=True) if t is not token else None
+        if found is not None:
+            return found
+    return None
+
+
+# -- casualties ----------------------------------------------------------------------------
+def number_of(noun: Token) -> tuple[int | None, str | None]:
+    """The count on a noun ('at least 19 civilians', 'six children') and its qualifier."""
+    lex = lexicon()
+    num = next((c for c in noun.children if c.dep_ == "nummod"), None)
+    if num is None:
+        return None, None
+    value = parse_number(num)
+    left = noun.doc[noun.left_edge.i : num.i].text.lower().strip()
+    qualifier = next((q for q in sorted(lex["count_qualifiers"], key=len, reverse=True)
+                      if left.endswith(q) or left == q), None)
+    return value, qualifier
+
+
+def parse_number(token: Token) -> int | None:
+    text = token.text.lower().replace(",", "")
+    if text.isdigit():
+        return int(text)
+    words = lexicon()["numbers"]
+    if text in words:
+        value = words[text]
+        compound = [c for c in token.children if c.dep_ in ("compound", "quantmod") and c.lower_ in words]
+        return value * words[compound[0].lower_] if compound and text == "hundred" else value
+    return None
+
+
+def victims_text(noun: Token) -> str:
+    """'displaced civilians', 'pro-government fighters', 'ISIS militants' (no count, no article)."""
+    drop = {"det", "nummod", "quantmod", "advmod", "predet", "punct", "prep", "relcl", "acl", "cc", "conj", "appos"}
+    toks = [t for t in noun.subtree if t.i <= noun.i and t.dep_ not in drop
+            and not (t.head.dep_ == "nummod" or t.like_num)]
+    text = "".join(t.text_with_ws for t in toks).strip()
+    return text.replace(" - ", "-").replace("pro -", "pro-")
+
+
+def victim_nouns(verb: Token) -> list[Token]:
+    """The killed: the passive subject or active object, with its conjuncts."""
+    head = child(verb, "nsubjpass") if is_passive(verb) else child(verb, "dobj")
+    if head is None and verb.dep_ in ("acl", "relcl"):
+        head = verb.head
+    if head is None and lemma(verb) == "die":
+        head = child(verb, "nsubj")
+    return [head, *head.conjuncts] if head is not None else []
+
+
+def casualties(verb: Token, ctx: ItemContext) -> list[Event]:
+    kind = lexicon()["casualty_verbs"].get(lemma(verb))
+    if kind is None or verb.pos_ != "VERB":
+        return []
+    events = []
+    nouns = [n for n in victim_nouns(verb) if counted(n)] or counted_nouns(verb)
+    victims = {t.i for n in nouns for t in n.subtree}
+    agent = perpetrator(verb, ctx, victims)
+    place = place_near(verb, ctx, victims) or place_in_victims(nouns, ctx)
+    for noun in nouns:
+        count, qualifier = number_of(noun)
+        if count is None and noun.lemma_.lower() not in lexicon()["victim_nouns"]:
+            continue
+        label = victims_text(noun) + ("" if kind == "killed" else " (wounded)")
+        events.append(Event("casualties", verb, agent=agent, place=place, count=count,
+                            count_qualifier=qualifier, victims=label))
+        for inc in preps(noun, "including"):
+            sub, subq = number_of(inc)
+            if sub is not None:
+                events.append(Event("casualties", verb, agent=agent, place=place, count=sub,
+                                    count_qualifier=subq, victims=victims_text(inc)))
+    return events
+
+
+def counted(noun: Token) -> bool:
+    return number_of(noun)[0] is not None or noun.lemma_.lower() in lexicon()["victim_nouns"]
+
+
+def counted_nouns(verb: Token) -> list[Token]:
+    """'the number of those killed ... to around 52 civilians': a counted victim noun nearby."""
+    words = lexicon()["victim_nouns"]
+    return [t for t in verb.sent if t.lemma_.lower() in words and number_of(t)[0] is not None
+            and t.i > verb.i][:1]
+
+
+def perpetrator(verb: Token, ctx: ItemContext, victims: set[int]) -> Entity | None:
+    """'killed in government shelling', 'killed by X', 'a bombing claimed by ISIS killed'."""
+    if not is_passive(verb) and lemma(verb) != "die":
+        subj = subject(verb)
+        if subj is not None:
+            by = [o for t in subj.subtree for o in preps(t, "by")]
+            return actor_of(by[0], ctx) if by else actor_of(subj, ctx)
+    for obj in preps(verb, "by", "in", "during", "after", "from"):
+        if obj.i in victims:
+            continue
+        found = actor_of(obj, ctx) or next(
+            (actor_of(o, ctx) for t in obj.subtree for o in preps(t, "by", "with")), None)
+        if found is not None and found.type not in ("NewsAgency", "Monitor"):
+            return found
+    return None
+
+
+def place_in_victims(nouns: list[Token], ctx: ItemContext) -> Entity | None:
+    for noun in nouns:
+        for t in noun.subtree:
+            found = place_of(t, ctx, settlement_only=True) if t.dep_ == "pobj" else None
+            if found is not None:
+                return found
+    return None
+
+
+# -- attacks, diplomacy, movement, statements ------------------------------------------------
+def attack(token: Token, ctx: ItemContext) -> Event | None:
+    lex = lexicon()
+    word = lemma(token)
+    if token.pos_ == "VERB" and word in lex["attack_verbs"]:
+        return attack_event(token, ctx, object_=True)
+    if token.pos_ == "VERB" and word in lex["attack_light_verbs"]:
+        obj = child(token, "dobj")
+        if obj is not None and lemma(obj) in lex["attack_nouns"]:
+            return attack_event(token, ctx, object_=False, noun=obj)
+    return None
+
+
+def attack_event(verb: Token, ctx: ItemContext, object_: bool, noun: Token | None = None) -> Event:
+    target_t = None
+    if object_:
+        target_t = child(verb, "nsubjpass") if is_passive(verb) else child(verb, "dobj")
+    ons = preps(noun or verb, "on", "against", "at")
+    target = actor_of(target_t, ctx) or (actor_of(ons[0], ctx) if ons else None)
+    place = place_near(verb, ctx) or (place_near(noun, ctx) if noun is not None else None)
+    if place is None and target_t is not None:
+        place = place_of(target_t, ctx) or place_near(target_t, ctx)
+    if place is None and ons:
+        place = place_of(ons[0], ctx) or place_near(ons[0], ctx)
+    agent = agent_of(verb, ctx)
+    if agent is None and verb.tag_ == "VBG" and verb.i > verb.sent.start:
+        agent = actor_of(verb.nbor(-1), ctx)  # "government shelling", "Russian shelling"
+    return Event("attack", verb, agent=agent, target=target, place=place)
+
+
+def diplomacy(token: Token, ctx: ItemContext) -> Event | None:
+    lex, word = lexicon(), lemma(token)
+    if token.pos_ != "VERB":
+        return None
+    objects = [child(token, "dobj"), child(token, "nsubjpass"), *preps(token, "to", "for", "on")]
+    about = next((o for o in objects if o is not None and lemma(o) in lex["diplomacy_nouns"]), None)
+    if word not in lex["diplomacy_verbs"] and not (word in lex["diplomacy_object_verbs"] and about):
+        return None
+    target_t = child(token, "dobj")
+    target = actor_of(target_t, ctx) if target_t is not None and about is None else None
+    if target is None:
+        target = next((actor_of(o, ctx) for o in preps(token, "with", "to") if actor_of(o, ctx)), None)
+    place = place_near(token, ctx) or (place_near(about, ctx) if about is not None else None)
+    return Event("diplomacy", token, agent=agent_of(token, ctx), target=target, place=place)
+
+
+def movement(token: Token, ctx: ItemContext) -> Event | None:
+    if token.pos_ != "VERB" or lemma(token) not in lexicon()["movement_verbs"]:
+        return None
+    if lemma(token) in ("push", "move", "head", "close") and not preps(token, "toward", "towards", "into", "to", "in", "on"):
+        if not any(c.dep_ == "prt" for c in token.children) and lemma(token) != "move":
+            return None
+    dest = child(token, "dobj")
+    place = place_near(token, ctx) or (place_of(dest, ctx, settlement_only=False) if dest is not None else None)
+    return Event("movement", token, agent=agent_of(token, ctx), place=place)
+
+
+def statement(sent: Span, ctx: ItemContext, speaker: Entity | None, verbs: set[int]) -> Event | None:
+    """A speech act: a statement verb, or a reporting verb whose speaker is not a news agency."""
+    lex = lexicon()
+    for token in sent:
+        if token.pos_ == "VERB" and lemma(token) in lex["statement_verbs"]:
+            subj = subject(token)
+            if subj is not None and subj.lower_ in ("he", "she", "they") and ctx.last_speaker:
+                agent = ctx.last_speaker  # "He accused ...": the last one quoted
+            else:
+                agent = agent_of(token, ctx) or speaker
+            return Event("statement", token, agent=agent, target=target_of_speech(token, ctx))
+    if speaker is not None and speaker.type != "NewsAgency" and verbs:
+        return Event("statement", sent.doc[min(verbs)], agent=speaker)
+    return None
+
+
+def target_of_speech(verb: Token, ctx: ItemContext) -> Entity | None:
+    obj = child(verb, "dobj")
+    return actor_of(obj, ctx) if obj is not None else None
+
+
+def counterfactual(token: Token) -> bool:
+    """'would have extended', 'could strike', 'did not attack': not a claim that it happened.
+    Plans with 'will' stay: a congress that 'will be held' on a date is a claim."""
+    return any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lemma_.lower() in
+               ("would", "could", "might", "may", "should", "must", "can")) for c in token.children)
+
+
+def recognise(token: Token, ctx: ItemContext) -> list[Event]:
+    """Every event this token triggers (casualties first: 'killed' is not also an attack)."""
+    if counterfactual(token):
+        return []
+    found = casualties(token, ctx)
+    if found:
+        return found
+    for recogniser in (attack, diplomacy, movement):
+        event = recogniser(token, ctx)
+        if event is not None:
+            return [event]
+    return []
+
+
+__all__ = ["Event", "recognise", "statement", "np_tokens"]
