@@ -242,6 +242,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("eval")
+def cmd_eval(args: argparse.Namespace) -> int:
+    from kg.evaluate import evaluate, load_gold
+
+    scores = evaluate(open_store(args, read_only=True), load_gold([Path(p) for p in args.gold]))
+    if args.format == "json":
+        print(json.dumps(scores.as_dict(), indent=2))
+    else:
+        print(scores.format())
+        if args.verbose:
+            print("\nmissed:", *scores.misses, sep="\n  ")
+            print("\nspurious:", *scores.spurious, sep="\n  ")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -288,6 +303,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", metavar="FILE")
 
     sub.add_parser("validate", parents=[common], help="OWL consistency and SHACL shapes")
+
+    ev = sub.add_parser("eval", parents=[common], help="precision and recall against gold claims")
+    ev.add_argument("gold", nargs="+", help="gold .jsonl files (one claim per line)")
+    ev.add_argument("--format", choices=["text", "json"], default="text")
+    ev.add_argument("--verbose", "-v", action="store_true", help="list missed and spurious claims")
     k = sub.add_parser("backup", parents=[common], 
                        help="copy the store, safe while serving or building")
     k.add_argument("dest", metavar="DEST", help="a new folder for the copy")
