@@ -8,6 +8,7 @@ the old article or the new one, never half of it.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,19 @@ def default_store_path() -> Path:
     return Path(os.environ.get("KG_STORE") or Path(".kg") / "store")
 
 
+def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
+    """A read-only open lists the files in the MANIFEST, then opens them; a writer compacting
+    meanwhile deletes some ("Corruption: IO error: No such file"). Opening again succeeds."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class Store:
     """A pyoxigraph store on disk (or in memory when ``path`` is None)."""
 
@@ -35,11 +49,11 @@ class Store:
             elif read_only:
                 if not self.path.exists():
                     raise StoreError(f"No store at {self.path}: run `kg build` first or pass --store DIR")
-                self._ox = ox.Store.read_only(str(self.path))
+                self._ox = _open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._ox = ox.Store(str(self.path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RocksDB reports a vanished file as RuntimeError
             raise StoreError(f"Cannot open the store at {self.path}: {exc}") from exc
         self.read_only = read_only
 
