@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Blueprint, Response, jsonify
 
 from kg.errors import InputError
@@ -20,7 +23,8 @@ def who_controlled() -> Response:
     as_of = params.date("as_of")
     from kg.ask import who_controlled as ask  # lazy: the app starts even if kg.ask is broken
 
-    return jsonify(db.run(ask, db.get_store(), place, on, as_of))
+    with _named_iris():
+        return jsonify(db.run(ask, db.get_store(), place, on, as_of))
 
 
 @bp.get("/claims")
@@ -33,4 +37,16 @@ def claims() -> Response:
     from kg.claims import list_claims  # lazy, as above
 
     store = db.get_store()
-    return jsonify(db.run(lambda: list_claims(store, type=kind, **filters)))
+    with _named_iris():
+        return jsonify(db.run(lambda: list_claims(store, type=kind, **filters)))
+
+
+@contextmanager
+def _named_iris() -> Iterator[None]:
+    """A place or actor starting http(s):// is taken as an IRI; pyoxigraph refuses a broken
+    one with ValueError, which is the caller's mistake (400), not the server's (500)."""
+    try:
+        yield
+    except ValueError as exc:
+        raise InputError(f"Not a valid IRI ({exc}): pass a name, a Wikidata id "
+                         "or an IRI without spaces, <, >, quotes or braces") from None

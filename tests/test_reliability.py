@@ -28,6 +28,7 @@ import pytest
 from conftest import ROOT, SEEDS
 
 from kg.serve import store_signature
+from kg.store import Store
 from kg.vocab import ONTOLOGY, slug
 
 ISIS = "Q2429253"
@@ -223,23 +224,37 @@ def assert_cafe_read(store_path: Path) -> None:
 
 
 def wait_for_write(store: Path, process: subprocess.Popen, limit: float = 120) -> None:
-    """Return once the build has changed the store's files (its first commit is under way)."""
+    """Return once the build has changed the store's files (it has opened it: it holds the lock)."""
     before, deadline = store_signature(store), time.monotonic() + limit
     while store_signature(store) == before and process.poll() is None:
-        assert time.monotonic() < deadline, "the build wrote nothing"
+        assert time.monotonic() < deadline, "the build did not open the store"
         time.sleep(0.005)
+
+
+def wait_for_commit(store: Path, process: subprocess.Popen, than: int, limit: float = 120) -> None:
+    """Return once a reader sees more than ``than`` articles (the build has committed one)."""
+    deadline = time.monotonic() + limit
+    while count_articles(store) <= than and process.poll() is None:
+        assert time.monotonic() < deadline, "the build committed nothing"
+        time.sleep(0.05)
+
+
+def count_articles(store_path: Path) -> int:
+    rows = Store(store_path, read_only=True).select(
+        "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ckg:Article }")
+    return int(rows[0]["n"].value)
 
 
 def test_sigkill_at_random_moments_then_resume(seeds_store: Path, tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("KG_FAULT_SEED", "20171112")))
     store = seeded_store(seeds_store, tmp_path / "store")
-    copies = copy_seeds(tmp_path / "corpus", 6)
+    copies = copy_seeds(tmp_path / "corpus", 4)
     landed, build = [], ("build", str(tmp_path / "corpus"), "--store", str(store))
     for when in ("anytime", "writing", "writing"):
         process = kg_start(*build, stderr=tmp_path / "err.txt")
         if when == "writing":
-            wait_for_write(store, process)
-        time.sleep(rng.uniform(0.2, 3.0) if when == "anytime" else rng.uniform(0.0, 0.4))
+            wait_for_commit(store, process, than=5 + (landed[-1] if landed else 0))
+        time.sleep(rng.uniform(0.2, 3.0) if when == "anytime" else rng.uniform(0.0, 1.5))
         kill_group(process)
         landed.append(check_consistent(store, copies))
         assert_isis(store)
