@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
+import os
+import re
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MIMEAccept
 
-from kg.errors import InputError
+from kg.errors import InputError, QueryError
 from kg.serve import apply_update
 from kg.store import Store
 from server import db, formats
@@ -29,6 +31,7 @@ def endpoint() -> Response:
         if request.method == "GET":
             return _describe()
         raise InputError("Missing SPARQL query: send `query` (form or URL) or a sparql-query body")
+    _refuse_service(query)
     default_graph = request.values.getlist("default-graph-uri") or None
     named_graphs = request.values.getlist("named-graph-uri") or None
     body, content_type = db.run(
@@ -46,7 +49,32 @@ def _evaluate(
 ) -> tuple[bytes, str]:
     # Runs in the query thread: evaluation is lazy, so serialising is part of the work to time.
     result = store.query(query, default_graph=default_graph, named_graphs=named_graphs)
-    return formats.render(result, accept)
+    try:
+        return formats.render(result, accept)
+    except OSError as exc:  # raised while the lazy result is read, after store.query returned
+        raise QueryError(f"Query failed: {exc}") from None
+
+
+# Strings, IRIs and comments, where the word SERVICE is data, not the keyword.
+_NOT_KEYWORDS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                           r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_SERVICE = re.compile(r"(?<![?$\w:])SERVICE\b", re.IGNORECASE)
+
+
+def _refuse_service(query: str) -> None:
+    """SERVICE makes this server send HTTP requests wherever the query says, loopback and
+    private hosts included; only an operator who sets ALLOW_SERVICE (or KG_ALLOW_SERVICE=1)
+    lets the public endpoint do that. Stored queries are the operator's own and may federate."""
+    allowed = current_app.config.get("ALLOW_SERVICE", os.environ.get("KG_ALLOW_SERVICE") == "1")
+    text = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+                  lambda m: chr(int(m.group(1) or m.group(2), 16)), query)  # SPARQL escapes
+    if not allowed and _SERVICE.search(_NOT_KEYWORDS.sub(" ", text)):
+        raise ForbiddenQuery("SERVICE (federated query) is disabled on this endpoint: "
+                             "the operator can enable it with KG_ALLOW_SERVICE=1")
+
+
+class ForbiddenQuery(QueryError):
+    status = 403
 
 
 def _query_text() -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import string
 import urllib.parse
 from collections.abc import Iterator
@@ -262,3 +263,33 @@ def test_any_manifest_is_read_or_refused_with_a_reason(tmp_path: Path, entry: di
             assert "manifest.json" in exc.message, exc.message
         else:
             assert not article.publisher or isinstance(article.publisher, str)  # [] is unused
+
+
+# -- SERVICE: the public endpoint must not become an HTTP client for anyone ------------------
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { SERVICE <http://127.0.0.1:{port}/x> { ?s ?p ?o } }",
+    "SELECT * { service   SILENT <http://127.0.0.1:{port}/x> { ?s ?p ?o } }",
+    "SELECT * { \\u0053ERVICE <http://127.0.0.1:{port}/x> { ?s ?p ?o } }",
+])
+def test_service_calls_are_refused(server: LiveServer, query: str) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.3)
+        text = query.replace("{port}", str(listener.getsockname()[1]))
+        status, body = get(server.url, "/sparql", {"query": text})
+        assert_sane(status, body, text)
+        assert status in (400, 403), body
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody called
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT ?service WHERE { ?service rdfs:label "SERVICE <http://x/>" } LIMIT 1',
+    "SELECT * WHERE { <http://x/SERVICE> ?p ?o } # SERVICE <http://x/> in a comment",
+])
+def test_the_word_service_as_data_is_fine(server: LiveServer, query: str) -> None:
+    status, body = get(server.url, "/sparql", {"query": query})
+    assert status == 200, body
