@@ -30,17 +30,41 @@ from kg.store import Store
 from kg.vocab import ONTOLOGY, PREFIXES, WIKIDATA
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
-EDGES = {ONTOLOGY + "agent": "agent", ONTOLOGY + "target": "target", ONTOLOGY + "place": "place",
-         ONTOLOGY + "controller": "controller", ONTOLOGY + "about": "about",
-         ONTOLOGY + "claimant": "claimant", ONTOLOGY + "reportedBy": "reported by"}
-ATTRIBUTES = {PREFIXES["rdfs"] + "label": "label", ONTOLOGY + "sentenceText": "sentence",
-              ONTOLOGY + "claimType": "claim_type", ONTOLOGY + "contested": "contested",
-              ONTOLOGY + "hedged": "hedged", ONTOLOGY + "start": "start", ONTOLOGY + "end": "end",
-              ONTOLOGY + "count": "count", PREFIXES["geo"] + "lat": "lat",
-              PREFIXES["geo"] + "long": "long", PREFIXES["skos"] + "exactMatch": "wikidata",
-              ONTOLOGY + "inArticle": "article"}
-EVENTS = {"Event", "Control", "ControlChange", "ControlState", "Attack", "CasualtyReport",
-          "Statement", "DiplomaticAction", "Movement", "OtherEvent"}
+EDGES = {
+    ONTOLOGY + "agent": "agent",
+    ONTOLOGY + "target": "target",
+    ONTOLOGY + "place": "place",
+    ONTOLOGY + "controller": "controller",
+    ONTOLOGY + "about": "about",
+    ONTOLOGY + "claimant": "claimant",
+    ONTOLOGY + "reportedBy": "reported by",
+}
+ATTRIBUTES = {
+    PREFIXES["rdfs"] + "label": "label",
+    ONTOLOGY + "sentenceText": "sentence",
+    ONTOLOGY + "claimType": "claim_type",
+    ONTOLOGY + "contested": "contested",
+    ONTOLOGY + "hedged": "hedged",
+    ONTOLOGY + "start": "start",
+    ONTOLOGY + "end": "end",
+    ONTOLOGY + "count": "count",
+    PREFIXES["geo"] + "lat": "lat",
+    PREFIXES["geo"] + "long": "long",
+    PREFIXES["skos"] + "exactMatch": "wikidata",
+    ONTOLOGY + "inArticle": "article",
+}
+EVENTS = {
+    "Event",
+    "Control",
+    "ControlChange",
+    "ControlState",
+    "Attack",
+    "CasualtyReport",
+    "Statement",
+    "DiplomaticAction",
+    "Movement",
+    "OtherEvent",
+}
 LEFT_OUT = {"ReportingStep", "Article", "Report", "Source", "SourceStatement"}
 GENERIC = {"Actor", "Place", "Event", "Control", "Source"}
 FOCUS_KINDS = ("Place", "Actor", "Source")
@@ -102,8 +126,9 @@ def add_nodes(graph: nx.MultiDiGraph, typed: dict[str, str], triples: list[Tripl
             graph.add_edge(s.value, o.value, key=EDGES[p.value], role=EDGES[p.value])
 
 
-def add_attributes(graph: nx.MultiDiGraph, triples: Iterable[Triple], typed: dict[str, str],
-                   overwrite: bool = True) -> None:
+def add_attributes(
+    graph: nx.MultiDiGraph, triples: Iterable[Triple], typed: dict[str, str], overwrite: bool = True
+) -> None:
     for s, p, o in triples:
         if s.value not in graph or p.value not in ATTRIBUTES:
             continue
@@ -138,8 +163,11 @@ def claim_label(graph: nx.MultiDiGraph, iri: str) -> str:
 def event_label(graph: nx.MultiDiGraph, iri: str) -> str:
     data = graph.nodes[iri]
     place = neighbour(graph, iri, "place")
-    parts = [data.get("cls", "Event"), graph.nodes[place].get("label") if place else None,
-             data.get("start")]
+    parts = [
+        data.get("cls", "Event"),
+        graph.nodes[place].get("label") if place else None,
+        data.get("start"),
+    ]
     return " · ".join(str(p) for p in parts if p)
 
 
@@ -174,12 +202,15 @@ def resolve_focus(store: Store, focus: str) -> str:
             return resolve_entity(store, focus, kind=kind).value
         except NotFoundError:
             continue
-    raise NotFoundError(f"Nothing called {focus!r} in the store: check the spelling, or list "
-                        "names with `kg query` over rdfs:label")
+    raise NotFoundError(
+        f"Nothing called {focus!r} in the store: check the spelling, or list "
+        "names with `kg query` over rdfs:label"
+    )
 
 
-def to_networkx(store: Store, focus: str | None = None, hops: int = 2,
-                construct: str | None = None) -> nx.MultiDiGraph:
+def to_networkx(
+    store: Store, focus: str | None = None, hops: int = 2, construct: str | None = None
+) -> nx.MultiDiGraph:
     """The graph of entities, events and claims; with ``focus``, only the nodes within
     ``hops`` edges of it (either direction); with ``construct``, only what that CONSTRUCT
     query returns (nodes it leaves undescribed get their class and label from the store)."""
@@ -206,13 +237,30 @@ def neighbourhood(graph: nx.MultiDiGraph, centre: str, hops: int) -> nx.MultiDiG
 
 # -- drawing ----------------------------------------------------------------------------------
 COLOURS = {
-    "ArmedGroup": "#d62728", "Government": "#1f77b4", "State": "#6baed6", "Person": "#9467bd",
-    "NewsAgency": "#8c564b", "Monitor": "#e377c2", "Organisation": "#7f7f7f",
-    "AnonymousSource": "#c7c7c7", "Actor": "#bcbd22", "Town": "#2ca02c", "City": "#238b45",
-    "Village": "#74c476", "Province": "#a1d99b", "Region": "#c7e9c0", "Country": "#17becf",
-    "Place": "#2ca02c", "ControlChange": "#ff7f0e", "ControlState": "#fdae6b",
-    "Attack": "#a50f15", "CasualtyReport": "#252525", "Statement": "#9e9ac8",
-    "DiplomaticAction": "#3182bd", "Movement": "#e6550d", "OtherEvent": "#d9d9d9",
+    "ArmedGroup": "#d62728",
+    "Government": "#1f77b4",
+    "State": "#6baed6",
+    "Person": "#9467bd",
+    "NewsAgency": "#8c564b",
+    "Monitor": "#e377c2",
+    "Organisation": "#7f7f7f",
+    "AnonymousSource": "#c7c7c7",
+    "Actor": "#bcbd22",
+    "Town": "#2ca02c",
+    "City": "#238b45",
+    "Village": "#74c476",
+    "Province": "#a1d99b",
+    "Region": "#c7e9c0",
+    "Country": "#17becf",
+    "Place": "#2ca02c",
+    "ControlChange": "#ff7f0e",
+    "ControlState": "#fdae6b",
+    "Attack": "#a50f15",
+    "CasualtyReport": "#252525",
+    "Statement": "#9e9ac8",
+    "DiplomaticAction": "#3182bd",
+    "Movement": "#e6550d",
+    "OtherEvent": "#d9d9d9",
     "Claim": "#fff3b0",
 }
 SHAPES = {"entity": "dot", "event": "diamond", "claim": "box"}
@@ -242,12 +290,23 @@ def hover(data: dict[str, Any]) -> str:
 
 def vis_node(index: int, data: dict[str, Any], focus: bool) -> dict[str, Any]:
     colour = COLOURS.get(data["cls"], "#999999")
-    node = {"id": index, "label": data["label"][:48], "title": hover(data), "group": data["cls"],
-            "shape": SHAPES.get(data["kind"], "dot"), "color": {"background": colour,
-            "border": "#333333"}, "borderWidth": 1, "size": 22 if focus else 12}
+    node = {
+        "id": index,
+        "label": data["label"][:48],
+        "title": hover(data),
+        "group": data["cls"],
+        "shape": SHAPES.get(data["kind"], "dot"),
+        "color": {"background": colour, "border": "#333333"},
+        "borderWidth": 1,
+        "size": 22 if focus else 12,
+    }
     if data.get("contested"):
-        node.update(borderWidth=4, color={"background": colour, "border": CONTESTED},
-                    shapeProperties={"borderDashes": [6, 3]}, font={"color": CONTESTED})
+        node.update(
+            borderWidth=4,
+            color={"background": colour, "border": CONTESTED},
+            shapeProperties={"borderDashes": [6, 3]},
+            font={"color": CONTESTED},
+        )
     return node
 
 
@@ -255,15 +314,19 @@ def vis_data(graph: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
     ids = {node: i for i, node in enumerate(graph.nodes)}
     focus = graph.graph.get("focus")
     nodes = [vis_node(ids[n], d, n == focus) for n, d in graph.nodes(data=True)]
-    edges = [{"from": ids[u], "to": ids[v], "label": k, "arrows": "to"}
-             for u, v, k in graph.edges(keys=True)]
+    edges = [
+        {"from": ids[u], "to": ids[v], "label": k, "arrows": "to"}
+        for u, v, k in graph.edges(keys=True)
+    ]
     return {"nodes": nodes, "edges": edges}
 
 
 def legend(graph: nx.MultiDiGraph) -> str:
     present = sorted({d["cls"] for _, d in graph.nodes(data=True)})
-    items = [f'<span><i style="background:{COLOURS.get(c, "#999999")}"></i>{html.escape(c)}</span>'
-             for c in present]
+    items = [
+        f'<span><i style="background:{COLOURS.get(c, "#999999")}"></i>{html.escape(c)}</span>'
+        for c in present
+    ]
     items.append(f'<span><i style="border:3px dashed {CONTESTED}"></i>contested</span>')
     return '<div class="legend">' + "".join(items) + "</div>"
 
@@ -286,7 +349,7 @@ window.kgNetwork.once("stabilizationIterationsDone", () => {{
 </script></body></html>"""
 
 
-@dataclass
+@dataclass(repr=False)
 class GraphView:
     """A drawn graph: ``html`` is a complete offline page; notebooks show it in an iframe."""
 
@@ -295,11 +358,16 @@ class GraphView:
     edges: int
     height: str = "640px"
 
+    def __repr__(self) -> str:
+        return f"<GraphView: {self.nodes} nodes, {self.edges} edges; .save(path) writes the page>"
+
     def _repr_html_(self) -> str:
         height = f"calc({self.height} + 60px)"
-        return (f'<iframe class="kg-graph" srcdoc="{html.escape(self.html, quote=True)}" '
-                f'style="width:100%;height:{height};border:1px solid #ddd" '
-                'sandbox="allow-scripts"></iframe>')
+        return (
+            f'<iframe class="kg-graph" srcdoc="{html.escape(self.html, quote=True)}" '
+            f'style="width:100%;height:{height};border:1px solid #ddd" '
+            'sandbox="allow-scripts"></iframe>'
+        )
 
     def save(self, path: str | Path) -> Path:
         Path(path).write_text(self.html, encoding="utf-8")
@@ -311,8 +379,9 @@ def draw(graph: nx.MultiDiGraph, height: str = "640px", title: str = "conflict-k
     the sentence (and facts) on hover."""
     js, css = vis_assets()
     data = json.dumps(vis_data(graph), ensure_ascii=False).replace("</", "<\\/")
-    page = PAGE.format(title=html.escape(title), css=css, js=js, height=height,
-                       legend=legend(graph), data=data)
+    page = PAGE.format(
+        title=html.escape(title), css=css, js=js, height=height, legend=legend(graph), data=data
+    )
     return GraphView(page, graph.number_of_nodes(), graph.number_of_edges(), height)
 
 

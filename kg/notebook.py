@@ -29,8 +29,19 @@ if TYPE_CHECKING:
     import rdflib
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-INTEGERS = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-            "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong"}
+INTEGERS = {
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "negativeInteger",
+    "nonPositiveInteger",
+    "unsignedInt",
+    "unsignedLong",
+}
 FLOATS = {"decimal", "double", "float"}
 # One Accept for every query form: the server picks results for SELECT/ASK, triples otherwise.
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -90,7 +101,7 @@ def run_local(query: str, path: str | os.PathLike[str] | None = None) -> Any:
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     if isinstance(result, ox.QueryTriples):
-        return graph_from_ntriples(ox.serialize(result, format=ox.RdfFormat.N_TRIPLES))
+        return graph_from_ntriples(ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b"")
     variables = [v.value for v in result.variables]
     return frame(variables, [[s[v] for v in variables] for s in result])
 
@@ -144,8 +155,7 @@ def run_remote(query: str, url: str, timeout: float = 60.0) -> Any:
     return frame(variables, rows)
 
 
-def sparql(query: str, target: str | os.PathLike[str] | None = None,
-           triples: bool = False) -> Any:
+def sparql(query: str, target: str | os.PathLike[str] | None = None, triples: bool = False) -> Any:
     """Run ``query`` on an endpoint URL or a store folder (default: the local store)."""
     target_text = str(target) if target is not None else ""
     if target_text.startswith(("http://", "https://")):
@@ -170,8 +180,11 @@ def make_magics() -> type:
         @argument("endpoint", nargs="?", help="a SPARQL endpoint URL (default: the local store)")
         @argument("--store", help="the store folder (default: $KG_STORE, else .kg/store)")
         @argument("--out", "-o", help="also bind the result to this variable")
-        @argument("--triples", action="store_true",
-                  help="CONSTRUCT/DESCRIBE as a DataFrame of triples, not an rdflib Graph")
+        @argument(
+            "--triples",
+            action="store_true",
+            help="CONSTRUCT/DESCRIBE as a DataFrame of triples, not an rdflib Graph",
+        )
         @argument("--quiet", "-q", action="store_true", help="bind only; display nothing")
         @cell_magic
         def sparql(self, line: str, cell: str) -> Any:
@@ -183,7 +196,7 @@ def make_magics() -> type:
                 result = sparql(cell, args.endpoint or args.store, triples=args.triples)
             except KGError as exc:
                 raise UsageError(exc.message) from None  # one line, no traceback
-            if args.out:
+            if args.out and self.shell is not None:
                 self.shell.user_ns[args.out] = result
             return None if args.quiet else result
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +25,16 @@ from kg.claims import EntityCache, get_claim
 from kg.graphview import COLOURS
 from kg.resources import data_dir
 from kg.store import Store
+
+
+class KGFigure(Figure):
+    """A Figure that shows itself in Jupyter as PNG without pyplot's inline backend."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=96)
+        return buffer.getvalue()
+
 
 LATE = dt.date(9999, 12, 31)  # "on or before" this day: every dated control claim
 BAND_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
@@ -49,9 +60,15 @@ def control_history(store: Store, place: str) -> tuple[dict, list[Change]]:
     for moment in reversed(runs_of(readings(store, node, LATE, None))):
         top = winner(moment)
         named = list(dict.fromkeys(r.controller for r in moment))
-        changes.append(Change(moment[0].start, top, len(named) > 1,
-                              [get_claim(store, r.claim, entities) for r in moment],
-                              [c for c in named if c != top]))
+        changes.append(
+            Change(
+                moment[0].start,
+                top,
+                len(named) > 1,
+                [get_claim(store, r.claim, entities) for r in moment],
+                [c for c in named if c != top],
+            )
+        )
     return entities.get(node) or {"label": place}, changes
 
 
@@ -60,7 +77,8 @@ def sources(claims: list[dict]) -> str:
     said = []
     for claim in claims:
         chain = [e["label"] for e in claim["reported_by"] if e] or (
-            [claim["claimant"]["label"]] if claim["claimant"] else ["?"])
+            [claim["claimant"]["label"]] if claim["claimant"] else ["?"]
+        )
         said.append(f"{' < '.join(chain)} ({claim['published'] or 'undated'})")
     return "\n".join(dict.fromkeys(said))
 
@@ -80,8 +98,9 @@ def bands(changes: list[Change], end: dt.date) -> list[tuple[str, dt.date, dt.da
 def history_end(changes: list[Change], until: dt.date | None) -> dt.date:
     if until is not None:
         return until
-    published = [dt.date.fromisoformat(c["published"]) for ch in changes for c in ch.claims
-                 if c["published"]]
+    published = [
+        dt.date.fromisoformat(c["published"]) for ch in changes for c in ch.claims if c["published"]
+    ]
     return max([changes[-1].day + dt.timedelta(days=3), *published])
 
 
@@ -89,19 +108,21 @@ def control_timeline(store: Store, place: str, until: dt.date | None = None) -> 
     """Who controlled ``place`` over time: one band per controller, contested days hatched
     in red, each change annotated with its sources."""
     entity, changes = control_history(store, place)
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    fig = KGFigure(figsize=(11, 4.5), layout="constrained")
     ax = fig.add_subplot()
     ax.set_title(f"Who controlled {entity['label']}, according to whom")
     if not changes:
         return empty(ax, f"No dated control claim about {entity['label']} in the store")
-    labels = EntityCache(store)
-    rows = list(dict.fromkeys(c.controller for c in changes))
+    rows = list(dict.fromkeys(r for c in changes for r in [c.controller, *c.others]))
     draw_bands(ax, bands(changes, history_end(changes, until)), rows)
     for i, change in enumerate(changes):
-        annotate_change(ax, change, rows.index(change.controller), i)
-    ax.set_yticks(range(len(rows)), [labels.get(ox.NamedNode(r))["label"] for r in rows])
+        annotate_change(ax, change, rows, i)
+    labels = EntityCache(store)
+    ax.set_yticks(
+        range(len(rows)), [(labels.get(ox.NamedNode(r)) or {"label": r})["label"] for r in rows]
+    )
     ax.set_ylim(-0.8, len(rows) + 0.6)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%Y"))
+    day_axis(ax, [changes[0].day, history_end(changes, until)])
     return fig
 
 
@@ -109,22 +130,55 @@ def draw_bands(ax: Any, spans: list[tuple[str, dt.date, dt.date]], rows: list[st
     for controller, start, end in spans:
         y = rows.index(controller)
         left, right = mdates.date2num(start), mdates.date2num(end)
-        ax.barh(y, right - left, left=left, height=0.5, gid="band",
-                color=BAND_COLOURS[y % len(BAND_COLOURS)], alpha=0.8)
+        ax.barh(
+            y,
+            right - left,
+            left=left,
+            height=0.5,
+            gid="band",
+            color=BAND_COLOURS[y % len(BAND_COLOURS)],
+            alpha=0.8,
+        )
     ax.xaxis_date()
 
 
-def annotate_change(ax: Any, change: Change, y: int, index: int) -> None:
-    x = mdates.date2num(change.day)
+def annotate_change(ax: Any, change: Change, rows: list[str], index: int) -> None:
+    """The change's sources; a contested day shaded, and the side the disagreeing sources
+    name hatched on its own row."""
+    x, y = mdates.date2num(change.day), rows.index(change.controller)
+    for other in change.others:
+        ax.barh(
+            rows.index(other),
+            1,
+            left=x,
+            height=0.5,
+            fill=False,
+            hatch="xx",
+            edgecolor="red",
+            gid="competing",
+        )
     if change.contested:
-        ax.axvspan(x, x + 1, color="red", alpha=0.25, hatch="//", gid="contested",
-                   label="contested (sources disagree)")
+        ax.axvspan(
+            x,
+            x + 1,
+            color="red",
+            alpha=0.25,
+            hatch="//",
+            gid="contested",
+            label="contested (sources disagree)",
+        )
     ax.plot([x], [y], marker="v", color="black", gid="change")
     text = ("CONTESTED\n" if change.contested else "") + sources(change.claims)
-    ax.annotate(text, (x, y + 0.25), xytext=(6, 18 + 26 * (index % 3)),
-                textcoords="offset points", fontsize=7, gid="sources",
-                arrowprops={"arrowstyle": "-", "color": "#555555"},
-                bbox={"boxstyle": "round", "fc": "#ffffffcc", "ec": "#999999"})
+    ax.annotate(
+        text,
+        (x, y + 0.25),
+        xytext=(6, 18 + 26 * (index % 3)),
+        textcoords="offset points",
+        fontsize=7,
+        gid="sources",
+        arrowprops={"arrowstyle": "-", "color": "#555555"},
+        bbox={"boxstyle": "round", "fc": "#ffffffcc", "ec": "#999999"},
+    )
 
 
 def empty(ax: Any, message: str) -> Figure:
@@ -135,7 +189,7 @@ def empty(ax: Any, message: str) -> Figure:
 
 # -- casualties -------------------------------------------------------------------------------
 CASUALTIES = """
-SELECT ?claim ?event ?count ?start ?agent ?place WHERE {
+SELECT DISTINCT ?claim ?event ?count ?start ?agent ?place WHERE {
   ?claim ckg:claimType "casualties" ; ckg:about ?event .
   ?event ckg:count ?count .
   OPTIONAL { ?event ckg:start ?start }
@@ -148,32 +202,43 @@ def casualty_events(store: Store, place: str | None = None) -> list[dict]:
     """One row per casualty event: day, perpetrator, count (the highest any claim gives),
     and its claims; events shared by several reports are counted once."""
     place_iri = resolve_entity(store, place).value if place else None
-    entities, events = EntityCache(store), {}
+    entities, events = EntityCache(store), dict[str, dict]()
     for row in store.select(CASUALTIES):
         if place_iri and row.get("place", ox.NamedNode("x:none")).value != place_iri:
             continue
-        event = events.setdefault(row["event"].value, {
-            "event": row["event"].value, "count": 0, "claims": [],
-            "day": dt.date.fromisoformat(row["start"].value) if "start" in row else None,
-            "perpetrator": (entities.get(row.get("agent")) or {"label": "unattributed"})["label"]})
+        event = events.setdefault(
+            row["event"].value,
+            {
+                "event": row["event"].value,
+                "count": 0,
+                "claims": [],
+                "day": dt.date.fromisoformat(row["start"].value) if "start" in row else None,
+                "perpetrator": (entities.get(row.get("agent")) or {"label": "unattributed"})[
+                    "label"
+                ],
+            },
+        )
         event["count"] = max(event["count"], int(row["count"].value))
-        event["claims"].append(row["claim"].value)
+        if row["claim"].value not in event["claims"]:
+            event["claims"].append(row["claim"].value)
     return sorted(events.values(), key=lambda e: (e["day"] or dt.date.max, e["perpetrator"]))
 
 
 def casualties_by_day(store: Store, place: str | None = None) -> Figure:
     """People killed by day, stacked by perpetrator; each bar says how many claims back it."""
-    events = [e for e in casualty_events(store, place) if e["day"] is not None]
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    found = casualty_events(store, place)
+    events = [e for e in found if e["day"] is not None]
+    fig = KGFigure(figsize=(10, 4), layout="constrained")
     ax = fig.add_subplot()
-    ax.set_title("Casualties by day and perpetrator" + (f" in {place}" if place else ""))
+    undated = f" ({len(found) - len(events)} undated events not shown)" if found != events else ""
+    ax.set_title("Casualties by day and perpetrator" + (f" in {place}" if place else "") + undated)
     if not events:
         return empty(ax, "No dated casualty claims with a count in the store yet")
     by_day: dict[str, dict[dt.date, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for e in events:
         by_day[e["perpetrator"]][e["day"]].append(e)
     stack_bars(ax, by_day)
-    ax.set_ylabel("people killed (as claimed)")
+    ax.set_ylabel("casualties (as claimed)")
     ax.legend(title="perpetrator", fontsize=8)
     return fig
 
@@ -183,14 +248,32 @@ def stack_bars(ax: Any, by_day: dict[str, dict[dt.date, list[dict]]]) -> None:
     for i, (perpetrator, days) in enumerate(sorted(by_day.items())):
         xs = sorted(days)
         heights = [sum(e["count"] for e in days[d]) for d in xs]
-        bars = ax.bar([mdates.date2num(d) for d in xs], heights, width=0.8, label=perpetrator,
-                      bottom=[bottoms[d] for d in xs], color=BAND_COLOURS[i % len(BAND_COLOURS)])
+        bars = ax.bar(
+            [mdates.date2num(d) + 0.5 for d in xs],
+            heights,
+            width=0.8,
+            label=perpetrator,
+            bottom=[bottoms[d] for d in xs],
+            color=BAND_COLOURS[i % len(BAND_COLOURS)],
+        )
         claims = [sum(len(e["claims"]) for e in days[d]) for d in xs]
-        ax.bar_label(bars, [f"{h} ({c} claim{'s' * (c > 1)})" for h, c in zip(heights, claims,
-                     strict=True)], label_type="center", fontsize=7)
+        ax.bar_label(
+            bars,
+            [f"{h} ({c} claim{'s' * (c > 1)})" for h, c in zip(heights, claims, strict=True)],
+            label_type="center",
+            fontsize=7,
+        )
         for d, h in zip(xs, heights, strict=True):
             bottoms[d] += h
+    day_axis(ax, [d for days in by_day.values() for d in days])
+
+
+def day_axis(ax: Any, days: list[dt.date]) -> None:
+    """Whole days on the x axis (matplotlib's default locator ticks hours on short spans)."""
+    span = (max(days) - min(days)).days + 1
     ax.xaxis_date()
+    if span <= 62:
+        ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span // 8)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%Y"))
 
 
@@ -215,9 +298,15 @@ def populated_places() -> list[tuple[float, float]]:
 
 
 def located_places(store: Store) -> dict[str, dict]:
-    return {r["place"].value: {"label": r["label"].value, "lat": float(r["lat"].value),
-                               "lon": float(r["long"].value), "events": {}}
-            for r in store.select(PLACES)}
+    return {
+        r["place"].value: {
+            "label": r["label"].value,
+            "lat": float(r["lat"].value),
+            "lon": float(r["long"].value),
+            "events": {},
+        }
+        for r in store.select(PLACES)
+    }
 
 
 def with_events(store: Store) -> dict[str, dict]:
@@ -242,7 +331,7 @@ def place_map(store: Store, bbox: Box | None = None, all_places: bool = False) -
     """Places with coordinates (black triangles, labelled) and their events as coloured
     markers around them, sized by the number of events; ``bbox`` = lon/lat min, max."""
     places = [p for p in with_events(store).values() if all_places or p["events"]]
-    fig = Figure(figsize=(9, 7), layout="constrained")
+    fig = KGFigure(figsize=(9, 7), layout="constrained")
     ax = fig.add_subplot()
     ax.set_title("Places and the events reported there")
     if not places:
@@ -251,7 +340,8 @@ def place_map(store: Store, bbox: Box | None = None, all_places: bool = False) -
     places = [p for p in places if inside(p["lon"], p["lat"], box)]
     context = [pt for pt in populated_places() if inside(*pt, box)]
     if context:
-        ax.scatter(*zip(*context, strict=True), s=2, color="#cccccc", gid="context", zorder=1)
+        lons, lats = zip(*context, strict=True)
+        ax.scatter(lons, lats, s=2, color="#cccccc", gid="context", zorder=1)
     draw_places(ax, places, box)
     set_frame(ax, box)
     return fig
@@ -261,16 +351,30 @@ def draw_places(ax: Any, places: list[dict], box: Box) -> None:
     radius = 0.015 * max(box[2] - box[0], box[3] - box[1])
     seen: set[str] = set()
     for place in places:
-        ax.scatter([place["lon"]], [place["lat"]], marker="^", color="black", s=40, zorder=3,
-                   gid="place")
-        ax.annotate(place["label"], (place["lon"], place["lat"]), xytext=(5, -12),
-                    textcoords="offset points", fontsize=9, gid="place-label")
+        ax.scatter(
+            [place["lon"]], [place["lat"]], marker="^", color="black", s=40, zorder=3, gid="place"
+        )
+        ax.annotate(
+            place["label"],
+            (place["lon"], place["lat"]),
+            xytext=(5, -12),
+            textcoords="offset points",
+            fontsize=9,
+            gid="place-label",
+        )
         for i, (cls, n) in enumerate(sorted(place["events"].items())):
             angle = 2 * math.pi * i / max(len(place["events"]), 1)
-            ax.scatter([place["lon"] + radius * math.cos(angle)],
-                       [place["lat"] + radius * math.sin(angle)], s=30 + 25 * math.sqrt(n),
-                       color=COLOURS.get(cls, "#999999"), edgecolor="black", alpha=0.85,
-                       zorder=2, gid="event", label=None if cls in seen else cls)
+            ax.scatter(
+                [place["lon"] + radius * math.cos(angle)],
+                [place["lat"] + radius * math.sin(angle)],
+                s=30 + 25 * math.sqrt(n),
+                color=COLOURS.get(cls, "#999999"),
+                edgecolor="black",
+                alpha=0.85,
+                zorder=2,
+                gid="event",
+                label=None if cls in seen else cls,
+            )
             seen.add(cls)
     if seen:
         ax.legend(title="events", fontsize=8, loc="best")
@@ -285,5 +389,10 @@ def set_frame(ax: Any, box: Box) -> None:
     ax.grid(True, color="#eeeeee")
 
 
-__all__ = ["control_timeline", "control_history", "casualties_by_day", "casualty_events",
-           "place_map"]
+__all__ = [
+    "control_timeline",
+    "control_history",
+    "casualties_by_day",
+    "casualty_events",
+    "place_map",
+]
