@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.attribution import Attribution, attribute, child
 from kg.extract.dates import DateRange, resolve
-from kg.extract.events import Event, recognise, statement
+from kg.extract.events import Event, merge_events, nominal_attacks, recognise, statement
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, build_context, place_of
 
@@ -109,7 +109,7 @@ def date_for(token: Token, dates: dict[int, DateRange], triggers: set[int]) -> D
         found = own_date(t, dates, triggers - {t.i})
         if found is not None:
             return found
-        if t.dep_ not in UPWARD_DEPS or t.head is t:
+        if t.dep_ not in UPWARD_DEPS or t.head.i == t.i:
             return None
         t = t.head
 
@@ -119,7 +119,7 @@ def order_in_day(token: Token) -> int:
     for t in (token, *token.ancestors):
         for c in t.children:
             if c.dep_ in ("mark", "prep") and c.lower_ in ("after", "before"):
-                if c.i < token.i or c.head is token:
+                if c.i < token.i or c.head.i == token.i:
                     return -1 if c.lower_ == "after" else 1
         if t.lower_ in ("after", "before") and t.dep_ == "prep":
             return -1 if t.lower_ == "after" else 1
@@ -151,6 +151,18 @@ def prep_object(token: Token | None, *preps: str) -> Token | None:
     return None
 
 
+def antecedent(relativizer: Token) -> Token:
+    """What 'which' stands for: the noun just before it ('the town of X, which ...'), whatever
+    the parser attached the clause to."""
+    t = relativizer.i - 1
+    while t >= relativizer.sent.start and relativizer.doc[t].is_punct:
+        t -= 1
+    if t >= relativizer.sent.start and relativizer.doc[t].pos_ in ("PROPN", "NOUN"):
+        return relativizer.doc[t]
+    clause = relativizer.head
+    return clause.head if clause.dep_ in ("relcl", "acl") else relativizer
+
+
 def is_passive(verb: Token) -> bool:
     """'was recaptured by X', or a reduced relative 'the town captured by X'."""
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
@@ -167,9 +179,10 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
     else:
         agent = child(verb, "nsubj")
         patient = child(verb, "dobj")
-    if patient is None or patient.lower_ in ("which", "that"):
-        if verb.dep_ in ("relcl", "acl"):
-            patient = verb.head
+    if patient is not None and patient.lower_ in ("which", "that"):
+        patient = antecedent(patient)
+    elif patient is None and verb.dep_ in ("relcl", "acl"):
+        patient = verb.head
     if agent is None and verb.dep_ == "acl" and verb.tag_ == "VBG":
         agent = verb.head  # "the government retaking the town"
     if agent is None and verb.dep_ in ("xcomp", "advcl", "conj", "ccomp", "pcomp"):
@@ -192,7 +205,7 @@ class Found:
 
 def control_of(token: Token, ctx: ItemContext) -> Found | None:
     lex, lemma = lexicon(), token.lemma_.lower()
-    if token.pos_ not in ("VERB", "ADJ", "NOUN") or irrealis(token):
+    if token.pos_ not in ("VERB", "ADJ", "NOUN", "AUX") or irrealis(token):
         return None
     gaz = ctx.gazetteer
     if token.pos_ == "VERB" and (lemma in lex["control_gain"] or phrasal(token, "control_gain_phrasal")):
@@ -201,6 +214,10 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         victory = next((c for c in token.children if c.dep_ == "dobj"
                         and c.lemma_.lower() in lex["victory_nouns"]), None)
         return gain(token, ctx, gaz) if victory is not None else None
+    if token.pos_ == "VERB" and lemma in lex["control_deprive"]:
+        return deprive(token, ctx)
+    if token.pos_ == "AUX" and lemma == "be":
+        return stronghold_of(token, ctx, gaz)
     if token.pos_ == "VERB" and lemma in lex["control_drive_out"]:
         return drive_out(token, ctx, gaz)
     if token.pos_ == "VERB" and (lemma in lex["control_loss"] or phrasal(token, "control_loss_phrasal")):
@@ -211,7 +228,7 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         return controlled(token, ctx, gaz)
     if lemma == "free" and token.pos_ == "ADJ" and token.head.lemma_.lower() in lex["declare_verbs"]:
         declare = token.head
-        return gain_found(token, child(declare, "nsubj"), child(declare, "dobj"),
+        return gain_found(token, child(declare, "nsubj"), child(declare, "dobj") or child(token, "nsubj"),
                           prep_object(token, "of"), ctx, gaz)
     return None
 
@@ -237,11 +254,38 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         target_t = prep_object(patient, "over") if patient.lemma_ == "victory" else None
         if patient.lemma_ == "victory":
             place_t = prep_object(patient, "in") or prep_object(verb, "in")
+            if place_t is None and ctx.last_place is not None:
+                # "declared victory over the group": over the place the item is about
+                return focus_found(verb, agent, target_t, ctx, gaz)
         return gain_found(verb, agent, place_t, target_t or prep_object(verb, "from"), ctx, gaz)
     source = prep_object(verb, "from")
     if patient is None and source is not None:
         patient = child(source, "appos")  # "liberated from ISIS the city of X"
     return gain_found(verb, agent, patient, source, ctx, gaz)
+
+
+def focus_found(verb: Token, agent_t, target_t, ctx: ItemContext, gaz: Gazetteer) -> Found:
+    agent = actor_of(agent_t, ctx)
+    return Found(verb, "ControlChange", ctx.last_place, agent, actor_of(target_t, ctx), gaz.side_of(agent))
+
+
+def deprive(verb: Token, ctx: ItemContext) -> Found | None:
+    """'strips ISIS of its last stronghold': the object loses the place."""
+    place = place_of(prep_object(verb, "of"), ctx)
+    if place is None or place.type == "Country":
+        return None
+    return Found(verb, "ControlChange", place, None, actor_of(child(verb, "dobj"), ctx), None)
+
+
+def nominal_capture(noun: Token, ctx: ItemContext, gaz: Gazetteer, prior: dict[str, Entity]) -> Found | None:
+    """'the capture of X', 'the recapture of X (by Y)': a change that refers back to one
+    already reported, so without an agent it takes the controller the article gave X."""
+    place = place_of(prep_object(noun, "of"), ctx)
+    if place is None or place.type == "Country":
+        return None
+    agent = actor_of(prep_object(noun, "by"), ctx) or actor_of(child(noun, "poss"), ctx)
+    controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
+    return Found(noun, "ControlChange", place, agent, None, controller)
 
 
 def drive_out(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
@@ -258,10 +302,27 @@ def loss(verb: Token, ctx: ItemContext) -> Found | None:
     agent_t = child(verb, "nsubj")
     place_t = prep_object(verb, "from") or child(verb, "dobj")
     place = place_of(place_t, ctx)
+    if place is None and place_t is not None:
+        # "lost most of its territory, including Mosul and Raqqa": the first named; the
+        # others follow through losses_including()
+        named = included_places(place_t, ctx)
+        place = named[0] if named else None
     if place is None or place.type == "Country":
         return None
     agent = actor_of(agent_t, ctx)
     return Found(verb, "ControlChange", place, agent, None, None)
+
+
+def included_places(noun: Token, ctx: ItemContext) -> list[Entity]:
+    found = []
+    for t in noun.subtree:
+        if t.lower_ == "including" and t.dep_ == "prep":
+            for obj in (c for c in t.children if c.dep_ == "pobj"):
+                for o in (obj, *obj.conjuncts):
+                    place = place_of(o, ctx)
+                    if place is not None and place.type != "Country":
+                        found.append(place)
+    return found
 
 
 def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
@@ -271,8 +332,22 @@ def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     noun = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
     if holder is None or noun is None:
         return None
-    place = place_of(noun, ctx)
+    place = place_of(noun, ctx, settlement_only=False)
     if place is None or place.type == "Country":
+        return None
+    return Found(token, "ControlState", place, holder, None, gaz.side_of(holder))
+
+
+def stronghold_of(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """"ISIS's last stronghold in Iraq was the town of Qaim": the possessor held the place."""
+    if token.lemma_ != "be":
+        return None
+    subj, attr = child(token, "nsubj"), child(token, "attr")
+    if subj is None or attr is None or subj.lemma_.lower() not in lexicon()["stronghold_nouns"]:
+        return None
+    holder = actor_of(child(subj, "poss"), ctx)
+    place = place_of(attr, ctx)
+    if holder is None or place is None or place.type == "Country":
         return None
     return Found(token, "ControlState", place, holder, None, gaz.side_of(holder))
 
@@ -305,22 +380,12 @@ def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, D
     attribution = attribute(sent, ctx)
     # headlines are title case, which defeats the tagger; they are kept as `other` claims
     headline = sent.start == 0 and bool(ctx.doc.user_data.get("headline"))
-    found: list[Found] = []
-    events: list[Event] = []
-    for token in [] if headline else sent:
-        if token.i in attribution.verbs:
-            continue
-        f = control_of(token, ctx)
-        if f is not None:
-            found.append(f)
-            ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
-        else:
-            events.extend(recognise(token, ctx))
+    found, events = ([], []) if headline else read_triggers(sent, ctx, attribution)
     triggers = {f.trigger.i for f in found} | {e.trigger.i for e in events} | attribution.verbs
     claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
     claims += [event_claim(e, sent, index, dates, triggers) for e in events]
     speech = None if headline else statement(sent, ctx, attribution.claimant, attribution.verbs)
-    if speech is not None and (not claims or speech.trigger.lemma_.lower() in lexicon()["statement_verbs"]):
+    if speech is not None and speech.trigger.i not in {e.trigger.i for e in events}:
         claims.append(event_claim(speech, sent, index, dates, triggers))
     if not claims:
         claims = [other_claim(sent, index, ctx, dates)]
@@ -328,6 +393,31 @@ def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, D
         finish(claim, ctx, attribution, publisher)
     remember(sent, ctx, found, attribution)
     return claims
+
+
+NOMINAL_CAPTURE = {"capture", "recapture", "retaking", "seizure", "liberation", "fall"}
+
+
+def read_triggers(sent: Span, ctx: ItemContext, attribution: Attribution) -> tuple[list[Found], list[Event]]:
+    """Control claims and other events of a sentence, one per event mentioned."""
+    found: list[Found] = []
+    events: list[Event] = []
+    for token in sent:
+        if token.i in attribution.verbs:
+            continue
+        f = control_of(token, ctx)
+        if f is None and token.pos_ == "NOUN" and token.lemma_.lower() in NOMINAL_CAPTURE:
+            f = nominal_capture(token, ctx, ctx.gazetteer, ctx.controllers)
+        if f is not None:
+            found.append(f)
+            found += [Found(f.trigger, f.event, p, f.agent, f.target, f.controller)
+                      for p in included_places(child(f.trigger, "dobj") or f.trigger, ctx)[1:]]
+            ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
+            if f.place is not None and f.controller is not None:
+                ctx.controllers[f.place.key] = f.controller
+        else:
+            events.extend(recognise(token, ctx))
+    return found, merge_events(events + nominal_attacks(sent, ctx, events))
 
 
 def event_claim(e: Event, sent: Span, index: int, dates: dict[int, DateRange],

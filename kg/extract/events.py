@@ -54,7 +54,7 @@ def preps(token: Token, *words: str) -> list[Token]:
 
 def subject(verb: Token) -> Token | None:
     found = child(verb, "nsubj")
-    if found is None and verb.dep_ in ("xcomp", "advcl", "conj") and verb.head is not verb:
+    if found is None and verb.dep_ in ("xcomp", "advcl", "conj") and verb.head.i != verb.i:
         found = child(verb.head, "nsubj")
     if found is None and verb.dep_ in ("acl", "relcl") and not is_passive(verb):
         found = verb.head
@@ -75,7 +75,7 @@ def actor_left_of(verb: Token, ctx: ItemContext, reach: int = 6) -> Entity | Non
     """When the parse lost the subject ('after Russia on Friday blocked'): the actor named
     just before the verb, within its clause."""
     for t in reversed(verb.doc[max(verb.sent.start, verb.i - reach) : verb.i]):
-        if t.is_punct or (t.pos_ == "VERB" and t is not verb):
+        if t.is_punct or (t.pos_ == "VERB" and t.i != verb.i):
             return None
         found = ctx.at(t)
         if found is not None and found.is_actor:
@@ -105,7 +105,7 @@ def place_near(token: Token, ctx: ItemContext, exclude: set[int] = frozenset()) 
 def first_place(token: Token, ctx: ItemContext) -> Entity | None:
     """'the Eastern Ghouta suburbs of the capital': a place named inside the phrase."""
     for t in np_tokens(token):
-        found = place_of(t, ctx, settlement_only=True) if t is not token else None
+        found = place_of(t, ctx, settlement_only=True) if t.i != token.i else None
         if found is not None:
             return found
     return None
@@ -167,8 +167,8 @@ def casualties(verb: Token, ctx: ItemContext) -> list[Event]:
     place = place_near(verb, ctx, victims) or place_in_victims(nouns, ctx)
     for noun in nouns:
         count, qualifier = number_of(noun)
-        if count is None and noun.lemma_.lower() not in lexicon()["victim_nouns"]:
-            continue
+        if count is None:
+            continue  # "many of the civilians killed": no count, no casualty claim
         label = victims_text(noun) + ("" if kind == "killed" else " (wounded)")
         events.append(Event("casualties", verb, agent=agent, place=place, count=count,
                             count_qualifier=qualifier, victims=label))
@@ -275,19 +275,40 @@ def movement(token: Token, ctx: ItemContext) -> Event | None:
 
 
 def statement(sent: Span, ctx: ItemContext, speaker: Entity | None, verbs: set[int]) -> Event | None:
-    """A speech act: a statement verb, or a reporting verb whose speaker is not a news agency."""
+    """A speech act that is news in itself: a statement verb ('accused', 'pledged'), or
+    reported speech carrying a stance (modality, negation, first person, an evaluative verb)
+    from someone who is not a news agency. "X said Y happened" is attribution, not this."""
     lex = lexicon()
     for token in sent:
-        if token.pos_ == "VERB" and lemma(token) in lex["statement_verbs"]:
-            subj = subject(token)
-            if subj is not None and subj.lower_ in ("he", "she", "they") and ctx.last_speaker:
-                agent = ctx.last_speaker  # "He accused ...": the last one quoted
-            else:
-                agent = agent_of(token, ctx) or speaker
-            return Event("statement", token, agent=agent, target=target_of_speech(token, ctx))
-    if speaker is not None and speaker.type != "NewsAgency" and verbs:
-        return Event("statement", sent.doc[min(verbs)], agent=speaker)
-    return None
+        if token.pos_ == "VERB" and lemma(token) in lex["statement_verbs"] and not negated(token):
+            return speech_event(token, ctx, speaker)
+    if speaker is None or speaker.type == "NewsAgency" or not verbs or not has_stance(sent):
+        return None
+    return Event("statement", sent.doc[min(verbs)], agent=speaker)
+
+
+def speech_event(token: Token, ctx: ItemContext, speaker: Entity | None) -> Event:
+    subj = subject(token)
+    if subj is not None and lemma(subj) in lexicon()["diplomacy_nouns"]:
+        # "the joint statement pledged ...": a diplomatic act, not a person speaking
+        return Event("diplomacy", token, agent=actor_left_of(subj, ctx))
+    if subj is not None and subj.lower_ in ("he", "she", "they") and ctx.last_speaker:
+        agent = ctx.last_speaker  # "He accused ...": the last one quoted
+    else:
+        agent = agent_of(token, ctx) or speaker
+    return Event("statement", token, agent=agent, target=target_of_speech(token, ctx))
+
+
+def negated(token: Token) -> bool:
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def has_stance(sent: Span) -> bool:
+    lex = lexicon()
+    return any(
+        (t.dep_ == "aux" and t.lemma_.lower() in lex["modal_irrealis"]) or t.dep_ == "neg"
+        or t.lower_ in lex["first_person"] or (t.pos_ == "VERB" and lemma(t) in lex["stance_verbs"])
+        for t in sent)
 
 
 def target_of_speech(verb: Token, ctx: ItemContext) -> Entity | None:
@@ -298,8 +319,12 @@ def target_of_speech(verb: Token, ctx: ItemContext) -> Entity | None:
 def counterfactual(token: Token) -> bool:
     """'would have extended', 'could strike', 'did not attack': not a claim that it happened.
     Plans with 'will' stay: a congress that 'will be held' on a date is a claim."""
-    return any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lemma_.lower() in
-               ("would", "could", "might", "may", "should", "must", "can")) for c in token.children)
+    if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lemma_.lower() in
+           ("would", "could", "might", "may", "should", "must", "can")) for c in token.children):
+        return True
+    # "if Russia was serious about supporting ...": a condition, not an event
+    return any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for t in (token, *token.ancestors)
+               for c in t.children)
 
 
 def recognise(token: Token, ctx: ItemContext) -> list[Event]:
@@ -316,4 +341,75 @@ def recognise(token: Token, ctx: ItemContext) -> list[Event]:
     return []
 
 
-__all__ = ["Event", "recognise", "statement", "np_tokens"]
+CLAUSE_BOUNDARIES = {"ccomp", "advcl", "conj", "parataxis", "xcomp"}
+
+
+def governs(a: Token, b: Token) -> bool:
+    """b sits inside one of a's arguments, within a's clause: the same event, said twice
+    ('the shelling targeted', 'launched missiles targeting')."""
+    t = b
+    while t.head.i != t.i:
+        if t.dep_ in CLAUSE_BOUNDARIES and t.head.i != a.i:
+            return False
+        t = t.head
+        if t.i == a.i:
+            return True
+    return False
+
+
+def merge_events(events: list[Event]) -> list[Event]:
+    kept: list[Event] = []
+    for e in events:
+        host = next((k for k in kept if k.type == e.type != "casualties"
+                     and (governs(k.trigger, e.trigger) or governs(e.trigger, k.trigger))), None)
+        if host is None:
+            kept.append(e)
+            continue
+        for name in ("agent", "target", "place"):
+            if getattr(host, name) is None:
+                setattr(host, name, getattr(e, name))
+    return kept
+
+
+def nominal_attacks(sent: Span, ctx: ItemContext, events: list[Event]) -> list[Event]:
+    """'an ISIS counterattack', 'Russian airstrikes on eastern Syria', 'Wednesday's fighting':
+    an attack named by a noun, when something about it is said (who, whom, where or when)."""
+    lex = lexicon()
+    taken = {e.trigger.i for e in events}
+    found = []
+    for noun in sent:
+        if noun.pos_ != "NOUN" or lemma(noun) not in lex["attack_nouns"] or noun.i in taken:
+            continue
+        if noun.dep_ == "conj" or any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children):
+            continue  # "airstrikes and artillery attacks": one event; "no clashes": none
+        event = Event("attack", noun, agent=noun_agent(noun, ctx), target=noun_target(noun, ctx),
+                      place=place_near(noun, ctx))
+        dated = any(c.dep_ == "poss" and c.ent_type_ == "DATE" for c in noun.children) or any(
+            t.ent_type_ == "DATE" for o in preps(noun, "on", "in", "last") for t in o.subtree)
+        if event.agent or event.target or event.place or dated:
+            found.append(event)
+    return found
+
+
+def noun_agent(noun: Token, ctx: ItemContext) -> Entity | None:
+    for c in noun.children:
+        if c.dep_ in ("compound", "amod", "poss", "nmod"):
+            found = actor_of(c, ctx)
+            if found is not None:
+                return found
+    for obj in preps(noun, "by", "between"):
+        found = actor_of(obj, ctx)
+        if found is not None:
+            return found
+    return None
+
+
+def noun_target(noun: Token, ctx: ItemContext) -> Entity | None:
+    for obj in preps(noun, "on", "against"):
+        found = actor_of(obj, ctx)
+        if found is not None:
+            return found
+    return None
+
+
+__all__ = ["Event", "recognise", "statement", "merge_events", "nominal_attacks", "np_tokens"]

@@ -47,6 +47,8 @@ class ItemContext:
     by_token: dict[int, Mention] = field(default_factory=dict)
     last_place: Entity | None = None
     last_speaker: Entity | None = None
+    controllers: dict[str, Entity] = field(default_factory=dict)  # place key -> last controller
+    article_places: Counter = field(default_factory=Counter)  # settlements across the article
 
     def add(self, mention: Mention) -> None:
         self.mentions.append(mention)
@@ -167,10 +169,10 @@ def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None)
 def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entity | None:
     """'The government said it captured': 'it' is the subject of the governing clause."""
     head = token.head
-    while head.dep_ not in ("ROOT",) and head.head is not head:
+    while head.dep_ not in ("ROOT",) and head.head.i != head.i:
         head = head.head
         for child in head.children:
-            if child.dep_ in ("nsubj", "nsubjpass") and child is not token and child.i < token.i:
+            if child.dep_ in ("nsubj", "nsubjpass") and child.i != token.i and child.i < token.i:
                 return actor_of(child, ctx)
     previous = [m.entity for m in ctx.mentions if m.start < token.sent.start and m.entity.is_actor
                 and m.entity.type not in ("NewsAgency", "Country")]
@@ -266,4 +268,8 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
         best = max(reversed(before), key=lambda m: counts[m.entity.key])
         return best.entity
     after = [m for m in places if token.i < m.start < token.sent.end + 120]
-    return after[0].entity if after else None
+    if after:
+        return after[0].entity
+    # a summary item names no place: the settlement the whole article speaks of most
+    ranked = [ctx.gazetteer.get(k) for k, _ in ctx.article_places.most_common()]
+    return next((e for e in ranked if e is not None and e.type in fits), None)
