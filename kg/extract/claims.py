@@ -13,6 +13,7 @@ of control.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -21,7 +22,7 @@ from kg.extract.attribution import Attribution, attribute, child
 from kg.extract.dates import DateRange, resolve
 from kg.extract.events import Event, merge_events, nominal_attacks, recognise, statement
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, build_context, place_of
+from kg.extract.mentions import ItemContext, actor_of, build_context, place_of, salient_place
 
 EVENT_CLASSES = {"attack": "Attack", "casualties": "CasualtyReport", "statement": "Statement",
                  "diplomacy": "DiplomaticAction", "movement": "Movement", "other": "OtherEvent"}
@@ -136,7 +137,8 @@ def irrealis(token: Token) -> bool:
     if token.dep_ == "xcomp" and token.head.lemma_.lower() in lex["irrealis_heads"]:
         return True
     if any(c.tag_ == "TO" for c in token.children):
-        return True
+        # "believed to have retreated" reports a (hedged) fact; "racing to take" does not
+        return token.head.lemma_.lower() not in lex["raising_verbs"]
     if token.dep_ == "pcomp" and token.head.lower_ in ("to", "toward", "towards"):
         return True
     return False
@@ -214,6 +216,11 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         victory = next((c for c in token.children if c.dep_ == "dobj"
                         and c.lemma_.lower() in lex["victory_nouns"]), None)
         return gain(token, ctx, gaz) if victory is not None else None
+    if token.pos_ == "VERB" and lemma in lex["control_defeat"] and child(token, "nsubjpass") is not None:
+        loser = actor_of(child(token, "nsubjpass"), ctx)
+        place = ctx.last_place or salient_place(token, ctx, True)
+        if loser is not None and place is not None:  # "ISIS was defeated": it lost the place
+            return Found(token, "ControlChange", place, None, loser, None)
     if token.pos_ == "VERB" and lemma in lex["control_deprive"]:
         return deprive(token, ctx)
     if token.pos_ == "AUX" and lemma == "be":
@@ -305,7 +312,7 @@ def loss(verb: Token, ctx: ItemContext) -> Found | None:
     if place is None and place_t is not None:
         # "lost most of its territory, including Mosul and Raqqa": the first named; the
         # others follow through losses_including()
-        named = included_places(place_t, ctx)
+        named = included_places(verb, ctx)
         place = named[0] if named else None
     if place is None or place.type == "Country":
         return None
@@ -313,9 +320,9 @@ def loss(verb: Token, ctx: ItemContext) -> Found | None:
     return Found(verb, "ControlChange", place, agent, None, None)
 
 
-def included_places(noun: Token, ctx: ItemContext) -> list[Entity]:
+def included_places(head: Token, ctx: ItemContext) -> list[Entity]:
     found = []
-    for t in noun.subtree:
+    for t in head.subtree:
         if t.lower_ == "including" and t.dep_ == "prep":
             for obj in (c for c in t.children if c.dep_ == "pobj"):
                 for o in (obj, *obj.conjuncts):
@@ -332,6 +339,9 @@ def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     noun = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
     if holder is None or noun is None:
         return None
+    if noun.lemma_.lower() not in lexicon()["settlement_nouns"] + ["province", "region", "governorate"] \
+            and ctx.at(noun) is None:
+        return None  # "a government-held base": a facility, not the place around it
     place = place_of(noun, ctx, settlement_only=False)
     if place is None or place.type == "Country":
         return None
@@ -379,12 +389,13 @@ def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, D
                     publisher: Entity | None) -> list[Claim]:
     attribution = attribute(sent, ctx)
     # headlines are title case, which defeats the tagger; they are kept as `other` claims
-    headline = sent.start == 0 and bool(ctx.doc.user_data.get("headline"))
+    headline = (sent.start == 0 and bool(ctx.doc.user_data.get("headline"))) or is_subhead(sent)
     found, events = ([], []) if headline else read_triggers(sent, ctx, attribution)
     triggers = {f.trigger.i for f in found} | {e.trigger.i for e in events} | attribution.verbs
     claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
     claims += [event_claim(e, sent, index, dates, triggers) for e in events]
-    speech = None if headline else statement(sent, ctx, attribution.claimant, attribution.verbs)
+    taken = triggers - attribution.verbs
+    speech = None if headline else statement(sent, ctx, attribution.claimant, attribution.verbs, taken)
     if speech is not None and speech.trigger.i not in {e.trigger.i for e in events}:
         claims.append(event_claim(speech, sent, index, dates, triggers))
     if not claims:
@@ -396,6 +407,16 @@ def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, D
 
 
 NOMINAL_CAPTURE = {"capture", "recapture", "retaking", "seizure", "liberation", "fall"}
+
+
+def is_subhead(sent: Span) -> bool:
+    """A section heading inside an item ('Fighting across the border'): short, unpunctuated,
+    a paragraph of its own."""
+    text = sent.text.strip()
+    starts = sent.start == 0 or "\n" in sent.doc[sent.start - 1].text
+    ends = sent.end == len(sent.doc) or "\n" in sent.doc[sent.end - 1].text or \
+        (sent.end < len(sent.doc) and "\n" in sent.doc[sent.end].text)
+    return starts and ends and len(text.split()) <= 8 and not text.endswith((".", "!", "?", "\"", "”"))
 
 
 def read_triggers(sent: Span, ctx: ItemContext, attribution: Attribution) -> tuple[list[Found], list[Event]]:
@@ -411,13 +432,16 @@ def read_triggers(sent: Span, ctx: ItemContext, attribution: Attribution) -> tup
         if f is not None:
             found.append(f)
             found += [Found(f.trigger, f.event, p, f.agent, f.target, f.controller)
-                      for p in included_places(child(f.trigger, "dobj") or f.trigger, ctx)[1:]]
+                      for p in included_places(f.trigger, ctx)[1:]]
             ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
             if f.place is not None and f.controller is not None:
                 ctx.controllers[f.place.key] = f.controller
         else:
             events.extend(recognise(token, ctx))
-    return found, merge_events(events + nominal_attacks(sent, ctx, events))
+    # an attack noun under a change of control or a killing is how it happened
+    anchors = {f.trigger.i: f.place for f in found} | {
+        e.trigger.i: e.place for e in events if e.type == "casualties"}
+    return found, merge_events(events + nominal_attacks(sent, ctx, events, anchors))
 
 
 def event_claim(e: Event, sent: Span, index: int, dates: dict[int, DateRange],
@@ -475,9 +499,10 @@ def remember(sent: Span, ctx: ItemContext, found: list[Found], attribution: Attr
 
 
 def item_claims(doc: Doc, gazetteer: Gazetteer, stem: str, first_index: int,
-                publisher: Entity | None) -> list[Claim]:
+                publisher: Entity | None, article_places: Counter | None = None) -> list[Claim]:
     """All claims of one item, sentence by sentence, numbered from ``first_index``."""
     ctx = build_context(doc, gazetteer, stem)
+    ctx.article_places = article_places or Counter()
     dates = date_mentions(doc)
     claims: list[Claim] = []
     index = first_index

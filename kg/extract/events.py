@@ -221,6 +221,8 @@ def place_in_victims(nouns: list[Token], ctx: ItemContext) -> Entity | None:
 def attack(token: Token, ctx: ItemContext) -> Event | None:
     lex = lexicon()
     word = lemma(token)
+    if token.dep_ == "amod":
+        return None  # "the besieged enclave", "destroyed neighbourhoods": states, not events
     if token.pos_ == "VERB" and word in lex["attack_verbs"]:
         return attack_event(token, ctx, object_=True)
     if token.pos_ == "VERB" and word in lex["attack_light_verbs"]:
@@ -230,11 +232,11 @@ def attack(token: Token, ctx: ItemContext) -> Event | None:
     return None
 
 
-def attack_event(verb: Token, ctx: ItemContext, object_: bool, noun: Token | None = None) -> Event:
+def attack_event(verb: Token, ctx: ItemContext, object_: bool, noun: Token | None = None) -> Event | None:
     target_t = None
     if object_:
         target_t = child(verb, "nsubjpass") if is_passive(verb) else child(verb, "dobj")
-    ons = preps(noun or verb, "on", "against", "at")
+    ons = [o for o in preps(noun or verb, "on", "against", "at") if lemma(o) != "behalf"]
     target = actor_of(target_t, ctx) or (actor_of(ons[0], ctx) if ons else None)
     place = place_near(verb, ctx) or (place_near(noun, ctx) if noun is not None else None)
     if place is None and target_t is not None:
@@ -244,15 +246,25 @@ def attack_event(verb: Token, ctx: ItemContext, object_: bool, noun: Token | Non
     agent = agent_of(verb, ctx)
     if agent is None and verb.tag_ == "VBG" and verb.i > verb.sent.start:
         agent = actor_of(verb.nbor(-1), ctx)  # "government shelling", "Russian shelling"
+    if target is None and place is None and not has_date(verb) and noun is None:
+        return None  # "they are fighting on behalf of the regime": no specific attack
     return Event("attack", verb, agent=agent, target=target, place=place)
+
+
+def has_date(token: Token) -> bool:
+    return any(t.ent_type_ == "DATE" for c in token.children if c.dep_ in ("prep", "npadvmod")
+               for t in c.subtree)
 
 
 def diplomacy(token: Token, ctx: ItemContext) -> Event | None:
     lex, word = lexicon(), lemma(token)
     if token.pos_ != "VERB":
         return None
-    objects = [child(token, "dobj"), child(token, "nsubjpass"), *preps(token, "to", "for", "on")]
-    about = next((o for o in objects if o is not None and lemma(o) in lex["diplomacy_nouns"]), None)
+    dobj = child(token, "dobj")
+    objects = [dobj, child(token, "nsubjpass"), *preps(token, "to", "for", "on")]
+    objects += preps(dobj, "for", "to", "on") if dobj is not None else []  # "calls for talks"
+    about = next((o for o in objects if o is not None and (
+        lemma(o) in lex["diplomacy_nouns"] or o.lower_ in lex["diplomacy_nouns"])), None)
     if word not in lex["diplomacy_verbs"] and not (word in lex["diplomacy_object_verbs"] and about):
         return None
     target_t = child(token, "dobj")
@@ -274,13 +286,15 @@ def movement(token: Token, ctx: ItemContext) -> Event | None:
     return Event("movement", token, agent=agent_of(token, ctx), place=place)
 
 
-def statement(sent: Span, ctx: ItemContext, speaker: Entity | None, verbs: set[int]) -> Event | None:
+def statement(sent: Span, ctx: ItemContext, speaker: Entity | None, verbs: set[int],
+              taken: set[int] = frozenset()) -> Event | None:
     """A speech act that is news in itself: a statement verb ('accused', 'pledged'), or
     reported speech carrying a stance (modality, negation, first person, an evaluative verb)
     from someone who is not a news agency. "X said Y happened" is attribution, not this."""
     lex = lexicon()
     for token in sent:
-        if token.pos_ == "VERB" and lemma(token) in lex["statement_verbs"] and not negated(token):
+        if token.pos_ == "VERB" and lemma(token) in lex["statement_verbs"] and not negated(token) \
+                and token.i not in taken:
             return speech_event(token, ctx, speaker)
     if speaker is None or speaker.type == "NewsAgency" or not verbs or not has_stance(sent):
         return None
@@ -304,10 +318,14 @@ def negated(token: Token) -> bool:
 
 
 def has_stance(sent: Span) -> bool:
+    """Modality, negation, first person or an evaluative verb in the active voice
+    ('were believed to have retreated' hedges a fact; it takes no stance)."""
     lex = lexicon()
     return any(
         (t.dep_ == "aux" and t.lemma_.lower() in lex["modal_irrealis"]) or t.dep_ == "neg"
-        or t.lower_ in lex["first_person"] or (t.pos_ == "VERB" and lemma(t) in lex["stance_verbs"])
+        or t.lower_ in lex["first_person"]
+        or (lemma(t) in lex["stance_verbs"] and t.dep_ not in ("amod", "compound")
+            and not is_passive(t))
         for t in sent)
 
 
@@ -327,9 +345,22 @@ def counterfactual(token: Token) -> bool:
                for c in t.children)
 
 
+EVENT_DEPS = {"ROOT", "ccomp", "xcomp", "advcl", "conj", "relcl", "acl", "pcomp", "parataxis"}
+
+
+def purpose(token: Token) -> bool:
+    """'to try and renew', 'in an attempt to drive': aims, not events."""
+    if token.dep_ == "conj" and token.head.i != token.i and purpose(token.head):
+        return True
+    return any(c.tag_ == "TO" for c in token.children) and \
+        token.head.lemma_.lower() not in lexicon()["raising_verbs"]
+
+
 def recognise(token: Token, ctx: ItemContext) -> list[Event]:
     """Every event this token triggers (casualties first: 'killed' is not also an attack)."""
-    if counterfactual(token):
+    if token.pos_ == "VERB" and token.dep_ not in EVENT_DEPS:
+        return []  # "Russian-sponsored talks", "hit-and-run": modifiers, not events
+    if counterfactual(token) or purpose(token):
         return []
     found = casualties(token, ctx)
     if found:
@@ -341,15 +372,15 @@ def recognise(token: Token, ctx: ItemContext) -> list[Event]:
     return []
 
 
-CLAUSE_BOUNDARIES = {"ccomp", "advcl", "conj", "parataxis", "xcomp"}
+CLAUSE_BOUNDARIES = {"ccomp", "advcl", "conj", "parataxis", "xcomp", "relcl"}
 
 
 def governs(a: Token, b: Token) -> bool:
-    """b sits inside one of a's arguments, within a's clause: the same event, said twice
-    ('the shelling targeted', 'launched missiles targeting')."""
+    """b sits inside one of a's arguments, within a's clause."""
     t = b
     while t.head.i != t.i:
-        if t.dep_ in CLAUSE_BOUNDARIES and t.head.i != a.i:
+        boundary = t.dep_ in CLAUSE_BOUNDARIES or (t.dep_ == "acl" and t.tag_ == "VBN")
+        if boundary and t.head.i != a.i:
             return False
         t = t.head
         if t.i == a.i:
@@ -357,23 +388,57 @@ def governs(a: Token, b: Token) -> bool:
     return False
 
 
+def same_event(a: Token, b: Token) -> bool:
+    """Two triggers naming one event: the noun is the verb's subject ('the shelling targeted'),
+    or sits in the object of a light verb ('launched missiles targeting', 'carried out
+    attacks'). 'Repulsed an attack' names two events."""
+    if not governs(a, b):
+        return False
+    if a.pos_ == "NOUN":  # only within the noun phrase, not its relative clause
+        t = b
+        while t.i != a.i:
+            if t.dep_ in ("relcl", "acl", "dobj", "nsubj"):
+                return False
+            t = t.head
+        return True
+    if lemma(a) in lexicon()["attack_light_verbs"]:
+        return True
+    t = b
+    while t.head.i != a.i:
+        t = t.head
+    return t.dep_ in ("nsubj", "nsubjpass", "csubj")
+
+
+def describes(participle: Token, host: Token) -> bool:
+    """'the talks, sponsored jointly with Iran' only describes the talks another verb is about;
+    'a cease-fire brokered earlier in July' dates an event of its own."""
+    if participle.dep_ != "acl" or participle.tag_ != "VBN" or has_date(participle):
+        return False
+    return participle.head.i == host.i or governs(host, participle.head)
+
+
 def merge_events(events: list[Event]) -> list[Event]:
     kept: list[Event] = []
     for e in events:
-        host = next((k for k in kept if k.type == e.type != "casualties"
-                     and (governs(k.trigger, e.trigger) or governs(e.trigger, k.trigger))), None)
+        host = next((k for k in kept if k.type == e.type != "casualties" and (
+            same_event(k.trigger, e.trigger) or same_event(e.trigger, k.trigger)
+            or describes(e.trigger, k.trigger) or describes(k.trigger, e.trigger))), None)
         if host is None:
             kept.append(e)
             continue
+        main, other = (e, host) if describes(host.trigger, e.trigger) else (host, e)
         for name in ("agent", "target", "place"):
-            if getattr(host, name) is None:
-                setattr(host, name, getattr(e, name))
+            if getattr(main, name) is None:
+                setattr(main, name, getattr(other, name))
+        kept[kept.index(host)] = main
     return kept
 
 
-def nominal_attacks(sent: Span, ctx: ItemContext, events: list[Event]) -> list[Event]:
+def nominal_attacks(sent: Span, ctx: ItemContext, events: list[Event],
+                    anchors: dict[int, Entity | None]) -> list[Event]:
     """'an ISIS counterattack', 'Russian airstrikes on eastern Syria', 'Wednesday's fighting':
-    an attack named by a noun, when something about it is said (who, whom, where or when)."""
+    an attack named by a noun, when something specific is said of it (who, whom, where beyond
+    a country, or when), or when it is how people were killed or a place changed hands."""
     lex = lexicon()
     taken = {e.trigger.i for e in events}
     found = []
@@ -382,13 +447,25 @@ def nominal_attacks(sent: Span, ctx: ItemContext, events: list[Event]) -> list[E
             continue
         if noun.dep_ == "conj" or any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children):
             continue  # "airstrikes and artillery attacks": one event; "no clashes": none
+        anchor = next((t.i for t in noun.ancestors if t.i in anchors), None)
+        predicate = noun.head if noun.dep_ in ("nsubj", "nsubjpass") else None
+        if predicate is not None and any(c.lemma_ in ("will", "shall") for c in predicate.children):
+            continue  # "the battle will be finished within days": a forecast
+        place = place_near(noun, ctx) or (place_near(predicate, ctx) if predicate is not None else None)
+        if place is None and anchor is not None:
+            place = anchors[anchor]
         event = Event("attack", noun, agent=noun_agent(noun, ctx), target=noun_target(noun, ctx),
-                      place=place_near(noun, ctx))
-        dated = any(c.dep_ == "poss" and c.ent_type_ == "DATE" for c in noun.children) or any(
-            t.ent_type_ == "DATE" for o in preps(noun, "on", "in", "last") for t in o.subtree)
-        if event.agent or event.target or event.place or dated:
+                      place=place)
+        specific = event.agent or event.target or (place is not None and place.type != "Country")
+        if specific or anchor is not None or dated(noun):
             found.append(event)
     return found
+
+
+def dated(noun: Token) -> bool:
+    if any(c.dep_ == "poss" and c.ent_type_ == "DATE" for c in noun.children):
+        return True
+    return any(t.ent_type_ == "DATE" for o in preps(noun, "on", "in", "last") for t in o.subtree)
 
 
 def noun_agent(noun: Token, ctx: ItemContext) -> Entity | None:
@@ -397,10 +474,13 @@ def noun_agent(noun: Token, ctx: ItemContext) -> Entity | None:
             found = actor_of(c, ctx)
             if found is not None:
                 return found
-    for obj in preps(noun, "by", "between"):
+    for obj in preps(noun, "by", "between") + [o for c in noun.children if c.dep_ == "acl"
+                                                for o in preps(c, "by")]:
         found = actor_of(obj, ctx)
         if found is not None:
             return found
+    if noun.dep_ == "dobj" and noun.head.pos_ == "VERB":
+        return actor_of(subject(noun.head), ctx)  # "began surprise attacks": who began them
     return None
 
 

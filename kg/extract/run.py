@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import tee
 
@@ -31,7 +32,21 @@ def extract_many(articles: Iterable[Article], batch_size: int = 64) -> Iterator[
     for article in read:
         publisher = publisher_entity(article, gazetteer)
         claims: list[Claim] = []
-        for _ in article.items:
+        item_docs = [next(docs) for _ in article.items]
+        focus = article_places(item_docs, gazetteer)
+        for doc in item_docs:
             offset = len({c.sentence_index for c in claims})
-            claims.extend(item_claims(next(docs), gazetteer, article.stem, offset, publisher))
+            claims.extend(item_claims(doc, gazetteer, article.stem, offset, publisher, focus))
         yield claims
+
+
+def article_places(docs: list, gazetteer: Gazetteer) -> Counter:
+    """How often each known settlement is named across the article: the focus a summary
+    item ("the last stronghold in the country") refers to."""
+    counts: Counter = Counter()
+    for doc in docs:
+        for ent in doc.ents:
+            entity = gazetteer.get(ent.ent_id_) if ent.label_ == "KG" else None
+            if entity is not None and entity.type in ("Town", "City", "Village"):
+                counts[entity.key] += 1
+    return counts
