@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.corpus import Columns, is_corpus, read_corpus
+from kg.contest import refresh_contradictions
 from kg.emit import article_quads
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
@@ -39,6 +40,7 @@ class BuildReport:
     triples: int = 0
     seconds: float = 0.0
     rejected: list[str] = field(default_factory=list)
+    contradictions: int = 0
 
     @property
     def ok(self) -> bool:
@@ -160,7 +162,7 @@ PARALLEL_MIN_WORDS = 20_000
 
 def extracted(todo: list[Article], workers: int) -> Iterator[Extracted]:
     words = sum(len(a.text.split()) for a in todo)
-    if workers <= 1 or len(todo) < 2 * workers or words < PARALLEL_MIN_WORDS:
+    if workers <= 1 or len(todo) < 2 or words < PARALLEL_MIN_WORDS:
         chunks: Iterator[list[Extracted]] = (extract_chunk(todo[i:i + 32])
                                              for i in range(0, len(todo), 32))
     else:
@@ -185,6 +187,8 @@ def build(store: Store, paths: list[Path], progress: Progress | None = None,
         report.articles += 1
         if progress:
             progress(n, len(todo), done.stem)
+    if report.articles:
+        report.contradictions = refresh_contradictions(store)
     store.flush()
     report.seconds = time.perf_counter() - started
     return report

@@ -36,9 +36,10 @@ def iso_date(text: str) -> dt.date:
 
 
 def open_store(args: argparse.Namespace, read_only: bool = False):
-    from kg.store import Store, default_store_path
+    from kg.store import default_store_path
+    from kg.store import open_store as open_any
 
-    return Store(args.store or default_store_path(), read_only=read_only)
+    return open_any(args.store or default_store_path(), read_only=read_only)
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -48,11 +49,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.paths] or [Path("seeds")]
     store = open_store(args)
-    report = build(store, paths, progress=progress_printer(), force=args.force)
+    report = build(store, paths, progress=progress_printer(), force=args.force,
+                   columns=corpus_columns(args), workers=args.workers)
     for message in report.rejected:
         print(f"rejected: {message}", file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def corpus_columns(args: argparse.Namespace):
+    """Column names for CSV / JSON Lines corpora (kg.corpus.Columns)."""
+    from kg.corpus import Columns
+
+    return Columns(text=args.text_column, date=args.date_column, title=args.title_column,
+                   publisher=args.publisher_column, id=args.id_column, url=args.url_column,
+                   date_format=args.date_format)
 
 
 def progress_printer():
@@ -260,14 +271,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
 # -- parser ----------------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="DIR", help="store folder (default: $KG_STORE or .kg/store)")
+    common.add_argument("--store", metavar="DIR|URL", help="store folder (default: $KG_STORE or "
+                        ".kg/store), or a SPARQL server: sparql+http://HOST:PORT/PATH")
     common.add_argument("--debug", action="store_true", help="show tracebacks")
     p = argparse.ArgumentParser(prog="kg", description="Claims in conflict news, as a knowledge graph.")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", parents=[common], help="ingest articles into the store")
-    b.add_argument("paths", nargs="*", help=".txt files or folders of them (default: seeds/)")
+    b.add_argument("paths", nargs="*", help=".txt files or folders of them, or .csv/.jsonl "
+                   "corpora (default: seeds/)")
     b.add_argument("--force", action="store_true", help="extract again even if unchanged")
+    b.add_argument("--workers", type=int, metavar="N",
+                   help="extraction processes (default: one per core; 1 for none)")
+    corpus = b.add_argument_group("CSV / JSON Lines corpora (one article per row)")
+    corpus.add_argument("--text-column", default="text", metavar="NAME")
+    corpus.add_argument("--date-column", default="date", metavar="NAME")
+    corpus.add_argument("--title-column", default="title", metavar="NAME")
+    corpus.add_argument("--publisher-column", default="publisher", metavar="NAME")
+    corpus.add_argument("--id-column", default="id", metavar="NAME",
+                        help="the article's stem (default: a hash of its text when absent)")
+    corpus.add_argument("--url-column", default="url", metavar="NAME")
+    corpus.add_argument("--date-format", metavar="FORMAT",
+                        help="strptime format of the date column, e.g. %%m/%%d/%%Y")
 
     a = sub.add_parser("ask", parents=[common], help="ask a stored question")
     asks = a.add_subparsers(dest="question", required=True)

@@ -108,10 +108,16 @@ def row_article(row: dict, columns: Columns) -> Article:
     if not any(i.paragraphs for i in items):
         raise ArticleError("no article text left after removing page furniture")
     title = cell(row, columns.title) or next((i.headline for i in items if i.headline), None)
-    return Article(stem=row_stem(row, columns, text), text="\n\n".join(paragraphs),
-                   published=published or printed, published_from=published_from,
-                   publisher=cell(row, columns.publisher) or None, title=title,
-                   url=cell(row, columns.url) or None, items=items)
+    return Article(
+        stem=row_stem(row, columns, text),
+        text="\n\n".join(paragraphs),
+        published=published or printed,
+        published_from=published_from,
+        publisher=cell(row, columns.publisher) or None,
+        title=title,
+        url=cell(row, columns.url) or None,
+        items=items,
+    )
 
 
 def dateline(paragraphs: list[str]) -> tuple[dt.date | None, list[str]]:
@@ -134,7 +140,9 @@ def row_date(value: str, date_format: str | None) -> dt.date | None:
         try:
             return dt.datetime.strptime(value, date_format).date()
         except ValueError:
-            raise ArticleError(f"date {value!r} does not match --date-format {date_format}") from None
+            raise ArticleError(
+                f"date {value!r} does not match --date-format {date_format}"
+            ) from None
     day = parse_date(value)
     if day is None:
         raise ArticleError(f"date {value!r} is not a date; pass --date-format, e.g. %m/%d/%Y")

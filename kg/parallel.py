@@ -22,12 +22,16 @@ def chunk_size(n: int, workers: int, largest: int = 32) -> int:
 
 
 def chunks(items: list[T], size: int) -> Iterator[list[T]]:
-    return (items[i:i + size] for i in range(0, len(items), size))
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
-def map_chunks(fn: Callable[[list[T]], R], items: list[T], workers: int,
-               initializer: Callable[[], None] | None = None,
-               size: int | None = None) -> Iterator[R]:
+def map_chunks(
+    fn: Callable[[list[T]], R],
+    items: list[T],
+    workers: int,
+    initializer: Callable[[], None] | None = None,
+    size: int | None = None,
+) -> Iterator[R]:
     """``fn`` over chunks of ``items`` in ``workers`` processes, results in order.
 
     Workers are started with ``spawn``: a fork of a parent that runs threads (a server, a

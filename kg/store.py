@@ -8,7 +8,11 @@ the old article or the new one, never half of it.
 from __future__ import annotations
 
 import os
+import re
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, sparql_prefixes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -36,6 +40,25 @@ def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
                 raise
             time.sleep(0.02 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def replace_graph_update(graph: str, quads: Iterable[ox.Quad],
+                         shared: Iterable[ox.Quad] = ()) -> tuple[str, int]:
+    """One SPARQL update that drops ``graph`` and inserts ``quads`` into it (whatever graph
+    they name) and ``shared`` into the graphs they name; and the number of quads."""
+    g = ox.NamedNode(graph)
+    blocks: dict[str, list[str]] = {str(g): [f"{q.subject} {q.predicate} {q.object} ." for q in quads]}
+    for q in shared:  # shared quads keep the graph they name
+        blocks.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    body = "\n".join(f"GRAPH {name} {{\n" + "\n".join(lines) + "\n}" for name, lines in blocks.items())
+    return f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{\n{body}\n}}", sum(map(len, blocks.values()))
+
+
+def open_store(location: str | os.PathLike[str], read_only: bool = False) -> Any:
+    """A Store for a folder, or a RemoteStore for ``sparql+http(s)://HOST:PORT/PATH``."""
+    if str(location).startswith(("sparql+http://", "sparql+https://")):
+        return RemoteStore(str(location))
+    return Store(location, read_only=read_only)
 
 
 class Store:
@@ -66,19 +89,22 @@ class Store:
         """Replace the whole named graph ``graph`` with ``quads`` (whatever graph they name)
         and add ``shared`` quads to the graphs they name, in one transaction; returns the
         number of quads written."""
-        g = ox.NamedNode(graph)
-        blocks: dict[str, list[str]] = {str(g): [f"{q.subject} {q.predicate} {q.object} ." for q in quads]}
-        for q in shared:  # shared quads keep the graph they name
-            blocks.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-        body = "\n".join(f"GRAPH {name} {{\n" + "\n".join(lines) + "\n}" for name, lines in blocks.items())
+        update, written = replace_graph_update(graph, quads, shared)
         try:
-            self._ox.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{\n{body}\n}}")
+            self._ox.update(update)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"Could not write graph {graph}: {exc}") from exc
-        return sum(len(lines) for lines in blocks.values())
+        return written
 
     def drop_graph(self, graph: str) -> None:
         self._ox.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update as one transaction."""
+        try:
+            self._ox.update(sparql)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"Update failed: {exc}") from exc
 
     def flush(self) -> None:
         if self.path is not None and not self.read_only:
@@ -128,3 +154,125 @@ class Store:
 
     def dump(self, output: Any, format: ox.RdfFormat) -> None:
         self._ox.dump(output, format=format)
+
+
+# -- a remote SPARQL server ----------------------------------------------------------------------
+_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
+_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+
+def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """Bind parameters as RDF terms for a server without substitutions: a one-row VALUES
+    block opens the WHERE group, so every pattern and filter of the group sees the terms."""
+    if not bindings:
+        return sparql
+    blanked = _COMMENT_LINE.sub(lambda m: " " * len(m.group()), sparql)
+    found = _WHERE.search(blanked)
+    at = found.end() if found else blanked.index("{") + 1
+    names = " ".join(f"?{k}" for k in bindings)
+    row = " ".join(str(v) for v in bindings.values())
+    return f"{sparql[:at]}\n  VALUES ({names}) {{ ({row}) }}\n{sparql[at:]}"
+
+
+def remote_endpoints(url: str) -> tuple[str, str]:
+    """(query URL, update URL) of ``sparql+http://HOST:PORT/PATH[?query=P&update=P]``.
+
+    By default PATH/query and PATH/update (Oxigraph: /query, /update; Fuseki: /DS/query,
+    /DS/update); servers with one endpoint name it: ``?query=/sparql&update=/sparql``."""
+    parts = urllib.parse.urlsplit(url.removeprefix("sparql+"))
+    options = dict(urllib.parse.parse_qsl(parts.query))
+    root = f"{parts.scheme}://{parts.netloc}"
+    base = parts.path.rstrip("/")
+    return (root + options.get("query", base + "/query"), root + options.get("update", base + "/update"))
+
+
+class RemoteStore:
+    """The Store interface over SPARQL 1.1 Query and Update on HTTP, for any SPARQL server.
+
+    The server must make its default graph the union of the named graphs (Oxigraph:
+    ``oxigraph serve --union-default-graph``; see SCALING.md for Fuseki, QLever, Virtuoso).
+    Each ``replace_graph`` is one update request, which the server runs as one transaction.
+    """
+
+    def __init__(self, url: str, timeout: float = 60.0) -> None:
+        self.url = url
+        self.query_url, self.update_url = remote_endpoints(url)
+        self.timeout = timeout
+        self.path = None
+        self.read_only = False
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        raise StoreError(f"{self.url} is a remote store: this command needs a store folder")
+
+    # -- HTTP ------------------------------------------------------------------------------
+    def _post(self, url: str, body: str, content_type: str, accept: str = "*/*") -> tuple[str, bytes]:
+        request = urllib.request.Request(url, data=body.encode(), method="POST", headers={
+            "Content-Type": content_type, "Accept": accept})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.headers.get_content_type(), response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace").strip()[:500]
+            kind = QueryError if exc.code == 400 else StoreError
+            raise kind(f"The SPARQL server at {url} answered {exc.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"Cannot reach the SPARQL server at {url} ({exc}): start it or "
+                             "check --store") from None
+
+    def update(self, sparql: str) -> None:
+        self._post(self.update_url, sparql_prefixes() + sparql, "application/sparql-update")
+
+    # -- writing ---------------------------------------------------------------------------
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()) -> int:
+        update, written = replace_graph_update(graph, quads, shared)
+        self.update(update)
+        return written
+
+    def drop_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def flush(self) -> None:
+        """Each update is committed by the server when it answers."""
+
+    # -- reading ---------------------------------------------------------------------------
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None,
+              default_graph: list[str] | None = None, named_graphs: list[str] | None = None) -> Any:
+        """Run a query on the server; SELECT/ASK give pyoxigraph's result objects, CONSTRUCT
+        and DESCRIBE a list of triples."""
+        text = sparql_prefixes() + with_values(sparql, bindings or {})
+        url = self.query_url + dataset_params(default_graph, named_graphs)
+        kind, body = self._post(url, text, "application/sparql-query", RESULTS_ACCEPT)
+        try:
+            if kind == "application/n-triples":
+                return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"The SPARQL server at {url} sent an unreadable answer: {exc}") from exc
+
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term]]:
+        result = self.query(sparql, bindings)
+        names = [v.value for v in result.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in result]
+
+    def named_graphs(self) -> list[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
+
+    def quads(self) -> Iterator[ox.Quad]:
+        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
+
+    def __len__(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0]["n"].value)
+
+    def dump(self, output: Any, format: ox.RdfFormat) -> None:
+        ox.serialize(self.quads(), output, format=format)
+
+
+def dataset_params(default_graph: list[str] | None, named_graphs: list[str] | None) -> str:
+    pairs = [("default-graph-uri", g) for g in default_graph or []]
+    pairs += [("named-graph-uri", g) for g in named_graphs or []]
+    return "?" + urllib.parse.urlencode(pairs) if pairs else ""
