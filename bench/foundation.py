@@ -52,7 +52,8 @@ def main() -> None:
         skip = build(store, [seeds])
         del store
         print(f"spaCy pipeline load: {load:.2f} s")
-        print(f"seeds build (5 articles, {words} words, {cold.claims} claims, {cold.triples} quads): "
+        print(f"seeds build (5 articles, {words} words, {cold.claims} claims, "
+              f"{cold.triples} quads): "
               f"first {cold.seconds:.2f} s, forced rebuild {warm.seconds:.2f} s "
               f"({words / warm.seconds:,.0f} words/s), unchanged {skip.seconds * 1000:.0f} ms")
 

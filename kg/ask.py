@@ -17,8 +17,8 @@ import pyoxigraph as ox
 from kg.claims import EntityCache, get_claim
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import default_gazetteer
-from kg.stored_queries import get_stored_query
 from kg.store import Store, Term
+from kg.stored_queries import get_stored_query
 from kg.vocab import BASE, WIKIDATA, entity_iri
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
@@ -46,11 +46,14 @@ def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
         known = default_gazetteer().lookup(name)
         candidates = [ox.NamedNode(entity_iri(known.key))] if known else []
         candidates = [c for c in candidates if exists(store, c)] or [
-            r["e"] for r in store.select(FIND_BY_NAME, {"name": ox.Literal(name)})]
+            r["e"] for r in store.select(FIND_BY_NAME, {"name": ox.Literal(name)})
+        ]
     candidates = [c for c in candidates if is_kind(store, c, kind)]
     if not candidates:
-        raise NotFoundError(f"No {kind.lower()} called {name!r} in the store: check the "
-                            "spelling, or list names with `kg query` over rdfs:label")
+        raise NotFoundError(
+            f"No {kind.lower()} called {name!r} in the store: check the "
+            "spelling, or list names with `kg query` over rdfs:label"
+        )
     return candidates[0]
 
 
@@ -88,13 +91,24 @@ class Run:
 
 
 def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
-    bindings: dict[str, Term] = {"place": place, "date": ox.Literal(on.isoformat(), datatype=XSD_DATE)}
+    bindings: dict[str, Term] = {
+        "place": place,
+        "date": ox.Literal(on.isoformat(), datatype=XSD_DATE),
+    }
     if as_of is not None:
         bindings["asof"] = ox.Literal(as_of.isoformat(), datatype=XSD_DATE)
     rows = store.select(get_stored_query("who_controlled").text, bindings)
-    return [Reading(r["claim"].value, r["controller"].value, dt.date.fromisoformat(r["start"].value),
-                    int(r["order"].value), r["article"].value,
-                    r["printed"].value if "printed" in r else "") for r in rows]
+    return [
+        Reading(
+            r["claim"].value,
+            r["controller"].value,
+            dt.date.fromisoformat(r["start"].value),
+            int(r["order"].value),
+            r["article"].value,
+            r["printed"].value if "printed" in r else "",
+        )
+        for r in rows
+    ]
 
 
 def runs_of(found: list[Reading]) -> list[list[Reading]]:
@@ -128,22 +142,34 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     place_node = resolve_entity(store, place, kind="Place")
     entities = EntityCache(store)
     moments = runs_of(readings(store, place_node, on, as_of))
-    answer = {"place": entities.get(place_node), "date": on.isoformat(),
-              "as_of": as_of.isoformat() if as_of else None, "controller": None,
-              "since": None, "status": "unknown", "evidence": [], "alternatives": []}
+    answer = {
+        "place": entities.get(place_node),
+        "date": on.isoformat(),
+        "as_of": as_of.isoformat() if as_of else None,
+        "controller": None,
+        "since": None,
+        "status": "unknown",
+        "evidence": [],
+        "alternatives": [],
+    }
     if not moments:
         return answer
     top = winner(moments[0])
     run = current_run(moments, top)
     contested = len({r.controller for r in moments[0]}) > 1
-    answer.update(controller=entities.get(ox.NamedNode(top)), since=run.since.isoformat(),
-                  status="contested" if contested else "reported",
-                  evidence=[get_claim(store, r.claim, entities) for r in run.readings])
+    answer.update(
+        controller=entities.get(ox.NamedNode(top)),
+        since=run.since.isoformat(),
+        status="contested" if contested else "reported",
+        evidence=[get_claim(store, r.claim, entities) for r in run.readings],
+    )
     answer["alternatives"] = alternatives(store, moments, top, entities)
     return answer
 
 
-def alternatives(store: Store, moments: list[list[Reading]], top: str, entities: EntityCache) -> list[dict]:
+def alternatives(
+    store: Store, moments: list[list[Reading]], top: str, entities: EntityCache
+) -> list[dict]:
     """Each other controller claimed for that day or superseded by the answer, newest first."""
     out, seen = [], {top}
     for i, moment in enumerate(moments):
@@ -152,10 +178,14 @@ def alternatives(store: Store, moments: list[list[Reading]], top: str, entities:
                 continue
             seen.add(controller)
             run = current_run(moments[i:], controller)
-            out.append({"controller": entities.get(ox.NamedNode(controller)),
-                        "since": run.since.isoformat(),
-                        "status": "competing" if i == 0 else "superseded",
-                        "evidence": [get_claim(store, r.claim, entities) for r in run.readings]})
+            out.append(
+                {
+                    "controller": entities.get(ox.NamedNode(controller)),
+                    "since": run.since.isoformat(),
+                    "status": "competing" if i == 0 else "superseded",
+                    "evidence": [get_claim(store, r.claim, entities) for r in run.readings],
+                }
+            )
     return out
 
 
@@ -165,8 +195,10 @@ def format_text(answer: dict) -> str:
     when = answer["date"] + (f" (as known on {answer['as_of']})" if answer["as_of"] else "")
     if answer["controller"] is None:
         return f"{place} on {when}: unknown (no control claim in the store covers that day)"
-    lines = [f"{place} on {when}: {answer['controller']['label']} since {answer['since']} "
-             f"[{answer['status']}]"]
+    lines = [
+        f"{place} on {when}: {answer['controller']['label']} since {answer['since']} "
+        f"[{answer['status']}]"
+    ]
     lines += [f"  evidence: {describe(c)}" for c in answer["evidence"]]
     for alt in answer["alternatives"]:
         lines.append(f"  {alt['status']}: {alt['controller']['label']} since {alt['since']}")
@@ -177,8 +209,10 @@ def format_text(answer: dict) -> str:
 def describe(claim: dict) -> str:
     chain = " > ".join(e["label"] for e in claim["reported_by"] if e) or "-"
     claimant = claim["claimant"]["label"] if claim["claimant"] else "-"
-    return (f"{claim['article']} s{claim['id'].rsplit('/s', 1)[-1]} ({claim['published']}) "
-            f"claimant {claimant}; via {chain}: \"{claim['sentence'][:110]}\"")
+    return (
+        f"{claim['article']} s{claim['id'].rsplit('/s', 1)[-1]} ({claim['published']}) "
+        f'claimant {claimant}; via {chain}: "{claim["sentence"][:110]}"'
+    )
 
 
 __all__ = ["who_controlled", "resolve_entity", "format_text", "BASE"]

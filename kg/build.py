@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.corpus import Columns, is_corpus, read_corpus
 from kg.contest import refresh_contradictions
+from kg.corpus import Columns, is_corpus, read_corpus
 from kg.emit import article_quads
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
@@ -47,27 +47,40 @@ class BuildReport:
         return not self.rejected
 
     def summary(self) -> str:
-        return (f"{self.articles} articles built, {self.unchanged} unchanged, {self.claims} claims, "
-                f"{self.triples} triples, {len(self.rejected)} rejected, {self.seconds:.1f} s")
+        return (
+            f"{self.articles} articles built, {self.unchanged} unchanged, {self.claims} claims, "
+            f"{self.triples} triples, {len(self.rejected)} rejected, {self.seconds:.1f} s"
+        )
 
 
 @lru_cache(maxsize=1)
 def extractor_version() -> str:
     """A digest of the rules and data: change either and articles are extracted again."""
     package = Path(__file__).resolve().parent
-    files = sorted([*package.glob("extract/*.py"), *package.glob("read/*.py"),
-                    package / "emit.py", *data_dir().glob("*.json*")])
+    files = sorted(
+        [
+            *package.glob("extract/*.py"),
+            *package.glob("read/*.py"),
+            package / "emit.py",
+            *data_dir().glob("*.json*"),
+        ]
+    )
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def read_all(paths: list[Path], report: BuildReport,
-             columns: Columns | None = None) -> list[Article]:
+def read_all(
+    paths: list[Path], report: BuildReport, columns: Columns | None = None
+) -> list[Article]:
     corpora = [p for p in paths if is_corpus(p)]
     articles = [a for p in corpora for a in read_rows(p, columns or Columns(), report)]
-    articles += read_files([p for p in paths if p not in corpora], report) if len(corpora) < len(paths) else []
+    articles += (
+        read_files([p for p in paths if p not in corpora], report)
+        if len(corpora) < len(paths)
+        else []
+    )
     return articles
 
 
@@ -111,13 +124,19 @@ def _without_manifest(path: Path) -> Iterator[tuple[Path, dict]]:
 
 
 UNCHANGED = """
-SELECT ?article ?sha ?version WHERE { ?article ckg:textSha256 ?sha ; ckg:extractorVersion ?version }"""
+SELECT ?article ?sha ?version
+WHERE { ?article ckg:textSha256 ?sha ; ckg:extractorVersion ?version }"""
 
 
 def is_unchanged(store: Store, article: Article) -> bool:
-    rows = store.select(UNCHANGED, {
-        "article": ox.NamedNode(article_iri(article.stem)),
-        "sha": ox.Literal(article.digest), "version": ox.Literal(extractor_version())})
+    rows = store.select(
+        UNCHANGED,
+        {
+            "article": ox.NamedNode(article_iri(article.stem)),
+            "sha": ox.Literal(article.digest),
+            "version": ox.Literal(extractor_version()),
+        },
+    )
     return bool(rows)
 
 
@@ -137,9 +156,14 @@ def extract_chunk(articles: list[Article]) -> list[Extracted]:
     out = []
     for article, claims in zip(articles, extract_many(articles), strict=True):
         quads, shared = article_quads(article, claims, gazetteer)
-        quads.append(ox.Quad(ox.NamedNode(article_iri(article.stem)),
-                             ox.NamedNode(ONTOLOGY + "extractorVersion"),
-                             ox.Literal(extractor_version()), ox.NamedNode(graph_iri(article.stem))))
+        quads.append(
+            ox.Quad(
+                ox.NamedNode(article_iri(article.stem)),
+                ox.NamedNode(ONTOLOGY + "extractorVersion"),
+                ox.Literal(extractor_version()),
+                ox.NamedNode(graph_iri(article.stem)),
+            )
+        )
         out.append(Extracted(article.stem, len(claims), quads, shared))
     return out
 
@@ -163,17 +187,23 @@ PARALLEL_MIN_WORDS = 20_000
 def extracted(todo: list[Article], workers: int) -> Iterator[Extracted]:
     words = sum(len(a.text.split()) for a in todo)
     if workers <= 1 or len(todo) < 2 or words < PARALLEL_MIN_WORDS:
-        chunks: Iterator[list[Extracted]] = (extract_chunk(todo[i:i + 32])
-                                             for i in range(0, len(todo), 32))
+        chunks: Iterator[list[Extracted]] = (
+            extract_chunk(todo[i : i + 32]) for i in range(0, len(todo), 32)
+        )
     else:
         chunks = map_chunks(extract_chunk, todo, workers, initializer=warm_worker)
     for chunk in chunks:
         yield from chunk
 
 
-def build(store: Store, paths: list[Path], progress: Progress | None = None,
-          force: bool = False, columns: Columns | None = None,
-          workers: int | None = None) -> BuildReport:
+def build(
+    store: Store,
+    paths: list[Path],
+    progress: Progress | None = None,
+    force: bool = False,
+    columns: Columns | None = None,
+    workers: int | None = None,
+) -> BuildReport:
     """Read, extract (in ``workers`` processes; default: one per core) and write each
     article's graph in one transaction, in this process."""
     started = time.perf_counter()

@@ -7,14 +7,23 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError
-from kg.stored_queries import get_stored_query
 from kg.store import Store, Term
+from kg.stored_queries import get_stored_query
 from kg.vocab import ONTOLOGY, WIKIDATA
 
 CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
 TOP_CLASSES = {
-    "Actor": {"Actor", "ArmedGroup", "Government", "State", "Person", "NewsAgency", "Monitor",
-              "Organisation", "AnonymousSource"},
+    "Actor": {
+        "Actor",
+        "ArmedGroup",
+        "Government",
+        "State",
+        "Person",
+        "NewsAgency",
+        "Monitor",
+        "Organisation",
+        "AnonymousSource",
+    },
     "Place": {"Place", "Town", "City", "Village", "Province", "Country", "Region"},
     "Source": {"Source", "Article", "Report", "SourceStatement"},
 }
@@ -77,7 +86,13 @@ def reporting_chains(store: Store, claim: str | None = None) -> dict[str, list[T
     return chains
 
 
-def claim_json(row: dict, chain: list[Term], entities: EntityCache) -> dict:
+def claim_json(
+    row: dict,
+    chain: list[Term],
+    entities: EntityCache,
+    contradicts: dict[str, list[str]] | None = None,
+) -> dict:
+    contradicts = contradicts or {}
     start, end, text = value(row, "start"), value(row, "end"), value(row, "dateText")
     date = {"start": start, "end": end, "text": text} if (start or end or text) else None
     return {
@@ -97,13 +112,16 @@ def claim_json(row: dict, chain: list[Term], entities: EntityCache) -> dict:
         "claimant": entities.get(row.get("claimant")),
         "reported_by": [entities.get(r) for r in chain],
         "hedged": bool(value(row, "hedged")),
-        "contested": bool(value(row, "contested")),
+        "contested": bool(value(row, "contested")) or bool(value(row, "contradicted")),
+        "contradicts": contradicts.get(row["claim"].value, []),
+        "event": value(row, "occurrence"),
         "headline": value(row, "headline"),
     }
 
 
-def _bindings(article: str | None, type: str | None, place: Term | None,
-              actor: Term | None, claim: str | None) -> dict[str, Term]:
+def _bindings(
+    article: str | None, type: str | None, place: Term | None, actor: Term | None, claim: str | None
+) -> dict[str, Term]:
     if type is not None and type not in CLAIM_TYPES:
         raise InputError(f"type must be one of {', '.join(CLAIM_TYPES)}, not {type!r}")
     bindings: dict[str, Term] = {}
@@ -120,17 +138,42 @@ def _bindings(article: str | None, type: str | None, place: Term | None,
     return bindings
 
 
-def query_claims(store: Store, article: str | None = None, type: str | None = None,
-                 place: Term | None = None, actor: Term | None = None,
-                 claim: str | None = None, entities: EntityCache | None = None) -> list[dict]:
-    rows = store.select(get_stored_query("claims").text, _bindings(article, type, place, actor, claim))
+def query_claims(
+    store: Store,
+    article: str | None = None,
+    type: str | None = None,
+    place: Term | None = None,
+    actor: Term | None = None,
+    claim: str | None = None,
+    entities: EntityCache | None = None,
+) -> list[dict]:
+    rows = store.select(
+        get_stored_query("claims").text, _bindings(article, type, place, actor, claim)
+    )
     chains = reporting_chains(store, claim) if rows else {}
+    others = contradictions(store, claim) if any(value(r, "contradicted") for r in rows) else {}
     entities = entities or EntityCache(store)
-    return [claim_json(r, chains.get(r["claim"].value, []), entities) for r in rows]
+    return [claim_json(r, chains.get(r["claim"].value, []), entities, others) for r in rows]
 
 
-def list_claims(store: Store, article: str | None = None, type: str | None = None,
-                place: str | None = None, actor: str | None = None) -> list[dict]:
+CONTRADICTS_QUERY = "SELECT ?claim ?other WHERE { ?claim ckg:contradicts ?other } ORDER BY ?other"
+
+
+def contradictions(store: Store, claim: str | None = None) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    bindings = {"claim": ox.NamedNode(claim)} if claim else None
+    for row in store.select(CONTRADICTS_QUERY, bindings):
+        found[row["claim"].value].append(row["other"].value)
+    return found
+
+
+def list_claims(
+    store: Store,
+    article: str | None = None,
+    type: str | None = None,
+    place: str | None = None,
+    actor: str | None = None,
+) -> list[dict]:
     """Claims filtered by article stem, type, and place or actor given by any name or IRI."""
     from kg.ask import resolve_entity
 

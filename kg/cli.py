@@ -25,6 +25,7 @@ def command(name: str):
     def register(fn: Callable[[argparse.Namespace], int]):
         COMMANDS[name] = fn
         return fn
+
     return register
 
 
@@ -49,8 +50,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.paths] or [Path("seeds")]
     store = open_store(args)
-    report = build(store, paths, progress=progress_printer(), force=args.force,
-                   columns=corpus_columns(args), workers=args.workers)
+    report = build(
+        store,
+        paths,
+        progress=progress_printer(),
+        force=args.force,
+        columns=corpus_columns(args),
+        workers=args.workers,
+    )
     for message in report.rejected:
         print(f"rejected: {message}", file=sys.stderr)
     print(report.summary())
@@ -61,9 +68,15 @@ def corpus_columns(args: argparse.Namespace):
     """Column names for CSV / JSON Lines corpora (kg.corpus.Columns)."""
     from kg.corpus import Columns
 
-    return Columns(text=args.text_column, date=args.date_column, title=args.title_column,
-                   publisher=args.publisher_column, id=args.id_column, url=args.url_column,
-                   date_format=args.date_format)
+    return Columns(
+        text=args.text_column,
+        date=args.date_column,
+        title=args.title_column,
+        publisher=args.publisher_column,
+        id=args.id_column,
+        url=args.url_column,
+        date_format=args.date_format,
+    )
 
 
 def progress_printer():
@@ -73,6 +86,7 @@ def progress_printer():
     def show(done: int, total: int, stem: str) -> None:
         end = "\n" if done == total else ""
         print(f"\r[{done}/{total}] {stem[:60]:<60}", end=end, file=sys.stderr, flush=True)
+
     return show
 
 
@@ -81,26 +95,51 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from kg.ask import format_text, who_controlled
 
     answer = who_controlled(open_store(args, read_only=True), args.place, args.date, args.as_of)
-    print(format_text(answer) if args.format == "text" else json.dumps(answer, indent=2, ensure_ascii=False))
+    print(
+        format_text(answer)
+        if args.format == "text"
+        else json.dumps(answer, indent=2, ensure_ascii=False)
+    )
     return 0
 
 
-CLAIM_COLUMNS = ["id", "article", "published", "type", "date", "place", "agent", "target",
-                 "controller", "count", "count_qualifier", "victims", "claimant", "reported_by",
-                 "hedged", "contested", "sentence"]
+CLAIM_COLUMNS = [
+    "id",
+    "article",
+    "published",
+    "type",
+    "date",
+    "place",
+    "agent",
+    "target",
+    "controller",
+    "count",
+    "count_qualifier",
+    "victims",
+    "claimant",
+    "reported_by",
+    "hedged",
+    "contested",
+    "sentence",
+]
 
 
 def flat(claim: dict) -> dict[str, str]:
     """A claim as one row of text cells (entities by label, chains joined by ' > ')."""
+
     def cell(v) -> str:
         if v is None:
             return ""
         if isinstance(v, dict):
-            return v.get("label") or (f"{v['start']}..{v['end']}" if v.get("start") != v.get("end")
-                                      else v.get("start") or "")
+            return v.get("label") or (
+                f"{v['start']}..{v['end']}"
+                if v.get("start") != v.get("end")
+                else v.get("start") or ""
+            )
         if isinstance(v, list):
             return " > ".join(cell(x) for x in v)
         return str(v).lower() if isinstance(v, bool) else str(v)
+
     return {k: cell(claim.get(k)) for k in CLAIM_COLUMNS}
 
 
@@ -108,8 +147,13 @@ def flat(claim: dict) -> dict[str, str]:
 def cmd_claims(args: argparse.Namespace) -> int:
     from kg.claims import list_claims
 
-    claims = list_claims(open_store(args, read_only=True), article=args.article, type=args.type,
-                         place=args.place, actor=args.actor)
+    claims = list_claims(
+        open_store(args, read_only=True),
+        article=args.article,
+        type=args.type,
+        place=args.place,
+        actor=args.actor,
+    )
     if args.format == "jsonl":
         for c in claims:
             print(json.dumps(c, ensure_ascii=False))
@@ -118,8 +162,10 @@ def cmd_claims(args: argparse.Namespace) -> int:
         writer.writeheader()
         writer.writerows(flat(c) for c in claims)
     else:
-        print_table([flat(c) for c in claims],
-                    ["article", "type", "date", "place", "agent", "controller", "claimant", "sentence"])
+        print_table(
+            [flat(c) for c in claims],
+            ["article", "type", "date", "place", "agent", "controller", "claimant", "sentence"],
+        )
     return 0
 
 
@@ -150,20 +196,34 @@ def serialize_result(result, fmt: str, ox) -> bytes:
     from kg.vocab import PREFIXES
 
     if isinstance(result, ox.QueryTriples):
-        rdf = {"turtle": ox.RdfFormat.TURTLE, "nquads": ox.RdfFormat.N_QUADS,
-               "table": ox.RdfFormat.TURTLE, "json": ox.RdfFormat.JSON_LD}.get(fmt)
+        rdf = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "nquads": ox.RdfFormat.N_QUADS,
+            "table": ox.RdfFormat.TURTLE,
+            "json": ox.RdfFormat.JSON_LD,
+        }.get(fmt)
         if rdf is None:
-            raise InputError(f"--format {fmt} does not fit a CONSTRUCT/DESCRIBE; use turtle or nquads")
+            raise InputError(
+                f"--format {fmt} does not fit a CONSTRUCT/DESCRIBE; use turtle or nquads"
+            )
         triples = list(result)
         if rdf is ox.RdfFormat.N_QUADS:
-            return ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=rdf)
+            return ox.serialize(
+                [ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=rdf
+            )
         return ox.serialize(triples, format=rdf, prefixes=dict(PREFIXES)) or b""
-    formats = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-               "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+    formats = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }
     if fmt == "table":
         return results_table(result, ox).encode()
     if fmt not in formats:
-        raise InputError(f"--format {fmt} does not fit a SELECT/ASK; use json, xml, csv, tsv or table")
+        raise InputError(
+            f"--format {fmt} does not fit a SELECT/ASK; use json, xml, csv, tsv or table"
+        )
     return result.serialize(format=formats[fmt])
 
 
@@ -186,9 +246,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kg.serve import serve
     from kg.store import default_store_path
 
-    serve(args.store or default_store_path(), host=args.host, port=args.port,
-          timeout=args.timeout, threads=args.threads,
-          update_token=args.update_token or os.environ.get("KG_UPDATE_TOKEN"))
+    serve(
+        args.store or default_store_path(),
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        threads=args.threads,
+        update_token=args.update_token or os.environ.get("KG_UPDATE_TOKEN"),
+    )
     return 0
 
 
@@ -196,8 +261,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    formats = {"turtle": ox.RdfFormat.TRIG, "trig": ox.RdfFormat.TRIG,
-               "nquads": ox.RdfFormat.N_QUADS, "jsonld": None}
+    formats = {
+        "turtle": ox.RdfFormat.TRIG,
+        "trig": ox.RdfFormat.TRIG,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "jsonld": None,
+    }
     store = open_store(args, read_only=True)
     out = open(args.out, "wb") if args.out else sys.stdout.buffer
     try:
@@ -271,28 +340,48 @@ def cmd_eval(args: argparse.Namespace) -> int:
 # -- parser ----------------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="DIR|URL", help="store folder (default: $KG_STORE or "
-                        ".kg/store), or a SPARQL server: sparql+http://HOST:PORT/PATH")
+    common.add_argument(
+        "--store",
+        metavar="DIR|URL",
+        help="store folder (default: $KG_STORE or "
+        ".kg/store), or a SPARQL server: sparql+http://HOST:PORT/PATH",
+    )
     common.add_argument("--debug", action="store_true", help="show tracebacks")
-    p = argparse.ArgumentParser(prog="kg", description="Claims in conflict news, as a knowledge graph.")
+    p = argparse.ArgumentParser(
+        prog="kg", description="Claims in conflict news, as a knowledge graph."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", parents=[common], help="ingest articles into the store")
-    b.add_argument("paths", nargs="*", help=".txt files or folders of them, or .csv/.jsonl "
-                   "corpora (default: seeds/)")
+    b.add_argument(
+        "paths",
+        nargs="*",
+        help=".txt files or folders of them, or .csv/.jsonl corpora (default: seeds/)",
+    )
     b.add_argument("--force", action="store_true", help="extract again even if unchanged")
-    b.add_argument("--workers", type=int, metavar="N",
-                   help="extraction processes (default: one per core; 1 for none)")
+    b.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="extraction processes (default: one per core; 1 for none)",
+    )
     corpus = b.add_argument_group("CSV / JSON Lines corpora (one article per row)")
     corpus.add_argument("--text-column", default="text", metavar="NAME")
     corpus.add_argument("--date-column", default="date", metavar="NAME")
     corpus.add_argument("--title-column", default="title", metavar="NAME")
     corpus.add_argument("--publisher-column", default="publisher", metavar="NAME")
-    corpus.add_argument("--id-column", default="id", metavar="NAME",
-                        help="the article's stem (default: a hash of its text when absent)")
+    corpus.add_argument(
+        "--id-column",
+        default="id",
+        metavar="NAME",
+        help="the article's stem (default: a hash of its text when absent)",
+    )
     corpus.add_argument("--url-column", default="url", metavar="NAME")
-    corpus.add_argument("--date-format", metavar="FORMAT",
-                        help="strptime format of the date column, e.g. %%m/%%d/%%Y")
+    corpus.add_argument(
+        "--date-format",
+        metavar="FORMAT",
+        help="strptime format of the date column, e.g. %%m/%%d/%%Y",
+    )
 
     a = sub.add_parser("ask", parents=[common], help="ask a stored question")
     asks = a.add_subparsers(dest="question", required=True)
@@ -304,24 +393,30 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("claims", parents=[common], help="the table of claims")
     c.add_argument("--article", help="article stem")
-    c.add_argument("--type", choices=["control", "attack", "casualties", "statement",
-                                      "diplomacy", "movement", "other"])
+    c.add_argument(
+        "--type",
+        choices=["control", "attack", "casualties", "statement", "diplomacy", "movement", "other"],
+    )
     c.add_argument("--place", help="only claims about this place (name, alias, Q-id or IRI)")
     c.add_argument("--actor", help="only claims involving this actor")
     c.add_argument("--format", choices=["jsonl", "csv", "table"], default="table")
 
     q = sub.add_parser("query", parents=[common], help="run a SPARQL query")
     q.add_argument("query", help="the query text, or @file.rq")
-    q.add_argument("--format", default="table",
-                   choices=["json", "xml", "csv", "tsv", "table", "turtle", "nquads"])
+    q.add_argument(
+        "--format",
+        default="table",
+        choices=["json", "xml", "csv", "tsv", "table", "turtle", "nquads"],
+    )
 
     s = sub.add_parser("serve", parents=[common], help="serve the endpoint and the web page")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
     s.add_argument("--timeout", type=float, default=10.0, help="per-query limit in seconds")
     s.add_argument("--threads", type=int, default=8)
-    s.add_argument("--update-token", help="allow SPARQL Update with this bearer token "
-                                         "(or set KG_UPDATE_TOKEN)")
+    s.add_argument(
+        "--update-token", help="allow SPARQL Update with this bearer token (or set KG_UPDATE_TOKEN)"
+    )
 
     e = sub.add_parser("export", parents=[common], help="dump the whole dataset")
     e.add_argument("--format", choices=["turtle", "trig", "nquads", "jsonld"], default="trig")
@@ -333,11 +428,13 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("gold", nargs="+", help="gold .jsonl files (one claim per line)")
     ev.add_argument("--format", choices=["text", "json"], default="text")
     ev.add_argument("--verbose", "-v", action="store_true", help="list missed and spurious claims")
-    k = sub.add_parser("backup", parents=[common], 
-                       help="copy the store, safe while serving or building")
+    k = sub.add_parser(
+        "backup", parents=[common], help="copy the store, safe while serving or building"
+    )
     k.add_argument("dest", metavar="DEST", help="a new folder for the copy")
-    r = sub.add_parser("restore", parents=[common], 
-                       help="replace the store's content with a backup")
+    r = sub.add_parser(
+        "restore", parents=[common], help="replace the store's content with a backup"
+    )
     r.add_argument("source", metavar="SRC", help="a folder written by kg backup")
     return p
 

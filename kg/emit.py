@@ -15,14 +15,28 @@ from kg.extract.gazetteer import Entity, Gazetteer
 from kg.link import LinkContext, link_entity
 from kg.read.articles import Article
 from kg.vocab import (
-    ENTITIES_GRAPH, ONTOLOGY, PREFIXES, WIKIDATA, article_iri, claim_iri, entity_iri, graph_iri,
+    ENTITIES_GRAPH,
+    ONTOLOGY,
+    PREFIXES,
+    WIKIDATA,
+    article_iri,
+    claim_iri,
+    entity_iri,
+    event_iri,
+    graph_iri,
 )
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 XSD = PREFIXES["xsd"]
-EVENT_FOR_TYPE = {"control": "ControlChange", "attack": "Attack", "casualties": "CasualtyReport",
-                  "statement": "Statement", "diplomacy": "DiplomaticAction",
-                  "movement": "Movement", "other": "OtherEvent"}
+EVENT_FOR_TYPE = {
+    "control": "ControlChange",
+    "attack": "Attack",
+    "casualties": "CasualtyReport",
+    "statement": "Statement",
+    "diplomacy": "DiplomaticAction",
+    "movement": "Movement",
+    "other": "OtherEvent",
+}
 
 
 def ckg(name: str) -> ox.NamedNode:
@@ -104,8 +118,16 @@ class Emitter:
         self.add_shared(node, term("skos", "exactMatch"), ox.NamedNode(WIKIDATA + found.qid))
         self.add_shared(node, ckg("linkSource"), lit(found.source))
         if found.lat is not None and found.lon is not None:
-            self.add_shared(node, term("geo", "lat"), ox.Literal(f"{found.lat}", datatype=ox.NamedNode(XSD + "decimal")))
-            self.add_shared(node, term("geo", "long"), ox.Literal(f"{found.lon}", datatype=ox.NamedNode(XSD + "decimal")))
+            self.add_shared(
+                node,
+                term("geo", "lat"),
+                ox.Literal(f"{found.lat}", datatype=ox.NamedNode(XSD + "decimal")),
+            )
+            self.add_shared(
+                node,
+                term("geo", "long"),
+                ox.Literal(f"{found.lon}", datatype=ox.NamedNode(XSD + "decimal")),
+            )
 
     # -- article ---------------------------------------------------------------------------
     def article_node(self) -> ox.NamedNode:
@@ -121,7 +143,9 @@ class Emitter:
             self.add(node, ckg("published"), date_lit(a.published))
             self.add(node, ckg("publishedFrom"), lit(a.published_from))
         if a.publisher:
-            publisher = self.gazetteer.lookup(a.publisher) or self.gazetteer.adhoc(a.publisher, "NewsAgency")
+            publisher = self.gazetteer.lookup(a.publisher) or self.gazetteer.adhoc(
+                a.publisher, "NewsAgency"
+            )
             self.add(node, ckg("publisher"), self.entity(publisher))
         self.add(node, ckg("textSha256"), lit(a.digest))
         return node
@@ -145,12 +169,27 @@ class Emitter:
             self.add(step, ckg("position"), lit(position))
             self.add(step, ckg("reporter"), self.entity(reporter))
         self.add(node, ckg("hedged"), lit(c.hedged))
-        self.add(node, ckg("contested"), lit(False))
+        self.add(node, ckg("contested"), lit(c.contested))
         if c.date is not None:
             self.add(node, ckg("dateText"), lit(c.date.text))
             if c.date.unresolved:
                 self.add(node, ckg("dateUnresolved"), lit(True))
         self.add(node, ckg("about"), self.event(c, node))
+        self.add(node, ckg("occurrence"), self.occurrence(c))
+
+    def occurrence(self, c: Claim) -> ox.NamedNode | None:
+        """The real-world event several articles may report: shared, described once."""
+        key = occurrence_key(c)
+        if key is None:
+            return None
+        node = ox.NamedNode(event_iri(*key))
+        if node.value not in self.seen:
+            self.seen.add(node.value)
+            self.add_shared(node, RDF_TYPE, ckg(c.event))
+            self.add_shared(node, ckg("place"), self.entity(c.place))
+            self.add_shared(node, ckg("start"), date_lit(c.date.start))
+            self.add_shared(node, ckg("end"), date_lit(c.date.end))
+        return node
 
     def event(self, c: Claim, claim: ox.NamedNode) -> ox.NamedNode:
         node = ox.NamedNode(f"{claim.value}/event")
@@ -170,13 +209,39 @@ class Emitter:
         return node
 
 
-def article_quads(article: Article, claims: list[Claim],
-                  gazetteer: Gazetteer) -> tuple[list[ox.Quad], list[ox.Quad]]:
+OCCURRENCE_KEYS = {
+    "control": ("place", "controller"),
+    "attack": ("place", "agent"),
+    "casualties": ("place", "agent", "count", "victims"),
+    "diplomacy": ("agent", "place"),
+}
+
+
+def occurrence_key(c: Claim) -> tuple[str, ...] | None:
+    """What identifies an event across articles: its type, day and defining roles. Claims
+    without a resolved day or a place/agent are too vague to merge."""
+    fields = OCCURRENCE_KEYS.get(c.type)
+    if fields is None or c.date is None or c.date.start is None:
+        return None
+    values = [getattr(c, f) for f in fields]
+    if values[0] is None and values[1] is None:
+        return None
+    names = [v.key if hasattr(v, "key") else str(v or "") for v in values]
+    return (c.type, c.event, *names, c.date.start.isoformat(), c.date.end.isoformat())
+
+
+def article_quads(
+    article: Article, claims: list[Claim], gazetteer: Gazetteer
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """(the quads of the article's own graph, entity descriptions for the shared graph)"""
     emitter = Emitter(article, gazetteer)
     # places are linked among the countries the article speaks of
-    countries = {e.label for c in claims for e in (c.place, c.agent, c.target, c.controller)
-                 if e is not None and e.type in ("Country", "State")}
+    countries = {
+        e.label
+        for c in claims
+        for e in (c.place, c.agent, c.target, c.controller)
+        if e is not None and e.type in ("Country", "State")
+    }
     emitter.context = LinkContext.from_names(countries, gazetteer)
     node = emitter.article_node()
     per_sentence: dict[int, int] = {}

@@ -24,8 +24,19 @@ from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer, norm
 from kg.store import Store
 
-FIELDS = ("place", "agent", "target", "controller", "date", "count", "count_qualifier",
-          "victims", "claimant", "reported_by", "hedged")
+FIELDS = (
+    "place",
+    "agent",
+    "target",
+    "controller",
+    "date",
+    "count",
+    "count_qualifier",
+    "victims",
+    "claimant",
+    "reported_by",
+    "hedged",
+)
 ENTITY_FIELDS = {"place", "agent", "target", "controller", "claimant"}
 
 
@@ -51,14 +62,19 @@ def field_value_ok(name: str, gold, predicted_claim: dict) -> bool:
     if name in ENTITY_FIELDS:
         return same_entity(gold, predicted)
     if name == "reported_by":
-        return len(gold) == len(predicted) and all(same_entity(g, p) for g, p in zip(gold, predicted))
+        return len(gold) == len(predicted) and all(
+            same_entity(g, p) for g, p in zip(gold, predicted, strict=True)
+        )
     if name == "date":
         if gold is None or predicted is None:
             return gold is None and predicted is None
         return all(gold.get(k) == predicted.get(k) for k in ("start", "end") if k in gold)
     if name == "victims":
-        return gold is None and predicted is None or (
-            gold is not None and predicted is not None and fold(gold) == fold(predicted))
+        return (
+            gold is None
+            and predicted is None
+            or (gold is not None and predicted is not None and fold(gold) == fold(predicted))
+        )
     return gold == predicted
 
 
@@ -88,20 +104,35 @@ class Scores:
 
     def as_dict(self) -> dict:
         def row(t: Tally) -> dict:
-            return {"precision": t.precision(), "recall": t.recall(), "matched": t.tp,
-                    "predicted": t.predicted, "gold": t.gold}
-        return {"claims": {k: row(v) for k, v in sorted(self.claims.items())},
-                "fields": {k: row(v) for k, v in sorted(self.fields.items())}}
+            return {
+                "precision": t.precision(),
+                "recall": t.recall(),
+                "matched": t.tp,
+                "predicted": t.predicted,
+                "gold": t.gold,
+            }
+
+        return {
+            "claims": {k: row(v) for k, v in sorted(self.claims.items())},
+            "fields": {k: row(v) for k, v in sorted(self.fields.items())},
+        }
 
     def format(self) -> str:
         def pct(x: float | None) -> str:
             return "   -" if x is None else f"{x:5.2f}"
+
         lines = ["claims       precision  recall  matched/predicted/gold"]
         for k, t in sorted(self.claims.items()):
-            lines.append(f"{k:<12} {pct(t.precision()):>9} {pct(t.recall()):>7}  {t.tp}/{t.predicted}/{t.gold}")
+            lines.append(
+                f"{k:<12} {pct(t.precision()):>9} {pct(t.recall()):>7}  "
+                f"{t.tp}/{t.predicted}/{t.gold}"
+            )
         lines.append("fields (over matched claims)")
         for k, t in sorted(self.fields.items()):
-            lines.append(f"{k:<16} {pct(t.precision()):>5} {pct(t.recall()):>7}  {t.tp}/{t.predicted}/{t.gold}")
+            lines.append(
+                f"{k:<16} {pct(t.precision()):>5} {pct(t.recall()):>7}  "
+                f"{t.tp}/{t.predicted}/{t.gold}"
+            )
         return "\n".join(lines)
 
 

@@ -42,15 +42,20 @@ def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
     raise AssertionError("unreachable")
 
 
-def replace_graph_update(graph: str, quads: Iterable[ox.Quad],
-                         shared: Iterable[ox.Quad] = ()) -> tuple[str, int]:
+def replace_graph_update(
+    graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()
+) -> tuple[str, int]:
     """One SPARQL update that drops ``graph`` and inserts ``quads`` into it (whatever graph
     they name) and ``shared`` into the graphs they name; and the number of quads."""
     g = ox.NamedNode(graph)
-    blocks: dict[str, list[str]] = {str(g): [f"{q.subject} {q.predicate} {q.object} ." for q in quads]}
+    blocks: dict[str, list[str]] = {
+        str(g): [f"{q.subject} {q.predicate} {q.object} ." for q in quads]
+    }
     for q in shared:  # shared quads keep the graph they name
         blocks.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-    body = "\n".join(f"GRAPH {name} {{\n" + "\n".join(lines) + "\n}" for name, lines in blocks.items())
+    body = "\n".join(
+        f"GRAPH {name} {{\n" + "\n".join(lines) + "\n}" for name, lines in blocks.items()
+    )
     return f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{\n{body}\n}}", sum(map(len, blocks.values()))
 
 
@@ -71,7 +76,9 @@ class Store:
                 self._ox = ox.Store()
             elif read_only:
                 if not self.path.exists():
-                    raise StoreError(f"No store at {self.path}: run `kg build` first or pass --store DIR")
+                    raise StoreError(
+                        f"No store at {self.path}: run `kg build` first or pass --store DIR"
+                    )
                 self._ox = _open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
@@ -85,7 +92,9 @@ class Store:
         return self._ox
 
     # -- writing -------------------------------------------------------------------------
-    def replace_graph(self, graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()) -> int:
+    def replace_graph(
+        self, graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()
+    ) -> int:
         """Replace the whole named graph ``graph`` with ``quads`` (whatever graph they name)
         and add ``shared`` quads to the graphs they name, in one transaction; returns the
         number of quads written."""
@@ -134,7 +143,9 @@ class Store:
         except (OSError, ValueError) as exc:
             raise QueryError(f"Query failed: {exc}") from exc
 
-    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term]]:
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None
+    ) -> list[dict[str, Term]]:
         """A SELECT query as a list of {variable: term} rows (unbound variables omitted)."""
         result = self.query(sparql, bindings)
         names = [v.value for v in result.variables]
@@ -184,7 +195,10 @@ def remote_endpoints(url: str) -> tuple[str, str]:
     options = dict(urllib.parse.parse_qsl(parts.query))
     root = f"{parts.scheme}://{parts.netloc}"
     base = parts.path.rstrip("/")
-    return (root + options.get("query", base + "/query"), root + options.get("update", base + "/update"))
+    return (
+        root + options.get("query", base + "/query"),
+        root + options.get("update", base + "/update"),
+    )
 
 
 class RemoteStore:
@@ -207,9 +221,15 @@ class RemoteStore:
         raise StoreError(f"{self.url} is a remote store: this command needs a store folder")
 
     # -- HTTP ------------------------------------------------------------------------------
-    def _post(self, url: str, body: str, content_type: str, accept: str = "*/*") -> tuple[str, bytes]:
-        request = urllib.request.Request(url, data=body.encode(), method="POST", headers={
-            "Content-Type": content_type, "Accept": accept})
+    def _post(
+        self, url: str, body: str, content_type: str, accept: str = "*/*"
+    ) -> tuple[str, bytes]:
+        request = urllib.request.Request(
+            url,
+            data=body.encode(),
+            method="POST",
+            headers={"Content-Type": content_type, "Accept": accept},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.headers.get_content_type(), response.read()
@@ -218,14 +238,17 @@ class RemoteStore:
             kind = QueryError if exc.code == 400 else StoreError
             raise kind(f"The SPARQL server at {url} answered {exc.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"Cannot reach the SPARQL server at {url} ({exc}): start it or "
-                             "check --store") from None
+            raise StoreError(
+                f"Cannot reach the SPARQL server at {url} ({exc}): start it or check --store"
+            ) from None
 
     def update(self, sparql: str) -> None:
         self._post(self.update_url, sparql_prefixes() + sparql, "application/sparql-update")
 
     # -- writing ---------------------------------------------------------------------------
-    def replace_graph(self, graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()) -> int:
+    def replace_graph(
+        self, graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()
+    ) -> int:
         update, written = replace_graph_update(graph, quads, shared)
         self.update(update)
         return written
@@ -237,8 +260,13 @@ class RemoteStore:
         """Each update is committed by the server when it answers."""
 
     # -- reading ---------------------------------------------------------------------------
-    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None,
-              default_graph: list[str] | None = None, named_graphs: list[str] | None = None) -> Any:
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Any:
         """Run a query on the server; SELECT/ASK give pyoxigraph's result objects, CONSTRUCT
         and DESCRIBE a list of triples."""
         text = sparql_prefixes() + with_values(sparql, bindings or {})
@@ -249,9 +277,13 @@ class RemoteStore:
                 return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
             return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
-            raise StoreError(f"The SPARQL server at {url} sent an unreadable answer: {exc}") from exc
+            raise StoreError(
+                f"The SPARQL server at {url} sent an unreadable answer: {exc}"
+            ) from exc
 
-    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term]]:
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None
+    ) -> list[dict[str, Term]]:
         result = self.query(sparql, bindings)
         names = [v.value for v in result.variables]
         return [{n: s[n] for n in names if s[n] is not None} for s in result]

@@ -24,11 +24,14 @@ def get(url: str) -> tuple[int, object]:
 
 
 def test_who_controlled_route_matches_the_library(seeds_server, seeds_store: Path) -> None:
-    query = urllib.parse.urlencode({"place": "Albu Kamal", "date": "2017-11-12", "as_of": "2017-11-10"})
+    query = urllib.parse.urlencode(
+        {"place": "Albu Kamal", "date": "2017-11-12", "as_of": "2017-11-10"}
+    )
     status, body = get(f"{seeds_server.url}/api/who-controlled?{query}")
     assert status == 200
-    expected = who_controlled(Store(seeds_store, read_only=True), "Boukamal",
-                              dt.date(2017, 11, 12), dt.date(2017, 11, 10))
+    expected = who_controlled(
+        Store(seeds_store, read_only=True), "Boukamal", dt.date(2017, 11, 12), dt.date(2017, 11, 10)
+    )
     assert body == expected
     assert body["controller"]["wikidata"] == "Q113519305"
 
@@ -44,13 +47,20 @@ def test_claims_route_filters(seeds_server) -> None:
     assert {c["place"]["wikidata"] for c in body} == {"Q152828"}
     status, body = get(f"{seeds_server.url}/api/claims?actor=SOHR&article=001_f70243738f423680")
     assert status == 200 and body
-    assert all(any(e and e["label"] == "Syrian Observatory for Human Rights"
-                   for e in [c["claimant"], *c["reported_by"]]) or c["agent"] for c in body)
+    assert all(
+        any(
+            e and e["label"] == "Syrian Observatory for Human Rights"
+            for e in [c["claimant"], *c["reported_by"]]
+        )
+        or c["agent"]
+        for c in body
+    )
 
 
 def test_stored_who_controlled_query_over_http(seeds_server) -> None:
-    params = urllib.parse.urlencode({
-        "place": "https://w3id.org/conflict-kg/id/entity/abu-kamal", "date": "2017-11-12"})
+    params = urllib.parse.urlencode(
+        {"place": "https://w3id.org/conflict-kg/id/entity/abu-kamal", "date": "2017-11-12"}
+    )
     status, body = get(f"{seeds_server.url}/api/queries/who_controlled?{params}")
     assert status == 200
     first = body["results"]["bindings"][0]

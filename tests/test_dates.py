@@ -12,23 +12,26 @@ MONDAY = dt.date(2019, 3, 11)
 THURSDAY = dt.date(2019, 3, 7)
 
 
-@pytest.mark.parametrize(("text", "pub", "start", "end"), [
-    ("on Saturday", MONDAY, "2019-03-09", "2019-03-09"),
-    ("Thursday", THURSDAY, "2019-03-07", "2019-03-07"),
-    ("on Friday", THURSDAY, "2019-03-01", "2019-03-01"),
-    ("since last Tuesday", MONDAY, "2019-03-05", "2019-03-11"),
-    ("last week", MONDAY, "2019-03-04", "2019-03-10"),
-    ("in September", MONDAY, "2018-09-01", "2018-09-30"),
-    ("last April", MONDAY, "2018-04-01", "2018-04-30"),
-    ("earlier this month", MONDAY, "2019-03-01", "2019-03-11"),
-    ("last month", MONDAY, "2019-02-01", "2019-02-28"),
-    ("on February 27", MONDAY, "2019-02-27", "2019-02-27"),
-    ("on March 20", MONDAY, "2018-03-20", "2018-03-20"),  # a past event after publication day
-    ("in 2012", MONDAY, "2012-01-01", "2012-12-31"),
-    ("yesterday", MONDAY, "2019-03-10", "2019-03-10"),
-    ("two days ago", MONDAY, "2019-03-09", "2019-03-09"),
-    ("Nov. 20, 2017", MONDAY, "2017-11-20", "2017-11-20"),
-])
+@pytest.mark.parametrize(
+    ("text", "pub", "start", "end"),
+    [
+        ("on Saturday", MONDAY, "2019-03-09", "2019-03-09"),
+        ("Thursday", THURSDAY, "2019-03-07", "2019-03-07"),
+        ("on Friday", THURSDAY, "2019-03-01", "2019-03-01"),
+        ("since last Tuesday", MONDAY, "2019-03-05", "2019-03-11"),
+        ("last week", MONDAY, "2019-03-04", "2019-03-10"),
+        ("in September", MONDAY, "2018-09-01", "2018-09-30"),
+        ("last April", MONDAY, "2018-04-01", "2018-04-30"),
+        ("earlier this month", MONDAY, "2019-03-01", "2019-03-11"),
+        ("last month", MONDAY, "2019-02-01", "2019-02-28"),
+        ("on February 27", MONDAY, "2019-02-27", "2019-02-27"),
+        ("on March 20", MONDAY, "2018-03-20", "2018-03-20"),  # a past event after publication day
+        ("in 2012", MONDAY, "2012-01-01", "2012-12-31"),
+        ("yesterday", MONDAY, "2019-03-10", "2019-03-10"),
+        ("two days ago", MONDAY, "2019-03-09", "2019-03-09"),
+        ("Nov. 20, 2017", MONDAY, "2017-11-20", "2017-11-20"),
+    ],
+)
 def test_resolve(text: str, pub: dt.date, start: str, end: str) -> None:
     found = resolve(text, pub)
     assert found is not None

@@ -11,10 +11,18 @@ from kg.read.articles import Article, Item
 WEDNESDAY = dt.date(2019, 3, 13)
 
 
-def claims_of(*paragraphs: str, headline: str | None = "A Headline For The Item Here",
-              published: dt.date | None = WEDNESDAY) -> list[Claim]:
-    article = Article(stem="t", text="\n\n".join(paragraphs), published=published,
-                      publisher="Test Wire", items=[Item(headline, list(paragraphs))])
+def claims_of(
+    *paragraphs: str,
+    headline: str | None = "A Headline For The Item Here",
+    published: dt.date | None = WEDNESDAY,
+) -> list[Claim]:
+    article = Article(
+        stem="t",
+        text="\n\n".join(paragraphs),
+        published=published,
+        publisher="Test Wire",
+        items=[Item(headline, list(paragraphs))],
+    )
     return extract(article)
 
 
@@ -27,24 +35,35 @@ def label(entity) -> str | None:
 
 
 def test_every_sentence_becomes_a_claim() -> None:
-    claims = claims_of("Aid workers counted the damage in the capital on Monday. The convoy waited at the gate.")
+    claims = claims_of(
+        "Aid workers counted the damage in the capital on Monday. The convoy waited at the gate."
+    )
     assert sorted({c.sentence_index for c in claims}) == [0, 1, 2]  # headline + two sentences
     assert {c.type for c in claims} == {"other"}
 
 
 def test_capture_with_chain_and_weekday() -> None:
-    [c] = control(claims_of("Rebel fighters seized the village of Kafr Salem on Sunday, AFP said, "
-                            "citing the Syrian Observatory for Human Rights."))
+    [c] = control(
+        claims_of(
+            "Rebel fighters seized the village of Kafr Salem on Sunday, AFP said, "
+            "citing the Syrian Observatory for Human Rights."
+        )
+    )
     assert label(c.place) == "Kafr Salem" and c.place.type == "Village"
     assert label(c.controller) == "Syrian opposition"
     assert c.date.start == dt.date(2019, 3, 10) and c.date.text == "on Sunday"
-    assert [e.label for e in c.reported_by] == ["Agence France-Presse", "Syrian Observatory for Human Rights"]
+    assert [e.label for e in c.reported_by] == [
+        "Agence France-Presse",
+        "Syrian Observatory for Human Rights",
+    ]
     assert label(c.claimant) == "Syrian Observatory for Human Rights"
 
 
 def test_passive_relative_clause_with_target() -> None:
-    claims = claims_of("Jets struck the outskirts of the town of Beit Nour, which was recaptured by "
-                       "ISIS from government forces on Monday, Reuters reported.")
+    claims = claims_of(
+        "Jets struck the outskirts of the town of Beit Nour, which was recaptured by "
+        "ISIS from government forces on Monday, Reuters reported."
+    )
     [c] = control(claims)
     assert label(c.place) == "Beit Nour"
     assert label(c.agent) == label(c.controller) == "Islamic State of Iraq and the Levant"
@@ -53,19 +72,26 @@ def test_passive_relative_clause_with_target() -> None:
 
 
 def test_plans_attempts_and_modals_are_not_control() -> None:
-    claims = claims_of("Government forces are racing to capture the town of Tal Hamid.",
-                       "The army will retake the city of Marat soon, a minister said.",
-                       "Rebels did not capture the village of Ain Dara.")
+    claims = claims_of(
+        "Government forces are racing to capture the town of Tal Hamid.",
+        "The army will retake the city of Marat soon, a minister said.",
+        "Rebels did not capture the village of Ain Dara.",
+    )
     assert control(claims) == []
 
 
 def test_declared_victory_and_pronoun_agent() -> None:
-    claims = claims_of("The Syrian army said on Tuesday it had liberated the city of Zahr al-Din.",
-                       "The government declared victory over ISIS in the town of Qaryat Nur on Monday.")
+    claims = claims_of(
+        "The Syrian army said on Tuesday it had liberated the city of Zahr al-Din.",
+        "The government declared victory over ISIS in the town of Qaryat Nur on Monday.",
+    )
     first, second = control(claims)
     assert label(first.place) == "Zahr al-Din" and label(first.controller) == "Government of Syria"
     assert first.date.start == dt.date(2019, 3, 12)  # the statement's day bounds the event
-    assert label(second.place) == "Qaryat Nur" and label(second.target) == "Islamic State of Iraq and the Levant"
+    assert (
+        label(second.place) == "Qaryat Nur"
+        and label(second.target) == "Islamic State of Iraq and the Levant"
+    )
     assert second.date.start == dt.date(2019, 3, 11)
 
 
@@ -77,8 +103,10 @@ def test_held_state_dates_to_publication() -> None:
 
 
 def test_the_town_refers_back_within_the_item() -> None:
-    claims = claims_of("Rebels captured the town of Beit Lahm on Monday, the monitor said.",
-                       "Government forces retook the town on Tuesday after heavy shelling.")
+    claims = claims_of(
+        "Rebels captured the town of Beit Lahm on Monday, the monitor said.",
+        "Government forces retook the town on Tuesday after heavy shelling.",
+    )
     first, second = control(claims)
     assert label(second.place) == "Beit Lahm" == label(first.place)
     assert label(second.controller) == "Government of Syria"
@@ -96,7 +124,8 @@ def test_told_and_according_to_and_anonymous_sources() -> None:
         "Fighting raged near the dam, a local commander told Reuters.",
         "According to the Associated Press, the convoy turned back.",
         "Citing an unidentified security source, AFP said the road was closed.",
-        headline=None)
+        headline=None,
+    )
     assert [e.label for e in told.reported_by][0] == "Reuters"
     assert told.reported_by[1].type == "AnonymousSource"
     assert [e.label for e in according.reported_by] == ["Associated Press"]
@@ -105,8 +134,11 @@ def test_told_and_according_to_and_anonymous_sources() -> None:
 
 
 def test_hedges() -> None:
-    hedged, plain = claims_of("Militants have reportedly left the area.",
-                              "Militants left the area, the army said.", headline=None)
+    hedged, plain = claims_of(
+        "Militants have reportedly left the area.",
+        "Militants left the area, the army said.",
+        headline=None,
+    )
     assert hedged.hedged and not plain.hedged
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from conftest import build_store, write_articles
+
 from kg.ask import format_text, who_controlled
 from kg.errors import NotFoundError
 from kg.store import Store
@@ -21,17 +21,21 @@ def seeds(seeds_store: Path) -> Store:
 
 
 def ask(store: Store, place: str, day: str, as_of: str | None = None) -> dict:
-    return who_controlled(store, place, dt.date.fromisoformat(day),
-                          dt.date.fromisoformat(as_of) if as_of else None)
+    return who_controlled(
+        store, place, dt.date.fromisoformat(day), dt.date.fromisoformat(as_of) if as_of else None
+    )
 
 
-@pytest.mark.parametrize(("day", "qid", "since"), [
-    ("2017-11-05", ISIS, "2017-11-02"),
-    ("2017-11-10", GOV, "2017-11-09"),
-    ("2017-11-12", ISIS, "2017-11-11"),
-    ("2017-11-15", ISIS, "2017-11-11"),
-    ("2017-11-21", GOV, "2017-11-19"),
-])
+@pytest.mark.parametrize(
+    ("day", "qid", "since"),
+    [
+        ("2017-11-05", ISIS, "2017-11-02"),
+        ("2017-11-10", GOV, "2017-11-09"),
+        ("2017-11-12", ISIS, "2017-11-11"),
+        ("2017-11-15", ISIS, "2017-11-11"),
+        ("2017-11-21", GOV, "2017-11-19"),
+    ],
+)
 def test_boukamal_timeline(seeds: Store, day: str, qid: str, since: str) -> None:
     answer = ask(seeds, "Boukamal", day)
     assert answer["controller"]["wikidata"] == qid
@@ -76,7 +80,9 @@ def test_as_of_answers_from_what_was_published_then(seeds: Store) -> None:
     assert answer["controller"]["wikidata"] == GOV
     assert answer["as_of"] == "2017-11-10"
     assert all(c["published"] <= "2017-11-10" for c in answer["evidence"])
-    assert ask(seeds, "Boukamal", "2017-11-21", as_of="2017-11-13")["controller"]["wikidata"] == ISIS
+    assert (
+        ask(seeds, "Boukamal", "2017-11-21", as_of="2017-11-13")["controller"]["wikidata"] == ISIS
+    )
 
 
 def test_other_places_the_seeds_state(seeds: Store) -> None:
@@ -103,21 +109,23 @@ def test_text_format_names_verdict_and_sources(seeds: Store) -> None:
 # -- articles written here: a made-up town, made-up agencies, other dates -------------------
 MADE_UP = {
     "w1.txt": "Rebels Seize Desert Town\n\n"
-              "Rebel fighters captured the town of Qasr al-Fanar on Tuesday after three days of "
-              "clashes, Reuters reported, citing the Syrian Observatory for Human Rights.\n\n"
-              "The monitoring group said government troops withdrew from the town toward the east.\n",
+    "Rebel fighters captured the town of Qasr al-Fanar on Tuesday after three days of "
+    "clashes, Reuters reported, citing the Syrian Observatory for Human Rights.\n\n"
+    "The monitoring group said government troops withdrew from the town toward the east.\n",
     "w2.txt": "Army Says It Retook Qasr al-Fanar\n\n"
-              "Government forces recaptured the town of Qasr al-Fanar on Saturday, the Dunes "
-              "Gazette reported, citing a military source.\n\n"
-              "Residents said fighting continued on the outskirts.\n",
+    "Government forces recaptured the town of Qasr al-Fanar on Saturday, the Dunes "
+    "Gazette reported, citing a military source.\n\n"
+    "Residents said fighting continued on the outskirts.\n",
     "w3.txt": "Monitor Disputes Army Claim\n\n"
-              "Rebel fighters still hold the town of Qasr al-Fanar, AFP said on Saturday, citing "
-              "the Syrian Observatory for Human Rights, contradicting a statement by the army.\n\n"
-              "The rebel-held town of Qasr al-Fanar was shelled overnight.\n",
+    "Rebel fighters still hold the town of Qasr al-Fanar, AFP said on Saturday, citing "
+    "the Syrian Observatory for Human Rights, contradicting a statement by the army.\n\n"
+    "The rebel-held town of Qasr al-Fanar was shelled overnight.\n",
 }
-MANIFEST = {"w1.txt": {"published": "2019-03-07", "publisher": "Dunes Gazette"},
-            "w2.txt": {"published": "2019-03-11", "publisher": "Dunes Gazette"},
-            "w3.txt": {"published": "2019-03-09", "publisher": "Oasis Times"}}
+MANIFEST = {
+    "w1.txt": {"published": "2019-03-07", "publisher": "Dunes Gazette"},
+    "w2.txt": {"published": "2019-03-11", "publisher": "Dunes Gazette"},
+    "w3.txt": {"published": "2019-03-09", "publisher": "Oasis Times"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +140,9 @@ def test_made_up_town_follows_its_reports(made_up: Store) -> None:
     assert first["since"] == "2019-03-05"  # Tuesday before a Thursday article
     [evidence] = [e for e in first["evidence"] if e["article"] == "w1"]
     assert [e["label"] for e in evidence["reported_by"]] == [
-        "Reuters", "Syrian Observatory for Human Rights"]
+        "Reuters",
+        "Syrian Observatory for Human Rights",
+    ]
     later = ask(made_up, "Qasr al-Fanar", "2019-03-12")
     assert later["controller"]["label"] == "Government of Syria"
     assert later["since"] == "2019-03-09"  # Saturday before a Monday article
@@ -142,8 +152,9 @@ def test_made_up_town_follows_its_reports(made_up: Store) -> None:
 def test_sources_disagreeing_on_a_day_make_it_contested(made_up: Store) -> None:
     answer = ask(made_up, "qasr al-fanar", "2019-03-10")
     assert answer["status"] == "contested"
-    labels = {answer["controller"]["label"]} | {a["controller"]["label"] for a in answer["alternatives"]
-                                                if a["status"] == "competing"}
+    labels = {answer["controller"]["label"]} | {
+        a["controller"]["label"] for a in answer["alternatives"] if a["status"] == "competing"
+    }
     assert labels == {"Government of Syria", "Syrian opposition"}
 
 

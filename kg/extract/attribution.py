@@ -128,5 +128,8 @@ def is_hedged(sent: Span) -> bool:
 
 def is_claim_verb(token: Token) -> bool:
     """'Israel claims it struck' hedges; 'a bombing claimed by ISIS' (responsibility) does not."""
-    return token.lemma_.lower() in ("claim", "allege") and token.pos_ == "VERB" and any(
-        c.dep_ == "ccomp" for c in token.children)
+    return (
+        token.lemma_.lower() in ("claim", "allege")
+        and token.pos_ == "VERB"
+        and any(c.dep_ == "ccomp" for c in token.children)
+    )

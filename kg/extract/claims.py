@@ -20,12 +20,25 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.attribution import Attribution, attribute, child
 from kg.extract.dates import DateRange, resolve
-from kg.extract.events import Event, merge_events, nominal_attacks, recognise, statement
+from kg.extract.events import (
+    Event,
+    merge_events,
+    nominal_attacks,
+    parse_number,
+    recognise,
+    statement,
+)
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, build_context, place_of, salient_place
 
-EVENT_CLASSES = {"attack": "Attack", "casualties": "CasualtyReport", "statement": "Statement",
-                 "diplomacy": "DiplomaticAction", "movement": "Movement", "other": "OtherEvent"}
+EVENT_CLASSES = {
+    "attack": "Attack",
+    "casualties": "CasualtyReport",
+    "statement": "Statement",
+    "diplomacy": "DiplomaticAction",
+    "movement": "Movement",
+    "other": "OtherEvent",
+}
 UPWARD_DEPS = {"ccomp", "xcomp", "advcl", "pcomp", "pobj", "prep", "dobj", "oprd", "acomp"}
 
 
@@ -47,6 +60,7 @@ class Claim:
     claimant: Entity | None = None
     reported_by: list[Entity] = field(default_factory=list)
     hedged: bool = False
+    contested: bool = False  # the sentence itself disputes something ("baseless", "denied")
     order_in_day: int = 0
 
 
@@ -88,9 +102,17 @@ def own_date(token: Token, dates: dict[int, DateRange], skip: set[int]) -> DateR
         if t.i in dates:
             found.append(dates[t.i])
         for c in t.children:
-            if c.dep_ in ("ccomp", "relcl", "conj", "parataxis", "acl", "advcl", "xcomp"):
+            if c.dep_ in (
+                "ccomp",
+                "relcl",
+                "conj",
+                "parataxis",
+                "acl",
+                "advcl",
+                "xcomp",
+            ) and not participle_modifier(c):
                 continue
-            if c.i in skip:
+            if c.i in skip and not participle_modifier(c):
                 continue
             stack.append(c)
     return min(found, key=span_days) if found else None
@@ -102,17 +124,57 @@ def span_days(rng: DateRange) -> int:
     return (rng.end - rng.start).days
 
 
+def participle_modifier(token: Token) -> bool:
+    """'killed in government shelling on Monday': a subjectless -ing form modifying the
+    event (often a noun the parser took for a verb) shares its date."""
+    return (
+        token.tag_ == "VBG"
+        and token.dep_ in ("advcl", "acl")
+        and not any(c.dep_ in ("nsubj", "nsubjpass", "mark", "aux") for c in token.children)
+    )
+
+
 def date_for(token: Token, dates: dict[int, DateRange], triggers: set[int]) -> DateRange | None:
     """The trigger's own date, else that of the clause governing it (a statement's date is
     when the event was known to have happened); never across 'and'/'but'."""
-    t = token
+    t, shift = token, 0
     while True:
         found = own_date(t, dates, triggers - {t.i})
         if found is not None:
-            return found
+            return shifted(found, shift)
         if t.dep_ not in UPWARD_DEPS or t.head.i == t.i:
             return None
+        shift += offset_days(t)
         t = t.head
+
+
+def offset_days(clause: Token) -> int:
+    """'two days after the government declared victory': the declaration is two days before
+    the main clause's date (after -> minus, before -> plus)."""
+    mark = next(
+        (
+            c
+            for c in clause.children
+            if c.dep_ in ("mark", "prep") and c.lower_ in ("after", "before")
+        ),
+        None,
+    )
+    if mark is None:
+        return 0
+    for c in clause.children:
+        unit = {"day": 1, "week": 7}.get(c.lemma_.lower())
+        if c.dep_ == "npadvmod" and unit:
+            num = next((n for n in c.children if n.dep_ == "nummod"), None)
+            count = parse_number(num) if num is not None else 1
+            return (count or 0) * unit * (-1 if mark.lower_ == "after" else 1)
+    return 0
+
+
+def shifted(rng: DateRange, days: int) -> DateRange:
+    if not days or rng.start is None or rng.end is None:
+        return rng
+    delta = dt.timedelta(days=days)
+    return DateRange(rng.start + delta, rng.end + delta, rng.text, rng.unresolved)
 
 
 def order_in_day(token: Token) -> int:
@@ -169,8 +231,11 @@ def is_passive(verb: Token) -> bool:
     """'was recaptured by X', or a reduced relative 'the town captured by X'."""
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
         return True
-    return verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(
-        c.dep_ in ("aux", "nsubj") for c in verb.children)
+    return (
+        verb.tag_ == "VBN"
+        and verb.dep_ in ("acl", "relcl")
+        and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
+    )
 
 
 def roles(verb: Token) -> tuple[Token | None, Token | None]:
@@ -188,8 +253,9 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
     if agent is None and verb.dep_ == "acl" and verb.tag_ == "VBG":
         agent = verb.head  # "the government retaking the town"
     if agent is None and verb.dep_ in ("xcomp", "advcl", "conj", "ccomp", "pcomp"):
-        agent = child(verb.head, "nsubj") or (child(verb.head.head, "nsubj")
-                                             if verb.head.dep_ == "prep" else None)
+        agent = child(verb.head, "nsubj") or (
+            child(verb.head.head, "nsubj") if verb.head.dep_ == "prep" else None
+        )
     if agent is None and verb.dep_ == "ccomp" and verb.head.dep_ in ("xcomp", "ccomp"):
         agent = child(verb.head.head, "nsubj")
     return agent, patient
@@ -210,13 +276,25 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
     if token.pos_ not in ("VERB", "ADJ", "NOUN", "AUX") or irrealis(token):
         return None
     gaz = ctx.gazetteer
-    if token.pos_ == "VERB" and (lemma in lex["control_gain"] or phrasal(token, "control_gain_phrasal")):
+    if token.pos_ == "VERB" and (
+        lemma in lex["control_gain"] or phrasal(token, "control_gain_phrasal")
+    ):
         return gain(token, ctx, gaz)
     if lemma in lex["declare_verbs"] and token.pos_ == "VERB":
-        victory = next((c for c in token.children if c.dep_ == "dobj"
-                        and c.lemma_.lower() in lex["victory_nouns"]), None)
+        victory = next(
+            (
+                c
+                for c in token.children
+                if c.dep_ == "dobj" and c.lemma_.lower() in lex["victory_nouns"]
+            ),
+            None,
+        )
         return gain(token, ctx, gaz) if victory is not None else None
-    if token.pos_ == "VERB" and lemma in lex["control_defeat"] and child(token, "nsubjpass") is not None:
+    if (
+        token.pos_ == "VERB"
+        and lemma in lex["control_defeat"]
+        and child(token, "nsubjpass") is not None
+    ):
         loser = actor_of(child(token, "nsubjpass"), ctx)
         place = ctx.last_place or salient_place(token, ctx, True)
         if loser is not None and place is not None:  # "ISIS was defeated": it lost the place
@@ -227,16 +305,28 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         return stronghold_of(token, ctx, gaz)
     if token.pos_ == "VERB" and lemma in lex["control_drive_out"]:
         return drive_out(token, ctx, gaz)
-    if token.pos_ == "VERB" and (lemma in lex["control_loss"] or phrasal(token, "control_loss_phrasal")):
+    if token.pos_ == "VERB" and (
+        lemma in lex["control_loss"] or phrasal(token, "control_loss_phrasal")
+    ):
         return loss(token, ctx)
     if token.lower_ in lex["held_suffixes"] and token.i >= 2 and token.nbor(-1).text == "-":
         return held(token, ctx, gaz)
     if lemma in lex["control_state_verbs"] or lemma == "control":
         return controlled(token, ctx, gaz)
-    if lemma == "free" and token.pos_ == "ADJ" and token.head.lemma_.lower() in lex["declare_verbs"]:
+    if (
+        lemma == "free"
+        and token.pos_ == "ADJ"
+        and token.head.lemma_.lower() in lex["declare_verbs"]
+    ):
         declare = token.head
-        return gain_found(token, child(declare, "nsubj"), child(declare, "dobj") or child(token, "nsubj"),
-                          prep_object(token, "of"), ctx, gaz)
+        return gain_found(
+            token,
+            child(declare, "nsubj"),
+            child(declare, "dobj") or child(token, "nsubj"),
+            prep_object(token, "of"),
+            ctx,
+            gaz,
+        )
     return None
 
 
@@ -245,8 +335,15 @@ def phrasal(token: Token, key: str) -> bool:
     return any(c.dep_ == "prt" and c.lower_ in particles for c in token.children)
 
 
-def gain_found(trigger: Token, agent_t, place_t, target_t, ctx: ItemContext, gaz: Gazetteer,
-               event: str = "ControlChange") -> Found | None:
+def gain_found(
+    trigger: Token,
+    agent_t,
+    place_t,
+    target_t,
+    ctx: ItemContext,
+    gaz: Gazetteer,
+    event: str = "ControlChange",
+) -> Found | None:
     place = place_of(place_t, ctx)
     if place is None or place.type == "Country":
         return None
@@ -273,7 +370,9 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 
 def focus_found(verb: Token, agent_t, target_t, ctx: ItemContext, gaz: Gazetteer) -> Found:
     agent = actor_of(agent_t, ctx)
-    return Found(verb, "ControlChange", ctx.last_place, agent, actor_of(target_t, ctx), gaz.side_of(agent))
+    return Found(
+        verb, "ControlChange", ctx.last_place, agent, actor_of(target_t, ctx), gaz.side_of(agent)
+    )
 
 
 def deprive(verb: Token, ctx: ItemContext) -> Found | None:
@@ -284,7 +383,9 @@ def deprive(verb: Token, ctx: ItemContext) -> Found | None:
     return Found(verb, "ControlChange", place, None, actor_of(child(verb, "dobj"), ctx), None)
 
 
-def nominal_capture(noun: Token, ctx: ItemContext, gaz: Gazetteer, prior: dict[str, Entity]) -> Found | None:
+def nominal_capture(
+    noun: Token, ctx: ItemContext, gaz: Gazetteer, prior: dict[str, Entity]
+) -> Found | None:
     """'the capture of X', 'the recapture of X (by Y)': a change that refers back to one
     already reported, so without an agent it takes the controller the article gave X."""
     place = place_of(prep_object(noun, "of"), ctx)
@@ -339,8 +440,11 @@ def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     noun = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
     if holder is None or noun is None:
         return None
-    if noun.lemma_.lower() not in lexicon()["settlement_nouns"] + ["province", "region", "governorate"] \
-            and ctx.at(noun) is None:
+    if (
+        noun.lemma_.lower()
+        not in lexicon()["settlement_nouns"] + ["province", "region", "governorate"]
+        and ctx.at(noun) is None
+    ):
         return None  # "a government-held base": a facility, not the place around it
     place = place_of(noun, ctx, settlement_only=False)
     if place is None or place.type == "Country":
@@ -349,7 +453,7 @@ def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 
 
 def stronghold_of(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
-    """"ISIS's last stronghold in Iraq was the town of Qaim": the possessor held the place."""
+    """ "ISIS's last stronghold in Iraq was the town of Qaim": the possessor held the place."""
     if token.lemma_ != "be":
         return None
     subj, attr = child(token, "nsubj"), child(token, "attr")
@@ -366,8 +470,11 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'P is controlled by X' and 'X is in (full) control of P'."""
     if token.pos_ == "VERB":
         agent_t, patient_t = roles(token)
-        if child(token, "nsubjpass") is None and token.dep_ not in ("acl", "relcl") \
-                and child(token, "dobj") is None:
+        if (
+            child(token, "nsubjpass") is None
+            and token.dep_ not in ("acl", "relcl")
+            and child(token, "dobj") is None
+        ):
             return None
         # "the territory it once held": only a named or settlement place is a state claim
         place, agent = place_of(patient_t, ctx), actor_of(agent_t, ctx)
@@ -375,9 +482,16 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         prep = token.head
         if prep.lower_ not in ("in", "under") or prep.dep_ != "prep":
             return None
-        place = place_of(prep_object(token, "of", "over"), ctx) if prep.lower_ == "in" else \
-            place_of(prep.head, ctx, settlement_only=False)
-        holder_t = child(prep.head, "nsubj") if prep.lower_ == "in" else child(token, "poss", "compound", "amod")
+        place = (
+            place_of(prep_object(token, "of", "over"), ctx)
+            if prep.lower_ == "in"
+            else place_of(prep.head, ctx, settlement_only=False)
+        )
+        holder_t = (
+            child(prep.head, "nsubj")
+            if prep.lower_ == "in"
+            else child(token, "poss", "compound", "amod")
+        )
         agent = actor_of(holder_t, ctx)
     if place is None or agent is None or place.type == "Country":
         return None
@@ -385,8 +499,9 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 
 
 # -- assembling ----------------------------------------------------------------------------
-def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, DateRange],
-                    publisher: Entity | None) -> list[Claim]:
+def sentence_claims(
+    sent: Span, index: int, ctx: ItemContext, dates: dict[int, DateRange], publisher: Entity | None
+) -> list[Claim]:
     attribution = attribute(sent, ctx)
     # headlines are title case, which defeats the tagger; they are kept as `other` claims
     headline = (sent.start == 0 and bool(ctx.doc.user_data.get("headline"))) or is_subhead(sent)
@@ -395,13 +510,17 @@ def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, D
     claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
     claims += [event_claim(e, sent, index, dates, triggers) for e in events]
     taken = triggers - attribution.verbs
-    speech = None if headline else statement(sent, ctx, attribution.claimant, attribution.verbs, taken)
+    speech = (
+        None if headline else statement(sent, ctx, attribution.claimant, attribution.verbs, taken)
+    )
     if speech is not None and speech.trigger.i not in {e.trigger.i for e in events}:
         claims.append(event_claim(speech, sent, index, dates, triggers))
     if not claims:
         claims = [other_claim(sent, index, ctx, dates)]
+    disputed = disputes(sent)
     for claim in claims:
         finish(claim, ctx, attribution, publisher)
+        claim.contested = disputed
     remember(sent, ctx, found, attribution)
     return claims
 
@@ -409,17 +528,35 @@ def sentence_claims(sent: Span, index: int, ctx: ItemContext, dates: dict[int, D
 NOMINAL_CAPTURE = {"capture", "recapture", "retaking", "seizure", "liberation", "fall"}
 
 
+def disputes(sent: Span) -> bool:
+    """'rejected the accusation as baseless', 'denied', 'contradicting a statement': the
+    sentence contests another claim."""
+    cues = lexicon()["dispute_cues"]
+    return any(
+        t.lower_ in cues or t.lemma_.lower() in cues
+        for t in sent
+        if t.pos_ in ("VERB", "ADJ") and t.dep_ != "amod" or t.lower_ in ("baseless", "unfounded")
+    )
+
+
 def is_subhead(sent: Span) -> bool:
     """A section heading inside an item ('Fighting across the border'): short, unpunctuated,
     a paragraph of its own."""
     text = sent.text.strip()
     starts = sent.start == 0 or "\n" in sent.doc[sent.start - 1].text
-    ends = sent.end == len(sent.doc) or "\n" in sent.doc[sent.end - 1].text or \
-        (sent.end < len(sent.doc) and "\n" in sent.doc[sent.end].text)
-    return starts and ends and len(text.split()) <= 8 and not text.endswith((".", "!", "?", "\"", "”"))
+    ends = (
+        sent.end == len(sent.doc)
+        or "\n" in sent.doc[sent.end - 1].text
+        or (sent.end < len(sent.doc) and "\n" in sent.doc[sent.end].text)
+    )
+    return (
+        starts and ends and len(text.split()) <= 8 and not text.endswith((".", "!", "?", '"', "”"))
+    )
 
 
-def read_triggers(sent: Span, ctx: ItemContext, attribution: Attribution) -> tuple[list[Found], list[Event]]:
+def read_triggers(
+    sent: Span, ctx: ItemContext, attribution: Attribution
+) -> tuple[list[Found], list[Event]]:
     """Control claims and other events of a sentence, one per event mentioned."""
     found: list[Found] = []
     events: list[Event] = []
@@ -431,8 +568,10 @@ def read_triggers(sent: Span, ctx: ItemContext, attribution: Attribution) -> tup
             f = nominal_capture(token, ctx, ctx.gazetteer, ctx.controllers)
         if f is not None:
             found.append(f)
-            found += [Found(f.trigger, f.event, p, f.agent, f.target, f.controller)
-                      for p in included_places(f.trigger, ctx)[1:]]
+            found += [
+                Found(f.trigger, f.event, p, f.agent, f.target, f.controller)
+                for p in included_places(f.trigger, ctx)[1:]
+            ]
             ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
             if f.place is not None and f.controller is not None:
                 ctx.controllers[f.place.key] = f.controller
@@ -440,27 +579,53 @@ def read_triggers(sent: Span, ctx: ItemContext, attribution: Attribution) -> tup
             events.extend(recognise(token, ctx))
     # an attack noun under a change of control or a killing is how it happened
     anchors = {f.trigger.i: f.place for f in found} | {
-        e.trigger.i: e.place for e in events if e.type == "casualties"}
+        e.trigger.i: e.place for e in events if e.type == "casualties"
+    }
     return found, merge_events(events + nominal_attacks(sent, ctx, events, anchors))
 
 
-def event_claim(e: Event, sent: Span, index: int, dates: dict[int, DateRange],
-                triggers: set[int]) -> Claim:
-    return Claim(type=e.type, sentence_index=index, sentence=sent.text.strip(),
-                 event=EVENT_CLASSES[e.type], date=date_for(e.trigger, dates, triggers),
-                 place=e.place, agent=e.agent, target=e.target, count=e.count,
-                 count_qualifier=e.count_qualifier, victims=e.victims,
-                 order_in_day=order_in_day(e.trigger))
+def event_claim(
+    e: Event, sent: Span, index: int, dates: dict[int, DateRange], triggers: set[int]
+) -> Claim:
+    return Claim(
+        type=e.type,
+        sentence_index=index,
+        sentence=sent.text.strip(),
+        event=EVENT_CLASSES[e.type],
+        date=date_for(e.trigger, dates, triggers),
+        place=e.place,
+        agent=e.agent,
+        target=e.target,
+        count=e.count,
+        count_qualifier=e.count_qualifier,
+        victims=e.victims,
+        order_in_day=order_in_day(e.trigger),
+    )
 
 
-def control_claim(f: Found, sent: Span, index: int, attribution: Attribution,
-                  dates: dict[int, DateRange], triggers: set[int]) -> Claim:
+def control_claim(
+    f: Found,
+    sent: Span,
+    index: int,
+    attribution: Attribution,
+    dates: dict[int, DateRange],
+    triggers: set[int],
+) -> Claim:
     date = date_for(f.trigger, dates, triggers)
     if date is None and f.event == "ControlState":
         date = publication_range(sent.doc)
-    return Claim(type="control", sentence_index=index, sentence=sent.text.strip(), event=f.event,
-                 date=date, place=f.place, agent=f.agent, target=f.target,
-                 controller=f.controller, order_in_day=order_in_day(f.trigger))
+    return Claim(
+        type="control",
+        sentence_index=index,
+        sentence=sent.text.strip(),
+        event=f.event,
+        date=date,
+        place=f.place,
+        agent=f.agent,
+        target=f.target,
+        controller=f.controller,
+        order_in_day=order_in_day(f.trigger),
+    )
 
 
 def publication_range(doc: Doc) -> DateRange | None:
@@ -475,14 +640,24 @@ def publication_range(doc: Doc) -> DateRange | None:
 def other_claim(sent: Span, index: int, ctx: ItemContext, dates: dict[int, DateRange]) -> Claim:
     root = sent.root
     date = date_for(root, dates, set()) or next((dates[t.i] for t in sent if t.i in dates), None)
-    place = next((m.entity for m in ctx.mentions
-                  if sent.start <= m.start < sent.end and m.entity.is_place), None)
+    place = next(
+        (m.entity for m in ctx.mentions if sent.start <= m.start < sent.end and m.entity.is_place),
+        None,
+    )
     agent = actor_of(child(root, "nsubj"), ctx)
-    return Claim(type="other", sentence_index=index, sentence=sent.text.strip(), date=date,
-                 place=place, agent=agent)
+    return Claim(
+        type="other",
+        sentence_index=index,
+        sentence=sent.text.strip(),
+        date=date,
+        place=place,
+        agent=agent,
+    )
 
 
-def finish(claim: Claim, ctx: ItemContext, attribution: Attribution, publisher: Entity | None) -> None:
+def finish(
+    claim: Claim, ctx: ItemContext, attribution: Attribution, publisher: Entity | None
+) -> None:
     claim.headline = ctx.doc.user_data.get("headline")
     claim.reported_by = list(attribution.chain)
     claim.claimant = attribution.claimant or publisher
@@ -498,8 +673,14 @@ def remember(sent: Span, ctx: ItemContext, found: list[Found], attribution: Attr
         ctx.last_speaker = attribution.chain[-1]
 
 
-def item_claims(doc: Doc, gazetteer: Gazetteer, stem: str, first_index: int,
-                publisher: Entity | None, article_places: Counter | None = None) -> list[Claim]:
+def item_claims(
+    doc: Doc,
+    gazetteer: Gazetteer,
+    stem: str,
+    first_index: int,
+    publisher: Entity | None,
+    article_places: Counter | None = None,
+) -> list[Claim]:
     """All claims of one item, sentence by sentence, numbered from ``first_index``."""
     ctx = build_context(doc, gazetteer, stem)
     ctx.article_places = article_places or Counter()

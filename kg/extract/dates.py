@@ -17,8 +17,22 @@ WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-           "eight": 8, "nine": 9, "ten": 10, "a": 1, "an": 1, "several": 3, "few": 3}
+NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a": 1,
+    "an": 1,
+    "several": 3,
+    "few": 3,
+}
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
@@ -68,8 +82,11 @@ def resolve(text: str, published: dt.date | None, future: bool = False) -> DateR
 
 
 def resolve_absolute(phrase: str, published: dt.date | None, future: bool):
-    m = re.fullmatch(r"(?:(\w+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(\w+)\.?)"
-                     r"(?:,?\s+(\d{4}))?", phrase)
+    m = re.fullmatch(
+        r"(?:(\w+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(\w+)\.?)"
+        r"(?:,?\s+(\d{4}))?",
+        phrase,
+    )
     if m:
         month = MONTHS.get((m.group(1) or m.group(4) or "").lower())
         day = int(m.group(2) or m.group(3))
@@ -109,14 +126,16 @@ RELATIVE_WORDS = set(WEEKDAYS) | {"today", "yesterday", "tomorrow", "tonight"} |
 
 
 def resolvable_relative(phrase: str) -> bool:
-    return any(w in RELATIVE_WORDS or w in ("last", "this", "ago", "week", "month", "year")
-               for w in re.findall(r"[a-z]+", phrase))
+    return any(
+        w in RELATIVE_WORDS or w in ("last", "this", "ago", "week", "month", "year")
+        for w in re.findall(r"[a-z]+", phrase)
+    )
 
 
 def resolve_relative(phrase: str, pub: dt.date, future: bool):
     since = phrase.startswith("since ")
     if since:
-        phrase = phrase[len("since "):]
+        phrase = phrase[len("since ") :]
     found = resolve_point(phrase, pub, future)
     if found is None:
         return None

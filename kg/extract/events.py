@@ -17,8 +17,26 @@ from kg.extract.attribution import child
 from kg.extract.gazetteer import Entity, lexicon
 from kg.extract.mentions import ItemContext, actor_of, np_tokens, place_of
 
-LOCATIVE = ("in", "on", "near", "around", "outside", "at", "across", "along", "south", "north",
-            "east", "west", "into", "toward", "towards", "to", "inside", "from")
+LOCATIVE = (
+    "in",
+    "on",
+    "near",
+    "around",
+    "outside",
+    "at",
+    "across",
+    "along",
+    "south",
+    "north",
+    "east",
+    "west",
+    "into",
+    "toward",
+    "towards",
+    "to",
+    "inside",
+    "from",
+)
 
 
 @dataclass
@@ -39,8 +57,10 @@ def lemma(token: Token) -> str:
 
 def is_passive(verb: Token) -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
-        verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl")
-        and not any(c.dep_ in ("aux", "nsubj") for c in verb.children))
+        verb.tag_ == "VBN"
+        and verb.dep_ in ("acl", "relcl")
+        and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
+    )
 
 
 def preps(token: Token, *words: str) -> list[Token]:
@@ -120,8 +140,14 @@ def number_of(noun: Token) -> tuple[int | None, str | None]:
         return None, None
     value = parse_number(num)
     left = noun.doc[noun.left_edge.i : num.i].text.lower().strip()
-    qualifier = next((q for q in sorted(lex["count_qualifiers"], key=len, reverse=True)
-                      if left.endswith(q) or left == q), None)
+    qualifier = next(
+        (
+            q
+            for q in sorted(lex["count_qualifiers"], key=len, reverse=True)
+            if left.endswith(q) or left == q
+        ),
+        None,
+    )
     return value, qualifier
 
 
@@ -132,16 +158,35 @@ def parse_number(token: Token) -> int | None:
     words = lexicon()["numbers"]
     if text in words:
         value = words[text]
-        compound = [c for c in token.children if c.dep_ in ("compound", "quantmod") and c.lower_ in words]
+        compound = [
+            c for c in token.children if c.dep_ in ("compound", "quantmod") and c.lower_ in words
+        ]
         return value * words[compound[0].lower_] if compound and text == "hundred" else value
     return None
 
 
 def victims_text(noun: Token) -> str:
     """'displaced civilians', 'pro-government fighters', 'ISIS militants' (no count, no article)."""
-    drop = {"det", "nummod", "quantmod", "advmod", "predet", "punct", "prep", "relcl", "acl", "cc", "conj", "appos"}
-    toks = [t for t in noun.subtree if t.i <= noun.i and t.dep_ not in drop
-            and not (t.head.dep_ == "nummod" or t.like_num)]
+    drop = {
+        "det",
+        "nummod",
+        "quantmod",
+        "advmod",
+        "predet",
+        "punct",
+        "prep",
+        "relcl",
+        "acl",
+        "cc",
+        "conj",
+        "appos",
+    }
+    toks = [
+        t
+        for t in noun.subtree
+        if t.i == noun.i
+        or (t.i < noun.i and t.dep_ not in drop and not (t.head.dep_ == "nummod" or t.like_num))
+    ]
     text = "".join(t.text_with_ws for t in toks).strip()
     return text.replace(" - ", "-").replace("pro -", "pro-")
 
@@ -170,13 +215,31 @@ def casualties(verb: Token, ctx: ItemContext) -> list[Event]:
         if count is None:
             continue  # "many of the civilians killed": no count, no casualty claim
         label = victims_text(noun) + ("" if kind == "killed" else " (wounded)")
-        events.append(Event("casualties", verb, agent=agent, place=place, count=count,
-                            count_qualifier=qualifier, victims=label))
+        events.append(
+            Event(
+                "casualties",
+                verb,
+                agent=agent,
+                place=place,
+                count=count,
+                count_qualifier=qualifier,
+                victims=label,
+            )
+        )
         for inc in preps(noun, "including"):
             sub, subq = number_of(inc)
             if sub is not None:
-                events.append(Event("casualties", verb, agent=agent, place=place, count=sub,
-                                    count_qualifier=subq, victims=victims_text(inc)))
+                events.append(
+                    Event(
+                        "casualties",
+                        verb,
+                        agent=agent,
+                        place=place,
+                        count=sub,
+                        count_qualifier=subq,
+                        victims=victims_text(inc),
+                    )
+                )
     return events
 
 
@@ -187,8 +250,11 @@ def counted(noun: Token) -> bool:
 def counted_nouns(verb: Token) -> list[Token]:
     """'the number of those killed ... to around 52 civilians': a counted victim noun nearby."""
     words = lexicon()["victim_nouns"]
-    return [t for t in verb.sent if t.lemma_.lower() in words and number_of(t)[0] is not None
-            and t.i > verb.i][:1]
+    return [
+        t
+        for t in verb.sent
+        if t.lemma_.lower() in words and number_of(t)[0] is not None and t.i > verb.i
+    ][:1]
 
 
 def perpetrator(verb: Token, ctx: ItemContext, victims: set[int]) -> Entity | None:
@@ -201,8 +267,15 @@ def perpetrator(verb: Token, ctx: ItemContext, victims: set[int]) -> Entity | No
     for obj in preps(verb, "by", "in", "during", "after", "from"):
         if obj.i in victims:
             continue
-        found = actor_of(obj, ctx) or next(
-            (actor_of(o, ctx) for t in obj.subtree for o in preps(t, "by", "with")), None)
+        if lemma(obj) in lexicon()["attack_nouns"]:
+            # "killed in Russian airstrikes on X": the strikes' owner, never their target
+            found = noun_agent(obj, ctx) or next(
+                (actor_of(o, ctx) for t in obj.subtree for o in preps(t, "with")), None
+            )
+        else:
+            found = actor_of(obj, ctx) or next(
+                (actor_of(o, ctx) for t in obj.subtree for o in preps(t, "by", "with")), None
+            )
         if found is not None and found.type not in ("NewsAgency", "Monitor"):
             return found
     return None
@@ -232,7 +305,9 @@ def attack(token: Token, ctx: ItemContext) -> Event | None:
     return None
 
 
-def attack_event(verb: Token, ctx: ItemContext, object_: bool, noun: Token | None = None) -> Event | None:
+def attack_event(
+    verb: Token, ctx: ItemContext, object_: bool, noun: Token | None = None
+) -> Event | None:
     target_t = None
     if object_:
         target_t = child(verb, "nsubjpass") if is_passive(verb) else child(verb, "dobj")
@@ -252,8 +327,12 @@ def attack_event(verb: Token, ctx: ItemContext, object_: bool, noun: Token | Non
 
 
 def has_date(token: Token) -> bool:
-    return any(t.ent_type_ == "DATE" for c in token.children if c.dep_ in ("prep", "npadvmod")
-               for t in c.subtree)
+    return any(
+        t.ent_type_ == "DATE"
+        for c in token.children
+        if c.dep_ in ("prep", "npadvmod")
+        for t in c.subtree
+    )
 
 
 def diplomacy(token: Token, ctx: ItemContext) -> Event | None:
@@ -263,14 +342,23 @@ def diplomacy(token: Token, ctx: ItemContext) -> Event | None:
     dobj = child(token, "dobj")
     objects = [dobj, child(token, "nsubjpass"), *preps(token, "to", "for", "on")]
     objects += preps(dobj, "for", "to", "on") if dobj is not None else []  # "calls for talks"
-    about = next((o for o in objects if o is not None and (
-        lemma(o) in lex["diplomacy_nouns"] or o.lower_ in lex["diplomacy_nouns"])), None)
+    about = next(
+        (
+            o
+            for o in objects
+            if o is not None
+            and (lemma(o) in lex["diplomacy_nouns"] or o.lower_ in lex["diplomacy_nouns"])
+        ),
+        None,
+    )
     if word not in lex["diplomacy_verbs"] and not (word in lex["diplomacy_object_verbs"] and about):
         return None
     target_t = child(token, "dobj")
     target = actor_of(target_t, ctx) if target_t is not None and about is None else None
     if target is None:
-        target = next((actor_of(o, ctx) for o in preps(token, "with", "to") if actor_of(o, ctx)), None)
+        target = next(
+            (actor_of(o, ctx) for o in preps(token, "with", "to") if actor_of(o, ctx)), None
+        )
     place = place_near(token, ctx) or (place_near(about, ctx) if about is not None else None)
     return Event("diplomacy", token, agent=agent_of(token, ctx), target=target, place=place)
 
@@ -278,23 +366,36 @@ def diplomacy(token: Token, ctx: ItemContext) -> Event | None:
 def movement(token: Token, ctx: ItemContext) -> Event | None:
     if token.pos_ != "VERB" or lemma(token) not in lexicon()["movement_verbs"]:
         return None
-    if lemma(token) in ("push", "move", "head", "close") and not preps(token, "toward", "towards", "into", "to", "in", "on"):
+    if lemma(token) in ("push", "move", "head", "close") and not preps(
+        token, "toward", "towards", "into", "to", "in", "on"
+    ):
         if not any(c.dep_ == "prt" for c in token.children) and lemma(token) != "move":
             return None
     dest = child(token, "dobj")
-    place = place_near(token, ctx) or (place_of(dest, ctx, settlement_only=False) if dest is not None else None)
+    place = place_near(token, ctx) or (
+        place_of(dest, ctx, settlement_only=False) if dest is not None else None
+    )
     return Event("movement", token, agent=agent_of(token, ctx), place=place)
 
 
-def statement(sent: Span, ctx: ItemContext, speaker: Entity | None, verbs: set[int],
-              taken: set[int] = frozenset()) -> Event | None:
+def statement(
+    sent: Span,
+    ctx: ItemContext,
+    speaker: Entity | None,
+    verbs: set[int],
+    taken: set[int] = frozenset(),
+) -> Event | None:
     """A speech act that is news in itself: a statement verb ('accused', 'pledged'), or
     reported speech carrying a stance (modality, negation, first person, an evaluative verb)
     from someone who is not a news agency. "X said Y happened" is attribution, not this."""
     lex = lexicon()
     for token in sent:
-        if token.pos_ == "VERB" and lemma(token) in lex["statement_verbs"] and not negated(token) \
-                and token.i not in taken:
+        if (
+            token.pos_ == "VERB"
+            and lemma(token) in lex["statement_verbs"]
+            and not negated(token)
+            and token.i not in taken
+        ):
             return speech_event(token, ctx, speaker)
     if speaker is None or speaker.type == "NewsAgency" or not verbs or not has_stance(sent):
         return None
@@ -322,11 +423,16 @@ def has_stance(sent: Span) -> bool:
     ('were believed to have retreated' hedges a fact; it takes no stance)."""
     lex = lexicon()
     return any(
-        (t.dep_ == "aux" and t.lemma_.lower() in lex["modal_irrealis"]) or t.dep_ == "neg"
+        (t.dep_ == "aux" and t.lemma_.lower() in lex["modal_irrealis"])
+        or t.dep_ == "neg"
         or t.lower_ in lex["first_person"]
-        or (lemma(t) in lex["stance_verbs"] and t.dep_ not in ("amod", "compound")
-            and not is_passive(t))
-        for t in sent)
+        or (
+            lemma(t) in lex["stance_verbs"]
+            and t.dep_ not in ("amod", "compound")
+            and not is_passive(t)
+        )
+        for t in sent
+    )
 
 
 def target_of_speech(verb: Token, ctx: ItemContext) -> Entity | None:
@@ -337,12 +443,21 @@ def target_of_speech(verb: Token, ctx: ItemContext) -> Entity | None:
 def counterfactual(token: Token) -> bool:
     """'would have extended', 'could strike', 'did not attack': not a claim that it happened.
     Plans with 'will' stay: a congress that 'will be held' on a date is a claim."""
-    if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lemma_.lower() in
-           ("would", "could", "might", "may", "should", "must", "can")) for c in token.children):
+    if any(
+        c.dep_ == "neg"
+        or (
+            c.dep_ == "aux"
+            and c.lemma_.lower() in ("would", "could", "might", "may", "should", "must", "can")
+        )
+        for c in token.children
+    ):
         return True
     # "if Russia was serious about supporting ...": a condition, not an event
-    return any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for t in (token, *token.ancestors)
-               for c in t.children)
+    return any(
+        c.dep_ == "mark" and c.lower_ in ("if", "unless")
+        for t in (token, *token.ancestors)
+        for c in t.children
+    )
 
 
 EVENT_DEPS = {"ROOT", "ccomp", "xcomp", "advcl", "conj", "relcl", "acl", "pcomp", "parataxis"}
@@ -352,8 +467,10 @@ def purpose(token: Token) -> bool:
     """'to try and renew', 'in an attempt to drive': aims, not events."""
     if token.dep_ == "conj" and token.head.i != token.i and purpose(token.head):
         return True
-    return any(c.tag_ == "TO" for c in token.children) and \
-        token.head.lemma_.lower() not in lexicon()["raising_verbs"]
+    return (
+        any(c.tag_ == "TO" for c in token.children)
+        and token.head.lemma_.lower() not in lexicon()["raising_verbs"]
+    )
 
 
 def recognise(token: Token, ctx: ItemContext) -> list[Event]:
@@ -420,9 +537,20 @@ def describes(participle: Token, host: Token) -> bool:
 def merge_events(events: list[Event]) -> list[Event]:
     kept: list[Event] = []
     for e in events:
-        host = next((k for k in kept if k.type == e.type != "casualties" and (
-            same_event(k.trigger, e.trigger) or same_event(e.trigger, k.trigger)
-            or describes(e.trigger, k.trigger) or describes(k.trigger, e.trigger))), None)
+        host = next(
+            (
+                k
+                for k in kept
+                if k.type == e.type != "casualties"
+                and (
+                    same_event(k.trigger, e.trigger)
+                    or same_event(e.trigger, k.trigger)
+                    or describes(e.trigger, k.trigger)
+                    or describes(k.trigger, e.trigger)
+                )
+            ),
+            None,
+        )
         if host is None:
             kept.append(e)
             continue
@@ -434,8 +562,9 @@ def merge_events(events: list[Event]) -> list[Event]:
     return kept
 
 
-def nominal_attacks(sent: Span, ctx: ItemContext, events: list[Event],
-                    anchors: dict[int, Entity | None]) -> list[Event]:
+def nominal_attacks(
+    sent: Span, ctx: ItemContext, events: list[Event], anchors: dict[int, Entity | None]
+) -> list[Event]:
     """'an ISIS counterattack', 'Russian airstrikes on eastern Syria', 'Wednesday's fighting':
     an attack named by a noun, when something specific is said of it (who, whom, where beyond
     a country, or when), or when it is how people were killed or a place changed hands."""
@@ -451,11 +580,14 @@ def nominal_attacks(sent: Span, ctx: ItemContext, events: list[Event],
         predicate = noun.head if noun.dep_ in ("nsubj", "nsubjpass") else None
         if predicate is not None and any(c.lemma_ in ("will", "shall") for c in predicate.children):
             continue  # "the battle will be finished within days": a forecast
-        place = place_near(noun, ctx) or (place_near(predicate, ctx) if predicate is not None else None)
+        place = place_near(noun, ctx) or (
+            place_near(predicate, ctx) if predicate is not None else None
+        )
         if place is None and anchor is not None:
             place = anchors[anchor]
-        event = Event("attack", noun, agent=noun_agent(noun, ctx), target=noun_target(noun, ctx),
-                      place=place)
+        event = Event(
+            "attack", noun, agent=noun_agent(noun, ctx), target=noun_target(noun, ctx), place=place
+        )
         specific = event.agent or event.target or (place is not None and place.type != "Country")
         if specific or anchor is not None or dated(noun):
             found.append(event)
@@ -474,8 +606,9 @@ def noun_agent(noun: Token, ctx: ItemContext) -> Entity | None:
             found = actor_of(c, ctx)
             if found is not None:
                 return found
-    for obj in preps(noun, "by", "between") + [o for c in noun.children if c.dep_ == "acl"
-                                                for o in preps(c, "by")]:
+    for obj in preps(noun, "by", "between") + [
+        o for c in noun.children if c.dep_ == "acl" for o in preps(c, "by")
+    ]:
         found = actor_of(obj, ctx)
         if found is not None:
             return found

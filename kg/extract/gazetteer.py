@@ -16,12 +16,25 @@ from kg.vocab import slug
 
 PLACE_TYPES = {"Place", "Town", "City", "Village", "Province", "Country", "Region"}
 ACTOR_TYPES = {
-    "Actor", "ArmedGroup", "Government", "State", "Person", "NewsAgency", "Monitor",
-    "Organisation", "AnonymousSource",
+    "Actor",
+    "ArmedGroup",
+    "Government",
+    "State",
+    "Person",
+    "NewsAgency",
+    "Monitor",
+    "Organisation",
+    "AnonymousSource",
 }
 SOURCE_RANK = {"NewsAgency": 0, "Monitor": 1}  # outer reporters first when order is unclear
-NER_TYPES = {"GPE": "Place", "LOC": "Region", "FAC": "Place", "ORG": "Organisation",
-             "PERSON": "Person", "NORP": None}
+NER_TYPES = {
+    "GPE": "Place",
+    "LOC": "Region",
+    "FAC": "Place",
+    "ORG": "Organisation",
+    "PERSON": "Person",
+    "NORP": None,
+}
 
 
 @dataclass
@@ -54,7 +67,7 @@ def norm(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").strip().lower()
     for article in ("the ", "a ", "an "):
         if text.startswith(article):
-            text = text[len(article):]
+            text = text[len(article) :]
     return text[:-2].strip() if text.endswith("'s") else text
 
 
@@ -111,8 +124,13 @@ class Gazetteer:
             return entity
         key = f"{entity.key}-state"
         if key not in self.by_key:
-            self.by_key[key] = Entity(key=key, label=entity.label, type="State",
-                                      wikidata=entity.wikidata, known=entity.known)
+            self.by_key[key] = Entity(
+                key=key,
+                label=entity.label,
+                type="State",
+                wikidata=entity.wikidata,
+                known=entity.known,
+            )
         return self.by_key[key]
 
     def side_of(self, entity: Entity | None) -> Entity | None:

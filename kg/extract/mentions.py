@@ -16,14 +16,32 @@ from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, lexicon, norm
 from kg.vocab import slug
 
 CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "conj", "parataxis", "appos", "cc"}
-NON_STATE_WORDS = {"militant", "rebel", "insurgent", "jihadist", "extremist", "terrorist", "fighter"}
+NON_STATE_WORDS = {
+    "militant",
+    "rebel",
+    "insurgent",
+    "jihadist",
+    "extremist",
+    "terrorist",
+    "fighter",
+}
 PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "him"}
-TYPED_HEADS = {"town": "Town", "city": "City", "village": "Village", "province": "Province",
-               "governorate": "Province", "region": "Region", "district": "Region"}
+TYPED_HEADS = {
+    "town": "Town",
+    "city": "City",
+    "village": "Village",
+    "province": "Province",
+    "governorate": "Province",
+    "region": "Region",
+    "district": "Region",
+}
 COMPATIBLE = {
-    "town": {"Town", "City", "Village", "Place"}, "city": {"City", "Town", "Place"},
-    "village": {"Village", "Town", "Place"}, "capital": {"City"},
-    "province": {"Province"}, "region": {"Province", "Region", "Place"},
+    "town": {"Town", "City", "Village", "Place"},
+    "city": {"City", "Town", "Place"},
+    "village": {"Village", "Town", "Place"},
+    "capital": {"City"},
+    "province": {"Province"},
+    "region": {"Province", "Region", "Place"},
 }
 SETTLEMENTS = {"Town", "City", "Village", "Place"}
 
@@ -87,8 +105,12 @@ def named_by_apposition(doc: Doc) -> list[tuple[int, int, str]]:
         if kind is None or token.nbor().lower_ != "of" or not token.nbor(2).text[:1].isupper():
             continue
         end = token.i + 2
-        while end < len(doc) and (doc[end].pos_ == "PROPN" or doc[end].text in ("-", "al", "el")
-                                  or doc[end].text[:1].isupper() and doc[end].pos_ != "PUNCT"):
+        while end < len(doc) and (
+            doc[end].pos_ == "PROPN"
+            or doc[end].text in ("-", "al", "el")
+            or doc[end].text[:1].isupper()
+            and doc[end].pos_ != "PUNCT"
+        ):
             end += 1
         if end > token.i + 2 and doc[end - 1].text != "-":
             found.append((token.i + 2, end, kind))
@@ -174,8 +196,13 @@ def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entit
         for child in head.children:
             if child.dep_ in ("nsubj", "nsubjpass") and child.i != token.i and child.i < token.i:
                 return actor_of(child, ctx)
-    previous = [m.entity for m in ctx.mentions if m.start < token.sent.start and m.entity.is_actor
-                and m.entity.type not in ("NewsAgency", "Country")]
+    previous = [
+        m.entity
+        for m in ctx.mentions
+        if m.start < token.sent.start
+        and m.entity.is_actor
+        and m.entity.type not in ("NewsAgency", "Country")
+    ]
     return previous[-1] if previous else None
 
 
@@ -189,8 +216,9 @@ def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
     if mentioned:
         before = [m for m in mentioned if m.start < token.i]
         return (before or mentioned)[-1].entity
-    if lemma in NON_STATE_WORDS and not any(c.dep_ in ("amod", "compound", "nmod", "poss")
-                                            for c in token.children):
+    if lemma in NON_STATE_WORDS and not any(
+        c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children
+    ):
         # bare "militants" is the item's armed group; "Kurdish fighters" is someone else
         groups = [m for m in ctx.mentions if m.entity.type == "ArmedGroup" and not m.entity.side]
         before = [m for m in groups if m.start < token.i]
@@ -203,11 +231,27 @@ def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
     """Who a reporting verb's subject is: a named source, or an anonymous one."""
     if token is None:
         return None
+    of = next(
+        (
+            g
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ == "of"
+            for g in c.children
+            if g.dep_ == "pobj"
+        ),
+        None,
+    )
+    if of is not None and ctx.at(token) is None and actor_of(of, ctx) is not None:
+        return actor_of(of, ctx)  # "the head of the SOHR told AFP": the SOHR speaks
     if ctx.at(token) is None and token.lemma_.lower() in lexicon()["anonymous_source_nouns"]:
         label = np_text(token)
         # anonymous sources are scoped to their article: two "military sources" are not one
-        return Entity(key=f"anon-{ctx.stem}-{slug(norm(label))}", label=label,
-                      type="AnonymousSource", known=False)
+        return Entity(
+            key=f"anon-{ctx.stem}-{slug(norm(label))}",
+            label=label,
+            type="AnonymousSource",
+            known=False,
+        )
     if token.lower_ in ("he", "she", "they") and ctx.last_speaker is not None:
         return ctx.last_speaker
     return actor_of(token, ctx)
@@ -228,8 +272,11 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
         return direct
     for child in token.children:
         if child.dep_ == "appos" or (child.dep_ == "prep" and child.lower_ == "of"):
-            target = child if child.dep_ == "appos" else next(
-                (c for c in child.children if c.dep_ == "pobj"), None)
+            target = (
+                child
+                if child.dep_ == "appos"
+                else next((c for c in child.children if c.dep_ == "pobj"), None)
+            )
             found = place_mention(target, ctx) if target is not None else None
             if found is not None:
                 return found

@@ -68,8 +68,9 @@ def pipeline() -> Language:
     return nlp
 
 
-def make_doc(nlp: Language, headline: str | None, paragraphs: list[str],
-             published: dt.date | None) -> Doc:
+def make_doc(
+    nlp: Language, headline: str | None, paragraphs: list[str], published: dt.date | None
+) -> Doc:
     parts = ([headline] if headline else []) + paragraphs
     doc = nlp.make_doc(PARAGRAPH_BREAK.join(parts))
     doc.user_data["published"] = published.isoformat() if published else None

@@ -27,8 +27,10 @@ def extract_many(articles: Iterable[Article], batch_size: int = 64) -> Iterator[
     of one item would otherwise be a batch of one)."""
     nlp, gazetteer = pipeline(), default_gazetteer()
     feed, read = tee(articles)
-    docs = nlp.pipe((make_doc(nlp, i.headline, i.paragraphs, a.published)
-                     for a in feed for i in a.items), batch_size=batch_size)
+    docs = nlp.pipe(
+        (make_doc(nlp, i.headline, i.paragraphs, a.published) for a in feed for i in a.items),
+        batch_size=batch_size,
+    )
     for article in read:
         publisher = publisher_entity(article, gazetteer)
         claims: list[Claim] = []

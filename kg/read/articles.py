@@ -25,7 +25,7 @@ PUBLISHED = re.compile(
     r"(?P<date>(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})|(?:\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4})"
     r"|(?:\d{4}-\d{2}-\d{2}))"
 )
-TERMINAL = tuple('.!?"”’)\'…:')
+TERMINAL = tuple(".!?\"”’)'…:")
 MAX_BYTES = 5_000_000
 
 
@@ -153,10 +153,13 @@ def decode(path: Path, raw: bytes) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ArticleError(f"{path}: has a UTF-16 byte-order mark but is not valid UTF-16; "
-                               "re-save it as UTF-8") from exc
+            raise ArticleError(
+                f"{path}: has a UTF-16 byte-order mark but is not valid UTF-16; re-save it as UTF-8"
+            ) from exc
     if b"\x00" in raw[:4096]:
-        raise ArticleError(f"{path}: looks like a binary file, not plain text; convert it to UTF-8 text")
+        raise ArticleError(
+            f"{path}: looks like a binary file, not plain text; convert it to UTF-8 text"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -164,7 +167,9 @@ def decode(path: Path, raw: bytes) -> str:
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise ArticleError(f"{path}: not UTF-8 and not Windows-1252 text; re-save it as UTF-8") from exc
+        raise ArticleError(
+            f"{path}: not UTF-8 and not Windows-1252 text; re-save it as UTF-8"
+        ) from exc
     return text
 
 
@@ -186,8 +191,9 @@ def read_article(path: Path, meta: dict | None = None) -> Article:
     meta = meta or {}
     for name in ("publisher", "title", "url"):
         if not isinstance(meta.get(name) or "", str):
-            raise ArticleError(f"{path}: manifest.json gives {name}={meta[name]!r}, not text; "
-                               "write it as a string")
+            raise ArticleError(
+                f"{path}: manifest.json gives {name}={meta[name]!r}, not text; write it as a string"
+            )
     text = decode(path, read_bytes(path))
     if looks_like_html(text):
         raise ArticleError(f"{path}: is HTML, not plain text; extract the article text first")
@@ -231,7 +237,9 @@ def load_manifest(directory: Path) -> dict[str, dict]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ManifestError(f"{path}: not valid JSON ({exc}); fix it or remove it") from exc
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise ManifestError(f'{path}: must map file names to objects, e.g. {{"a.txt": {{"publisher": "AFP"}}}}')
+        raise ManifestError(
+            f'{path}: must map file names to objects, e.g. {{"a.txt": {{"publisher": "AFP"}}}}'
+        )
     return data
 
 
@@ -246,4 +254,6 @@ def find_articles(paths: list[Path]) -> Iterator[tuple[Path, dict]]:
             manifest = load_manifest(path.parent)
             yield path, manifest.get(path.name, {})
         else:
-            raise ArticleError(f"{path}: no such file or folder; pass .txt files or folders of them")
+            raise ArticleError(
+                f"{path}: no such file or folder; pass .txt files or folders of them"
+            )

@@ -1,0 +1,19 @@
+"""The code base stays ruff-clean (STYLE.md: typed and linted, checked in CI)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+
+def test_ruff_check() -> None:
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (it comes with the `test` extra)")
+    out = subprocess.run([ruff, "check", "kg", "server", "tests", "bench"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
