@@ -106,3 +106,12 @@ def test_disputing_sentence_is_contested() -> None:
     assert c.contested
     [plain] = claims_of("The ministry published the report.", headline=None)
     assert not plain.contested
+
+
+def test_casualty_states_and_running_tolls() -> None:
+    claims = claims_of("Shelling in the town of Marea left 11 people dead on Friday.",
+                       "More than 300000 people have been killed since 2011.", published=TUESDAY)
+    left, toll = of_type(claims, "casualties")
+    assert (left.count, left.victims, left.date.start) == (11, "people", dt.date(2019, 3, 8))
+    assert (toll.count, toll.count_qualifier) == (300000, "more than")
+    assert (toll.date.start, toll.date.end) == (dt.date(2011, 1, 1), TUESDAY)  # a running toll

@@ -70,6 +70,9 @@ def clean_phrase(text: str) -> str:
 def resolve(text: str, published: dt.date | None, future: bool = False) -> DateRange | None:
     """A date phrase as a range, or None when it is not a date we can place (durations)."""
     phrase = clean_phrase(text).lower().rstrip(".,")
+    since = re.fullmatch(r"since (?:early |late |mid-?)?(\d{4})", phrase)
+    if since and published is not None:  # "since 2011": from then to the report
+        return DateRange(dt.date(int(since.group(1)), 1, 1), published, text)
     absolute = resolve_absolute(phrase, published, future)
     if absolute is not None:
         return DateRange(absolute[0], absolute[1], text)

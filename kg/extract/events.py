@@ -201,10 +201,33 @@ def victim_nouns(verb: Token) -> list[Token]:
     return [head, *head.conjuncts] if head is not None else []
 
 
+CASUALTY_STATES = {"dead": "killed", "wounded": "wounded", "injured": "wounded"}
+
+
+def casualty_state(token: Token, ctx: ItemContext) -> list[Event]:
+    """'left 11 people dead', 'at least 15 dead as a bomb hit the camp'."""
+    kind = CASUALTY_STATES.get(token.lower_)
+    if kind is None or token.pos_ != "ADJ":
+        return []
+    if token.dep_ == "oprd" and lemma(token.head) == "leave":
+        nouns = [n for n in victim_nouns(token.head) if number_of(n)[0] is not None]
+        place = place_near(token.head, ctx)
+        return [Event("casualties", token.head, place=place, count=number_of(n)[0],
+                      count_qualifier=number_of(n)[1],
+                      victims=victims_text(n) + ("" if kind == "killed" else " (wounded)"))
+                for n in nouns]
+    count, qualifier = number_of(token)
+    if count is None or token.dep_ not in ("ROOT", "ccomp", "conj"):
+        return []
+    victims = "people" if kind == "killed" else "people (wounded)"
+    return [Event("casualties", token, place=place_near(token, ctx), count=count,
+                  count_qualifier=qualifier, victims=victims)]
+
+
 def casualties(verb: Token, ctx: ItemContext) -> list[Event]:
     kind = lexicon()["casualty_verbs"].get(lemma(verb))
     if kind is None or verb.pos_ != "VERB":
-        return []
+        return casualty_state(verb, ctx)
     events = []
     nouns = [n for n in victim_nouns(verb) if counted(n)] or counted_nouns(verb)
     victims = {t.i for n in nouns for t in n.subtree}
@@ -475,6 +498,8 @@ def purpose(token: Token) -> bool:
 
 def recognise(token: Token, ctx: ItemContext) -> list[Event]:
     """Every event this token triggers (casualties first: 'killed' is not also an attack)."""
+    if token.pos_ == "ADJ":
+        return casualty_state(token, ctx)
     if token.pos_ == "VERB" and token.dep_ not in EVENT_DEPS:
         return []  # "Russian-sponsored talks", "hit-and-run": modifiers, not events
     if counterfactual(token) or purpose(token):
