@@ -37,7 +37,11 @@ def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
     if not name:
         raise InputError(f"{kind.lower()} must not be empty")
     if name.startswith(("http://", "https://")) and not name.startswith(WIKIDATA):
-        return ox.NamedNode(name)
+        try:
+            return ox.NamedNode(name)
+        except ValueError:
+            raise InputError(f"{kind.lower()} {name!r} is not a valid IRI; give a name, a "
+                             "Wikidata id (Q...) or a full IRI") from None
     qid = name.removeprefix(WIKIDATA)
     if qid[:1] in "Qq" and qid[1:].isdigit():
         rows = store.select(FIND_BY_QID, {"qid": ox.NamedNode(WIKIDATA + qid.upper())})

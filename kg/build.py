@@ -148,24 +148,38 @@ class Extracted:
     claims: int
     quads: list[ox.Quad]
     shared: list[ox.Quad]
+    error: str | None = None  # extraction failed: the article is rejected, the others land
 
 
 def extract_chunk(articles: list[Article]) -> list[Extracted]:
-    """Extract and emit a run of articles (in a worker process, or in this one)."""
-    gazetteer = default_gazetteer()
+    """Extract and emit a run of articles (in a worker process, or in this one). If the run
+    fails, each article is tried alone, so one bad article cannot take the others down."""
+    try:
+        pairs = zip(articles, extract_many(articles), strict=True)
+        return [emitted(a, claims) for a, claims in pairs]
+    except Exception:  # noqa: BLE001 - isolate below, report per article
+        if len(articles) == 1:
+            raise
     out = []
-    for article, claims in zip(articles, extract_many(articles), strict=True):
-        quads, shared = article_quads(article, claims, gazetteer)
-        quads.append(
-            ox.Quad(
-                ox.NamedNode(article_iri(article.stem)),
-                ox.NamedNode(ONTOLOGY + "extractorVersion"),
-                ox.Literal(extractor_version()),
-                ox.NamedNode(graph_iri(article.stem)),
-            )
-        )
-        out.append(Extracted(article.stem, len(claims), quads, shared))
+    for article in articles:
+        try:
+            out.extend(extract_chunk([article]))
+        except Exception as exc:  # noqa: BLE001 - a rule crashed on this text: reject it, go on
+            out.append(Extracted(article.stem, 0, [], [], error=f"{type(exc).__name__}: {exc}"))
     return out
+
+
+def emitted(article: Article, claims: list) -> Extracted:
+    quads, shared = article_quads(article, claims, default_gazetteer())
+    quads.append(
+        ox.Quad(
+            ox.NamedNode(article_iri(article.stem)),
+            ox.NamedNode(ONTOLOGY + "extractorVersion"),
+            ox.Literal(extractor_version()),
+            ox.NamedNode(graph_iri(article.stem)),
+        )
+    )
+    return Extracted(article.stem, len(claims), quads, shared)
 
 
 def warm_worker() -> None:
@@ -212,6 +226,10 @@ def build(
     todo = [a for a in articles if force or not is_unchanged(store, a)]
     report.unchanged = len(articles) - len(todo)
     for n, done in enumerate(extracted(todo, workers or default_workers()), start=1):
+        if done.error is not None:
+            report.rejected.append(f"{done.stem}: extraction failed ({done.error}); the article "
+                                   "was not stored: report it with the text, or run with --debug")
+            continue
         report.triples += store.replace_graph(graph_iri(done.stem), done.quads, done.shared)
         report.claims += done.claims
         report.articles += 1

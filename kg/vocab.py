@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from urllib.parse import quote
 
 ONTOLOGY = "https://w3id.org/conflict-kg/ontology#"
 BASE = "https://w3id.org/conflict-kg/id/"
@@ -41,23 +42,29 @@ def slug(text: str) -> str:
     return norm or hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
+def stem_segment(stem: str) -> str:
+    """An article's file name as an IRI segment, percent-encoded but otherwise kept: two
+    files whose names differ only in case, '_' or '-' must not share a graph."""
+    return quote(stem, safe="-._~")
+
+
 def article_iri(stem: str) -> str:
-    return f"{BASE}article/{slug(stem)}"
+    return f"{BASE}article/{stem_segment(stem)}"
 
 
 def graph_iri(stem: str) -> str:
-    return f"{BASE}graph/{slug(stem)}"
+    return f"{BASE}graph/{stem_segment(stem)}"
 
 
 ENTITIES_GRAPH = f"{BASE}graph/entities"
 
 
 def sentence_iri(stem: str, index: int) -> str:
-    return f"{BASE}article/{slug(stem)}/s{index}"
+    return f"{BASE}article/{stem_segment(stem)}/s{index}"
 
 
 def claim_iri(stem: str, sentence: int, index: int) -> str:
-    return f"{BASE}claim/{slug(stem)}/s{sentence}/c{index}"
+    return f"{BASE}claim/{stem_segment(stem)}/s{sentence}/c{index}"
 
 
 def entity_iri(key: str) -> str:

@@ -133,7 +133,7 @@ def test_export_and_validate(seeds_store: Path, tmp_path: Path) -> None:
         == 0
     )
     graphs = {line.rsplit(" ", 2)[-2] for line in out.read_text().splitlines() if line}
-    assert "<https://w3id.org/conflict-kg/id/graph/000-c61af74bb94eb2a7>" in graphs
+    assert "<https://w3id.org/conflict-kg/id/graph/000_c61af74bb94eb2a7>" in graphs
     valid = kg("validate", "--store", str(seeds_store))
     assert valid.returncode == 0, valid.stdout
     assert "SHACL shapes: ok" in valid.stdout
@@ -178,6 +178,16 @@ def test_build_is_idempotent_and_rejects_bad_files(tmp_path: Path) -> None:
     forced = kg("build", str(folder), "--force", "--store", store)
     assert forced.returncode == 0 and "1 articles built" in forced.stdout
     assert kg("query", count, "--format", "csv", "--store", store).stdout == before
+
+
+def test_stems_differing_in_separators_get_their_own_graphs(tmp_path: Path) -> None:
+    text = "Rebels captured the town of Kafr Salem on Sunday, AFP said."
+    folder = write_articles(tmp_path / "in", {"a_b.txt": text, "a-b.txt": text, "A-B.txt": text})
+    store = str(tmp_path / "store")
+    assert kg("build", str(folder), "--store", store).returncode == 0
+    out = kg("query", "SELECT ?s WHERE { ?a ckg:stem ?s } ORDER BY ?s", "--format", "csv",
+             "--store", store)
+    assert out.stdout.split() == ["s", "A-B", "a-b", "a_b"]
 
 
 def test_default_path_is_seeds(tmp_path: Path) -> None:

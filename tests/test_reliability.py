@@ -30,7 +30,7 @@ from conftest import ROOT, SEEDS
 from kg.contest import DERIVED_GRAPH
 from kg.serve import store_signature
 from kg.store import Store
-from kg.vocab import ENTITIES_GRAPH, ONTOLOGY, slug
+from kg.vocab import ENTITIES_GRAPH, ONTOLOGY, graph_iri, slug, stem_segment
 
 ISIS = "Q2429253"
 ARTICLES = f"""SELECT ?g ?stem ?version WHERE {{ GRAPH ?g {{
@@ -119,11 +119,13 @@ def article_graphs(store_path: Path) -> dict[str, set[str]]:
 
 
 def _graph_names(found: dict[str, set[str]]) -> Iterator[str]:
-    return (f"https://w3id.org/conflict-kg/id/graph/{slug(stem)}" for stem in found)
+    return (graph_iri(stem) for stem in found)
 
 
 def normalized(quads: set[str], stem: str, source: str) -> set[str]:
-    return {q.replace(slug(stem), slug(source)).replace(stem, source) for q in quads}
+    # IRIs carry the stem as an IRI segment; anonymous sources' keys carry its slug
+    return {q.replace(stem_segment(stem), stem_segment(source)).replace(slug(stem), slug(source))
+            .replace(stem, source) for q in quads}
 
 
 def check_consistent(store_path: Path, copies: dict[str, str]) -> int:
