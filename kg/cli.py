@@ -322,6 +322,22 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("link")
+def cmd_link(args: argparse.Namespace) -> int:
+    from kg.link import link_store_online, run_link_report
+
+    if args.online:
+        from kg.wikidata import WikidataClient
+
+        client = WikidataClient(base_url=args.api, cache_dir=Path(args.cache),
+                                min_interval=args.min_interval)
+        for iri, qid in link_store_online(open_store(args), client, limit=args.limit):
+            print(f"linked {iri} -> {qid}")
+    if args.report or not args.online:
+        print(run_link_report(open_store(args, read_only=True)))
+    return 0
+
+
 @command("eval")
 def cmd_eval(args: argparse.Namespace) -> int:
     from kg.evaluate import evaluate, load_gold
@@ -423,6 +439,16 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", metavar="FILE")
 
     sub.add_parser("validate", parents=[common], help="OWL consistency and SHACL shapes")
+
+    lk = sub.add_parser("link", parents=[common], help="Wikidata links: report, or link online")
+    lk.add_argument("--report", action="store_true", help="list linked and unlinked entities")
+    lk.add_argument("--online", action="store_true",
+                    help="look unlinked entities up on the Wikidata API (needs the network)")
+    lk.add_argument("--api", default="https://www.wikidata.org/w/api.php", help="API address")
+    lk.add_argument("--cache", default=str(Path(".kg") / "wikidata-cache"),
+                    help="on-disk cache of API answers (later runs need no network)")
+    lk.add_argument("--min-interval", type=float, default=1.0, help="seconds between requests")
+    lk.add_argument("--limit", type=int, help="link at most this many entities")
 
     ev = sub.add_parser("eval", parents=[common], help="precision and recall against gold claims")
     ev.add_argument("gold", nargs="+", help="gold .jsonl files (one claim per line)")

@@ -382,3 +382,26 @@ def _entity_for(iri: str, item: _Found) -> Entity:
         return known
     specific = sorted(item.types - _GENERIC_TYPES) or sorted(item.types)
     return Entity(key=key, label=item.label, type=specific[0], known=False)
+
+
+def link_store_online(store: Store, client: object, limit: int | None = None) -> list[tuple[str, str]]:
+    """Opt-in online linking: every entity in the store still without a Wikidata link is looked
+    up (through the client's rate limit and on-disk cache); a unique, type-checked match is
+    written to the shared entities graph as skos:exactMatch with ckg:linkSource "wikidata-api".
+    Returns (entity IRI, QID) pairs written. Later builds keep them: entity descriptions are
+    only ever added to that graph."""
+    from kg.vocab import ENTITIES_GRAPH, WIKIDATA
+    from kg.wikidata import link_online
+
+    written: list[tuple[str, str]] = []
+    for iri, item in sorted(_entities_in_store(store).items()):
+        if item.match is not None or (limit is not None and len(written) >= limit):
+            continue
+        found = link_online(_entity_for(iri, item), client)  # type: ignore[arg-type]
+        if found is None or found.source != "wikidata-api":
+            continue
+        triples = [f'<{iri}> <http://www.w3.org/2004/02/skos/core#exactMatch> <{WIKIDATA}{found.qid}> .',
+                   f'<{iri}> <{ONTOLOGY}linkSource> "wikidata-api" .']
+        store.update(f"INSERT DATA {{ GRAPH <{ENTITIES_GRAPH}> {{ {' '.join(triples)} }} }}")
+        written.append((iri, found.qid))
+    return written

@@ -340,3 +340,26 @@ def test_rate_limit_sleeps_the_remainder(tmp_path: Path) -> None:
     c._last = 98.0
     c._wait()
     assert slept == [pytest.approx(0.75)]
+
+
+def test_kg_link_online_writes_links_the_report_then_shows(replay: Replay, tmp_path: Path) -> None:
+    """`kg link --online` against the replayed API: the journalist is linked in the store, the
+    film is not, and a rebuild keeps the link."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Marwa Quellfeld said the convoy Midnight Convoy was late.\n")
+    store = str(tmp_path / "store")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "kg.cli", *a, "--store", store],  # noqa: E731
+                                    capture_output=True, text=True, timeout=300)
+    assert run("build", str(folder)).returncode == 0
+    out = run("link", "--online", "--api", replay.url, "--cache", str(tmp_path / "cache"),
+              "--min-interval", "0")
+    assert out.returncode == 0, out.stderr
+    assert "-> Q4115189" in out.stdout
+    assert run("build", str(folder), "--force").returncode == 0
+    query = ("SELECT ?q WHERE { ?e rdfs:label 'Marwa Quellfeld' ; skos:exactMatch ?q ; "
+             "ckg:linkSource 'wikidata-api' }")
+    assert "Q4115189" in run("query", query, "--format", "csv").stdout
