@@ -384,14 +384,20 @@ def _entity_for(iri: str, item: _Found) -> Entity:
     return Entity(key=key, label=item.label, type=specific[0], known=False)
 
 
-def link_store_online(store: Store, client: object, limit: int | None = None) -> list[tuple[str, str]]:
+def link_store_online(
+    store: Store, client: object, limit: int | None = None
+) -> list[tuple[str, str]]:
     """Opt-in online linking: every entity in the store still without a Wikidata link is looked
     up (through the client's rate limit and on-disk cache); a unique, type-checked match is
     written to the shared entities graph as skos:exactMatch with ckg:linkSource "wikidata-api".
     Returns (entity IRI, QID) pairs written. Later builds keep them: entity descriptions are
     only ever added to that graph."""
+    import pyoxigraph as ox
+
     from kg.vocab import ENTITIES_GRAPH, WIKIDATA
     from kg.wikidata import link_online
+
+    SKOS_EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"  # noqa: N806
 
     written: list[tuple[str, str]] = []
     for iri, item in sorted(_entities_in_store(store).items()):
@@ -400,8 +406,18 @@ def link_store_online(store: Store, client: object, limit: int | None = None) ->
         found = link_online(_entity_for(iri, item), client)  # type: ignore[arg-type]
         if found is None or found.source != "wikidata-api":
             continue
-        triples = [f'<{iri}> <http://www.w3.org/2004/02/skos/core#exactMatch> <{WIKIDATA}{found.qid}> .',
-                   f'<{iri}> <{ONTOLOGY}linkSource> "wikidata-api" .']
-        store.update(f"INSERT DATA {{ GRAPH <{ENTITIES_GRAPH}> {{ {' '.join(triples)} }} }}")
+        if not re.fullmatch(r"Q\d+", found.qid):
+            continue  # an answer from the network is checked before it is written
+        node, graph = ox.NamedNode(iri), ox.NamedNode(ENTITIES_GRAPH)
+        quads = [
+            ox.Quad(
+                node, ox.NamedNode(SKOS_EXACT_MATCH), ox.NamedNode(WIKIDATA + found.qid), graph
+            ),
+            ox.Quad(node, ox.NamedNode(ONTOLOGY + "linkSource"), ox.Literal("wikidata-api"), graph),
+        ]
+        body = " ".join(
+            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
+        )
+        store.update(f"INSERT DATA {{ {body} }}")
         written.append((iri, found.qid))
     return written
