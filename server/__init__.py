@@ -16,7 +16,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     `Authorization: Bearer TOKEN`), QUERIES_DIR (stored queries; default `queries/`),
     CORS_ORIGINS (`*` or origins allowed to call /sparql and /api; default `$KG_CORS_ORIGINS`,
     else none), KG_ASSETS (the node_modules folder holding YASGUI; default `$KG_ASSETS`, else
-    the project's own)."""
+    the project's own), MAX_ROWS (rows of one /sparql answer, default 10,000; None for no
+    cap), MAX_CONTENT_LENGTH (request body bytes, default 1 MiB; larger requests get 413)."""
     app = Flask(__name__)
     app.config.from_mapping(
         KG_STORE=str(default_store_path()),
@@ -25,6 +26,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         UPDATE_TOKEN=None,
         QUERIES_DIR=None,
         JSON_SORT_KEYS=False,
+        MAX_ROWS=10_000,  # rows of one /sparql answer; the rest is never computed
+        MAX_CONTENT_LENGTH=1024 * 1024,  # bytes of one request body: larger ones get 413
     )
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]

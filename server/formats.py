@@ -52,12 +52,64 @@ def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXT) else media_type
 
 
-def render(result: Any, accept: MIMEAccept) -> tuple[bytes, str]:
-    """Serialise a pyoxigraph query result as the client asks; returns (body, content type)."""
+def render(result: Any, accept: MIMEAccept, max_rows: int | None = None) -> tuple[bytes, str, bool]:
+    """Serialise a pyoxigraph query result as the client asks; returns (body, content type,
+    whether rows were cut at ``max_rows``)."""
     if isinstance(result, ox.QueryTriples):
-        return render_graph(result, accept)
+        return (*render_graph(result, accept), False)
     media_type = choose(accept, RESULTS)
-    return result.serialize(format=RESULTS[media_type]), content_type(media_type)
+    if max_rows is None or isinstance(result, ox.QueryBoolean):
+        return result.serialize(format=RESULTS[media_type]), content_type(media_type), False
+    return render_capped(result, media_type, max_rows)
+
+
+RDFLIB_FORMATS = {
+    ox.QueryResultsFormat.JSON: "json",
+    ox.QueryResultsFormat.XML: "xml",
+    ox.QueryResultsFormat.CSV: "csv",
+}
+
+
+def render_capped(
+    result: ox.QuerySolutions, media_type: str, max_rows: int
+) -> tuple[bytes, str, bool]:
+    """Read at most ``max_rows`` solutions (the rest is never computed) and write them with
+    rdflib's SPARQL result serialisers."""
+    import itertools
+
+    from rdflib.query import Result
+
+    names = [v.value for v in result.variables]
+    rows = list(itertools.islice(result, max_rows + 1))
+    cut = len(rows) > max_rows
+    if RESULTS[media_type] is ox.QueryResultsFormat.TSV:  # rdflib has no TSV writer
+        lines = ["\t".join(f"?{n}" for n in names)]
+        lines += [
+            "\t".join("" if r[n] is None else str(r[n]) for n in names) for r in rows[:max_rows]
+        ]
+        return ("\n".join(lines) + "\n").encode(), content_type(media_type), cut
+    table = Result("SELECT")
+    table.vars = [to_rdflib(ox.Variable(n)) for n in names]
+    table.bindings = [
+        {table.vars[i]: to_rdflib(row[n]) for i, n in enumerate(names) if row[n] is not None}
+        for row in rows[:max_rows]
+    ]
+    body = table.serialize(format=RDFLIB_FORMATS[RESULTS[media_type]])
+    return (body if isinstance(body, bytes) else body.encode()), content_type(media_type), cut
+
+
+def to_rdflib(term: Any) -> Any:
+    from rdflib import BNode, Literal, URIRef, Variable
+
+    if isinstance(term, ox.Variable):
+        return Variable(term.value)
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def render_graph(

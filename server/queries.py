@@ -34,7 +34,7 @@ def run_query(name: str) -> Response:
     values, accept = dict(request.args), request.accept_mimetypes
 
     def work() -> tuple[bytes, str]:  # in the query thread: no request context there
-        return formats.render(run_stored(store, name, values, folder), accept)
+        return formats.render(run_stored(store, name, values, folder), accept)[:2]
 
     body, content_type = db.run(work)
     return Response(body, content_type=content_type)

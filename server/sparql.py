@@ -34,10 +34,19 @@ def endpoint() -> Response:
     _refuse_service(query)
     default_graph = request.values.getlist("default-graph-uri") or None
     named_graphs = request.values.getlist("named-graph-uri") or None
-    body, content_type = db.run(
-        _evaluate, db.get_store(), query, default_graph, named_graphs, request.accept_mimetypes
+    body, content_type, cut = db.run(
+        _evaluate,
+        db.get_store(),
+        query,
+        default_graph,
+        named_graphs,
+        request.accept_mimetypes,
+        current_app.config.get("MAX_ROWS"),
     )
-    return Response(body, content_type=content_type)
+    response = Response(body, content_type=content_type)
+    if cut:  # the client is told, in a header every SPARQL client ignores safely
+        response.headers["X-KG-Truncated"] = f"results cut at {current_app.config['MAX_ROWS']} rows"
+    return response
 
 
 def _evaluate(
@@ -46,18 +55,21 @@ def _evaluate(
     default_graph: list[str] | None,
     named_graphs: list[str] | None,
     accept: MIMEAccept,
-) -> tuple[bytes, str]:
+    max_rows: int | None = None,
+) -> tuple[bytes, str, bool]:
     # Runs in the query thread: evaluation is lazy, so serialising is part of the work to time.
     result = store.query(query, default_graph=default_graph, named_graphs=named_graphs)
     try:
-        return formats.render(result, accept)
+        return formats.render(result, accept, max_rows)
     except OSError as exc:  # raised while the lazy result is read, after store.query returned
         raise QueryError(f"Query failed: {exc}") from None
 
 
 # Strings, IRIs and comments, where the word SERVICE is data, not the keyword.
-_NOT_KEYWORDS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                           r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_NOT_KEYWORDS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
 _SERVICE = re.compile(r"(?<![?$\w:])SERVICE\b", re.IGNORECASE)
 
 
@@ -66,11 +78,16 @@ def _refuse_service(query: str) -> None:
     private hosts included; only an operator who sets ALLOW_SERVICE (or KG_ALLOW_SERVICE=1)
     lets the public endpoint do that. Stored queries are the operator's own and may federate."""
     allowed = current_app.config.get("ALLOW_SERVICE", os.environ.get("KG_ALLOW_SERVICE") == "1")
-    text = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
-                  lambda m: chr(int(m.group(1) or m.group(2), 16)), query)  # SPARQL escapes
+    text = re.sub(
+        r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+        lambda m: chr(int(m.group(1) or m.group(2), 16)),
+        query,
+    )  # SPARQL escapes
     if not allowed and _SERVICE.search(_NOT_KEYWORDS.sub(" ", text)):
-        raise ForbiddenQuery("SERVICE (federated query) is disabled on this endpoint: "
-                             "the operator can enable it with KG_ALLOW_SERVICE=1")
+        raise ForbiddenQuery(
+            "SERVICE (federated query) is disabled on this endpoint: "
+            "the operator can enable it with KG_ALLOW_SERVICE=1"
+        )
 
 
 class ForbiddenQuery(QueryError):
