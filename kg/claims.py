@@ -7,24 +7,15 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError
+from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
 from kg.store import Store, Term
 from kg.stored_queries import get_stored_query
 from kg.vocab import ONTOLOGY, WIKIDATA
 
 CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
 TOP_CLASSES = {
-    "Actor": {
-        "Actor",
-        "ArmedGroup",
-        "Government",
-        "State",
-        "Person",
-        "NewsAgency",
-        "Monitor",
-        "Organisation",
-        "AnonymousSource",
-    },
-    "Place": {"Place", "Town", "City", "Village", "Province", "Country", "Region"},
+    "Actor": ACTOR_TYPES,
+    "Place": PLACE_TYPES,
     "Source": {"Source", "Article", "Report", "SourceStatement"},
 }
 ENTITY_QUERY = """
