@@ -115,3 +115,12 @@ def test_casualty_states_and_running_tolls() -> None:
     assert (left.count, left.victims, left.date.start) == (11, "people", dt.date(2019, 3, 8))
     assert (toll.count, toll.count_qualifier) == (300000, "more than")
     assert (toll.date.start, toll.date.end) == (dt.date(2011, 1, 1), TUESDAY)  # a running toll
+
+
+def test_days_of_fighting_end_at_the_items_last_date() -> None:
+    claims = claims_of("Government forces retook the town of Tal Hamid on Sunday.",
+                       "At least 40 fighters were killed in three days of clashes.",
+                       published=TUESDAY)
+    [toll] = of_type(claims, "casualties")
+    assert (toll.date.start, toll.date.end) == (dt.date(2019, 3, 8), dt.date(2019, 3, 10))
+    assert toll.date.text == "three days"

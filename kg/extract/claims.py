@@ -79,6 +79,7 @@ def date_mentions(doc: Doc) -> dict[int, DateRange]:
     published = doc.user_data.get("published")
     pub = dt.date.fromisoformat(published) if published else None
     found: dict[int, DateRange] = {}
+    anchor: dt.date | None = None
     for ent in doc.ents:
         if ent.label_ != "DATE":
             continue
@@ -86,11 +87,27 @@ def date_mentions(doc: Doc) -> dict[int, DateRange]:
         prev = doc[ent.start - 1] if ent.start > 0 else None
         if prev is not None and prev.lower_ in ("on", "since", "in", "last"):
             text = f"{prev.text} {text}"
-        rng = resolve(text, pub, future=is_future(ent.root))
+        rng = resolve(text, pub, future=is_future(ent.root)) or span_of(ent, anchor or pub)
         if rng is not None:
             for i in range(ent.start, ent.end):
                 found[i] = rng
+            if rng.start is not None and rng.start == rng.end:
+                anchor = rng.start  # the item's latest dated moment
     return found
+
+
+def span_of(ent: Span, anchor: dt.date | None) -> DateRange | None:
+    """'three days of clashes', 'over two weeks of fighting': a stretch ending at the item's
+    latest dated moment (or the publication day)."""
+    words = ent.text.lower().split()
+    after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    if anchor is None or len(words) != 2 or after is None or after.lower_ != "of":
+        return None
+    unit = {"day": 1, "days": 1, "week": 7, "weeks": 7}.get(words[1])
+    count = lexicon()["numbers"].get(words[0]) or (int(words[0]) if words[0].isdigit() else None)
+    if unit is None or not count:
+        return None
+    return DateRange(anchor - dt.timedelta(days=count * unit - 1), anchor, ent.text)
 
 
 def own_date(token: Token, dates: dict[int, DateRange], skip: set[int]) -> DateRange | None:
