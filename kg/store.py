@@ -30,12 +30,13 @@ def default_store_path() -> Path:
 
 
 def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
-    """A read-only open lists the files in the MANIFEST, then opens them; a writer compacting
-    meanwhile deletes some ("Corruption: IO error: No such file"). Opening again succeeds."""
+    """A read-only open lists the files in the MANIFEST, then opens them; a writer compacting or
+    rotating its log meanwhile deletes some ("Corruption: IO error: No such file", raised as
+    RuntimeError, or FileNotFoundError for a log file). Opening again succeeds."""
     for attempt in range(attempts):
         try:
             return ox.Store.read_only(str(path))
-        except RuntimeError:
+        except (RuntimeError, FileNotFoundError):
             if attempt == attempts - 1:
                 raise
             time.sleep(0.02 * (attempt + 1))

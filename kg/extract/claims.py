@@ -24,6 +24,7 @@ from kg.extract.events import (
     Event,
     merge_events,
     nominal_attacks,
+    nominal_diplomacy,
     parse_number,
     recognise,
     statement,
@@ -598,7 +599,8 @@ def read_triggers(
     anchors = {f.trigger.i: f.place for f in found} | {
         e.trigger.i: e.place for e in events if e.type == "casualties"
     }
-    return found, merge_events(events + nominal_attacks(sent, ctx, events, anchors))
+    nominal = nominal_attacks(sent, ctx, events, anchors) + nominal_diplomacy(sent, ctx, events)
+    return found, merge_events(events + nominal)
 
 
 def event_claim(

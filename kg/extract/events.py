@@ -212,16 +212,31 @@ def casualty_state(token: Token, ctx: ItemContext) -> list[Event]:
     if token.dep_ == "oprd" and lemma(token.head) == "leave":
         nouns = [n for n in victim_nouns(token.head) if number_of(n)[0] is not None]
         place = place_near(token.head, ctx)
-        return [Event("casualties", token.head, place=place, count=number_of(n)[0],
-                      count_qualifier=number_of(n)[1],
-                      victims=victims_text(n) + ("" if kind == "killed" else " (wounded)"))
-                for n in nouns]
+        return [
+            Event(
+                "casualties",
+                token.head,
+                place=place,
+                count=number_of(n)[0],
+                count_qualifier=number_of(n)[1],
+                victims=victims_text(n) + ("" if kind == "killed" else " (wounded)"),
+            )
+            for n in nouns
+        ]
     count, qualifier = number_of(token)
     if count is None or token.dep_ not in ("ROOT", "ccomp", "conj"):
         return []
     victims = "people" if kind == "killed" else "people (wounded)"
-    return [Event("casualties", token, place=place_near(token, ctx), count=count,
-                  count_qualifier=qualifier, victims=victims)]
+    return [
+        Event(
+            "casualties",
+            token,
+            place=place_near(token, ctx),
+            count=count,
+            count_qualifier=qualifier,
+            victims=victims,
+        )
+    ]
 
 
 def casualties(verb: Token, ctx: ItemContext) -> list[Event]:
@@ -344,8 +359,11 @@ def attack_event(
     agent = agent_of(verb, ctx)
     if agent is None and verb.tag_ == "VBG" and verb.i > verb.sent.start:
         agent = actor_of(verb.nbor(-1), ctx)  # "government shelling", "Russian shelling"
-    if target is None and place is None and not has_date(verb) and noun is None:
+    subj = subject(verb)
+    anaphoric = subj is not None and lemma(subj) in lexicon()["attack_nouns"]
+    if target is None and place is None and not has_date(verb) and noun is None and not anaphoric:
         return None  # "they are fighting on behalf of the regime": no specific attack
+    # ("the attack targeted a gathering": a known attack, told more about, is kept)
     return Event("attack", verb, agent=agent, target=target, place=place)
 
 
@@ -452,7 +470,7 @@ def has_stance(sent: Span) -> bool:
         or (
             lemma(t) in lex["stance_verbs"]
             and t.dep_ not in ("amod", "compound")
-            and not is_passive(t)
+            and not any(c.dep_ in ("auxpass", "nsubjpass") for c in t.children)
         )
         for t in sent
     )
@@ -616,6 +634,47 @@ def nominal_attacks(
         specific = event.agent or event.target or (place is not None and place.type != "Country")
         if specific or anchor is not None or dated(noun):
             found.append(event)
+    return found
+
+
+TALK_NOUNS = {
+    "talks",
+    "negotiations",
+    "summit",
+    "conference",
+    "congress",
+    "meeting",
+    "ceasefire",
+    "truce",
+    "agreement",
+    "deal",
+    "accord",
+}
+
+
+def unreal_context(noun: Token) -> bool:
+    """A noun under a condition, a modal or an aim ('if ..., it should take part in talks')."""
+    return any(
+        t.pos_ in ("VERB", "AUX") and (counterfactual(t) or purpose(t)) for t in noun.ancestors
+    )
+
+
+def nominal_diplomacy(sent: Span, ctx: ItemContext, events: list[Event]) -> list[Event]:
+    """'the seventh round of peace talks in Astana, which closed on Tuesday': talks named by a
+    noun that no diplomatic verb of the sentence already covers, placed or dated."""
+    covered = {t.i for e in events for t in e.trigger.subtree}
+    found = []
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.lower_ not in TALK_NOUNS or noun.i in covered:
+            continue
+        if unreal_context(noun):
+            continue
+        if noun.dep_ == "conj" or noun.dep_ == "compound":
+            continue
+        place = place_near(noun, ctx)
+        closing = next((c for c in noun.subtree if c.dep_ == "relcl" and has_date(c)), None)
+        if (place is not None and place.type != "Country") or dated(noun) or closing is not None:
+            found.append(Event("diplomacy", noun, agent=noun_agent(noun, ctx), place=place))
     return found
 
 
