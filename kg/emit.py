@@ -183,7 +183,7 @@ class Emitter:
         if key is None:
             return None
         node = ox.NamedNode(event_iri(*key))
-        if node.value not in self.seen:
+        if node.value not in self.seen and c.date is not None:
             self.seen.add(node.value)
             self.add_shared(node, RDF_TYPE, ckg(c.event))
             self.add_shared(node, ckg("place"), self.entity(c.place))
@@ -221,7 +221,7 @@ def occurrence_key(c: Claim) -> tuple[str, ...] | None:
     """What identifies an event across articles: its type, day and defining roles. Claims
     without a resolved day or a place/agent are too vague to merge."""
     fields = OCCURRENCE_KEYS.get(c.type)
-    if fields is None or c.date is None or c.date.start is None:
+    if fields is None or c.date is None or c.date.start is None or c.date.end is None:
         return None
     values = [getattr(c, f) for f in fields]
     if values[0] is None and values[1] is None:

@@ -62,6 +62,7 @@ def field_value_ok(name: str, gold, predicted_claim: dict) -> bool:
     if name in ENTITY_FIELDS:
         return same_entity(gold, predicted)
     if name == "reported_by":
+        predicted = predicted or []
         return len(gold) == len(predicted) and all(
             same_entity(g, p) for g, p in zip(gold, predicted, strict=True)
         )

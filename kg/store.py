@@ -295,7 +295,7 @@ class RemoteStore:
 
     def quads(self) -> Iterator[ox.Quad]:
         rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
+        return (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")

@@ -94,7 +94,7 @@ def render_capped(
         {table.vars[i]: to_rdflib(row[n]) for i, n in enumerate(names) if row[n] is not None}
         for row in rows[:max_rows]
     ]
-    body = table.serialize(format=RDFLIB_FORMATS[RESULTS[media_type]])
+    body = table.serialize(format=RDFLIB_FORMATS[RESULTS[media_type]]) or b""
     return (body if isinstance(body, bytes) else body.encode()), content_type(media_type), cut
 
 

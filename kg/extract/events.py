@@ -65,7 +65,7 @@ def is_passive(verb: Token) -> bool:
 
 def preps(token: Token, *words: str) -> list[Token]:
     """Objects of the token's prepositions (and of 'by' agents)."""
-    out = []
+    out: list[Token] = []
     for c in token.children:
         if c.dep_ in ("prep", "agent") and (not words or c.lower_ in words):
             out.extend(g for g in c.children if g.dep_ == "pobj")
@@ -103,7 +103,9 @@ def actor_left_of(verb: Token, ctx: ItemContext, reach: int = 6) -> Entity | Non
     return None
 
 
-def place_near(token: Token, ctx: ItemContext, exclude: set[int] = frozenset()) -> Entity | None:
+def place_near(
+    token: Token, ctx: ItemContext, exclude: frozenset[int] | set[int] = frozenset()
+) -> Entity | None:
     """The nearest place named in a locative phrase of the trigger's own clause
     (settlements before countries); nested clauses and excluded tokens are skipped."""
     candidates: list[tuple[int, Entity]] = []
@@ -424,7 +426,7 @@ def statement(
     ctx: ItemContext,
     speaker: Entity | None,
     verbs: set[int],
-    taken: set[int] = frozenset(),
+    taken: frozenset[int] | set[int] = frozenset(),
 ) -> Event | None:
     """A speech act that is news in itself: a statement verb ('accused', 'pledged'), or
     reported speech carrying a stance (modality, negation, first person, an evaluative verb)
@@ -448,6 +450,7 @@ def speech_event(token: Token, ctx: ItemContext, speaker: Entity | None) -> Even
     if subj is not None and lemma(subj) in lexicon()["diplomacy_nouns"]:
         # "the joint statement pledged ...": a diplomatic act, not a person speaking
         return Event("diplomacy", token, agent=actor_left_of(subj, ctx))
+    agent: Entity | None
     if subj is not None and subj.lower_ in ("he", "she", "they") and ctx.last_speaker:
         agent = ctx.last_speaker  # "He accused ...": the last one quoted
     else:

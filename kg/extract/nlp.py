@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
 
 from kg.errors import KGError
@@ -63,7 +64,9 @@ def pipeline() -> Language:
     nlp = load_model()
     nlp.add_pipe("kg_paragraphs", before="parser")
     nlp.add_pipe("kg_lemma_fixes", after="lemmatizer")
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
+    ruler: EntityRuler = nlp.add_pipe(  # type: ignore[assignment]
+        "entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"}
+    )
     ruler.add_patterns(default_gazetteer().ruler_patterns())
     return nlp
 
