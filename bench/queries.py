@@ -8,6 +8,8 @@ bulk-loaded, rather than extracted. Prints p50 and p99 per query and size, and p
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import random
 import resource
 import statistics
@@ -25,21 +27,43 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kg.contest import DERIVED_GRAPH  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.stored_queries import load_stored_queries, run_stored  # noqa: E402
 from kg.vocab import (  # noqa: E402
     ENTITIES_GRAPH,
     ONTOLOGY,
     PREFIXES,
+    WIKIDATA,
     article_iri,
     claim_iri,
     entity_iri,
+    event_iri,
     graph_iri,
 )
 
 XSD = PREFIXES["xsd"]
-TYPES = ["control", "attack", "casualties", "statement", "other"]
-PLACES, ACTORS, PER_ARTICLE = 2000, 60, 10
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+TYPES = ["control", "attack", "casualties", "statement", "diplomacy", "movement", "other"]
+WEIGHTS = [3, 3, 2, 3, 1, 1, 1]
+EVENT_FOR_TYPE = {
+    "control": "ControlChange",
+    "attack": "Attack",
+    "casualties": "CasualtyReport",
+    "statement": "Statement",
+    "diplomacy": "DiplomaticAction",
+    "movement": "Movement",
+    "other": "OtherEvent",
+}
+OCCURRENCE_ROLES = {  # kg/emit.py OCCURRENCE_KEYS: what names a shared event
+    "control": ("place", "controller"),
+    "attack": ("place", "agent"),
+    "casualties": ("place", "agent", "count", "victims"),
+    "diplomacy": ("agent", "place"),
+}
+PLACES, ACTORS, AGENCIES, PER_ARTICLE = 2000, 60, 12, 10
+HOT_PLACES, HOT_SHARE, SIDES = 20, 0.05, 8  # news returns to a few places; few sides hold them
+VICTIMS = ["civilians", "fighters", "soldiers", "people"]
 
 
 def n(name: str) -> ox.NamedNode:
@@ -53,42 +77,133 @@ def day(k: int) -> ox.Literal:
     )
 
 
-def article_quads(a: int, rng: random.Random) -> Iterator[ox.Quad]:
-    stem, g = f"bench{a:07d}", ox.NamedNode(graph_iri(f"bench{a:07d}"))
-    art = ox.NamedNode(article_iri(stem))
-    rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
-    yield from (
-        ox.Quad(art, p, o, g)
-        for p, o in [
-            (rdf_type, n("Article")),
-            (n("stem"), ox.Literal(stem)),
-            (n("published"), day(a)),
-        ]
-    )
-    for s in range(PER_ARTICLE):
-        claim, kind = ox.NamedNode(claim_iri(stem, s, 0)), rng.choice(TYPES)
+def integer(k: int) -> ox.Literal:
+    return ox.Literal(str(k), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def boolean(b: bool) -> ox.Literal:
+    return ox.Literal(str(b).lower(), datatype=ox.NamedNode(XSD + "boolean"))
+
+
+class Corpus:
+    """Generated articles in the shape kg/emit.py writes: one graph per article with the
+    article, its claims, their reporting steps and events; shared occurrences and entity
+    descriptions in id:graph/entities; contradictions (kg/contest.py) in id:graph/derived."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.entities = ox.NamedNode(ENTITIES_GRAPH)
+        self.occurrences: set[str] = set()
+        # (place, day, order) -> [(claim, controller, article, claimant)]
+        self.control: dict[tuple[str, str, int], list[tuple[str, str, str, str]]] = {}
+
+    def article(self, a: int) -> Iterator[ox.Quad]:
+        stem = f"bench{a:07d}"
+        g, art = ox.NamedNode(graph_iri(stem)), ox.NamedNode(article_iri(stem))
+        yield from (
+            ox.Quad(art, p, o, g)
+            for p, o in [
+                (RDF_TYPE, n("Article")),
+                (n("stem"), ox.Literal(stem)),
+                (ox.NamedNode(PREFIXES["dcterms"] + "title"), ox.Literal(f"Report {a}")),
+                (n("published"), day(a + 30)),
+                (n("publishedFrom"), ox.Literal("text")),
+                (n("publisher"), agency(a % AGENCIES)),
+                (n("textSha256"), ox.Literal(f"{a:064x}")),
+            ]
+        )
+        for s in range(PER_ARTICLE):
+            yield from self.claim(a, s, stem, g, art)
+
+    def claim(self, a: int, s: int, stem: str, g, art) -> Iterator[ox.Quad]:
+        rng = self.rng
+        kind = rng.choices(TYPES, WEIGHTS)[0]
+        claim = ox.NamedNode(claim_iri(stem, s, 0))
         event = ox.NamedNode(claim.value + "/event")
-        for p, o in [
-            (rdf_type, n("Claim")),
+        claimant = actor(rng.randrange(ACTORS)) if rng.random() < 0.8 else None
+        chain = [agency(a % AGENCIES)] + ([claimant] if claimant and rng.random() < 0.7 else [])
+        quads = [
+            (RDF_TYPE, n("Claim")),
             (n("claimType"), ox.Literal(kind)),
             (n("inArticle"), art),
-            (n("sentenceIndex"), ox.Literal(str(s), datatype=ox.NamedNode(XSD + "integer"))),
+            (n("sentenceIndex"), integer(s)),
             (n("sentenceText"), ox.Literal(f"Sentence {s} of article {a}.")),
-            (n("hedged"), ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))),
-            (n("contested"), ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))),
-            (n("claimant"), actor(rng.randrange(ACTORS))),
+            (n("itemHeadline"), ox.Literal(f"Headline {a}") if s % 4 == 0 else None),
+            (n("claimant"), claimant),
+            (n("hedged"), boolean(rng.random() < 0.05)),
+            (n("contested"), boolean(rng.random() < 0.01)),
+            (n("dateText"), ox.Literal("on Monday") if rng.random() < 0.7 else None),
             (n("about"), event),
-        ]:
-            yield ox.Quad(claim, p, o, g)
-        yield ox.Quad(event, rdf_type, n("ControlChange" if kind == "control" else "Attack"), g)
-        yield ox.Quad(event, n("place"), place(rng.randrange(PLACES)), g)
-        yield ox.Quad(event, n("start"), day(a + rng.randrange(30)), g)
-        yield ox.Quad(
-            event,
-            n("controller" if kind == "control" else "agent"),
-            actor(rng.randrange(ACTORS)),
-            g,
-        )
+        ]
+        for position, reporter in enumerate(chain, start=1):
+            step = ox.NamedNode(f"{claim.value}/step{position}")
+            quads += [(n("reportedBy"), reporter), (n("reportingStep"), step)]
+            yield ox.Quad(step, RDF_TYPE, n("ReportingStep"), g)
+            yield ox.Quad(step, n("position"), integer(position), g)
+            yield ox.Quad(step, n("reporter"), reporter, g)
+        roles: dict[str, ox.NamedNode | ox.Literal | None] = {
+            "place": self.place() if kind != "statement" else None,
+            "agent": actor(rng.randrange(ACTORS)) if kind != "other" else None,
+            "target": actor(rng.randrange(ACTORS)) if kind in ("attack", "control") else None,
+            "controller": actor(rng.randrange(SIDES)) if kind == "control" else None,
+        }
+        start = day(a + rng.randrange(30)) if rng.random() < 0.9 else None
+        order = -1 if kind == "control" and rng.random() < 0.05 else 0
+        count = rng.randrange(1, 60) if kind in ("casualties", "attack") else None
+        victims = rng.choice(VICTIMS) if count is not None else None
+        event_class = EVENT_FOR_TYPE[kind]
+        if kind == "control" and rng.random() < 0.3:
+            event_class = "ControlState"
+        described = [
+            (RDF_TYPE, n(event_class)),
+            *[(n(p), o) for p, o in roles.items()],
+            (n("start"), start),
+            (n("end"), start),
+            (n("orderInDay"), integer(order) if order else None),
+            (n("count"), integer(count) if count is not None else None),
+            (n("countQualifier"), ox.Literal("at least") if count and count % 3 == 0 else None),
+            (n("victims"), ox.Literal(victims) if victims else None),
+        ]
+        yield from (ox.Quad(event, p, o, g) for p, o in described if o is not None)
+        keys = OCCURRENCE_ROLES.get(kind)
+        if keys and start is not None and (roles[keys[0]] or roles[keys[1]]):
+            values = {**roles, "count": count, "victims": victims}
+            parts = [getattr(values[k], "value", str(values[k] or "")) for k in keys]
+            key = (kind, event_class, *parts, start.value, start.value)
+            occurrence = ox.NamedNode(event_iri(*key))
+            quads.append((n("occurrence"), occurrence))
+            if occurrence.value not in self.occurrences:
+                self.occurrences.add(occurrence.value)
+                e = self.entities
+                yield ox.Quad(occurrence, RDF_TYPE, n(event_class), e)
+                if roles["place"] is not None:
+                    yield ox.Quad(occurrence, n("place"), roles["place"], e)
+                yield ox.Quad(occurrence, n("start"), start, e)
+                yield ox.Quad(occurrence, n("end"), start, e)
+        if kind == "control" and start is not None and roles["place"] is not None:
+            self.control.setdefault((roles["place"].value, start.value, order), []).append(
+                (
+                    claim.value,
+                    roles["controller"].value,
+                    art.value,
+                    claimant.value if claimant else claim.value,
+                )
+            )
+        yield from (ox.Quad(claim, p, o, g) for p, o in quads if o is not None)
+
+    def place(self) -> ox.NamedNode:
+        hot = self.rng.random() < HOT_SHARE
+        return place(self.rng.randrange(HOT_PLACES if hot else PLACES))
+
+    def contradictions(self) -> Iterator[ox.Quad]:
+        """The links kg/contest.py derives: different controllers of one place at one moment,
+        from different articles or claimants."""
+        g, contradicts = ox.NamedNode(DERIVED_GRAPH), n("contradicts")
+        for readings in self.control.values():
+            for a, ca, arta, cla in readings:
+                for b, cb, artb, clb in readings:
+                    if ca != cb and (arta != artb or cla != clb):
+                        yield ox.Quad(ox.NamedNode(a), contradicts, ox.NamedNode(b), g)
 
 
 def place(k: int) -> ox.NamedNode:
@@ -99,22 +214,36 @@ def actor(k: int) -> ox.NamedNode:
     return ox.NamedNode(entity_iri(f"bench-actor-{k}"))
 
 
+def agency(k: int) -> ox.NamedNode:
+    return ox.NamedNode(entity_iri(f"bench-agency-{k}"))
+
+
 def entity_quads() -> Iterator[ox.Quad]:
     g, label = ox.NamedNode(ENTITIES_GRAPH), ox.NamedNode(PREFIXES["rdfs"] + "label")
-    rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
+    alt = ox.NamedNode(PREFIXES["skos"] + "altLabel")
+    match = ox.NamedNode(PREFIXES["skos"] + "exactMatch")
     for k in range(PLACES):
-        yield ox.Quad(place(k), rdf_type, n("Town"), g)
+        yield ox.Quad(place(k), RDF_TYPE, n("Town"), g)
         yield ox.Quad(place(k), label, ox.Literal(f"Place {k}"), g)
+        yield ox.Quad(place(k), alt, ox.Literal(f"Town {k}"), g)
+        yield ox.Quad(place(k), n("partOf"), place(k % 20), g)
+        if k % 2:
+            yield ox.Quad(place(k), match, ox.NamedNode(f"{WIKIDATA}Q{900000 + k}"), g)
     for k in range(ACTORS):
-        yield ox.Quad(actor(k), rdf_type, n("ArmedGroup"), g)
+        yield ox.Quad(actor(k), RDF_TYPE, n("ArmedGroup"), g)
         yield ox.Quad(actor(k), label, ox.Literal(f"Actor {k}"), g)
+        yield ox.Quad(actor(k), n("side"), actor(k % 6), g)
+    for k in range(AGENCIES):
+        yield ox.Quad(agency(k), RDF_TYPE, n("NewsAgency"), g)
+        yield ox.Quad(agency(k), label, ox.Literal(f"Agency {k}"), g)
 
 
 def load(path: Path, claims: int) -> float:
-    rng, store = random.Random(7), ox.Store(str(path))
+    corpus, store = Corpus(), ox.Store(str(path))
     started = time.perf_counter()
     store.bulk_extend(entity_quads())
-    store.bulk_extend(q for a in range(claims // PER_ARTICLE) for q in article_quads(a, rng))
+    store.bulk_extend(q for a in range(claims // PER_ARTICLE) for q in corpus.article(a))
+    store.bulk_extend(corpus.contradictions())
     store.flush()
     store.optimize()
     del store
@@ -190,19 +319,50 @@ def serve(path: Path):
     return server, f"http://127.0.0.1:{server.effective_port}"
 
 
-def bench_size(claims: int, reps: int) -> None:
+def ask_in_process(store: Store, params: dict[str, str]) -> int:
+    from kg.ask import who_controlled
+
+    answer = who_controlled(store, params["place"], dt.date.fromisoformat(params["date"]))
+    return len(json.dumps(answer))
+
+
+def ask_over_http(base: str, params: dict[str, str]) -> int:
+    url = f"{base}/api/who-controlled?" + urllib.parse.urlencode(params)
+    with urllib.request.urlopen(url, timeout=600) as r:
+        return len(r.read())
+
+
+def bench_size(claims: int, reps: int, keep: Path | None, only: list[str] | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "store"
-        seconds = load(path, claims)
+        path = (keep or Path(tmp)) / f"claims-{claims}"
+        if (path / "CURRENT").exists():
+            seconds, how = 0.0, "reused"
+        else:
+            seconds = load(path, claims)
+            how = f"bulk load {seconds:.1f} s"
         store = Store(path, read_only=True)
-        print(f"\n{claims:,} claims, {len(store):,} quads (bulk load {seconds:.1f} s)")
+        print(f"\n{claims:,} claims, {len(store):,} quads ({how})", flush=True)
         server, base = serve(path)
         for name, params in parameters(claims).items():
+            if only and not any(name.startswith(o) for o in only):
+                continue
             rows = in_process(store, name, params)
             local = timed(lambda s=store, q=name, b=params: in_process(s, q, b), reps)
             remote = timed(lambda q=name, b=params: over_http(base, q, b), reps)
             print(
-                f"  {name:<22} {rows:>7} rows  in process {figures(local)}  HTTP {figures(remote)}"
+                f"  {name:<26} {rows:>7} rows  in process {figures(local)}  "
+                f"HTTP {figures(remote)}",
+                flush=True,
+            )
+        if not only or any("ask".startswith(o) or o == "ask" for o in only):
+            ask = {"place": place(17).value, "date": "2015-06-01"}
+            size = ask_in_process(store, ask)
+            local = timed(lambda s=store: ask_in_process(s, ask), reps)
+            remote = timed(lambda: ask_over_http(base, ask), reps)
+            print(
+                f"  {'ask who-controlled':<26} {size:>7} bytes in process {figures(local)}  "
+                f"HTTP {figures(remote)}",
+                flush=True,
             )
         server.close()
         del store
@@ -212,10 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     p.add_argument("--n", type=int, default=30, help="repetitions per query")
+    p.add_argument("--keep", type=Path, help="keep (and reuse) the generated stores here")
+    p.add_argument("--only", nargs="*", help="only the queries whose names start so ('ask')")
     args = p.parse_args(argv)
     print("stored queries:", ", ".join(load_stored_queries()))
     for size in args.sizes:
-        bench_size(size, args.n)
+        bench_size(size, args.n, args.keep, args.only)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory (max RSS of this process): {rss:.0f} MB")
     return 0

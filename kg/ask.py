@@ -14,7 +14,7 @@ from itertools import groupby
 
 import pyoxigraph as ox
 
-from kg.claims import EntityCache, get_claim
+from kg.claims import EntityCache, get_claims
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import default_gazetteer
 from kg.store import Store, Term
@@ -161,34 +161,42 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     top = winner(moments[0])
     run = current_run(moments, top)
     contested = len({r.controller for r in moments[0]}) > 1
+    others = alternative_runs(moments, top)
+    # every claim the answer shows, fetched together (one query, not one per claim)
+    claims = get_claims(
+        store,
+        [r.claim for r in run.readings] + [r.claim for _, o in others for r in o.readings],
+        entities,
+    )
     answer.update(
         controller=entities.get(ox.NamedNode(top)),
         since=run.since.isoformat(),
         status="contested" if contested else "reported",
-        evidence=[get_claim(store, r.claim, entities) for r in run.readings],
+        evidence=[claims[r.claim] for r in run.readings],
     )
-    answer["alternatives"] = alternatives(store, moments, top, entities)
+    answer["alternatives"] = [
+        {
+            "controller": entities.get(ox.NamedNode(o.controller)),
+            "since": o.since.isoformat(),
+            "status": status,
+            "evidence": [claims[r.claim] for r in o.readings],
+        }
+        for status, o in others
+    ]
     return answer
 
 
-def alternatives(
-    store: Store, moments: list[list[Reading]], top: str, entities: EntityCache
-) -> list[dict]:
-    """Each other controller claimed for that day or superseded by the answer, newest first."""
+def alternative_runs(moments: list[list[Reading]], top: str) -> list[tuple[str, Run]]:
+    """Each other controller claimed for that day or superseded by the answer, newest first,
+    with its status."""
     out, seen = [], {top}
     for i, moment in enumerate(moments):
         for controller in dict.fromkeys(r.controller for r in moment):
             if controller in seen:
                 continue
             seen.add(controller)
-            run = current_run(moments[i:], controller)
             out.append(
-                {
-                    "controller": entities.get(ox.NamedNode(controller)),
-                    "since": run.since.isoformat(),
-                    "status": "competing" if i == 0 else "superseded",
-                    "evidence": [get_claim(store, r.claim, entities) for r in run.readings],
-                }
+                ("competing" if i == 0 else "superseded", current_run(moments[i:], controller))
             )
     return out
 

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
-from kg.store import Store, Term
+from kg.store import _COMMENT_LINE, _WHERE, Store, Term
 from kg.stored_queries import get_stored_query
 from kg.vocab import ONTOLOGY, WIKIDATA
 
@@ -178,3 +178,40 @@ def get_claim(store: Store, iri: str, entities: EntityCache | None = None) -> di
     if not found:
         raise NotFoundError(f"No claim {iri} in the store")
     return found[0]
+
+
+def with_claims(sparql: str, iris: list[str]) -> str:
+    """The query with a VALUES block of claim IRIs opening its WHERE group. The IRIs came
+    out of the store (absolute IRIs: pyoxigraph refused anything else), and the block is what
+    the planner starts from: one query fetches them all instead of one query per claim."""
+    block = " ".join(str(ox.NamedNode(iri)) for iri in iris)
+    blanked = _COMMENT_LINE.sub(lambda m: " " * len(m.group()), sparql)
+    at = _WHERE.search(blanked).end()
+    return f"{sparql[:at]}\n  VALUES ?claim {{ {block} }}\n{sparql[at:]}"
+
+
+def get_claims(
+    store: Store, iris: list[str], entities: EntityCache | None = None
+) -> dict[str, dict]:
+    """Claims by IRI, each exactly as get_claim gives it, in three queries in all."""
+    iris = list(dict.fromkeys(iris))
+    if not iris:
+        return {}
+    entities = entities or EntityCache(store)
+    rows = store.select(with_claims(get_stored_query("claims").text, iris))
+    chains: dict[str, list[Term]] = defaultdict(list)
+    for row in store.select(with_claims(STEPS_QUERY, iris)):
+        chains[row["claim"].value].append(row["reporter"])
+    others: dict[str, list[str]] = defaultdict(list)
+    if any(value(r, "contradicted") for r in rows):
+        for row in store.select(with_claims(CONTRADICTS_QUERY, iris)):
+            others[row["claim"].value].append(row["other"].value)
+    found: dict[str, dict] = {}
+    for row in rows:
+        iri = row["claim"].value
+        if iri not in found:  # get_claim keeps the first row of a claim
+            found[iri] = claim_json(row, chains.get(iri, []), entities, others)
+    missing = [iri for iri in iris if iri not in found]
+    if missing:
+        raise NotFoundError(f"No claim {missing[0]} in the store")
+    return found
