@@ -1,16 +1,31 @@
-"""Where the shipped files live, whether the project is installed or run from a checkout."""
+"""Where the shipped files live, whether the project is installed or run from a checkout.
+
+In a checkout, `queries/` and `ontology/` sit beside `kg/`. An installed copy carries them as
+the data-only packages `kg._queries` and `kg._ontology` (see pyproject.toml); having no
+`__init__.py`, they are namespace packages, whose location the import system gives as a
+search location (importlib.resources would hand back a MultiplexedPath, not a folder).
+"""
 
 from __future__ import annotations
 
-from importlib import resources
+import importlib.util
 from pathlib import Path
+
+from kg.errors import KGError
 
 
 def _dir(package: str, checkout_dir: str) -> Path:
     here = Path(__file__).resolve().parent.parent / checkout_dir
     if here.is_dir():
         return here
-    return Path(str(resources.files(package)))
+    spec = importlib.util.find_spec(package)
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not locations:
+        raise KGError(
+            f"The installed package lacks its {checkout_dir}/ files: reinstall with "
+            "`pip install .` from the project folder"
+        )
+    return Path(locations[0])
 
 
 def queries_dir() -> Path:
