@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from kg.ask import who_controlled  # noqa: E402
 from kg.build import build  # noqa: E402
 from kg.store import Store  # noqa: E402
+from server.lifecycle import stop  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -77,7 +78,7 @@ def main() -> None:
                 r.read()
         fetch()
         http = timed(fetch, 200)
-        server.close()
+        stop(server)
         print(f"who-controlled over HTTP: p50 {statistics.median(http):.2f} ms, "
               f"p99 {percentile(http, 0.99):.2f} ms (n=200); HTTP/in-process p50 ratio "
               f"{statistics.median(http) / statistics.median(inproc):.1f}")

@@ -41,6 +41,7 @@ from kg.vocab import (  # noqa: E402
     event_iri,
     graph_iri,
 )
+from server.lifecycle import stop  # noqa: E402
 
 XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -364,7 +365,7 @@ def bench_size(claims: int, reps: int, keep: Path | None, only: list[str] | None
                 f"HTTP {figures(remote)}",
                 flush=True,
             )
-        server.close()
+        stop(server)
         del store
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from kg.build import build
 from kg.store import Store
+from server.lifecycle import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -61,7 +62,7 @@ class LiveServer:
         threading.Thread(target=self._server.run, daemon=True).start()
 
     def close(self) -> None:
-        self._server.close()
+        stop(self._server)
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ from kg.errors import InputError
 from kg.store import Store
 from kg.stored_queries import Param, bind_params, parse_stored_query, to_term
 from server import create_app
+from server.lifecycle import stop
 
 CKG = "https://w3id.org/conflict-kg/ontology#"
 ID = "https://w3id.org/conflict-kg/id/"
@@ -74,7 +75,7 @@ class Server:
         self._thread.start()
 
     def close(self) -> None:
-        self._server.close()
+        stop(self._server)
 
 
 @pytest.fixture(scope="module")
