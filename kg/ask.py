@@ -14,11 +14,10 @@ from itertools import groupby
 
 import pyoxigraph as ox
 
-from kg.claims import EntityCache, get_claims
+from kg.claims import EntityCache, get_claims, stored_text
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import default_gazetteer
 from kg.store import Store, Term
-from kg.stored_queries import get_stored_query
 from kg.vocab import BASE, WIKIDATA, entity_iri
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
@@ -101,7 +100,7 @@ def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> l
     }
     if as_of is not None:
         bindings["asof"] = ox.Literal(as_of.isoformat(), datatype=XSD_DATE)
-    rows = store.select(get_stored_query("who_controlled").text, bindings)
+    rows = store.select(stored_text("who_controlled"), bindings)
     return [
         Reading(
             r["claim"].value,

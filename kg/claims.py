@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -30,6 +31,26 @@ SELECT ?claim ?position ?reporter WHERE {
 } ORDER BY ?claim ?position"""
 
 
+_TEXTS: dict[str, tuple[Path, int, str]] = {}
+
+
+def stored_text(name: str) -> str:
+    """A stored query's text, read again only when its file changes (finding the queries
+    folder and parsing the header cost milliseconds on every call)."""
+    known = _TEXTS.get(name)
+    if known is not None:
+        path, mtime, text = known
+        try:
+            if path.stat().st_mtime_ns == mtime:
+                return text
+        except OSError:
+            pass
+    query = get_stored_query(name)
+    if query.path is not None:
+        _TEXTS[name] = (query.path, query.path.stat().st_mtime_ns, query.text)
+    return query.text
+
+
 class EntityCache:
     """ENTITY objects ({label, iri, wikidata, type}) looked up once per request."""
 
@@ -45,8 +66,26 @@ class EntityCache:
             self.cache[iri] = self.lookup(node)
         return self.cache[iri]
 
+    def prefetch(self, nodes: list[Term | None]) -> None:
+        """Look up many entities in one query (IRIs that came out of the store)."""
+        todo = list(
+            dict.fromkeys(n.value for n in nodes if n is not None and n.value not in self.cache)
+        )
+        if not todo:
+            return
+        found: dict[str, list[dict]] = {iri: [] for iri in todo}
+        block = " ".join(str(ox.NamedNode(iri)) for iri in todo)
+        query = ENTITY_QUERY.replace("WHERE {", f"WHERE {{\n  VALUES ?e {{ {block} }}", 1)
+        for row in self.store.select(query):
+            found[row["e"].value].append(row)
+        for iri, rows in found.items():
+            self.cache[iri] = self.entity(ox.NamedNode(iri), rows)
+
     def lookup(self, node: Term) -> dict:
-        rows = self.store.select(ENTITY_QUERY, {"e": node})
+        return self.entity(node, self.store.select(ENTITY_QUERY, {"e": node}))
+
+    @staticmethod
+    def entity(node: Term, rows: list[dict]) -> dict:
         label = rows[0]["label"].value if rows else node.value.rsplit("/", 1)[-1]
         cls = next((r["class"].value.removeprefix(ONTOLOGY) for r in rows if "class" in r), None)
         match = next((r["match"].value for r in rows if "match" in r), None)
@@ -138,9 +177,7 @@ def query_claims(
     claim: str | None = None,
     entities: EntityCache | None = None,
 ) -> list[dict]:
-    rows = store.select(
-        get_stored_query("claims").text, _bindings(article, type, place, actor, claim)
-    )
+    rows = store.select(stored_text("claims"), _bindings(article, type, place, actor, claim))
     chains = reporting_chains(store, claim) if rows else {}
     others = contradictions(store, claim) if any(value(r, "contradicted") for r in rows) else {}
     entities = entities or EntityCache(store)
@@ -198,7 +235,7 @@ def get_claims(
     if not iris:
         return {}
     entities = entities or EntityCache(store)
-    rows = store.select(with_claims(get_stored_query("claims").text, iris))
+    rows = store.select(with_claims(stored_text("claims"), iris))
     chains: dict[str, list[Term]] = defaultdict(list)
     for row in store.select(with_claims(STEPS_QUERY, iris)):
         chains[row["claim"].value].append(row["reporter"])
@@ -206,6 +243,10 @@ def get_claims(
     if any(value(r, "contradicted") for r in rows):
         for row in store.select(with_claims(CONTRADICTS_QUERY, iris)):
             others[row["claim"].value].append(row["other"].value)
+    roles = ("eventPlace", "agent", "target", "controller", "claimant")
+    entities.prefetch(
+        [r.get(k) for r in rows for k in roles] + [n for chain in chains.values() for n in chain]
+    )
     found: dict[str, dict] = {}
     for row in rows:
         iri = row["claim"].value
