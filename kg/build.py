@@ -225,18 +225,22 @@ def build(
     articles = read_all(paths, report, columns)
     todo = [a for a in articles if force or not is_unchanged(store, a)]
     report.unchanged = len(articles) - len(todo)
+    touched: set[str] = set()
+    place = ox.NamedNode(ONTOLOGY + "place")
     for n, done in enumerate(extracted(todo, workers or default_workers()), start=1):
         if done.error is not None:
             report.rejected.append(f"{done.stem}: extraction failed ({done.error}); the article "
                                    "was not stored: report it with the text, or run with --debug")
             continue
         report.triples += store.replace_graph(graph_iri(done.stem), done.quads, done.shared)
+        touched.update(q.object.value for q in done.quads if q.predicate == place)
         report.claims += done.claims
         report.articles += 1
         if progress:
             progress(n, len(todo), done.stem)
     if report.articles:
-        report.contradictions = refresh_contradictions(store)
+        stems = [a.stem for a in todo]
+        report.contradictions = refresh_contradictions(store, stems, touched)
     store.flush()
     report.seconds = time.perf_counter() - started
     return report

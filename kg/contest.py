@@ -9,8 +9,12 @@ update's WHERE reads the store's own default graph, not the union queries see: h
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
 from kg.store import Store
-from kg.vocab import BASE
+from kg.vocab import BASE, stem_segment
 
 DERIVED_GRAPH = f"{BASE}graph/derived"
 
@@ -38,7 +42,43 @@ WHERE {{
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ?p ?b }} }}"
 
 
-def refresh_contradictions(store: Store) -> int:
-    """Recompute every contradiction; returns the number of (directed) links."""
-    store.update(REFRESH)
+def refresh_contradictions(
+    store: Store, stems: Iterable[str] | None = None, places: Iterable[str] | None = None
+) -> int:
+    """Recompute contradictions: all of them, or (given the articles just built and the places
+    their claims are about) only those the build can have changed, so adding one article to a
+    large store costs what that article touches. Returns the number of (directed) links."""
+    if stems is None or places is None:
+        store.update(REFRESH)
+    else:
+        store.update(incremental(sorted(set(stems)), sorted(set(places))))
     return int(store.select(COUNT)[0]["n"].value)
+
+
+def incremental(stems: list[str], places: list[str]) -> str:
+    """Drop the links of the rebuilt articles and of the touched places, then find the touched
+    places' links again; one update, so one transaction. The IRIs are our own, serialised by
+    pyoxigraph."""
+    values = " ".join(str(ox.NamedNode(p)) for p in places) or "<urn:kg:none>"
+    owned = (
+        " || ".join(
+            f"STRSTARTS(STR(?{v}), {ox.Literal(BASE + 'claim/' + stem_segment(s) + '/')})"
+            for s in stems
+            for v in ("a", "b")
+        )
+        or "false"
+    )
+    where = REFRESH[REFRESH.index("WHERE {") + len("WHERE {") :]
+    return f"""
+PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
+DELETE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}
+WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} FILTER({owned}) }} ;
+DELETE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}
+WHERE {{
+  VALUES ?place {{ {values} }}
+  GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }}
+  GRAPH ?g {{ ?a ckg:about ?e . ?e ckg:place ?place }}
+}} ;
+INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}
+WHERE {{
+  VALUES ?place {{ {values} }}{where}"""
