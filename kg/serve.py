@@ -5,13 +5,25 @@ another process. A read-only handle sees the store as it was when opened, so `Li
 it when the store's files change (a stat of each file, about 0.1 ms; a reopen costs about 10 ms
 and happens only after a write). Updates (only with an update token) open a read-write handle
 for the time of one update; they fail with StoreError (503) while `kg build` holds the lock.
+
+pyoxigraph cannot cancel a query, so user queries (`/sparql`, stored queries) run in
+`WorkerPool`: a few worker processes, each with its own read-only `LiveStore`. A query that
+passes the time limit is stopped by killing its worker (SIGKILL: a reader holds no lock and
+writes nothing), and a fresh worker takes its place. The server's fixed queries (who-controlled,
+claims, resource pages) stay in `QueryRunner` threads: their cost is bounded by their shape.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
+import queue
+import signal
 import threading
+import time
 import traceback
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +33,7 @@ from kg.store import Store
 from kg.vocab import PREFIXES
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _IGNORED = ("LOG", "LOCK")  # RocksDB's info log and lock file change without new data
 _write_lock = threading.Lock()
 
@@ -139,6 +152,241 @@ def _detach(exc: BaseException) -> BaseException:
     return exc
 
 
+class WorkerDied(QueryError):
+    """A worker process ended in the middle of a query (killed from outside, out of memory)."""
+
+    status = 503
+
+
+class WorkersUnavailable(StoreError):
+    """Worker processes cannot be started here (no fork server, no process limit left)."""
+
+
+class _Worker:
+    def __init__(self, process: Any, conn: Any) -> None:
+        self.process, self.conn = process, conn
+
+    def stop(self) -> None:
+        """SIGKILL: the only way to stop a pyoxigraph query; the read-only handle holds no lock."""
+        try:
+            self.process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+        self.conn.close()
+        threading.Thread(target=self.process.join, args=(5,), daemon=True).start()  # reap
+
+
+class WorkerPool:
+    """Runs ``fn(store, *args)`` in one of ``size`` worker processes, each holding its own
+    read-only `LiveStore` on ``path``; ``fn`` must be a module-level function (it is pickled
+    by name) returning picklable data, e.g. the serialised answer.
+
+    A call waits up to ``timeout`` s for a free worker, then up to ``timeout`` s for the
+    answer; past that the worker is killed, a replacement is started in the background, and
+    QueryTimeout (503) is raised. ``preload`` names modules the workers import before they
+    report ready (with forkserver, once in the fork server), so no query pays for imports.
+    Workers start on the first call (or `start()`), so apps that never query spawn nothing.
+    """
+
+    STARTUP_LIMIT = 60.0  # seconds a new worker may take to import and open the store
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        timeout: float = 10.0,
+        size: int = 2,
+        preload: tuple[str, ...] = (),
+    ) -> None:
+        self.path, self.timeout, self.size = str(path), timeout, max(1, size)
+        self.preload = ("pyoxigraph", "kg.store", "kg.serve", *preload)
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._alive = 0  # workers idle, busy or starting
+        self._starting = 0
+        self._generation = 0  # bumped by invalidate(): workers reopen their handle
+        self._closed = False
+        self._workers: set[_Worker] = set()
+        self._started_once = False
+        self.unavailable: str | None = None  # why no worker could ever start
+        self._context = _mp_context(self.preload)
+
+    def start(self) -> None:
+        """Start workers up to the pool's size; each joins the idle queue once ready."""
+        with self._lock:
+            missing = 0 if self._closed else self.size - self._alive
+            self._alive += missing
+            self._starting += missing
+        for _ in range(missing):
+            threading.Thread(target=self._spawn, name="kg-worker-start", daemon=True).start()
+
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        worker = self._send((fn, args, self._generation))
+        try:
+            if not worker.conn.poll(self.timeout):
+                self._retire(worker)
+                raise QueryTimeout(
+                    f"The query ran longer than {self.timeout:g} s and was stopped: "
+                    "narrow it (LIMIT, a more selective pattern)"
+                )
+            status, value = worker.conn.recv()
+        except (EOFError, OSError) as exc:  # the worker died: killed, out of memory, crashed
+            self._retire(worker)
+            raise WorkerDied(
+                f"The query's worker process stopped ({type(exc).__name__}): try again; "
+                "if it happens again, the query may need more memory than the server has"
+            ) from None
+        self._idle.put(worker)
+        if status == "error":
+            raise value
+        return value
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (idle or busy)."""
+        with self._lock:
+            return sorted(w.process.pid for w in self._workers)
+
+    def invalidate(self) -> None:
+        """Make every worker reopen its read-only handle before its next query."""
+        self._generation += 1
+
+    def close(self) -> None:
+        """Stop every worker (a busy one too: its query gets WorkerDied)."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = self._workers, set()
+        for worker in workers:
+            worker.stop()
+
+    # -- internals -----------------------------------------------------------------------
+    def _send(self, message: tuple[Any, ...]) -> _Worker:
+        """Hand the message to an idle worker; one found dead (its pipe broken) is replaced
+        and the next one tried (the query never reached it); at worst all were dead and the
+        last try waits for a replacement."""
+        for _ in range(self.size + 1):
+            worker = self._acquire()
+            try:
+                worker.conn.send(message)
+                return worker
+            except OSError:
+                self._retire(worker)
+        raise WorkerDied("The query workers keep stopping: see the server's log")
+
+    def _acquire(self) -> _Worker:
+        if self.unavailable:
+            raise WorkersUnavailable(f"No query worker could start: {self.unavailable}")
+        if self._alive < self.size:
+            self.start()
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return self._idle.get(timeout=0.1)
+            except queue.Empty:
+                now = time.monotonic()
+                starting = self._starting and now < deadline + self.STARTUP_LIMIT
+                if now > deadline and not starting:
+                    raise QueryTimeout(
+                        f"All {self.size} query workers stayed busy for {self.timeout:g} s "
+                        "with long queries: try again later"
+                    ) from None
+                if self.unavailable:
+                    why = f"No query worker could start: {self.unavailable}"
+                    raise WorkersUnavailable(why) from None
+                if self._alive < self.size:
+                    self.start()  # a start that failed earlier: try again
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.stop()
+        with self._lock:
+            self._alive -= 1
+            self._workers.discard(worker)
+        self.start()
+
+    def _spawn(self) -> None:
+        worker = None
+        try:
+            parent, child = self._context.Pipe()
+            process = self._context.Process(
+                target=_worker_main,
+                args=(child, self.path, self.preload),
+                name="kg-query-worker",
+                daemon=True,
+            )
+            process.start()
+            child.close()
+            worker = _Worker(process, parent)
+            if not parent.poll(self.STARTUP_LIMIT) or parent.recv() != "ready":
+                raise RuntimeError(f"no ready message within {self.STARTUP_LIMIT:g} s")
+        except Exception as exc:  # counted as not alive: the next call starts another
+            log.error("A query worker failed to start: %s", exc)
+            if worker is not None:
+                worker.stop()
+            with self._lock:
+                self._alive -= 1
+                self._starting -= 1
+                if not self._started_once:
+                    self.unavailable = f"{type(exc).__name__}: {exc}"
+            return
+        with self._lock:
+            self._starting -= 1
+            self._started_once = True
+            closed = self._closed
+            if not closed:
+                self._workers.add(worker)
+        if closed:
+            worker.stop()
+        else:
+            self._idle.put(worker)
+
+
+def _mp_context(preload: tuple[str, ...]) -> Any:
+    """forkserver where there is one (a replacement worker is a fork of a process that has
+    already imported everything: tens of ms), else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(preload))
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _worker_main(conn: Any, path: str, preload: tuple[str, ...]) -> None:
+    """A query worker: answers (fn, args, generation) messages with ("ok", value) or
+    ("error", exception) until the pipe closes."""
+    import importlib
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which kills us
+    for name in preload:
+        importlib.import_module(name)
+    live, generation = LiveStore(path), 0
+    try:
+        live.get()  # open now, not in the first query's time
+    except KGError:
+        pass  # no store yet: each query reports it
+    conn.send("ready")
+    while True:
+        try:
+            fn, args, wanted = conn.recv()
+        except (EOFError, OSError):
+            return  # the server went away
+        if wanted != generation:
+            live.invalidate()
+            generation = wanted
+        try:
+            reply: tuple[str, Any] = ("ok", fn(live.get(), *args))
+        except BaseException as exc:
+            reply = ("error", _detach(exc))
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # an answer or exception that does not pickle
+            conn.send(("error", QueryError(f"Query failed: {type(exc).__name__}: {exc}")))
+
+
+def close_with(owner: object, pool: WorkerPool) -> None:
+    """Stop the pool's workers when ``owner`` (the app) is garbage collected."""
+    weakref.finalize(owner, pool.close)
+
+
 def apply_update(path: str | os.PathLike[str], update: str) -> None:
     """Run a SPARQL Update in a read-write handle opened for this update only."""
     with _write_lock:
@@ -167,6 +415,7 @@ def serve(
     timeout: float = 10.0,
     threads: int = 8,
     update_token: str | None = None,
+    workers: int | None = None,
 ) -> None:
     """Serve the endpoint with waitress until interrupted."""
     import waitress
@@ -182,7 +431,12 @@ def serve(
             "QUERY_TIMEOUT": timeout,
             "QUERY_THREADS": threads,
             "UPDATE_TOKEN": update_token,
+            **({"QUERY_WORKERS": workers} if workers is not None else {}),
         }
     )
+    from server import db
+
+    with app.app_context():
+        db.start_workers()  # the first query should not wait for them
     print(f"Serving {store_path} on http://{host}:{port}/ (SPARQL at /sparql)", flush=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="conflict-kg")

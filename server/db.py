@@ -1,23 +1,40 @@
-"""The store attached to the app: a read-only view that follows `kg build`, and a query runner."""
+"""The store attached to the app: a read-only view that follows `kg build`, the worker
+processes that evaluate user queries, and a thread runner for the server's own queries."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
-from kg.serve import LiveStore, QueryRunner
+from kg.serve import LiveStore, QueryRunner, WorkerPool, WorkersUnavailable, close_with
 from kg.store import Store
 
 T = TypeVar("T")
 
+# What a worker imports before it reports ready: the evaluation functions and the serialisers.
+WORKER_PRELOAD = ("server.formats", "server.sparql", "server.queries", "rdflib", "rdflib.query")
+
 
 def init_app(app: Flask) -> None:
+    """Config: QUERY_TIMEOUT, QUERY_THREADS, and QUERY_WORKERS (worker processes for /sparql
+    and stored queries; default `$KG_QUERY_WORKERS`, else 2; 0 evaluates them in threads,
+    where a query past the limit gets its 503 but runs on to its end)."""
+    timeout = float(app.config["QUERY_TIMEOUT"])
     app.extensions["kg.store"] = LiveStore(app.config["KG_STORE"])
-    app.extensions["kg.runner"] = QueryRunner(
-        float(app.config["QUERY_TIMEOUT"]), int(app.config["QUERY_THREADS"])
-    )
+    app.extensions["kg.runner"] = QueryRunner(timeout, int(app.config["QUERY_THREADS"]))
+    workers = int(app.config.get("QUERY_WORKERS", os.environ.get("KG_QUERY_WORKERS", 2)))
+    pool = None
+    if workers > 0:
+        try:
+            pool = WorkerPool(app.config["KG_STORE"], timeout, workers, WORKER_PRELOAD)
+        except (OSError, ValueError, ImportError) as exc:  # no multiprocessing here
+            app.logger.warning("Query workers unavailable (%s): queries run in threads", exc)
+        else:
+            close_with(app, pool)
+    app.extensions["kg.workers"] = pool
 
 
 def get_store() -> Store:
@@ -31,7 +48,29 @@ def run(work: Callable[..., T], *args: Any) -> T:
     return runner.run(work, *args)
 
 
+def evaluate(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(store, *args)`` for a user's query: in a worker process that is killed at the time
+    limit, or in the thread runner when there are no workers. ``fn`` is a module-level function
+    (sent by name) and its arguments and result are picklable (bytes, not lazy results)."""
+    pool: WorkerPool | None = current_app.extensions["kg.workers"]
+    if pool is not None and not pool.unavailable:
+        try:
+            return pool.run(fn, *args)
+        except WorkersUnavailable as exc:
+            current_app.logger.warning("%s: queries run in threads from now on", exc.message)
+    return run(fn, get_store(), *args)
+
+
+def start_workers() -> None:
+    pool: WorkerPool | None = current_app.extensions["kg.workers"]
+    if pool is not None:
+        pool.start()
+
+
 def invalidate() -> None:
     """Make the next request reopen the store (after an update written by this process)."""
     store: LiveStore = current_app.extensions["kg.store"]
     store.invalidate()
+    pool: WorkerPool | None = current_app.extensions["kg.workers"]
+    if pool is not None:
+        pool.invalidate()

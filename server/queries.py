@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.datastructures import MIMEAccept
 
+from kg.store import Store
 from kg.stored_queries import load_stored_queries, run_stored
 from server import db, formats
 
@@ -30,11 +32,13 @@ def list_queries() -> Response:
 
 @bp.get("/<name>")
 def run_query(name: str) -> Response:
-    store, folder = db.get_store(), _directory()
-    values, accept = dict(request.args), request.accept_mimetypes
-
-    def work() -> tuple[bytes, str]:  # in the query thread: no request context there
-        return formats.render(run_stored(store, name, values, folder), accept)[:2]
-
-    body, content_type = db.run(work)
+    args = (name, dict(request.args), _directory(), request.accept_mimetypes)
+    body, content_type = db.evaluate(_evaluate, *args)
     return Response(body, content_type=content_type)
+
+
+def _evaluate(
+    store: Store, name: str, values: dict[str, str], folder: Path | None, accept: MIMEAccept
+) -> tuple[bytes, str]:
+    # Runs in a query worker (no request context there); serialising is part of the work.
+    return formats.render(run_stored(store, name, values, folder), accept)[:2]

@@ -1,0 +1,201 @@
+"""Throughput of `kg serve` against Oxigraph's own server on the same data, same load.
+
+    python bench/throughput.py                        # 10,000 generated claims, 10 s per run
+    python bench/throughput.py --claims 10000 --seconds 20 --keep /tmp/tp-store
+
+One store is generated (`bench/queries.py`'s generator: claims bulk-loaded in the shape
+kg/emit.py writes). Then, one server at a time on loopback, each read-only on that store:
+`kg serve` (waitress, query worker processes) at /sparql and `oxigraph serve-read-only
+--union-default-graph` (from the PyPI package `oxigraph`) at /query. The load generator is
+the same for both: PROCS processes x CLIENTS threads, each with one keep-alive HTTP/1.1
+connection, POSTing the query (`application/sparql-query`, Accept: SPARQL JSON results) as
+fast as answers come, for SECONDS after a one-second warm-up. It runs on the same machine as
+the server, so both share the cores with it. Prints requests per second of each, their ratio
+(kg / oxigraph) and latencies, for a light query and a join-heavy one (a stored query).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load import free_port, start_server  # noqa: E402
+
+CKG = "https://w3id.org/conflict-kg/ontology#"
+QUERIES = {
+    # one index lookup and ten rows: the cost is the HTTP and serialisation around the query
+    "light": f"SELECT ?claim ?type WHERE {{ ?claim <{CKG}claimType> ?type }} LIMIT 10",
+    # joins, optionals, property paths, GROUP BY and GROUP_CONCAT over the casualty claims
+    "heavy": (ROOT / "queries" / "casualties_by_perpetrator.rq").read_text(encoding="utf-8"),
+}
+ACCEPT = "application/sparql-results+json"
+
+
+def _client(port: int, path: str, body: bytes, start: float, stop: float) -> tuple[list, int]:
+    """One connection, one request at a time; latencies of the answers inside [start, stop)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Content-Type": "application/sparql-query", "Accept": ACCEPT}
+    latencies, errors = [], 0
+    while (now := time.time()) < stop:
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            ok = False
+        if now >= start:
+            if ok:
+                latencies.append(time.time() - now)
+            else:
+                errors += 1
+    conn.close()
+    return latencies, errors
+
+
+def _process(args: tuple[int, str, bytes, float, float, int]) -> tuple[list, int]:
+    port, path, body, start, stop, clients = args
+    results: list[tuple[list, int]] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(_client(port, path, body, start, stop))
+        )
+        for _ in range(clients)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [x for r in results for x in r[0]], sum(r[1] for r in results)
+
+
+def load(port: int, path: str, query: str, seconds: float, procs: int, clients: int) -> dict:
+    """Requests per second and latencies of ``procs`` x ``clients`` connections."""
+    start = time.time() + 2.0  # process start-up, then one second of warm-up
+    stop = start + seconds
+    jobs = [(port, path, query.encode(), start, stop, clients)] * procs
+    with multiprocessing.get_context("spawn").Pool(procs) as pool:
+        parts = pool.map(_process, jobs)
+    latencies = sorted(x for p in parts for x in p[0])
+    errors = sum(p[1] for p in parts)
+    return {
+        "rps": len(latencies) / seconds,
+        "n": len(latencies),
+        "errors": errors,
+        "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99": latencies[int(0.99 * (len(latencies) - 1))] * 1000 if latencies else float("nan"),
+    }
+
+
+def rows(port: int, path: str, query: str) -> int:
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("POST", path, body=query.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": ACCEPT})
+    response = conn.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise RuntimeError(f"HTTP {response.status} from {path}: {body[:300]!r}")
+    return len(json.loads(body)["results"]["bindings"])
+
+
+def start_oxigraph(store: Path, timeout: float) -> tuple[subprocess.Popen, int]:
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix="oxigraph-", suffix=".log")[1])
+    print(f"oxigraph log: {log}")
+    process = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
+         "--union-default-graph", *(["--timeout-s", str(int(timeout))] if timeout else [])],
+        stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    for _ in range(300):
+        try:
+            rows(port, "/query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+            return process, port
+        except (OSError, RuntimeError, KeyError):
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("oxigraph serve-read-only did not answer")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--claims", type=int, default=10_000)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--procs", type=int, default=2, help="load generator processes")
+    p.add_argument("--clients", type=int, default=4, help="connections per process")
+    p.add_argument("--threads", type=int, default=8, help="waitress threads of kg serve")
+    p.add_argument("--keep", type=Path, help="keep (and reuse) the generated store here")
+    p.add_argument("--only", choices=sorted(QUERIES), nargs="*")
+    p.add_argument(
+        "--oxigraph-timeout", type=int, default=0,
+        help="pass --timeout-s to oxigraph (0: none; it starts a thread per query for it, and "
+        "under this load thread creation failed: EAGAIN, then a panic)")
+    args = p.parse_args(argv)
+
+    store = args.keep or Path(tempfile.mkdtemp(prefix="kg-tp-")) / "store"
+    if not store.exists():
+        from queries import load as generate  # bench/queries.py
+
+        print(f"generating {args.claims:,} claims ...", flush=True)
+        generate(store, args.claims)
+    print(f"store {store}; load: {args.procs} processes x {args.clients} connections, "
+          f"{args.seconds:g} s per run; {os.cpu_count()} cores shared by server and load")
+
+    figures: dict[tuple[str, str], dict] = {}
+    kg_proc, base = start_server(store, threads=args.threads, timeout=600)
+    kg_port = int(base.rsplit(":", 1)[1])
+    try:
+        for name in args.only or QUERIES:
+            print(f"kg serve  {name}: {rows(kg_port, '/sparql', QUERIES[name])} rows", flush=True)
+            figures["kg", name] = load(kg_port, "/sparql", QUERIES[name], args.seconds,
+                                       args.procs, args.clients)
+    finally:
+        stop(kg_proc)
+    ox_proc, ox_port = start_oxigraph(store, args.oxigraph_timeout)
+    try:
+        for name in args.only or QUERIES:
+            print(f"oxigraph  {name}: {rows(ox_port, '/query', QUERIES[name])} rows", flush=True)
+            figures["ox", name] = load(ox_port, "/query", QUERIES[name], args.seconds,
+                                       args.procs, args.clients)
+    finally:
+        stop(ox_proc)
+
+    print(f"\n{'query':6} {'server':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    for name in args.only or QUERIES:
+        for server, label in (("kg", "kg serve"), ("ox", "oxigraph")):
+            f = figures[server, name]
+            print(f"{name:6} {label:9} {f['rps']:9.1f} {f['p50']:8.1f} {f['p99']:8.1f} "
+                  f"{f['errors']:6d}")
+        ratio = figures["kg", name]["rps"] / max(figures["ox", name]["rps"], 1e-9)
+        print(f"{name:6} {'ratio':9} {ratio:9.2f}  (kg serve / oxigraph)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
