@@ -88,6 +88,8 @@ def render_capped(
             "\t".join("" if r[n] is None else str(r[n]) for n in names) for r in rows[:max_rows]
         ]
         return ("\n".join(lines) + "\n").encode(), content_type(media_type), cut
+    if RESULTS[media_type] is ox.QueryResultsFormat.JSON:  # the default: written directly
+        return sparql_json(names, rows[:max_rows]), content_type(media_type), cut
     table = Result("SELECT")
     table.vars = [to_rdflib(ox.Variable(n)) for n in names]
     table.bindings = [
@@ -96,6 +98,34 @@ def render_capped(
     ]
     body = table.serialize(format=RDFLIB_FORMATS[RESULTS[media_type]]) or b""
     return (body if isinstance(body, bytes) else body.encode()), content_type(media_type), cut
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def json_term(term: Any) -> dict[str, str]:
+    """One RDF term in SPARQL 1.1 Query Results JSON."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if term.language:
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    if term.datatype.value == XSD_STRING:
+        return {"type": "literal", "value": term.value}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+
+
+def sparql_json(names: list[str], rows: list[Any]) -> bytes:
+    """SPARQL results JSON for rows already read (the C JSON encoder does the writing)."""
+    import json
+
+    bindings = [{n: json_term(r[n]) for n in names if r[n] is not None} for r in rows]
+    return json.dumps(
+        {"head": {"vars": names}, "results": {"bindings": bindings}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
 
 
 def to_rdflib(term: Any) -> Any:
