@@ -58,7 +58,10 @@ class LiveServer:
 
         app = create_app({"KG_STORE": str(store), **config})
         self._server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self._server.effective_port}"
+        self.port: int = self._server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.sparql = self.url + "/sparql"
+        self.store = store
         threading.Thread(target=self._server.run, daemon=True).start()
 
     def close(self) -> None:

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import http.client as httpclient
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-import waitress
+from conftest import LiveServer
 
 from kg.assets import yasgui_dir
 from kg.store import Store
 from kg.stored_queries import load_stored_queries
-from server import create_app
-from server.lifecycle import stop
 
 CKG = "https://w3id.org/conflict-kg/ontology#"
 ID = "https://w3id.org/conflict-kg/id/"
@@ -85,17 +81,7 @@ def make_store(path: Path) -> Path:
     return path
 
 
-class Server:
-    def __init__(self, store: Path, **config: Any) -> None:
-        app = create_app({"KG_STORE": str(store), **config})
-        self._server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.port: int = self._server.effective_port  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        stop(self._server)
+Server = LiveServer  # the shared harness of conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,15 +18,13 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import rdflib
-import waitress
+from conftest import LiveServer
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
 from kg.errors import InputError
 from kg.store import Store
 from kg.stored_queries import Param, bind_params, parse_stored_query, to_term
-from server import create_app
-from server.lifecycle import stop
 
 CKG = "https://w3id.org/conflict-kg/ontology#"
 ID = "https://w3id.org/conflict-kg/id/"
@@ -64,18 +61,7 @@ def make_store(path: Path) -> Path:
     return path
 
 
-class Server:
-    def __init__(self, store: Path, **config: Any) -> None:
-        app = create_app({"KG_STORE": str(store), **config})
-        self._server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self._server.effective_port}"  # type: ignore[union-attr]
-        self.sparql = self.url + "/sparql"
-        self.store = store
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        stop(self._server)
+Server = LiveServer  # the shared harness of conftest.py
 
 
 @pytest.fixture(scope="module")
