@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -145,7 +146,7 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     place_node = resolve_entity(store, place, kind="Place")
     entities = EntityCache(store)
     moments = runs_of(readings(store, place_node, on, as_of))
-    answer = {
+    answer: dict[str, Any] = {
         "place": entities.get(place_node),
         "date": on.isoformat(),
         "as_of": as_of.isoformat() if as_of else None,

@@ -233,7 +233,8 @@ def build(
                                    "was not stored: report it with the text, or run with --debug")
             continue
         report.triples += store.replace_graph(graph_iri(done.stem), done.quads, done.shared)
-        touched.update(q.object.value for q in done.quads if q.predicate == place)
+        touched.update(q.object.value for q in done.quads
+                       if q.predicate == place and isinstance(q.object, ox.NamedNode))
         report.claims += done.claims
         report.articles += 1
         if progress:

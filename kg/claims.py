@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, NotFoundError
+from kg.errors import InputError, NotFoundError, QueryError
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
 from kg.store import _COMMENT_LINE, _WHERE, Store, Term
 from kg.stored_queries import get_stored_query
@@ -223,7 +223,10 @@ def with_claims(sparql: str, iris: list[str]) -> str:
     the planner starts from: one query fetches them all instead of one query per claim."""
     block = " ".join(str(ox.NamedNode(iri)) for iri in iris)
     blanked = _COMMENT_LINE.sub(lambda m: " " * len(m.group()), sparql)
-    at = _WHERE.search(blanked).end()
+    found = _WHERE.search(blanked)
+    if found is None:
+        raise QueryError("A claims query needs a WHERE clause to bind ?claim in")
+    at = found.end()
     return f"{sparql[:at]}\n  VALUES ?claim {{ {block} }}\n{sparql[at:]}"
 
 

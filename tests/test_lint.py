@@ -17,3 +17,11 @@ def test_ruff_check() -> None:
                          cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy() -> None:
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed (it comes with the `test` extra)")
+    out = subprocess.run([sys.executable, "-m", "mypy", "kg", "server", "--ignore-missing-imports"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
