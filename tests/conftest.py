@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,17 @@ from kg.store import Store
 from server.lifecycle import stop
 
 ROOT = Path(__file__).resolve().parent.parent
+# Debian's chromium, started so it makes no request of its own (the network is closed here)
+CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SEEDS = ROOT / "seeds"
 
 

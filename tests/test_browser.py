@@ -8,30 +8,19 @@ tests, `npm ci`; the tests skip with the reason when either is missing.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import CHROMIUM, FLAGS
 from test_pages import Server, make_store
 
 from kg.assets import yasgui_dir
 
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install '.[test]'")
 
-CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"127.0.0.1"}
 NEEDS_CHROMIUM = pytest.mark.skipif(
     not Path(CHROMIUM).is_file(), reason=f"no Chromium at {CHROMIUM}: apt-get install -y chromium"

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,8 @@ pd = pytest.importorskip("pandas", reason="pip install '.[test]' (the notebook e
 pytest.importorskip("matplotlib", reason="pip install '.[test]'")
 pytest.importorskip("IPython", reason="pip install '.[test]'")
 
+from conftest import CHROMIUM, FLAGS  # noqa: E402
+
 import kg  # noqa: E402
 from kg.graphview import draw, to_networkx  # noqa: E402
 from kg.plots import casualties_by_day, casualty_events, control_timeline, place_map  # noqa: E402
@@ -32,16 +33,6 @@ from kg.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-CHROMIUM = os.environ.get("KG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 KERNEL = "kg-test-python"
 
 # A hand-made store in the shape of ontology/MODEL.md: Testville changes hands three times,
