@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.contest import DERIVED_GRAPH  # noqa: E402
+from kg.extract.claims import EVENT_CLASSES  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.stored_queries import load_stored_queries, run_stored  # noqa: E402
 from kg.vocab import (  # noqa: E402
@@ -47,15 +48,6 @@ XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 TYPES = ["control", "attack", "casualties", "statement", "diplomacy", "movement", "other"]
 WEIGHTS = [3, 3, 2, 3, 1, 1, 1]
-EVENT_FOR_TYPE = {
-    "control": "ControlChange",
-    "attack": "Attack",
-    "casualties": "CasualtyReport",
-    "statement": "Statement",
-    "diplomacy": "DiplomaticAction",
-    "movement": "Movement",
-    "other": "OtherEvent",
-}
 OCCURRENCE_ROLES = {  # kg/emit.py OCCURRENCE_KEYS: what names a shared event
     "control": ("place", "controller"),
     "attack": ("place", "agent"),
@@ -152,7 +144,7 @@ class Corpus:
         order = -1 if kind == "control" and rng.random() < 0.05 else 0
         count = rng.randrange(1, 60) if kind in ("casualties", "attack") else None
         victims = rng.choice(VICTIMS) if count is not None else None
-        event_class = EVENT_FOR_TYPE[kind]
+        event_class = EVENT_CLASSES[kind]
         if kind == "control" and rng.random() < 0.3:
             event_class = "ControlState"
         described = [

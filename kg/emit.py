@@ -28,17 +28,6 @@ from kg.vocab import (
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 XSD = PREFIXES["xsd"]
-EVENT_FOR_TYPE = {
-    "control": "ControlChange",
-    "attack": "Attack",
-    "casualties": "CasualtyReport",
-    "statement": "Statement",
-    "diplomacy": "DiplomaticAction",
-    "movement": "Movement",
-    "other": "OtherEvent",
-}
-
-
 def ckg(name: str) -> ox.NamedNode:
     return ox.NamedNode(ONTOLOGY + name)
 
@@ -193,7 +182,7 @@ class Emitter:
 
     def event(self, c: Claim, claim: ox.NamedNode) -> ox.NamedNode:
         node = ox.NamedNode(f"{claim.value}/event")
-        self.add(node, RDF_TYPE, ckg(c.event if c.type == "control" else EVENT_FOR_TYPE[c.type]))
+        self.add(node, RDF_TYPE, ckg(c.event))
         for prop in ("place", "agent", "target", "controller"):
             self.add(node, ckg(prop), self.entity(getattr(c, prop)))
         if c.date is not None and c.date.start is not None:

@@ -37,9 +37,3 @@ class StoreError(KGError):
     """The store cannot be opened or written."""
 
     status = 503
-
-
-class ValidationFailed(KGError):
-    """The ontology is inconsistent or the data violates the SHACL shapes."""
-
-    status = 422

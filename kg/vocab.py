@@ -59,9 +59,6 @@ def graph_iri(stem: str) -> str:
 ENTITIES_GRAPH = f"{BASE}graph/entities"
 
 
-def sentence_iri(stem: str, index: int) -> str:
-    return f"{BASE}article/{stem_segment(stem)}/s{index}"
-
 
 def claim_iri(stem: str, sentence: int, index: int) -> str:
     return f"{BASE}claim/{stem_segment(stem)}/s{sentence}/c{index}"

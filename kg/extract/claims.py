@@ -32,7 +32,8 @@ from kg.extract.events import (
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, build_context, place_of, salient_place
 
-EVENT_CLASSES = {
+EVENT_CLASSES = {  # claim type -> class of the event it is about (control: a change, or a state)
+    "control": "ControlChange",
     "attack": "Attack",
     "casualties": "CasualtyReport",
     "statement": "Statement",
