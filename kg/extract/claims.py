@@ -544,9 +544,6 @@ def sentence_claims(
     return claims
 
 
-NOMINAL_CAPTURE = {"capture", "recapture", "retaking", "seizure", "liberation", "fall"}
-
-
 def disputes(sent: Span) -> bool:
     """'rejected the accusation as baseless', 'denied', 'contradicting a statement': the
     sentence contests another claim."""
@@ -583,7 +580,11 @@ def read_triggers(
         if token.i in attribution.verbs:
             continue
         f = control_of(token, ctx)
-        if f is None and token.pos_ == "NOUN" and token.lemma_.lower() in NOMINAL_CAPTURE:
+        if (
+            f is None
+            and token.pos_ == "NOUN"
+            and token.lemma_.lower() in lexicon()["nominal_capture"]
+        ):
             f = nominal_capture(token, ctx, ctx.gazetteer, ctx.controllers)
         if f is not None:
             found.append(f)

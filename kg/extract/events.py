@@ -203,12 +203,9 @@ def victim_nouns(verb: Token) -> list[Token]:
     return [head, *head.conjuncts] if head is not None else []
 
 
-CASUALTY_STATES = {"dead": "killed", "wounded": "wounded", "injured": "wounded"}
-
-
 def casualty_state(token: Token, ctx: ItemContext) -> list[Event]:
     """'left 11 people dead', 'at least 15 dead as a bomb hit the camp'."""
-    kind = CASUALTY_STATES.get(token.lower_)
+    kind = lexicon()["casualty_states"].get(token.lower_)
     if kind is None or token.pos_ != "ADJ":
         return []
     if token.dep_ == "oprd" and lemma(token.head) == "leave":
@@ -640,21 +637,6 @@ def nominal_attacks(
     return found
 
 
-TALK_NOUNS = {
-    "talks",
-    "negotiations",
-    "summit",
-    "conference",
-    "congress",
-    "meeting",
-    "ceasefire",
-    "truce",
-    "agreement",
-    "deal",
-    "accord",
-}
-
-
 def unreal_context(noun: Token) -> bool:
     """A noun under a condition, a modal or an aim ('if ..., it should take part in talks')."""
     return any(
@@ -668,7 +650,7 @@ def nominal_diplomacy(sent: Span, ctx: ItemContext, events: list[Event]) -> list
     covered = {t.i for e in events for t in e.trigger.subtree}
     found = []
     for noun in sent:
-        if noun.pos_ != "NOUN" or noun.lower_ not in TALK_NOUNS or noun.i in covered:
+        if noun.pos_ != "NOUN" or noun.lower_ not in lexicon()["talk_nouns"] or noun.i in covered:
             continue
         if unreal_context(noun):
             continue

@@ -16,15 +16,6 @@ from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, lexicon, norm
 from kg.vocab import slug
 
 CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "conj", "parataxis", "appos", "cc"}
-NON_STATE_WORDS = {
-    "militant",
-    "rebel",
-    "insurgent",
-    "jihadist",
-    "extremist",
-    "terrorist",
-    "fighter",
-}
 PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "him"}
 TYPED_HEADS = {
     "town": "Town",
@@ -210,13 +201,13 @@ def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
     """'militants', 'the monitoring group': the matching actor the item is about."""
     text, lemma = modifier_text(token), token.lemma_.lower()
     owners = ctx.gazetteer.generic.get(text) or ctx.gazetteer.generic.get(norm(token.text)) or []
-    if not owners and lemma not in NON_STATE_WORDS:
+    if not owners and lemma not in lexicon()["non_state_words"]:
         return None
     mentioned = [m for m in ctx.mentions if m.entity in owners]
     if mentioned:
         before = [m for m in mentioned if m.start < token.i]
         return (before or mentioned)[-1].entity
-    if lemma in NON_STATE_WORDS and not any(
+    if lemma in lexicon()["non_state_words"] and not any(
         c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children
     ):
         # bare "militants" is the item's armed group; "Kurdish fighters" is someone else
