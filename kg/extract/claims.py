@@ -31,6 +31,7 @@ from kg.extract.events import (
 )
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, build_context, place_of, salient_place
+from kg.read.articles import is_heading
 
 EVENT_CLASSES = {  # claim type -> class of the event it is about (control: a change, or a state)
     "control": "ControlChange",
@@ -565,9 +566,7 @@ def is_subhead(sent: Span) -> bool:
         or "\n" in sent.doc[sent.end - 1].text
         or (sent.end < len(sent.doc) and "\n" in sent.doc[sent.end].text)
     )
-    return (
-        starts and ends and len(text.split()) <= 8 and not text.endswith((".", "!", "?", '"', "”"))
-    )
+    return starts and ends and is_heading(text)  # the reader's own test of a heading
 
 
 def read_triggers(
