@@ -165,8 +165,13 @@ def extract_chunk(articles: list[Article]) -> list[Extracted]:
         try:
             out.extend(extract_chunk([article]))
         except Exception as exc:  # noqa: BLE001 - a rule crashed on this text: reject it, go on
-            out.append(Extracted(article.stem, 0, [], [], error=f"{type(exc).__name__}: {exc}"))
+            out.extend(failed_chunk([article], exc))
     return out
+
+
+def failed_chunk(articles: list[Article], exc: Exception) -> list[Extracted]:
+    """Articles whose extraction raised (here, or on a cluster worker that died): rejected."""
+    return [Extracted(a.stem, 0, [], [], error=f"{type(exc).__name__}: {exc}") for a in articles]
 
 
 def emitted(article: Article, claims: list) -> Extracted:
@@ -198,10 +203,21 @@ def default_workers() -> int:
 PARALLEL_MIN_WORDS = 20_000
 
 
-def extracted(todo: list[Article], workers: int) -> Iterator[Extracted]:
+def extracted(
+    todo: list[Article], workers: int, scheduler: str | None = None
+) -> Iterator[Extracted]:
+    """Each article's graph in input order: on the Dask cluster at ``scheduler``, else in
+    ``workers`` local processes, else in this one."""
     words = sum(len(a.text.split()) for a in todo)
-    if workers <= 1 or len(todo) < 2 or words < PARALLEL_MIN_WORDS:
-        chunks: Iterator[list[Extracted]] = (
+    chunks: Iterator[list[Extracted]]
+    if scheduler:
+        from kg.cluster import map_on_cluster
+
+        chunks = map_on_cluster(
+            scheduler, extract_chunk, todo, same=extractor_version, failed=failed_chunk
+        )
+    elif workers <= 1 or len(todo) < 2 or words < PARALLEL_MIN_WORDS:
+        chunks = (
             extract_chunk(todo[i : i + 32]) for i in range(0, len(todo), 32)
         )
     else:
@@ -217,9 +233,11 @@ def build(
     force: bool = False,
     columns: Columns | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> BuildReport:
-    """Read, extract (in ``workers`` processes; default: one per core) and write each
-    article's graph in one transaction, in this process."""
+    """Read, extract (on the Dask cluster at ``scheduler``, else in ``workers`` processes;
+    default: one per core) and write each article's graph in one transaction, in this
+    process."""
     started = time.perf_counter()
     report = BuildReport()
     articles = read_all(paths, report, columns)
@@ -227,7 +245,7 @@ def build(
     report.unchanged = len(articles) - len(todo)
     touched: set[str] = set()
     place = ox.NamedNode(ONTOLOGY + "place")
-    for n, done in enumerate(extracted(todo, workers or default_workers()), start=1):
+    for n, done in enumerate(extracted(todo, workers or default_workers(), scheduler), start=1):
         if done.error is not None:
             report.rejected.append(f"{done.stem}: extraction failed ({done.error}); the article "
                                    "was not stored: report it with the text, or run with --debug")

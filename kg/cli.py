@@ -47,6 +47,7 @@ def open_store(args: argparse.Namespace, read_only: bool = False):
 @command("build")
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import build
+    from kg.cluster import default_scheduler
 
     paths = [Path(p) for p in args.paths] or [Path("seeds")]
     store = open_store(args)
@@ -57,6 +58,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         force=args.force,
         columns=corpus_columns(args),
         workers=args.workers,
+        # an explicit --workers beats $KG_SCHEDULER
+        scheduler=args.scheduler or (None if args.workers else default_scheduler()),
     )
     for message in report.rejected:
         print(f"rejected: {message}", file=sys.stderr)
@@ -380,6 +383,12 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="extraction processes (default: one per core; 1 for none)",
+    )
+    b.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="extract on a Dask cluster, e.g. tcp://HOST:8786 (default: $KG_SCHEDULER unless "
+        "--workers is given; needs pip install 'conflict-kg[dask]')",
     )
     corpus = b.add_argument_group("CSV / JSON Lines corpora (one article per row)")
     corpus.add_argument("--text-column", default="text", metavar="NAME")
