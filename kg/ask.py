@@ -9,12 +9,14 @@ that name different controllers are not a succession but a disagreement: the ans
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg import control
 from kg.claims import EntityCache, get_claims, stored_text
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import default_gazetteer
@@ -94,14 +96,37 @@ class Run:
         return min(r.start for r in self.readings)
 
 
+WINDOWS = (12, 60)  # months read before looking further back; then all of them
+
+
 def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
-    bindings: dict[str, Term] = {
-        "place": place,
-        "date": ox.Literal(on.isoformat(), datatype=XSD_DATE),
-    }
+    """The control readings of the place on or before the day, newest first: as many months
+    back as the answer needs (every side that can be in it seen, every run ended), from the
+    digests the build materialised (kg/control.py); from the claims on a store without them."""
+    months = list(islice(control.months_back(on), WINDOWS[-1]))
+    rows = store.select(control.first_query(place.value, months[: WINDOWS[0]]))
+    if not any("version" in r and r["version"].value == str(control.VERSION) for r in rows):
+        return legacy_readings(store, place, on, as_of)
+    sides = {s for r in rows if "sides" in r for s in open_sides(r["sides"].value, on, as_of)}
+    found = digested([r["lines"].value for r in rows if "lines" in r], on, as_of)
+    if settled(runs_of(found), sides):
+        return found
+    more = store.select(control.months_query(place.value, months[WINDOWS[0] :]))
+    found += digested([r["lines"].value for r in more], on, as_of)
+    if settled(runs_of(found), sides):
+        return found
+    every = store.select(control.months_query(place.value, None))
+    return digested([r["lines"].value for r in every], on, as_of)
+
+
+def legacy_readings(
+    store: Store, place: Term, on: dt.date, as_of: dt.date | None
+) -> list[Reading]:
+    """Read from the claims themselves (queries/who_controlled.rq), for a store built before
+    readings were materialised (`kg build` adds them)."""
+    bindings: dict[str, Term] = {"place": place, "date": day_literal(on)}
     if as_of is not None:
-        bindings["asof"] = ox.Literal(as_of.isoformat(), datatype=XSD_DATE)
-    rows = store.select(stored_text("who_controlled"), bindings)
+        bindings["asof"] = day_literal(as_of)
     return [
         Reading(
             r["claim"].value,
@@ -111,8 +136,62 @@ def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> l
             r["article"].value,
             r["printed"].value if "printed" in r else "",
         )
-        for r in rows
+        for r in store.select(stored_text("who_controlled"), bindings)
     ]
+
+
+def day_literal(day: dt.date) -> ox.Literal:
+    return ox.Literal(day.isoformat(), datatype=XSD_DATE)
+
+
+def known_by(published: str, as_of: dt.date | None) -> bool:
+    """who_controlled.rq's FILTER(COALESCE(?published <= ?asof, true)), the unknown day being
+    9999-12-31: a comparison that errs lets the reading pass."""
+    if as_of is None:
+        return True
+    try:
+        return dt.date.fromisoformat(published or "9999-12-31") <= as_of
+    except ValueError:
+        return True
+
+
+def digested(digests: list[str], on: dt.date, as_of: dt.date | None) -> list[Reading]:
+    """The readings of month digests (lines "start order published controller article claim")
+    on or before the day and known by the as-of day, newest first (who_controlled.rq's order)."""
+    found = []
+    for digest in digests:
+        for line in digest.split("\n"):
+            start, order, published, controller, article, claim = line.split(" ")
+            day = dt.date.fromisoformat(start)
+            published = "" if published == "-" else published
+            if day <= on and known_by(published, as_of):
+                found.append(Reading(claim, controller, day, int(order), article, published))
+    found.sort(key=lambda r: r.claim)
+    found.sort(key=lambda r: (r.start, r.order), reverse=True)
+    return found
+
+
+def open_sides(digest: str, on: dt.date, as_of: dt.date | None) -> Iterator[str]:
+    """The controllers of a place's sides digest that can have a reading in the answer."""
+    for line in digest.split("\n"):
+        controller, first, first_seen = line.split(" ")
+        if dt.date.fromisoformat(first) <= on and known_by(first_seen, as_of):
+            yield controller
+
+
+def settled(moments: list[list[Reading]], sides: set[str]) -> bool:
+    """Whether older readings can no longer change the answer: every side that can be in it
+    has been seen, and each side's run has ended (a newer moment without it follows)."""
+    seen: dict[str, int] = {}
+    for i, moment in enumerate(moments):
+        for r in moment:
+            seen.setdefault(r.controller, i)
+    if not sides <= seen.keys():
+        return False
+    return all(
+        any(all(r.controller != c for r in m) for m in moments[first + 1 :])
+        for c, first in seen.items()
+    )
 
 
 def runs_of(found: list[Reading]) -> list[list[Reading]]:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.contest import refresh_contradictions
+from kg.control import refresh_control
 from kg.corpus import Columns, is_corpus, read_corpus
 from kg.emit import article_quads
 from kg.errors import InputError
@@ -260,6 +261,8 @@ def build(
     if report.articles:
         stems = [a.stem for a in todo]
         report.contradictions = refresh_contradictions(store, stems, touched)
+    # control readings of the rebuilt articles; all of them on a store that lacks them
+    refresh_control(store, [a.stem for a in todo] if report.articles else [], touched)
     store.flush()
     report.seconds = time.perf_counter() - started
     return report

@@ -3,8 +3,9 @@
 Two control claims contradict each other when they give different controllers for the same
 place at the same moment (day and order within it) and come from different articles or
 claimants. A later change of hands is succession, not contradiction, and is left alone. The
-derived graph is replaced in one update, so readers see the old set or the new one. (An
-update's WHERE reads the store's own default graph, not the union queries see: hence GRAPH.)
+links are replaced in one update, so readers see the old set or the new one. (An update's
+WHERE reads the store's own default graph, not the union queries see: hence GRAPH.) The derived
+graph also holds the materialised control readings of kg/control.py, refreshed on their own.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ DERIVED_GRAPH = f"{BASE}graph/derived"
 
 REFRESH = f"""
 PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
-DROP SILENT GRAPH <{DERIVED_GRAPH}> ;
+DELETE WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }} ;
 INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}
 WHERE {{
   GRAPH ?ga {{

@@ -134,7 +134,10 @@ def test_incremental_contradictions_equal_a_full_recompute(tmp_path: Path) -> No
     store = Store(tmp_path / "store")
     for name in ("w1.txt", "w2.txt", "w3.txt", "w2.txt"):
         build(store, [folder / name], force=True, workers=1)
-    links = f"SELECT ?a ?b WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ?p ?b }} }} ORDER BY ?a ?b"
+    links = (
+        f"SELECT ?a ?b WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }} "
+        "ORDER BY ?a ?b"
+    )
     step_by_step = [(r["a"].value, r["b"].value) for r in store.select(links)]
     refresh_contradictions(store)
     assert step_by_step == [(r["a"].value, r["b"].value) for r in store.select(links)]

@@ -1,0 +1,242 @@
+"""Control, materialised: every control claim's reading of a place, kept in the derived graph.
+
+Who-controlled needs, for one place, the newest control claims on or before a day. Read from the
+claims themselves, that means visiting every event at the place (all claim types, all days):
+linear in the place's history, 60 ms for a busy place at 1M claims. So each build also writes
+one lean node per control claim (a *reading*: claim, controller, day, order in the day,
+article, publication day), filed under a node per place and calendar month whose IRI anyone can
+compute (`month_iri`), and per place and controller the first day and first publication
+(a *side*), which tells the question when it has read far enough back. Readings depend only on
+their own article's graph, so a build rewrites those of the articles it rebuilt and the sides
+of the places they touch (`refresh_control`); `kg build` on a store without readings (or with
+an older version of them) computes them all once.
+
+The reading's properties are its own (`ckg:readingStart`, not `ckg:start`): queries over the
+union default graph must not mistake a reading for an event or a claim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from kg.contest import DERIVED_GRAPH
+from kg.store import Store
+from kg.vocab import ONTOLOGY, article_iri, graph_iri
+
+VERSION = 1  # bump when the shape of readings changes: builds then recompute them all
+D = f"<{DERIVED_GRAPH}>"
+PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+NO_DATE = '"9999-12-31"^^xsd:date'  # an unknown publication day: never "known by" any as-of day
+
+# A reading per control claim with a place, a controller and a day (the rows
+# queries/who_controlled.rq gives). An update's WHERE reads the store's own default graph, not
+# the union queries see: hence GRAPH ?g. {only} restricts ?g to the rebuilt article graphs.
+READINGS = f"""
+INSERT {{ GRAPH {D} {{
+  ?place ckg:controlMonth ?month .
+  ?month ckg:controlReading ?r .
+  ?r ckg:readingClaim ?claim ;
+     ckg:readingController ?controller ;
+     ckg:readingStart ?start ;
+     ckg:readingOrder ?order ;
+     ckg:readingArticle ?article ;
+     ckg:readingPublished ?printed .
+}} }}
+WHERE {{
+  {{only}}
+  GRAPH ?g {{
+    ?claim ckg:claimType "control" ; ckg:about ?event ; ckg:inArticle ?article .
+    ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?start .
+    OPTIONAL {{ ?event ckg:orderInDay ?inDay }}
+    OPTIONAL {{ ?article ckg:published ?printed }}
+  }}
+  BIND(COALESCE(?inDay, 0) AS ?order)
+  BIND(IRI(CONCAT(STR(?place), "/control/", SUBSTR(STR(?start), 1, 7))) AS ?month)
+  BIND(IRI(CONCAT(STR(?claim), "/control/", MD5(CONCAT(STR(?controller), " ", STR(?start),
+       " ", STR(?order), " ", STR(?article), " ", COALESCE(STR(?printed), ""))))) AS ?r)
+}}"""
+
+# The readings of a place (VALUES ?place in {only}) that a day can be compared with: only
+# xsd:date days (anything else errs in who_controlled.rq's FILTER and never counts).
+PLACE_READINGS = f"""
+      {{only}}
+      GRAPH {D} {{
+        ?place ckg:controlMonth ?month .
+        ?month ckg:controlReading ?r .
+        ?r ckg:readingClaim ?claim ; ckg:readingController ?controller ;
+           ckg:readingStart ?start ; ckg:readingOrder ?order ; ckg:readingArticle ?article .
+        OPTIONAL {{ ?r ckg:readingPublished ?printed }}
+      }}
+      FILTER(DATATYPE(?start) = xsd:date)"""
+
+# What the question reads: per month, its readings as lines "start order published controller
+# article claim" (published "-" when unknown; IRIs hold no spaces), one literal per month...
+DIGESTS = f"""
+INSERT {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
+WHERE {{
+  {{
+    SELECT ?month (GROUP_CONCAT(?line; separator="\\n") AS ?lines) WHERE {{{PLACE_READINGS}
+      BIND(CONCAT(STR(?start), " ", STR(?order), " ", COALESCE(STR(?printed), "-"), " ",
+                  STR(?controller), " ", STR(?article), " ", STR(?claim)) AS ?line)
+    }} GROUP BY ?month
+  }}
+}}"""
+
+# ...and per place its sides, lines "controller first-day first-published" (first-published
+# 9999-12-31 when no report of that side has a date). A side whose first day is after the asked
+# day (or first report after the as-of day) cannot be in the answer; one that can be must have
+# been read before the answer is complete.
+SIDES = f"""
+INSERT {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}
+WHERE {{
+  {{
+    SELECT ?place (GROUP_CONCAT(?side; separator="\\n") AS ?sides) WHERE {{
+      {{
+        SELECT ?place ?controller (MIN(?start) AS ?first) (MIN(?published) AS ?firstSeen)
+        WHERE {{{PLACE_READINGS}
+          BIND(COALESCE(?printed, {NO_DATE}) AS ?published)
+        }} GROUP BY ?place ?controller
+      }}
+      BIND(CONCAT(STR(?controller), " ", STR(?first), " ", STR(?firstSeen)) AS ?side)
+    }} GROUP BY ?place
+  }}
+}}"""
+
+MARK = f"INSERT DATA {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion {VERSION} }} }}"
+
+CLEAR = f"""
+DELETE WHERE {{ GRAPH {D} {{ ?place ckg:controlMonth ?month }} }} ;
+DELETE WHERE {{ GRAPH {D} {{ ?month ckg:controlReading ?r }} }} ;
+DELETE WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?claim ; ?p ?o }} }} ;
+DELETE WHERE {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }} ;
+DELETE WHERE {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }} ;
+DELETE WHERE {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }}"""
+
+# the places whose readings a rebuild of these articles removes (before it removes them)
+OLD_PLACES = f"""
+SELECT DISTINCT ?place WHERE {{
+  {{only}}
+  GRAPH {D} {{
+    ?r ckg:readingArticle ?article .
+    ?month ckg:controlReading ?r .
+    ?place ckg:controlMonth ?month .
+  }}
+}}"""
+
+# the digests and sides of the affected places go first, while their months are still linked
+DROP_DERIVED = f"""
+DELETE {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
+WHERE {{
+  {{only}}
+  GRAPH {D} {{ ?place ckg:controlMonth ?month . ?month ckg:monthReadings ?lines }}
+}} ;
+DELETE {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}
+WHERE {{ {{only}} GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}"""
+
+DROP_ARTICLES = f"""
+DELETE {{ GRAPH {D} {{ ?month ckg:controlReading ?r . ?r ?p ?o }} }}
+WHERE {{
+  {{only}}
+  GRAPH {D} {{ ?r ckg:readingArticle ?article ; ?p ?o . ?month ckg:controlReading ?r }}
+}}"""
+
+DROP_EMPTY_MONTHS = f"""
+DELETE {{ GRAPH {D} {{ ?place ckg:controlMonth ?month }} }}
+WHERE {{
+  {{only}}
+  GRAPH {D} {{ ?place ckg:controlMonth ?month }}
+  FILTER NOT EXISTS {{ GRAPH {D} {{ ?month ckg:controlReading ?r }} }}
+}}"""
+
+VERSION_QUERY = (
+    f"SELECT ?version WHERE {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }}"
+)
+COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?claim }} }}"
+
+
+def values(var: str, iris: Iterable[str]) -> str:
+    """A VALUES block of IRIs (serialised by pyoxigraph) that the planner starts from."""
+    block = " ".join(str(ox.NamedNode(i)) for i in iris) or "<urn:kg:none>"
+    return f"VALUES ?{var} {{ {block} }}"
+
+
+def is_current(store: Store) -> bool:
+    """Whether the store holds readings of the current shape."""
+    rows = store.select(VERSION_QUERY)
+    return any(r["version"].value == str(VERSION) for r in rows)
+
+
+def refresh_control(
+    store: Store, stems: Iterable[str] | None = None, places: Iterable[str] | None = None
+) -> bool:
+    """Recompute the readings: all of them (no stems given, or the store has none of this
+    version), or those of the rebuilt articles and the digests of the places they touch(ed).
+    True when it recomputed them all."""
+    if stems is None or places is None or not is_current(store):
+        every = [u.replace("{only}", "") for u in (READINGS, DIGESTS, SIDES)]
+        store.update(PREFIX + ";\n".join([CLEAR, *every, MARK]))
+        return True
+    if stems := sorted(set(stems)):
+        store.update(PREFIX + incremental(store, stems, set(places)))
+    return False
+
+
+def count_readings(store: Store) -> int:
+    return int(store.select(COUNT)[0]["n"].value)
+
+
+def incremental(store: Store, stems: list[str], places: set[str]) -> str:
+    """One update: drop the rebuilt articles' readings, read them again from their graphs, then
+    recompute the digests of every place they touch now or touched before."""
+    articles = values("article", [article_iri(s) for s in stems])
+    old = {r["place"].value for r in store.select(OLD_PLACES.replace("{only}", articles))}
+    affected = values("place", sorted(places | old))
+    return ";\n".join(
+        [
+            DROP_DERIVED.replace("{only}", affected),
+            DROP_ARTICLES.replace("{only}", articles),
+            READINGS.replace("{only}", values("g", [graph_iri(s) for s in stems])),
+            DROP_EMPTY_MONTHS.replace("{only}", affected),
+            DIGESTS.replace("{only}", affected),
+            SIDES.replace("{only}", affected),
+        ]
+    )
+
+
+# -- reading them -----------------------------------------------------------------------------
+def month_iri(place: str, month: str) -> str:
+    """The node that files a place's readings of one month (YYYY-MM), as READINGS names it."""
+    return f"{place}/control/{month}"
+
+
+def months_back(on: dt.date) -> Iterator[str]:
+    """YYYY-MM of the day's month, then every month before it."""
+    year, month = on.year, on.month
+    while year >= 1:
+        yield f"{year:04d}-{month:02d}"
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+def first_query(place: str, months: list[str]) -> str:
+    """One query for the first look: the version mark, the place's sides and the digests of
+    its newest months."""
+    return f"""SELECT ?version ?sides ?lines WHERE {{
+  {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }}
+  UNION {{ {values("place", [place])} ?place ckg:controlSides ?sides }}
+  UNION {{
+    {values("month", [month_iri(place, m) for m in months])}
+    ?month ckg:monthReadings ?lines
+  }}
+}}"""
+
+
+def months_query(place: str, months: list[str] | None) -> str:
+    """The digests of these months of the place, or (None) of all its months."""
+    if months is None:
+        start = f"{values('place', [place])} ?place ckg:controlMonth ?month ."
+    else:
+        start = values("month", [month_iri(place, m) for m in months])
+    return f"SELECT ?lines WHERE {{ {start} ?month ckg:monthReadings ?lines }}"
