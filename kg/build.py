@@ -18,12 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.contest import refresh_contradictions
-from kg.control import refresh_control
 from kg.corpus import Columns, is_corpus, read_corpus
-from kg.emit import article_quads
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
-from kg.extract.run import extract_many
 from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
@@ -42,6 +39,7 @@ class BuildReport:
     seconds: float = 0.0
     rejected: list[str] = field(default_factory=list)
     contradictions: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (--timings)
 
     @property
     def ok(self) -> bool:
@@ -52,6 +50,21 @@ class BuildReport:
             f"{self.articles} articles built, {self.unchanged} unchanged, {self.claims} claims, "
             f"{self.triples} triples, {len(self.rejected)} rejected, {self.seconds:.1f} s"
         )
+
+    def split(self) -> str:
+        return ", ".join(f"{stage} {s:.2f} s" for stage, s in self.timings.items())
+
+
+class Laps:
+    """Seconds per stage, added up over the stage's turns (extract, write, extract, ...)."""
+
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds, self.last = seconds, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 @lru_cache(maxsize=1)
@@ -155,6 +168,8 @@ class Extracted:
 def extract_chunk(articles: list[Article]) -> list[Extracted]:
     """Extract and emit a run of articles (in a worker process, or in this one). If the run
     fails, each article is tried alone, so one bad article cannot take the others down."""
+    from kg.extract.run import extract_many  # spaCy: imported only when there is work
+
     try:
         pairs = zip(articles, extract_many(articles), strict=True)
         return [emitted(a, claims) for a, claims in pairs]
@@ -176,6 +191,8 @@ def failed_chunk(articles: list[Article], exc: Exception) -> list[Extracted]:
 
 
 def emitted(article: Article, claims: list) -> Extracted:
+    from kg.emit import article_quads
+
     quads, shared = article_quads(article, claims, default_gazetteer())
     quads.append(
         ox.Quad(
@@ -194,6 +211,14 @@ def warm_worker() -> None:
 
     pipeline()
     default_gazetteer()
+
+
+def pipeline_loads() -> list[float]:
+    """Import spaCy (a build with nothing to extract never does) and return the seconds of
+    each pipeline load in this process so far, a list that grows as extraction loads it."""
+    from kg.extract.nlp import LOADS
+
+    return LOADS
 
 
 def default_workers() -> int:
@@ -241,12 +266,19 @@ def build(
     process."""
     started = time.perf_counter()
     report = BuildReport()
+    clock = Laps(report.timings)
     articles = read_all(paths, report, columns)
     todo = [a for a in articles if force or not is_unchanged(store, a)]
     report.unchanged = len(articles) - len(todo)
+    clock.lap("read")
+    loads = pipeline_loads() if todo else []
+    loaded = len(loads)
+    clock.lap("import spaCy")
+    report.timings["pipeline"] = 0.0  # loaded by the first extraction in this process, if any
     touched: set[str] = set()
     place = ox.NamedNode(ONTOLOGY + "place")
     for n, done in enumerate(extracted(todo, workers or default_workers(), scheduler), start=1):
+        clock.lap("extract")
         if done.error is not None:
             report.rejected.append(f"{done.stem}: extraction failed ({done.error}); the article "
                                    "was not stored: report it with the text, or run with --debug")
@@ -258,11 +290,15 @@ def build(
         report.articles += 1
         if progress:
             progress(n, len(todo), done.stem)
+        clock.lap("write")
+    if loads[loaded:]:  # the pipeline was loaded here, during extraction: its own stage
+        report.timings["pipeline"] = sum(loads[loaded:])
+        report.timings["extract"] -= report.timings["pipeline"]
     if report.articles:
         stems = [a.stem for a in todo]
         report.contradictions = refresh_contradictions(store, stems, touched)
-    # control readings of the rebuilt articles; all of them on a store that lacks them
-    refresh_control(store, [a.stem for a in todo] if report.articles else [], touched)
+    clock.lap("refresh")
     store.flush()
+    clock.lap("flush")
     report.seconds = time.perf_counter() - started
     return report
