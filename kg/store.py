@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -225,6 +223,9 @@ class RemoteStore:
     def _post(
         self, url: str, body: str, content_type: str, accept: str = "*/*"
     ) -> tuple[str, bytes]:
+        import urllib.error  # with http.client and email: only a remote store needs them
+        import urllib.request
+
         request = urllib.request.Request(
             url,
             data=body.encode(),
