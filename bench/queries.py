@@ -27,6 +27,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kg import control  # noqa: E402
 from kg.contest import DERIVED_GRAPH  # noqa: E402
 from kg.extract.claims import EVENT_CLASSES  # noqa: E402
 from kg.store import Store  # noqa: E402
@@ -232,15 +233,54 @@ def entity_quads() -> Iterator[ox.Quad]:
 
 
 def load(path: Path, claims: int) -> float:
+    """Bulk-load a generated store, then materialise control with the build's own code."""
     corpus, store = Corpus(), ox.Store(str(path))
     started = time.perf_counter()
     store.bulk_extend(entity_quads())
     store.bulk_extend(q for a in range(claims // PER_ARTICLE) for q in corpus.article(a))
     store.bulk_extend(corpus.contradictions())
     store.flush()
+    del store
+    materialise(path)
+    store = ox.Store(str(path))
     store.optimize()
     del store
     return time.perf_counter() - started
+
+
+def materialise(path: Path) -> float:
+    """Bring a store up to date as `kg build` would: the control readings (kg/control.py),
+    recomputed in full when the store lacks those of the current version. Seconds taken."""
+    store = Store(path)
+    started = time.perf_counter()
+    if control.is_current(store):
+        return 0.0
+    control.refresh_control(store)
+    store.flush()
+    seconds = time.perf_counter() - started
+    print(f"  control readings materialised in {seconds:.1f} s", flush=True)
+    return seconds
+
+
+def one_more_article(path: Path, claims: int) -> str:
+    """The cost of a build's refresh when one article is added to the store (and when it is
+    taken away again): its graph written, then refresh_control on it alone."""
+    store, stem = Store(path), f"bench{claims // PER_ARTICLE:07d}"
+    quads = list(Corpus(seed=claims).article(claims // PER_ARTICLE))
+    places = sorted({q.object.value for q in quads if q.predicate == n("place")})
+    store.replace_graph(graph_iri(stem), quads)
+    started = time.perf_counter()
+    control.refresh_control(store, [stem], places)
+    added = time.perf_counter() - started
+    store.drop_graph(graph_iri(stem))
+    started = time.perf_counter()
+    control.refresh_control(store, [stem], places)
+    removed = time.perf_counter() - started
+    store.flush()
+    return (
+        f"control refresh after adding one article {added * 1000:.0f} ms, "
+        f"after removing it {removed * 1000:.0f} ms"
+    )
 
 
 GENERIC = {
@@ -255,10 +295,11 @@ def parameters(claims: int) -> dict[str, dict[str, str]]:
     """Every stored query (but the federated one) with its required parameters, plus the
     optional filters of who_controlled and claims one by one."""
     middle = f"bench{claims // PER_ARTICLE // 2:07d}"
+    generic = GENERIC | {"article": middle}
     found = {
-        name: {p.name: GENERIC[p.name] for p in q.params if p.required}
+        name: {p.name: generic[p.name] for p in q.params if p.required}
         for name, q in load_stored_queries().items()
-        if "SERVICE" not in q.text
+        if "SERVICE" not in q.text and all(p.name in generic for p in q.params if p.required)
     }
     found.pop("claims", None)  # the whole table: measured with its filters below
     return found | {
@@ -325,14 +366,19 @@ def ask_over_http(base: str, params: dict[str, str]) -> int:
         return len(r.read())
 
 
-def bench_size(claims: int, reps: int, keep: Path | None, only: list[str] | None) -> None:
+def bench_size(
+    claims: int, reps: int, keep: Path | None, only: list[str] | None, incremental: bool = False
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = (keep or Path(tmp)) / f"claims-{claims}"
         if (path / "CURRENT").exists():
-            seconds, how = 0.0, "reused"
+            seconds = materialise(path)
+            how = "reused" + (f", control materialised in {seconds:.1f} s" if seconds else "")
         else:
             seconds = load(path, claims)
             how = f"bulk load {seconds:.1f} s"
+        if incremental:
+            print(f"  {one_more_article(path, claims)}", flush=True)
         store = Store(path, read_only=True)
         print(f"\n{claims:,} claims, {len(store):,} quads ({how})", flush=True)
         server, base = serve(path)
@@ -367,10 +413,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=30, help="repetitions per query")
     p.add_argument("--keep", type=Path, help="keep (and reuse) the generated stores here")
     p.add_argument("--only", nargs="*", help="only the queries whose names start so ('ask')")
+    p.add_argument(
+        "--incremental",
+        action="store_true",
+        help="also time a build's control refresh for one added (then removed) article",
+    )
     args = p.parse_args(argv)
     print("stored queries:", ", ".join(load_stored_queries()))
     for size in args.sizes:
-        bench_size(size, args.n, args.keep, args.only)
+        bench_size(size, args.n, args.keep, args.only, args.incremental)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory (max RSS of this process): {rss:.0f} MB")
     return 0
