@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.contest import refresh_contradictions
+from kg.control import refresh_control
 from kg.corpus import Columns, is_corpus, read_corpus
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
@@ -297,6 +298,8 @@ def build(
     if report.articles:
         stems = [a.stem for a in todo]
         report.contradictions = refresh_contradictions(store, stems, touched)
+    # control readings of the rebuilt articles; all of them on a store that lacks them
+    refresh_control(store, [a.stem for a in todo] if report.articles else [], touched)
     clock.lap("refresh")
     store.flush()
     clock.lap("flush")
