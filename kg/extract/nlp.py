@@ -50,7 +50,8 @@ def lemma_fixes_component(doc: Doc) -> Doc:
 def load_model() -> Language:
     for name in MODELS:
         try:
-            return spacy.load(name)
+            # senter ships disabled (the parser and kg_paragraphs split sentences): not loaded
+            return spacy.load(name, exclude=["senter"])
         except OSError:
             continue
     raise KGError(
