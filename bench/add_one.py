@@ -4,9 +4,9 @@ Each run writes a fresh wire-style article (bench/generate.py: places, actors, a
 monitors from kg/data; a headline; the agency and the date in manifest.json, or the date
 printed in the text with --printed-date) and times `kg build ARTICLE --store STORE --timings`
 as a subprocess: wall clock and CPU seconds of the whole command, and the split the build
-prints (startup, read, spaCy import, pipeline load, extract, write, refresh, flush; "rest" is
-interpreter start and exit). A first build into the store is reported apart: it may do
-one-time work (derived data the store lacks).
+prints (startup, read, spaCy import, pipeline load, extract, write, the refreshes of derived
+data, flush; "rest" is interpreter start and exit). A first build into the store is reported
+apart: it may do one-time work (derived data the store lacks).
 
     python bench/add_one.py --store /tmp/big-store --copy-from /tmp/stores/claims-1000000
     python bench/add_one.py --store /tmp/s10k --generate 100000    # 100k claims, 10k articles

@@ -298,9 +298,10 @@ def build(
     if report.articles:
         stems = [a.stem for a in todo]
         report.contradictions = refresh_contradictions(store, stems, touched)
+    clock.lap("contradictions")
     # control readings of the rebuilt articles; all of them on a store that lacks them
     refresh_control(store, [a.stem for a in todo] if report.articles else [], touched)
-    clock.lap("refresh")
+    clock.lap("control readings")
     store.flush()
     clock.lap("flush")
     report.seconds = time.perf_counter() - started
