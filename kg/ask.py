@@ -104,19 +104,32 @@ def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> l
     back as the answer needs (every side that can be in it seen, every run ended), from the
     digests the build materialised (kg/control.py); from the claims on a store without them."""
     months = list(islice(control.months_back(on), WINDOWS[-1]))
-    rows = store.select(control.first_query(place.value, months[: WINDOWS[0]]))
-    if not any("version" in r and r["version"].value == str(control.VERSION) for r in rows):
+    rows = columns(store, control.first_query(place.value, months[: WINDOWS[0]]))
+    if str(control.VERSION) not in rows["version"]:
         return legacy_readings(store, place, on, as_of)
-    sides = {s for r in rows if "sides" in r for s in open_sides(r["sides"].value, on, as_of)}
-    found = digested([r["lines"].value for r in rows if "lines" in r], on, as_of)
+    sides = {s for digest in rows["sides"] for s in open_sides(digest, on, as_of)}
+    found = digested(rows["lines"], on, as_of)
     if settled(runs_of(found), sides):
         return found
-    more = store.select(control.months_query(place.value, months[WINDOWS[0] :]))
-    found += digested([r["lines"].value for r in more], on, as_of)
+    more = columns(store, control.months_query(place.value, months[WINDOWS[0] :]))
+    found += digested(more["lines"], on, as_of)
     if settled(runs_of(found), sides):
         return found
-    every = store.select(control.months_query(place.value, None))
-    return digested([r["lines"].value for r in every], on, as_of)
+    every = columns(store, control.months_query(place.value, None))
+    return digested(every["lines"], on, as_of)
+
+
+def columns(store: Store, sparql: str) -> dict[str, list[str]]:
+    """{variable: its bound values, as text} of a SELECT (each term read once: pyoxigraph
+    decodes a term, a long digest too, on every access)."""
+    result = store.query(sparql)
+    names = [v.value for v in result.variables]
+    found: dict[str, list[str]] = {name: [] for name in names}
+    for solution in result:
+        for name, term in zip(names, solution, strict=True):
+            if term is not None:
+                found[name].append(term.value)
+    return found
 
 
 def legacy_readings(
@@ -226,7 +239,7 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     entities = EntityCache(store)
     moments = runs_of(readings(store, place_node, on, as_of))
     answer: dict[str, Any] = {
-        "place": entities.get(place_node),
+        "place": None,  # looked up with the evidence's entities, below
         "date": on.isoformat(),
         "as_of": as_of.isoformat() if as_of else None,
         "controller": None,
@@ -236,6 +249,7 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
         "alternatives": [],
     }
     if not moments:
+        answer["place"] = entities.get(place_node)
         return answer
     top = winner(moments[0])
     run = current_run(moments, top)
@@ -262,6 +276,7 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
         }
         for status, o in others
     ]
+    answer["place"] = entities.get(place_node)  # the evidence's place: already looked up
     return answer
 
 
