@@ -168,6 +168,37 @@ def _bindings(
     return bindings
 
 
+# The listing query for the filters given, the first bound one deciding: each of these
+# starts from its term, where claims.rq (optional filters in COALESCE, which no plan can use)
+# reads every claim of the store. They give claims.rq's rows (tests/test_query_scale.py).
+LISTINGS = (
+    ("claim", "claims"),
+    ("article", "claims_in_article"),
+    ("place", "claims_at_place"),
+    ("actor", "claims_of_actor"),
+)
+# above this many claims the chains and contradictions are read for the whole store, not
+# through a VALUES block of the claims' IRIs
+BATCH = 5000
+
+
+def listing_query(bindings: dict[str, Term]) -> str:
+    """The name of the stored query that lists claims with these filters bound."""
+    return next((name for key, name in LISTINGS if key in bindings), "claims")
+
+
+def page_rows(rows: list[dict], limit: int | None, offset: int) -> list[dict]:
+    """The rows of the claims from ``offset`` (counted in claims, not rows: a claim with two
+    agents has two rows), at most ``limit`` claims."""
+    if limit is None and not offset:
+        return rows
+    if (limit is not None and limit < 0) or offset < 0:
+        raise InputError("limit and offset must be whole numbers >= 0")
+    order = list(dict.fromkeys(r["claim"].value for r in rows))
+    kept = set(order[offset : None if limit is None else offset + limit])
+    return [r for r in rows if r["claim"].value in kept]
+
+
 def query_claims(
     store: Store,
     article: str | None = None,
@@ -176,10 +207,25 @@ def query_claims(
     actor: Term | None = None,
     claim: str | None = None,
     entities: EntityCache | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict]:
-    rows = store.select(stored_text("claims"), _bindings(article, type, place, actor, claim))
-    chains = reporting_chains(store, claim) if rows else {}
-    others = contradictions(store, claim) if any(value(r, "contradicted") for r in rows) else {}
+    bindings = _bindings(article, type, place, actor, claim)
+    rows = store.select(stored_text(listing_query(bindings)), bindings)
+    rows = page_rows(rows, limit, offset)
+    iris = list(dict.fromkeys(r["claim"].value for r in rows))
+    chains: dict[str, list[Term]] = defaultdict(list)
+    others: dict[str, list[str]] = defaultdict(list)
+    if len(iris) > BATCH:  # a VALUES block that long costs more than reading them all
+        chains.update(reporting_chains(store, claim))
+        if any(value(r, "contradicted") for r in rows):
+            others.update(contradictions(store, claim))
+    elif iris:  # only the listed claims' chains, not every chain of the store
+        for row in store.select(with_claims(STEPS_QUERY, iris)):
+            chains[row["claim"].value].append(row["reporter"])
+        if any(value(r, "contradicted") for r in rows):
+            for row in store.select(with_claims(CONTRADICTS_QUERY, iris)):
+                others[row["claim"].value].append(row["other"].value)
     entities = entities or EntityCache(store)
     return [claim_json(r, chains.get(r["claim"].value, []), entities, others) for r in rows]
 
@@ -201,13 +247,16 @@ def list_claims(
     type: str | None = None,
     place: str | None = None,
     actor: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict]:
-    """Claims filtered by article stem, type, and place or actor given by any name or IRI."""
+    """Claims filtered by article stem, type, and place or actor given by any name or IRI, in
+    the order of the table (article, sentence); ``limit`` and ``offset`` page it by claims."""
     from kg.ask import resolve_entity
 
     place_node = resolve_entity(store, place, kind="Place") if place else None
     actor_node = resolve_entity(store, actor, kind="Actor") if actor else None
-    return query_claims(store, article, type, place_node, actor_node)
+    return query_claims(store, article, type, place_node, actor_node, limit=limit, offset=offset)
 
 
 def get_claim(store: Store, iri: str, entities: EntityCache | None = None) -> dict:

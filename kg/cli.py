@@ -41,6 +41,12 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
 
 
+def count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return int(text)
+
+
 def open_store(args: argparse.Namespace, read_only: bool = False):
     from kg.store import default_store_path
     from kg.store import open_store as open_any
@@ -165,6 +171,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
         type=args.type,
         place=args.place,
         actor=args.actor,
+        limit=args.limit,
+        offset=args.offset,
     )
     if args.format == "jsonl":
         for c in claims:
@@ -434,6 +442,8 @@ def parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--place", help="only claims about this place (name, alias, Q-id or IRI)")
     c.add_argument("--actor", help="only claims involving this actor")
+    c.add_argument("--limit", type=count, metavar="N", help="at most N claims (default: all)")
+    c.add_argument("--offset", type=count, default=0, metavar="N", help="skip the first N claims")
     c.add_argument("--format", choices=["jsonl", "csv", "table"], default="table")
 
     q = sub.add_parser("query", parents=[common], help="run a SPARQL query")

@@ -29,16 +29,31 @@ def who_controlled() -> Response:
 
 @bp.get("/claims")
 def claims() -> Response:
-    params.check_known(["article", "type", "place", "actor"])
+    params.check_known(["article", "type", "place", "actor", "limit", "offset"])
     kind = params.text("type")
     if kind is not None and kind not in CLAIM_TYPES:
         raise InputError(f"type must be one of {', '.join(CLAIM_TYPES)}, got {kind!r}")
-    filters = {name: params.text(name) for name in ("article", "place", "actor")}
+    article, place, actor = (params.text(name) for name in ("article", "place", "actor"))
+    limit, offset = _count("limit"), _count("offset") or 0
     from kg.claims import list_claims  # lazy, as above
 
     store = db.get_store()
     with _named_iris():
-        return jsonify(db.run(lambda: list_claims(store, type=kind, **filters)))
+        return jsonify(
+            db.run(
+                lambda: list_claims(store, article, kind, place, actor, limit=limit, offset=offset)
+            )
+        )
+
+
+def _count(name: str) -> int | None:
+    """A paging parameter: a whole number >= 0, or None when absent."""
+    value = params.text(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise InputError(f"{name} must be a whole number >= 0, got {value!r}")
+    return int(value)
 
 
 @contextmanager

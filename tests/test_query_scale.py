@@ -4,12 +4,16 @@ claim fetching, give identical results on the seeds store and on a generated sto
 from __future__ import annotations
 
 import importlib.util
+import json
+import urllib.error
+import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from kg.claims import get_claim, get_claims
+from kg.claims import get_claim, get_claims, list_claims, listing_query
 from kg.store import Store, with_values
 from kg.stored_queries import get_stored_query
 from kg.vocab import PREFIXES
@@ -146,3 +150,187 @@ def test_who_controlled_same_answers(stores: list[Store]) -> None:
                 assert remote_style(store, new, b) == expected, (place, asof)
                 checked += len(expected)
     assert checked > 20
+
+
+# -- the claims listings and the whole-store queries rewritten for scale --------------------
+
+# queries/agency_cites_monitor.rq before its patterns were hash-joined (nine index lookups per
+# claim, one by one)
+OLD_AGENCY_CITES_MONITOR = """PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
+SELECT ?agency ?source (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?article) AS ?articles)
+WHERE {
+  ?claim ckg:reportingStep ?first , ?second ; ckg:inArticle ?article .
+  ?first ckg:position 1 ; ckg:reporter/rdfs:label ?agency .
+  ?second ckg:position 2 ; ckg:reporter/rdfs:label ?source .
+}
+GROUP BY ?agency ?source
+ORDER BY DESC(?claims)
+"""
+# queries/contested_claims.rq before each UNION branch carried the whole pattern (it read every
+# claim and re-ran the union once per claim)
+OLD_CONTESTED_CLAIMS = """PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
+SELECT ?claim ?other ?article ?claimant ?otherArticle ?otherClaimant ?sentence ?otherSentence
+WHERE {
+  {
+    ?claim ckg:contradicts ?other .
+    ?other ckg:inArticle/ckg:stem ?otherArticle ; ckg:sentenceText ?otherSentence .
+    OPTIONAL { ?other ckg:claimant/rdfs:label ?otherClaimant }
+  } UNION {
+    ?claim ckg:contested true .
+  }
+  ?claim ckg:inArticle/ckg:stem ?article ; ckg:sentenceText ?sentence .
+  OPTIONAL { ?claim ckg:claimant/rdfs:label ?claimant }
+}
+ORDER BY ?article ?claim ?other
+"""
+# queries/claims_by_type.rq before it started from the type (it read every claim)
+OLD_CLAIMS_BY_TYPE = """PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
+SELECT ?type ?claim ?article ?published ?sentence
+WHERE {
+  ?claim a ckg:Claim ;
+         ckg:claimType ?type ;
+         ckg:inArticle ?article .
+  OPTIONAL { ?claim ckg:sentenceText ?sentence }
+  OPTIONAL { ?article ckg:published ?published }
+}
+ORDER BY DESC(?published) ?claim
+"""
+ARTICLES = "SELECT DISTINCT ?stem WHERE { ?a ckg:stem ?stem } ORDER BY ?stem"
+EVENT_PLACES = "SELECT DISTINCT ?place WHERE { ?e ckg:place ?place } ORDER BY ?place"
+
+
+def same_rows(new: list[tuple], old: list[tuple], key: int, label: object) -> None:
+    """The same rows (as a bag) in the same order of the sort column ``key``: rows that tie on
+    the ORDER BY may come in either order."""
+    assert Counter(new) == Counter(old), label
+    assert [r[key] for r in new] == [r[key] for r in old], label
+
+
+def both_ways(store: Store, text: str, bindings: dict) -> list[list[tuple]]:
+    """The rows with the parameters substituted (Store) and bound in a VALUES row
+    (RemoteStore)."""
+    return [rows(store.query(text, bindings=bindings)), remote_style(store, text, bindings)]
+
+
+def listing_cases(store: Store) -> list[tuple[str, dict]]:
+    """(listing query, bindings) for a sample of articles, places and actors, alone and with
+    the other filters."""
+    stems = [r["stem"] for r in store.select(ARTICLES)]
+    places = [r["place"] for r in store.select(EVENT_PLACES)]
+    actors = [r["actor"] for r in store.select(ACTORS)]
+    control = ox.Literal("control")
+    cases: list[tuple[str, dict]] = []
+    for stem in stems[:: max(1, len(stems) // 15)]:
+        cases += [("claims_in_article", {"article": stem})]
+        cases += [("claims_in_article", {"article": stem, "type": control})]
+        cases += [("claims_in_article", {"article": stem, "place": places[0]})]
+        cases += [("claims_in_article", {"article": stem, "actor": actors[0]})]
+    for place in places[: min(15, len(places))]:
+        cases += [("claims_at_place", {"place": place})]
+        cases += [("claims_at_place", {"place": place, "type": control})]
+        cases += [("claims_at_place", {"place": place, "actor": actors[1]})]
+        cases += [("claims_at_place", {"place": place, "article": stems[0]})]
+    for actor in actors[: min(15, len(actors))]:
+        cases += [("claims_of_actor", {"actor": actor})]
+        cases += [("claims_of_actor", {"actor": actor, "type": control})]
+        cases += [("claims_of_actor", {"actor": actor, "place": places[2]})]
+    return cases
+
+
+def test_claims_listings_same_rows_as_claims(stores: list[Store]) -> None:
+    """claims_in_article, claims_at_place and claims_of_actor start from their term and give
+    the rows of claims.rq (optional filters in COALESCE) for the same bindings."""
+    general = get_stored_query("claims").text
+    checked = 0
+    for store in stores:
+        for name, b in listing_cases(store):
+            expected = rows(store.query(general, bindings=b))
+            new = get_stored_query(name).text
+            for got in both_ways(store, new, b):
+                same_rows(got, expected, 4, (name, b))  # column 4 is ?claim
+            checked += len(expected)
+    assert checked > 500
+
+
+def test_listing_query_picks_the_bound_term() -> None:
+    place = ox.NamedNode("https://example.org/p")
+    assert listing_query({}) == "claims"
+    assert listing_query({"type": ox.Literal("control")}) == "claims"
+    assert listing_query({"place": place, "article": ox.Literal("a")}) == "claims_in_article"
+    assert listing_query({"place": place, "actor": place}) == "claims_at_place"
+    assert listing_query({"actor": place}) == "claims_of_actor"
+    assert listing_query({"claim": place, "actor": place}) == "claims"
+
+
+def test_list_claims_pages_and_filters(stores: list[Store]) -> None:
+    for store in stores:
+        everything = list_claims(store)
+        ids = [c["id"] for c in everything]
+        pages = [list_claims(store, limit=7, offset=k) for k in range(0, len(ids) + 7, 7)]
+        assert [c["id"] for page in pages for c in page] == ids
+        assert list_claims(store, limit=0) == []
+        assert list_claims(store, limit=3, offset=2) == everything[2:5]
+        stem = everything[len(everything) // 2]["article"]
+        in_article = list_claims(store, article=stem)
+        assert in_article == [c for c in everything if c["article"] == stem]
+        place = next(c["place"] for c in everything if c["place"])["iri"]
+        assert list_claims(store, place=place) == [
+            c for c in everything if c["place"] and c["place"]["iri"] == place
+        ]
+
+
+def test_whole_store_queries_same_rows(stores: list[Store]) -> None:
+    cases = [
+        ("agency_cites_monitor", OLD_AGENCY_CITES_MONITOR, {}, 2),  # sorted by ?claims
+        ("contested_claims", OLD_CONTESTED_CLAIMS, {}, 2),  # by ?article
+    ] + [
+        ("claims_by_type", OLD_CLAIMS_BY_TYPE, {"type": ox.Literal(kind)}, 3)  # by ?published
+        for kind in ("control", "attack", "casualties", "statement", "other")
+    ]
+    checked = 0
+    for store in stores:
+        for name, old, b, key in cases:
+            expected = rows(store.query(old, bindings=b))
+            for got in both_ways(store, get_stored_query(name).text, b):
+                same_rows(got, expected, key, name)
+            checked += len(expected)
+    assert checked > 100
+
+
+def test_claims_route_and_command_page(seeds_server, seeds_store: Path, capsys) -> None:
+    """/api/claims and `kg claims` take limit and offset (whole numbers; default: all)."""
+    from kg.cli import main
+
+    def get(query: str) -> tuple[int, object]:
+        try:
+            with urllib.request.urlopen(f"{seeds_server.url}/api/claims?{query}", timeout=60) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+    status, everything = get("type=control")
+    assert status == 200 and isinstance(everything, list) and len(everything) > 4
+    assert get("type=control&limit=2&offset=1") == (200, everything[1:3])
+    assert get("type=control&offset=3")[1] == everything[3:]
+    status, error = get("limit=-1")
+    assert status == 400 and "limit" in error["error"]
+    assert (
+        main(
+            [
+                "claims",
+                "--store",
+                str(seeds_store),
+                "--type",
+                "control",
+                "--limit",
+                "2",
+                "--offset",
+                "1",
+                "--format",
+                "jsonl",
+            ]
+        )
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [c["id"] for c in everything[1:3]]
