@@ -76,8 +76,9 @@ class EntityCache:
         found: dict[str, list[dict]] = {iri: [] for iri in todo}
         block = " ".join(str(ox.NamedNode(iri)) for iri in todo)
         query = ENTITY_QUERY.replace("WHERE {", f"WHERE {{\n  VALUES ?e {{ {block} }}", 1)
-        for row in self.store.select(query):
-            found[row["e"].value].append(row)
+        for e, label, cls, match in self.store.query(query):  # each term read once
+            row = {"label": label, "class": cls, "match": match}
+            found[e.value].append({k: v for k, v in row.items() if v is not None})
         for iri, rows in found.items():
             self.cache[iri] = self.entity(ox.NamedNode(iri), rows)
 
