@@ -73,9 +73,7 @@ def _process(args: tuple[int, str, bytes, float, float, int]) -> tuple[list, int
     port, path, body, start, stop, clients = args
     results: list[tuple[list, int]] = []
     threads = [
-        threading.Thread(
-            target=lambda: results.append(_client(port, path, body, start, stop))
-        )
+        threading.Thread(target=lambda: results.append(_client(port, path, body, start, stop)))
         for _ in range(clients)
     ]
     for t in threads:
@@ -85,13 +83,48 @@ def _process(args: tuple[int, str, bytes, float, float, int]) -> tuple[list, int
     return [x for r in results for x in r[0]], sum(r[1] for r in results)
 
 
-def load(port: int, path: str, query: str, seconds: float, procs: int, clients: int) -> dict:
-    """Requests per second and latencies of ``procs`` x ``clients`` connections."""
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and all its descendants."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(pid)
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def load(
+    port: int,
+    path: str,
+    query: str,
+    seconds: float,
+    procs: int,
+    clients: int,
+    server_pid: int | None = None,
+) -> dict:
+    """Requests per second and latencies of ``procs`` x ``clients`` connections, and the CPU
+    time the server (all its processes) spent per answered request in the measured window: a
+    figure that, unlike requests per second, holds when other jobs share the machine."""
     start = time.time() + 2.0  # process start-up, then one second of warm-up
     stop = start + seconds
     jobs = [(port, path, query.encode(), start, stop, clients)] * procs
+    cpu: list[float] = []
+
+    def sample() -> None:
+        for moment in (start, stop):
+            time.sleep(max(0.0, moment - time.time()))
+            cpu.append(tree_cpu(server_pid) if server_pid else float("nan"))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     with multiprocessing.get_context("spawn").Pool(procs) as pool:
         parts = pool.map(_process, jobs)
+    sampler.join()
     latencies = sorted(x for p in parts for x in p[0])
     errors = sum(p[1] for p in parts)
     return {
@@ -100,6 +133,7 @@ def load(port: int, path: str, query: str, seconds: float, procs: int, clients: 
         "errors": errors,
         "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p99": latencies[int(0.99 * (len(latencies) - 1))] * 1000 if latencies else float("nan"),
+        "cpu_us": (cpu[1] - cpu[0]) * 1e6 / max(len(latencies), 1),
     }
 
 
@@ -107,8 +141,12 @@ def rows(port: int, path: str, query: str) -> int:
     import json
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request("POST", path, body=query.encode(), headers={
-        "Content-Type": "application/sparql-query", "Accept": ACCEPT})
+    conn.request(
+        "POST",
+        path,
+        body=query.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": ACCEPT},
+    )
     response = conn.getresponse()
     body = response.read()
     if response.status != 200:
@@ -122,9 +160,19 @@ def start_oxigraph(store: Path, timeout: float) -> tuple[subprocess.Popen, int]:
     log = Path(tempfile.mkstemp(prefix="oxigraph-", suffix=".log")[1])
     print(f"oxigraph log: {log}")
     process = subprocess.Popen(
-        [binary, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph", *(["--timeout-s", str(int(timeout))] if timeout else [])],
-        stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+        [
+            binary,
+            "serve-read-only",
+            "--location",
+            str(store),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+            *(["--timeout-s", str(int(timeout))] if timeout else []),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
     for _ in range(300):
         try:
             rows(port, "/query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
@@ -153,9 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", type=Path, help="keep (and reuse) the generated store here")
     p.add_argument("--only", choices=sorted(QUERIES), nargs="*")
     p.add_argument(
-        "--oxigraph-timeout", type=int, default=0,
+        "--oxigraph-timeout",
+        type=int,
+        default=0,
         help="pass --timeout-s to oxigraph (0: none; it starts a thread per query for it, and "
-        "under this load thread creation failed: EAGAIN, then a panic)")
+        "under this load thread creation failed: EAGAIN, then a panic)",
+    )
     args = p.parse_args(argv)
 
     store = args.keep or Path(tempfile.mkdtemp(prefix="kg-tp-")) / "store"
@@ -164,8 +215,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"generating {args.claims:,} claims ...", flush=True)
         generate(store, args.claims)
-    print(f"store {store}; load: {args.procs} processes x {args.clients} connections, "
-          f"{args.seconds:g} s per run; {os.cpu_count()} cores shared by server and load")
+    print(
+        f"store {store}; load: {args.procs} processes x {args.clients} connections, "
+        f"{args.seconds:g} s per run; {os.cpu_count()} cores shared by server and load"
+    )
 
     figures: dict[tuple[str, str], dict] = {}
     kg_proc, base = start_server(store, threads=args.threads, timeout=600)
@@ -173,27 +226,49 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in args.only or QUERIES:
             print(f"kg serve  {name}: {rows(kg_port, '/sparql', QUERIES[name])} rows", flush=True)
-            figures["kg", name] = load(kg_port, "/sparql", QUERIES[name], args.seconds,
-                                       args.procs, args.clients)
+            figures["kg", name] = load(
+                kg_port,
+                "/sparql",
+                QUERIES[name],
+                args.seconds,
+                args.procs,
+                args.clients,
+                kg_proc.pid,
+            )
     finally:
         stop(kg_proc)
     ox_proc, ox_port = start_oxigraph(store, args.oxigraph_timeout)
     try:
         for name in args.only or QUERIES:
             print(f"oxigraph  {name}: {rows(ox_port, '/query', QUERIES[name])} rows", flush=True)
-            figures["ox", name] = load(ox_port, "/query", QUERIES[name], args.seconds,
-                                       args.procs, args.clients)
+            figures["ox", name] = load(
+                ox_port,
+                "/query",
+                QUERIES[name],
+                args.seconds,
+                args.procs,
+                args.clients,
+                ox_proc.pid,
+            )
     finally:
         stop(ox_proc)
 
-    print(f"\n{'query':6} {'server':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    print(
+        f"\n{'query':6} {'server':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
+        f"{'server CPU/request':>18}"
+    )
     for name in args.only or QUERIES:
         for server, label in (("kg", "kg serve"), ("ox", "oxigraph")):
             f = figures[server, name]
-            print(f"{name:6} {label:9} {f['rps']:9.1f} {f['p50']:8.1f} {f['p99']:8.1f} "
-                  f"{f['errors']:6d}")
-        ratio = figures["kg", name]["rps"] / max(figures["ox", name]["rps"], 1e-9)
-        print(f"{name:6} {'ratio':9} {ratio:9.2f}  (kg serve / oxigraph)")
+            print(
+                f"{name:6} {label:9} {f['rps']:9.1f} {f['p50']:8.1f} {f['p99']:8.1f} "
+                f"{f['errors']:6d} {f['cpu_us']:15.0f} us"
+            )
+        kg, ox = figures["kg", name], figures["ox", name]
+        print(
+            f"{name:6} {'ratio':9} {kg['rps'] / max(ox['rps'], 1e-9):9.2f}  (kg serve / oxigraph "
+            f"req/s; CPU per request oxigraph / kg serve: {ox['cpu_us'] / kg['cpu_us']:.2f})"
+        )
     return 0
 
 

@@ -273,6 +273,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         threads=args.threads,
         update_token=args.update_token or os.environ.get("KG_UPDATE_TOKEN"),
+        workers=args.query_workers,
+        http_workers=args.http_workers,
     )
     return 0
 
@@ -458,7 +460,19 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
     s.add_argument("--timeout", type=float, default=10.0, help="per-query limit in seconds")
-    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--threads", type=int, default=8, help="requests handled at once per process")
+    s.add_argument(
+        "--http-workers",
+        type=int,
+        default=1,
+        help="server processes (each with its own query workers); default 1",
+    )
+    s.add_argument(
+        "--query-workers",
+        type=int,
+        help="processes evaluating user queries, killed at the time limit "
+        "(default $KG_QUERY_WORKERS, else 2; 0 runs them in threads)",
+    )
     s.add_argument(
         "--update-token", help="allow SPARQL Update with this bearer token (or set KG_UPDATE_TOKEN)"
     )

@@ -2,8 +2,8 @@
 
 The server holds a *read-only* pyoxigraph handle so `kg build` can keep the read-write handle in
 another process. A read-only handle sees the store as it was when opened, so `LiveStore` reopens
-it when the store's files change (a stat of each file, about 0.1 ms; a reopen costs about 10 ms
-and happens only after a write). Updates (only with an update token) open a read-write handle
+it when the store's files change (a few stats per request; a reopen costs about 10 ms and
+happens only after a write). Updates (only with an update token) open a read-write handle
 for the time of one update; they fail with StoreError (503) while `kg build` holds the lock.
 
 pyoxigraph cannot cancel a query, so user queries (`/sparql`, stored queries) run in
@@ -15,6 +15,7 @@ claims, resource pages) stay in `QueryRunner` threads: their cost is bounded by 
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kg.errors import KGError, QueryError, StoreError
+from kg.errors import InputError, KGError, QueryError, StoreError
 from kg.store import Store
 from kg.vocab import PREFIXES
 
@@ -56,32 +57,67 @@ def store_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(sig))
 
 
+def quick_signature(path: Path, tracked: tuple[str, ...]) -> tuple[Any, ...]:
+    """What changes when the store is written, in a few stats: the folder's modification time
+    (a flush, compaction or bulk load adds or removes files) and the size and time of the files
+    written in place (the write-ahead log, the manifest)."""
+    parts: list[Any] = [os.stat(path).st_mtime_ns] if path.is_dir() else [None]
+    for name in tracked:
+        try:
+            st = os.stat(path / name)
+        except OSError:
+            parts.append(None)
+        else:
+            parts.append((st.st_size, st.st_mtime_ns))
+    return tuple(parts)
+
+
+def _written_in_place(signature: tuple[tuple[str, int, int], ...]) -> tuple[str, ...]:
+    in_place = ("MANIFEST", "CURRENT")
+    return tuple(n for n, _, _ in signature if n.endswith(".log") or n.startswith(in_place))
+
+
 class LiveStore:
-    """A read-only Store on ``path`` that is reopened when another process has written to it."""
+    """A read-only Store on ``path`` that is reopened when another process has written to it.
+
+    Each request checks a few stats (`quick_signature`, about 10 us); only when they change is
+    every file listed and compared (`store_signature`), and the store reopened if the data did."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._signature: tuple[tuple[str, int, int], ...] | None = None
+        self._quick: tuple[Any, ...] | None = None
+        self._tracked: tuple[str, ...] = ()
         self._store: Store | None = None
 
     def get(self) -> Store:
         """The current read-only handle; requests in flight keep the handle they started with."""
-        signature = store_signature(self.path)
-        if signature != self._signature:
+        if quick_signature(self.path, self._tracked) != self._quick:
             with self._lock:
-                if signature != self._signature:
-                    self._reopen(signature)
+                # taken before the scan, so a write during the scan is seen next time
+                quick = quick_signature(self.path, self._tracked)
+                if quick != self._quick:
+                    self._refresh(quick)
         return self._current()
 
-    def _reopen(self, signature: tuple[tuple[str, int, int], ...]) -> None:
+    def _refresh(self, quick: tuple[Any, ...]) -> None:
+        signature = store_signature(self.path)
+        if signature != self._signature and not self._reopen(signature):
+            return  # caught the writer mid-flush: keep the old view, retry on the next request
+        tracked = _written_in_place(signature)
+        self._quick = quick if tracked == self._tracked else None  # new files: stat them next time
+        self._tracked = tracked
+
+    def _reopen(self, signature: tuple[tuple[str, int, int], ...]) -> bool:
         try:
             self._store = Store(self.path, read_only=True)
         except StoreError:
             if self._store is None:
                 raise
-            return  # caught the writer mid-flush: keep the old view, retry on the next request
+            return False
         self._signature = signature
+        return True
 
     def _current(self) -> Store:
         if self._store is None:
@@ -91,6 +127,7 @@ class LiveStore:
     def invalidate(self) -> None:
         with self._lock:
             self._signature = None
+            self._quick = None
 
 
 class QueryTimeout(QueryError):
@@ -416,27 +453,57 @@ def serve(
     threads: int = 8,
     update_token: str | None = None,
     workers: int | None = None,
+    http_workers: int = 1,
 ) -> None:
-    """Serve the endpoint with waitress until interrupted."""
-    import waitress
-
-    from server import create_app
+    """Serve the endpoint with granian (a production HTTP server written in Rust: HTTP parsing
+    and keep-alive handling never take the GIL) until interrupted. ``threads`` requests are
+    handled at once by each of ``http_workers`` server processes; each of those starts its own
+    ``workers`` query processes (default `$KG_QUERY_WORKERS`, else 2)."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     if not Path(store_path).is_dir():
         raise StoreError(f"No store at {store_path}: run `kg build` first or pass --store DIR")
-
-    app = create_app(
-        {
-            "KG_STORE": str(store_path),
-            "QUERY_TIMEOUT": timeout,
-            "QUERY_THREADS": threads,
-            "UPDATE_TOKEN": update_token,
-            **({"QUERY_WORKERS": workers} if workers is not None else {}),
-        }
-    )
-    from server import db
-
-    with app.app_context():
-        db.start_workers()  # the first query should not wait for them
+    _check_port(host, port)
+    config = {
+        "KG_STORE": str(Path(store_path).resolve()),
+        "QUERY_TIMEOUT": timeout,
+        "QUERY_THREADS": threads,
+        "UPDATE_TOKEN": update_token,
+        **({"QUERY_WORKERS": workers} if workers is not None else {}),
+    }
+    os.environ[CONFIG_VARIABLE] = json.dumps(config)  # read by the server processes' factory
     print(f"Serving {store_path} on http://{host}:{port}/ (SPARQL at /sparql)", flush=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="conflict-kg")
+    Granian(
+        "server.wsgi:app_from_environment",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        factory=True,
+        workers=max(1, http_workers),
+        blocking_threads=max(1, threads),
+        backpressure=max(1, threads),
+        websockets=False,
+        respawn_failed_workers=True,
+        log_level=LogLevels.error,  # its warning about threads over 2 x cores: ours wait
+    ).serve()
+
+
+CONFIG_VARIABLE = "KG_SERVE_CONFIG"
+
+
+def _check_port(host: str, port: int) -> None:
+    """Say which port is taken in one line, before the server's processes start."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InputError(
+                f"Cannot listen on {host}:{port} ({exc.strerror}): pass another --port "
+                "or stop the program using it"
+            ) from None

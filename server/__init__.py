@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from server import api, cors, db, errors, pages, queries, sparql
+    from server import api, cors, db, direct, errors, pages, queries, sparql
 
     db.init_app(app)
     errors.init_app(app)
@@ -41,4 +41,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(pages.bp)
+    app.wsgi_app = direct.DirectQueries(app)  # type: ignore[method-assign]
     return app

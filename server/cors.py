@@ -28,23 +28,38 @@ def allowed_origins(setting: str | Iterable[str] | None) -> set[str]:
     return {item.strip().rstrip("/") for item in items if item.strip()}
 
 
+def headers_for(
+    setting: str | Iterable[str] | None, origin: str | None, method: str
+) -> list[tuple[str, str]]:
+    """The CORS headers of an answer to ``origin`` (none when CORS is off or it is not allowed)."""
+    allowed = allowed_origins(setting)
+    if not allowed or not origin:
+        return []
+    if "*" in allowed:
+        headers = [("Access-Control-Allow-Origin", "*")]
+    elif origin.rstrip("/") in allowed:
+        headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    else:
+        return []
+    if method == "OPTIONS":
+        headers += [
+            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
+            ("Access-Control-Max-Age", MAX_AGE),
+        ]
+    return headers
+
+
 def _add_headers(response: Response) -> Response:
     path = request.path
     if not (path == "/sparql" or path.startswith("/api/")):
         return response
-    allowed = allowed_origins(current_app.config.get("CORS_ORIGINS"))
-    origin = request.headers.get("Origin")
-    if not allowed or not origin:
-        return response
-    if "*" in allowed:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin in allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
-    else:
-        return response
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-        response.headers["Access-Control-Max-Age"] = MAX_AGE
+    found = headers_for(
+        current_app.config.get("CORS_ORIGINS"), request.headers.get("Origin"), request.method
+    )
+    for name, value in found:
+        if name == "Vary":
+            response.vary.add(value)
+        else:
+            response.headers[name] = value
     return response

@@ -49,16 +49,24 @@ def run(work: Callable[..., T], *args: Any) -> T:
 
 
 def evaluate(fn: Callable[..., T], *args: Any) -> T:
+    """`evaluate_in` for the current app."""
+    return evaluate_in(current_app._get_current_object(), fn, *args)  # type: ignore[attr-defined]
+
+
+def evaluate_in(app: Flask, fn: Callable[..., T], *args: Any) -> T:
     """``fn(store, *args)`` for a user's query: in a worker process that is killed at the time
     limit, or in the thread runner when there are no workers. ``fn`` is a module-level function
-    (sent by name) and its arguments and result are picklable (bytes, not lazy results)."""
-    pool: WorkerPool | None = current_app.extensions["kg.workers"]
+    (sent by name) and its arguments and result are picklable (bytes, not lazy results). Needs
+    no app context: `server.direct` calls it beneath Flask."""
+    pool: WorkerPool | None = app.extensions["kg.workers"]
     if pool is not None and not pool.unavailable:
         try:
             return pool.run(fn, *args)
         except WorkersUnavailable as exc:
-            current_app.logger.warning("%s: queries run in threads from now on", exc.message)
-    return run(fn, get_store(), *args)
+            app.logger.warning("%s: queries run in threads from now on", exc.message)
+    runner: QueryRunner = app.extensions["kg.runner"]
+    live: LiveStore = app.extensions["kg.store"]
+    return runner.run(fn, live.get(), *args)
 
 
 def start_workers() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from kg.errors import KGError
 from kg.vocab import PREFIXES
@@ -48,6 +51,12 @@ def choose(accept: MIMEAccept, offers: Iterable[str]) -> str:
     return best
 
 
+@functools.lru_cache(maxsize=256)
+def accept_types(header: str) -> MIMEAccept:
+    """An Accept header parsed once: clients send the same few headers again and again."""
+    return parse_accept_header(header, MIMEAccept)
+
+
 def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXT) else media_type
 
@@ -60,6 +69,31 @@ def render(result: Any, accept: MIMEAccept, max_rows: int | None = None) -> tupl
     media_type = choose(accept, RESULTS)
     if max_rows is None or isinstance(result, ox.QueryBoolean):
         return result.serialize(format=RESULTS[media_type]), content_type(media_type), False
+    return render_capped(result, media_type, max_rows)
+
+
+def render_limited(
+    result: ox.QuerySolutions, accept: MIMEAccept, max_rows: int
+) -> tuple[bytes, str, bool]:
+    """Serialise the answer of a query run with `LIMIT max_rows+1`: pyoxigraph writes JSON and
+    TSV itself (the rows never pass through Python), and the one row too many, if any, is cut
+    from its output; XML and CSV rows are cut while read."""
+    media_type = choose(accept, RESULTS)
+    kind = RESULTS[media_type]
+    if kind is ox.QueryResultsFormat.JSON:
+        body = result.serialize(format=kind) or b""
+        cut = False
+        if len(body) > 2 * max_rows:  # under that, fewer than max_rows + 1 bindings fit
+            data = json.loads(body)
+            cut = len(data["results"]["bindings"]) > max_rows
+            if cut:
+                del data["results"]["bindings"][max_rows:]
+                body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        return body, content_type(media_type), cut
+    if kind is ox.QueryResultsFormat.TSV:  # one line a row (TSV escapes line breaks)
+        lines = (result.serialize(format=kind) or b"").splitlines(keepends=True)
+        cut = len(lines) > max_rows + 1
+        return b"".join(lines[: max_rows + 1]), content_type(media_type), cut
     return render_capped(result, media_type, max_rows)
 
 
@@ -118,8 +152,6 @@ def json_term(term: Any) -> dict[str, str]:
 
 def sparql_json(names: list[str], rows: list[Any]) -> bytes:
     """SPARQL results JSON for rows already read (the C JSON encoder does the writing)."""
-    import json
-
     bindings = [{n: json_term(r[n]) for n in names if r[n] is not None} for r in rows]
     return json.dumps(
         {"head": {"vars": names}, "results": {"bindings": bindings}},

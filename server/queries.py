@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.datastructures import MIMEAccept
 
 from kg.store import Store
 from kg.stored_queries import load_stored_queries, run_stored
@@ -32,13 +31,13 @@ def list_queries() -> Response:
 
 @bp.get("/<name>")
 def run_query(name: str) -> Response:
-    args = (name, dict(request.args), _directory(), request.accept_mimetypes)
+    args = (name, dict(request.args), _directory(), request.headers.get("Accept", ""))
     body, content_type = db.evaluate(_evaluate, *args)
     return Response(body, content_type=content_type)
 
 
 def _evaluate(
-    store: Store, name: str, values: dict[str, str], folder: Path | None, accept: MIMEAccept
+    store: Store, name: str, values: dict[str, str], folder: Path | None, accept: str
 ) -> tuple[bytes, str]:
     # Runs in a query worker (no request context there); serialising is part of the work.
-    return formats.render(run_stored(store, name, values, folder), accept)[:2]
+    return formats.render(run_stored(store, name, values, folder), formats.accept_types(accept))[:2]

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hmac
 import os
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.datastructures import MIMEAccept
 
 from kg.errors import InputError, QueryError
 from kg.serve import apply_update
 from kg.store import Store
-from server import db, formats
+from server import db, direct, formats
 from server.description import service_description
 from server.errors import error_response
 
@@ -24,6 +25,8 @@ UPDATE_TYPE = "application/sparql-update"
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
+    """What `server.direct` passed on: updates, the service description, errors about the
+    request, and any query it did not take (a chunked body); queries are answered there."""
     if request.method == "POST" and _is_update():
         return _update()
     query = _query_text()
@@ -31,39 +34,61 @@ def endpoint() -> Response:
         if request.method == "GET":
             return _describe()
         raise InputError("Missing SPARQL query: send `query` (form or URL) or a sparql-query body")
-    _refuse_service(query)
-    default_graph = request.values.getlist("default-graph-uri") or None
-    named_graphs = request.values.getlist("named-graph-uri") or None
-    body, content_type, cut = db.evaluate(
-        _evaluate,
-        query,
-        default_graph,
-        named_graphs,
-        request.accept_mimetypes,
-        current_app.config.get("MAX_ROWS"),
+    status, headers, body = direct.answer(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        (
+            query,
+            request.values.getlist("default-graph-uri") or None,
+            request.values.getlist("named-graph-uri") or None,
+        ),
+        request.headers.get("Accept", ""),
+        (),  # CORS headers come from the after-request hook
     )
-    response = Response(body, content_type=content_type)
-    if cut:  # the client is told, in a header every SPARQL client ignores safely
-        response.headers["X-KG-Truncated"] = f"results cut at {current_app.config['MAX_ROWS']} rows"
-    return response
+    return Response(body, status=status, headers=headers)
 
 
-def _evaluate(
+def evaluate_query(
     store: Store,
     query: str,
     default_graph: list[str] | None,
     named_graphs: list[str] | None,
-    accept: MIMEAccept,
+    accept: str,
     max_rows: int | None = None,
 ) -> tuple[bytes, str, bool]:
-    # Runs in a query worker: evaluation is lazy, so serialising is part of the work to time.
-    result = store.query(query, default_graph=default_graph, named_graphs=named_graphs)
-    if max_rows is not None and _limit(query) <= max_rows:
-        max_rows = None  # cannot be cut: pyoxigraph's own serialiser, 3x faster than the cap's
+    """Evaluate and serialise a user's query in a query worker (evaluation is lazy, so
+    serialising is part of the work to time): (body, content type, whether rows were cut).
+
+    The row cap is applied where it is cheapest: a SELECT with no outer LIMIT within the cap
+    is run with `LIMIT cap+1` appended, so pyoxigraph computes no more rows than needed and
+    serialises them itself; only when that text does not parse (a trailing VALUES block, a
+    larger LIMIT of its own) are the rows cut while Python reads them."""
+    types = formats.accept_types(accept)
+    over_cap = max_rows is not None and _limit(query) > max_rows
     try:
-        return formats.render(result, accept, max_rows)
+        if over_cap and _form(query) == "SELECT":
+            try:
+                limited = store.query(
+                    f"{query}\nLIMIT {max_rows + 1}",  # type: ignore[operator]
+                    default_graph=default_graph,
+                    named_graphs=named_graphs,
+                )
+            except QueryError:
+                pass  # the LIMIT does not fit this text: cut while reading below
+            else:
+                return formats.render_limited(limited, types, max_rows)  # type: ignore[arg-type]
+        result = store.query(query, default_graph=default_graph, named_graphs=named_graphs)
+        return formats.render(result, types, max_rows if over_cap else None)
     except OSError as exc:  # raised while the lazy result is read, after store.query returned
         raise QueryError(f"Query failed: {exc}") from None
+
+
+_FORM = re.compile(r"^\s*(?:(?:BASE|PREFIX\s+[^\s:]*:)\s*)*([A-Za-z]+)")
+
+
+def _form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first keyword after the prologue."""
+    found = _FORM.match(_NOT_KEYWORDS.sub(" ", query))
+    return found.group(1).upper() if found else ""
 
 
 _OUTER_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.I)
@@ -84,11 +109,11 @@ _NOT_KEYWORDS = re.compile(
 _SERVICE = re.compile(r"(?<![?$\w:])SERVICE\b", re.IGNORECASE)
 
 
-def _refuse_service(query: str) -> None:
+def refuse_service(query: str, config: Mapping[str, Any]) -> None:
     """SERVICE makes this server send HTTP requests wherever the query says, loopback and
     private hosts included; only an operator who sets ALLOW_SERVICE (or KG_ALLOW_SERVICE=1)
     lets the public endpoint do that. Stored queries are the operator's own and may federate."""
-    allowed = current_app.config.get("ALLOW_SERVICE", os.environ.get("KG_ALLOW_SERVICE") == "1")
+    allowed = config.get("ALLOW_SERVICE", os.environ.get("KG_ALLOW_SERVICE") == "1")
     text = re.sub(
         r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
         lambda m: chr(int(m.group(1) or m.group(2), 16)),

@@ -183,3 +183,64 @@ def test_without_workers_the_limit_still_answers_503(seeds_store: Path) -> None:
         assert status == 503 and "longer than 0.5 s" in body["error"] and seconds < 1.5
     finally:
         live.close()
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc: no extra dependency)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_kg_serve_cuts_a_runaway_and_keeps_answering(seeds_store: Path) -> None:
+    """The same limit under the real `kg serve` (granian, its own processes), as users run it."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(seeds_store),
+               "--port", str(port), "--timeout", f"{LIMIT:g}"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert sparql(base, SIMPLE)[0] == 200
+                break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline, "kg serve did not answer"
+                time.sleep(0.1)
+        answers: list[tuple[int, dict, float]] = []
+        runaway = threading.Thread(target=lambda: answers.append(sparql(base, RUNAWAY)))
+        runaway.start()
+        time.sleep(0.5)
+        status, body, simple_s = sparql(base, SIMPLE)
+        assert status == 200 and len(body["results"]["bindings"]) == 3 and simple_s < 1.0
+        runaway.join(30)
+        status, body, cut_s = answers[0]
+        assert status == 503 and "was stopped" in body["error"]
+        assert LIMIT <= cut_s < LIMIT + 1.0
+        time.sleep(0.5)  # SIGKILL is delivered asynchronously
+        busy = {pid: cpu_seconds(pid) for pid in descendants(proc.pid)}
+        time.sleep(1.0)
+        assert all(cpu_seconds(pid) - spent < 0.3 for pid, spent in busy.items())
+        print(f"\nkg serve: runaway cut after {cut_s:.3f} s; simple query {simple_s:.3f} s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

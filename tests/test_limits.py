@@ -70,3 +70,64 @@ def test_oversized_requests_get_413(seeds_store: Path) -> None:
         assert status == 413
     finally:
         server.close()
+
+
+ORDERED = "SELECT ?s ?type WHERE { ?s a ?type } ORDER BY ?s ?type"
+SHAPES = {  # the cap is appended as a LIMIT where the text allows it, else cut while reading
+    "plain": QUERY,
+    "comment at the end": QUERY + " # the end, no newline",
+    "ordered": ORDERED,
+    "offset": ORDERED + " OFFSET 2",
+    "own LIMIT over the cap": ORDERED + " LIMIT 100",
+    "trailing VALUES": "SELECT ?s ?type WHERE { ?s a ?type } VALUES ?type { ckg:Claim ckg:Event }",
+}
+
+
+def bindings(body: bytes) -> list[dict]:
+    return json.loads(body)["results"]["bindings"]
+
+
+def test_every_query_shape_is_capped_to_the_same_rows(seeds_store: Path) -> None:
+    server = LiveServer(seeds_store, MAX_ROWS=7)
+    url = f"{server.url}/sparql"
+    try:
+        for name, query in SHAPES.items():
+            for accept in ("application/sparql-results+json", "text/tab-separated-values"):
+                status, headers, body = post(url, query.encode(), QUERY_TYPE, accept)
+                assert status == 200, (name, body)
+                assert headers.get("X-KG-Truncated") == "results cut at 7 rows", name
+                if accept.endswith("json"):
+                    assert len(bindings(body)) == 7, name
+                else:
+                    assert len(body.decode().splitlines()) == 8, name
+        # an ordered query cut by the cap gives the first rows of its order
+        _, _, capped = post(url, ORDERED.encode(), QUERY_TYPE, "application/json")
+        _, headers, first = post(
+            url, (ORDERED + " LIMIT 7").encode(), QUERY_TYPE, "application/json"
+        )
+        assert "X-KG-Truncated" not in headers
+        assert bindings(capped) == bindings(first)
+        _, _, skipped = post(url, (ORDERED + " OFFSET 2").encode(), QUERY_TYPE, "application/json")
+        _, _, page = post(
+            url, (ORDERED + " LIMIT 7 OFFSET 2").encode(), QUERY_TYPE, "application/json"
+        )
+        assert bindings(skipped) == bindings(page)
+    finally:
+        server.close()
+
+
+def test_graphs_and_booleans_are_not_cut(seeds_store: Path) -> None:
+    server = LiveServer(seeds_store, MAX_ROWS=7)
+    url = f"{server.url}/sparql"
+    try:
+        construct = "CONSTRUCT { ?s a ?type } WHERE { ?s a ?type }"
+        status, headers, body = post(url, construct.encode(), QUERY_TYPE, "application/n-triples")
+        assert status == 200 and "X-KG-Truncated" not in headers
+        assert len(body.decode().strip().splitlines()) > 7
+        status, _, body = post(url, b"ASK { ?s a ckg:Claim }", QUERY_TYPE, "application/json")
+        assert status == 200 and json.loads(body)["boolean"] is True
+    finally:
+        server.close()
+
+
+QUERY_TYPE = "application/sparql-query"

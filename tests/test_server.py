@@ -429,7 +429,7 @@ def test_update_while_another_writer_holds_the_store(token_server: Server) -> No
         del writer
 
 
-def test_kg_serve_runs_waitress(tmp_path: Path) -> None:
+def test_kg_serve_runs_granian_and_names_a_busy_port(tmp_path: Path) -> None:
     import socket
     import time
 
@@ -437,20 +437,26 @@ def test_kg_serve_runs_waitress(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     store = make_store(tmp_path / "store")
-    code = f"from kg.serve import serve; serve({str(store)!r}, port={port}, threads=2)"
+    command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)]
     root = Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE)
     try:
         url = f"http://127.0.0.1:{port}/sparql"
-        for _ in range(100):
+        for _ in range(400):
             try:
-                answer = get(url, "ASK { ?c a ckg:Claim }")
+                with urllib.request.urlopen(url + "?query=ASK%7B%3Fc%20a%20ckg%3AClaim%7D") as r:
+                    server, answer = r.headers.get("Server"), r.read()
                 break
             except urllib.error.URLError:
                 time.sleep(0.05)
         else:
-            pytest.fail("kg.serve.serve did not start listening")
-        assert json.loads(answer[2])["boolean"] is True
+            pytest.fail("kg serve did not start listening")
+        assert server == "granian"  # the production server, not a development one
+        assert json.loads(answer)["boolean"] is True
+        second = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert second.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in second.stderr
+        assert "--port" in second.stderr
     finally:
         proc.terminate()
         proc.wait(timeout=10)
