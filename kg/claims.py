@@ -315,16 +315,50 @@ def described(store: Store, iris: list[str]) -> dict[str, dict[str, list[Term]]]
     """{subject: {property: [objects]}} of these IRIs (which came out of the store), read from
     the union of all graphs as claims.rq reads them."""
     found: dict[str, dict[str, list[Term]]] = {iri: defaultdict(list) for iri in iris}
-    if not iris:
-        return found
-    block = " ".join(str(ox.NamedNode(iri)) for iri in iris)
-    for s, p, o in store.query(DESCRIBE % block):  # each term read once (select reads twice)
-        found[s.value][p.value].append(o)
+    if iris:
+        for s, p, o in store.query(DESCRIBE % iri_block(iris)):  # each term read once
+            found[s.value][p.value].append(o)
+    return found
+
+
+def iri_block(iris: list[str]) -> str:
+    return " ".join(str(ox.NamedNode(iri)) for iri in iris) or "<urn:kg:none>"
+
+
+# the events whole; of the articles and the reporting steps only what a claim shows (an
+# article's title, publisher and checksum are long strings, each a lookup to decode)
+LINKED = """SELECT ?s ?p ?o ?stem ?published ?position ?reporter WHERE {
+  { VALUES ?s { %s } ?s ?p ?o }
+  UNION { VALUES ?s { %s } ?s ckg:stem ?stem OPTIONAL { ?s ckg:published ?published } }
+  UNION { VALUES ?s { %s } ?s ckg:position ?position ; ckg:reporter ?reporter }
+}"""
+STEM, PUBLISHED, STEP = ONTOLOGY + "stem", ONTOLOGY + "published", "step"
+
+
+def linked(store: Store, claims: dict[str, dict[str, list[Term]]]) -> dict[str, dict[str, list]]:
+    """The claims' events, articles (stem, published) and reporting steps ((position,
+    reporter) pairs under STEP), as described() gives them."""
+    events, articles, steps = (
+        list(dict.fromkeys(o.value for c in claims.values() for o in c.get(ONTOLOGY + p, [])))
+        for p in ("about", "inArticle", "reportingStep")
+    )
+    found: dict[str, dict[str, list]] = {i: defaultdict(list) for i in events + articles + steps}
+    query = LINKED % (iri_block(events), iri_block(articles), iri_block(steps))
+    for s, p, o, stem, published, position, reporter in store.query(query):
+        node = found[s.value]
+        if p is not None:
+            node[p.value].append(o)
+        elif stem is not None:
+            node[STEM].append(stem)
+            if published is not None:
+                node[PUBLISHED].append(published)
+        else:
+            node[STEP].append((position, reporter))
     return found
 
 
 def claim_row(
-    iri: str, claim: dict[str, list[Term]], nodes: dict[str, dict[str, list[Term]]]
+    iri: str, claim: dict[str, list[Term]], nodes: dict[str, dict[str, list]]
 ) -> dict[str, Term] | None:
     """claims.rq's row for one claim (the first, as get_claim keeps), or None when the claim
     lacks what claims.rq requires."""
@@ -343,13 +377,13 @@ def claim_row(
     return row if all(col in row for col in REQUIRED) else None
 
 
-def chain_of(claim: dict[str, list[Term]], nodes: dict[str, dict[str, list[Term]]]) -> list[Term]:
+def chain_of(claim: dict[str, list[Term]], nodes: dict[str, dict[str, list]]) -> list[Term]:
     """STEPS_QUERY's reporters of one claim, by position."""
-    steps = []
-    for step in claim.get(ONTOLOGY + "reportingStep", []):
-        node = nodes[step.value]
-        for position in node.get(ONTOLOGY + "position", []):
-            steps += [(int(position.value), r) for r in node.get(ONTOLOGY + "reporter", [])]
+    steps = [
+        (int(position.value), reporter)
+        for step in claim.get(ONTOLOGY + "reportingStep", [])
+        for position, reporter in nodes[step.value].get(STEP, [])
+    ]
     return [reporter for _, reporter in sorted(steps, key=lambda s: s[0])]
 
 
@@ -357,17 +391,15 @@ def get_claims(
     store: Store, iris: list[str], entities: EntityCache | None = None
 ) -> dict[str, dict]:
     """Claims by IRI, each exactly as get_claim gives it (tests/test_query_scale.py), in three
-    queries in all: the claims' triples, those of their events, articles and reporting steps,
-    and their entities. Reading a node whole costs one index range where claims.rq looks each
+    queries in all: the claims' triples, their events, articles and reporting steps, and their
+    entities. Reading a node whole costs one index range where claims.rq looks each
     property up on its own (25 lookups per claim)."""
     iris = list(dict.fromkeys(iris))
     if not iris:
         return {}
     entities = entities or EntityCache(store)
     claims = described(store, iris)
-    links = (ONTOLOGY + "about", ONTOLOGY + "inArticle", ONTOLOGY + "reportingStep")
-    linked = (o.value for c in claims.values() for p in links for o in c.get(p, []))
-    nodes = described(store, list(dict.fromkeys(linked)))
+    nodes = linked(store, claims)
     rows = {iri: claim_row(iri, claims[iri], nodes) for iri in iris}
     missing = [iri for iri, row in rows.items() if row is None]
     if missing:
