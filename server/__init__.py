@@ -32,12 +32,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from server import api, cors, db, direct, errors, pages, queries, sparql
+    from server import api, cors, db, direct, errors, graph_store, pages, queries, sparql
 
     db.init_app(app)
     errors.init_app(app)
     cors.init_app(app)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(graph_store.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(pages.bp)

@@ -148,7 +148,7 @@ def _describe() -> Response:
 
 
 def _update() -> Response:
-    refused = _refuse_update()
+    refused = refuse_update()
     if refused is not None:
         return refused
     text = (
@@ -165,7 +165,7 @@ def _update() -> Response:
     return Response(status=204)
 
 
-def _refuse_update() -> Response | None:
+def refuse_update() -> Response | None:
     token = current_app.config.get("UPDATE_TOKEN")
     if not token:
         return error_response(
