@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.contest import refresh_contradictions
+from kg.contest import control_claims, refresh_contradictions
 from kg.control import refresh_control
 from kg.corpus import Columns, is_corpus, read_corpus
 from kg.errors import InputError
@@ -271,6 +271,7 @@ def build(
     articles = read_all(paths, report, columns)
     todo = [a for a in articles if force or not is_unchanged(store, a)]
     report.unchanged = len(articles) - len(todo)
+    previous = control_claims(store, [a.stem for a in todo])  # their links go with them
     clock.lap("read")
     loads = pipeline_loads() if todo else []
     loaded = len(loads)
@@ -297,7 +298,7 @@ def build(
         report.timings["extract"] -= report.timings["pipeline"]
     if report.articles:
         stems = [a.stem for a in todo]
-        report.contradictions = refresh_contradictions(store, stems, touched)
+        report.contradictions = refresh_contradictions(store, stems, previous)
     clock.lap("contradictions")
     # control readings of the rebuilt articles; all of them on a store that lacks them
     refresh_control(store, [a.stem for a in todo] if report.articles else [], touched)
