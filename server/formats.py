@@ -39,7 +39,10 @@ class NotAcceptable(KGError):
 
 def choose(accept: MIMEAccept, offers: Iterable[str]) -> str:
     """The offered media type the client prefers (Accept q-values); 406 when none fits."""
-    offered = list(offers)
+    offered = tuple(offers)
+    memo: dict[tuple[str, ...], str] | None = getattr(accept, "chosen", None)
+    if memo is not None and offered in memo:
+        return memo[offered]
     if not accept:
         return offered[0]
     best = accept.best_match(offered)
@@ -48,13 +51,18 @@ def choose(accept: MIMEAccept, offers: Iterable[str]) -> str:
             f"None of the formats in Accept ({accept}) fits this result; available: "
             + ", ".join(offered)
         )
+    if memo is not None:
+        memo[offered] = best
     return best
 
 
 @functools.lru_cache(maxsize=256)
 def accept_types(header: str) -> MIMEAccept:
-    """An Accept header parsed once: clients send the same few headers again and again."""
-    return parse_accept_header(header, MIMEAccept)
+    """An Accept header parsed once, and its choices remembered (`choose`): clients send the
+    same few headers again and again, and matching them costs more than a light query."""
+    parsed = parse_accept_header(header, MIMEAccept)
+    parsed.chosen = {}  # type: ignore[attr-defined]
+    return parsed
 
 
 def content_type(media_type: str) -> str:
