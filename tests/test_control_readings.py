@@ -153,8 +153,8 @@ def test_the_busy_place_is_answered_from_its_newest_months(
 ) -> None:
     """Reading a busy place on a late day stops after the first window: one query for it."""
     store, seen = histories, []
-    select = store.select
-    monkeypatch.setattr(store, "select", lambda q, b=None: seen.append(q) or select(q, b))
+    query = store.query
+    monkeypatch.setattr(store, "query", lambda q, b=None: seen.append(q) or query(q, b))
     place = ox.NamedNode(entity_iri("busy"))
     found = ask.readings(store, place, dt.date(2016, 6, 1), None)
     assert len(seen) == 1 and "monthReadings" in seen[0]
