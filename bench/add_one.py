@@ -147,8 +147,9 @@ def report(runs: list[dict]) -> None:
     cpus = [r["cpu"] for r in runs]
     p50 = statistics.median(walls)
     print(
-        f"whole command, {len(runs)} runs: wall p50 {p50:.2f} s, max {max(walls):.2f} s; "
-        f"CPU p50 {statistics.median(cpus):.2f} s, max {max(cpus):.2f} s"
+        f"whole command, {len(runs)} runs: wall p50 {p50:.2f} s, max {max(walls):.2f} s, "
+        f"min {min(walls):.2f} s; CPU p50 {statistics.median(cpus):.2f} s, max {max(cpus):.2f} s, "
+        f"min {min(cpus):.2f} s"
     )
     stages = list(dict.fromkeys(s for r in runs for s in r["split"]))
     print(
