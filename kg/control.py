@@ -78,7 +78,8 @@ DIGESTS = f"""
 INSERT {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
 WHERE {{
   {{
-    SELECT ?month (GROUP_CONCAT(?line; separator="\\n") AS ?lines) WHERE {{{PLACE_READINGS}
+    SELECT ?month (GROUP_CONCAT(?line; separator="\\n") AS ?lines) WHERE {{
+      {{months}}{PLACE_READINGS}
       BIND(CONCAT(STR(?start), " ", STR(?order), " ", COALESCE(STR(?printed), "-"), " ",
                   STR(?controller), " ", STR(?article), " ", STR(?claim)) AS ?line)
     }} GROUP BY ?month
@@ -115,9 +116,9 @@ DELETE WHERE {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }} ;
 DELETE WHERE {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }} ;
 DELETE WHERE {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }}"""
 
-# the places whose readings a rebuild of these articles removes (before it removes them)
+# the places and months whose readings a rebuild of these articles removes (before it does)
 OLD_PLACES = f"""
-SELECT DISTINCT ?place WHERE {{
+SELECT DISTINCT ?place ?month WHERE {{
   {{only}}
   GRAPH {D} {{
     ?r ckg:readingArticle ?article .
@@ -126,15 +127,19 @@ SELECT DISTINCT ?place WHERE {{
   }}
 }}"""
 
-# the digests and sides of the affected places go first, while their months are still linked
+# the digests of those months and the sides of the affected places go first
 DROP_DERIVED = f"""
 DELETE {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
-WHERE {{
-  {{only}}
-  GRAPH {D} {{ ?place ckg:controlMonth ?month . ?month ckg:monthReadings ?lines }}
-}} ;
+WHERE {{ {{months}} GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }} ;
 DELETE {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}
 WHERE {{ {{only}} GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}"""
+
+# where the rebuilt articles' readings will be filed: one UNION branch per article graph (a
+# VALUES block of graphs would be joined after reading every control claim of the store)
+NEW_EVENT = """{ GRAPH %s {
+    ?claim ckg:claimType "control" ; ckg:about ?event .
+    ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?start .
+} }"""
 
 DROP_ARTICLES = f"""
 DELETE {{ GRAPH {D} {{ ?month ckg:controlReading ?r . ?r ?p ?o }} }}
@@ -172,17 +177,20 @@ def is_current(store: Store) -> bool:
 def refresh_control(
     store: Store, stems: Iterable[str] | None = None, places: Iterable[str] | None = None
 ) -> bool:
-    """Recompute the readings: all of them (no stems given, or the store has none of this
-    version), or those of the rebuilt articles and the digests of the places they touch(ed).
-    True when it recomputed them all."""
+    """Recompute the readings: all of them (no stems or places given, or the store has none of
+    this version), or those of the rebuilt articles with the digests of the months and the sides
+    of the places their readings are filed under, now or before (the other places the build
+    touched have no reading that changed). True when it recomputed them all."""
     if stems is None or places is None or not is_current(store):
-        every = [READINGS.replace("{graph}", "?g")] + [
-            u.replace("{only}", "") for u in (DIGESTS, SIDES)
+        every = [
+            READINGS.replace("{graph}", "?g"),
+            DIGESTS.replace("{months}", "").replace("{only}", ""),
+            SIDES.replace("{only}", ""),
         ]
         store.update(PREFIX + ";\n".join([CLEAR, *every, MARK]))
         return True
     if stems := sorted(set(stems)):
-        store.update(PREFIX + incremental(store, stems, set(places)))
+        store.update(PREFIX + incremental(store, stems))
     return False
 
 
@@ -190,19 +198,30 @@ def count_readings(store: Store) -> int:
     return int(store.select(COUNT)[0]["n"].value)
 
 
-def incremental(store: Store, stems: list[str], places: set[str]) -> str:
+def incremental(store: Store, stems: list[str]) -> str:
     """One update: drop the rebuilt articles' readings, read them again from their graphs, then
-    recompute the digests of every place they touch now or touched before."""
+    recompute the digests of the months they are filed under now or were before, and the sides
+    of every place they touch now or touched before."""
     articles = values("article", [article_iri(s) for s in stems])
-    old = {r["place"].value for r in store.select(OLD_PLACES.replace("{only}", articles))}
-    affected = values("place", sorted(places | old))
+    old = store.select(OLD_PLACES.replace("{only}", articles))
+    filed = {(r["place"].value, r["month"].value) for r in old}
+    for chunk in range(0, len(stems), 100):  # where the new readings go, 100 articles a query
+        branches = " UNION ".join(
+            NEW_EVENT % ox.NamedNode(graph_iri(s)) for s in stems[chunk : chunk + 100]
+        )
+        for r in store.select(f"SELECT DISTINCT ?place ?start WHERE {{ {branches} }}"):
+            place = r["place"].value
+            filed.add((place, month_iri(place, r["start"].value[:7])))
+    # the places whose readings change (other places the articles name keep their sides)
+    affected = values("place", sorted({place for place, _ in filed}))
+    months = values("month", sorted({month for _, month in filed}))
     return ";\n".join(
         [
-            DROP_DERIVED.replace("{only}", affected),
+            DROP_DERIVED.replace("{months}", months).replace("{only}", affected),
             DROP_ARTICLES.replace("{only}", articles),
             *(READINGS.replace("{graph}", str(ox.NamedNode(graph_iri(s)))) for s in stems),
             DROP_EMPTY_MONTHS.replace("{only}", affected),
-            DIGESTS.replace("{only}", affected),
+            DIGESTS.replace("{months}", months).replace("{only}", ""),
             SIDES.replace("{only}", affected),
         ]
     )
