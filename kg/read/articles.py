@@ -110,16 +110,44 @@ def read_published(paragraphs: list[str]) -> tuple[dt.date | None, list[str]]:
     return None, paragraphs
 
 
+MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+MONTHS = {n: i for i, full in enumerate(MONTH_NAMES, 1) for n in (full, full[:3])} | {"sept": 9}
+MONTH_FIRST = re.compile(
+    r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:,\s*|\s+)(?P<year>\d{4})"
+)
+DAY_FIRST = re.compile(r"(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?(?:,\s*|\s+)(?P<year>\d{4})")
+
+
 def parse_date(text: str) -> dt.date | None:
+    """An ISO day or a printed English date ("May 3, 2015", "3 Sept. 2015"); anything else goes
+    to dateparser, which costs 0.5-0.8 s to import and load, so the common shapes skip it."""
     text = text.strip()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         pass
-    import dateparser  # slow to import; only needed for printed dates
+    day = printed_date(text)
+    if day is not None:
+        return day
+    import dateparser  # slow to import; only needed for dates in other shapes
 
     parsed = dateparser.parse(text, languages=["en"], settings={"STRICT_PARSING": True})
     return parsed.date() if parsed else None
+
+
+def printed_date(text: str) -> dt.date | None:
+    """An English month name or abbreviation with a day and a four-digit year, or None.
+    The month is looked up in a table, not with strptime's %b, which follows the C locale."""
+    m = MONTH_FIRST.fullmatch(text) or DAY_FIRST.fullmatch(text)
+    month = MONTHS.get(m.group("month").lower()) if m else None
+    if m is None or month is None:
+        return None
+    try:
+        return dt.date(int(m.group("year")), month, int(m.group("day")))
+    except ValueError:
+        return None  # "February 30": dateparser decides
 
 
 def split_items(paragraphs: list[str]) -> list[Item]:
