@@ -16,6 +16,10 @@ Two sources, in this order, and nothing else (never guess; unknown or ambiguous 
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
+import marshal
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -143,30 +147,55 @@ def _qid(row: Mapping[str, str]) -> str | None:
     return (row.get("wikidataid") or "").strip() or None
 
 
+Index = tuple[dict[str, list[int]], dict[str, int], dict[str, str]]
+
+
 class NaturalEarth:
     """The populated places of Natural Earth, by folded name and by Wikidata id.
 
     The index holds row numbers; a row becomes a Place only when a lookup returns it (a build
     looks up a few names, and making all 7,000 Places cost more than indexing them)."""
 
-    def __init__(self, rows: Iterable[Mapping[str, str]]) -> None:
-        self.rows = list(rows)
+    def __init__(
+        self, header: list[str], rows: list[list[str]], index: Index | None = None
+    ) -> None:
+        self.header = header
+        self.rows = rows
         self._places: dict[int, Place] = {}
-        self.by_name: dict[str, list[int]] = {}
-        self.by_qid: dict[str, int] = {}
-        pops = [_pop(row) for row in self.rows]
-        for i in sorted(range(len(self.rows)), key=lambda i: -pops[i]):
-            row = self.rows[i]
-            for name in _folded_names(row):
-                self.by_name.setdefault(name, []).append(i)
-            if qid := _qid(row):
-                self.by_qid.setdefault(qid, i)  # the most populous row wins
-        self.countries = {fold(c): c for c in {row["adm0name"]: None for row in self.rows}}
+        self.by_name, self.by_qid, self.countries = index or self._index()
+
+    def _index(self) -> Index:
+        by_name: dict[str, list[int]] = {}
+        by_qid: dict[str, int] = {}
+        rows = [self.row(i) for i in range(len(self.rows))]
+        pops = [_pop(row) for row in rows]
+        for i in sorted(range(len(rows)), key=lambda i: -pops[i]):
+            for name in _folded_names(rows[i]):
+                by_name.setdefault(name, []).append(i)
+            if qid := _qid(rows[i]):
+                by_qid.setdefault(qid, i)  # the most populous row wins
+        countries = {fold(c): c for c in {row["adm0name"]: None for row in rows}}
+        return by_name, by_qid, countries
 
     @classmethod
-    def from_csv(cls, path: Path) -> NaturalEarth:
-        with path.open(encoding="utf-8", newline="") as fh:
-            return cls(csv.DictReader(fh))
+    def from_csv(cls, path: Path, cache: bool = True) -> NaturalEarth:
+        """The places of a Natural Earth CSV file. With ``cache``, the rows and the index are
+        kept beside it (``__pycache__/``, as Python keeps bytecode), keyed by the file and this
+        module; a folder that cannot be written leaves the index in memory only."""
+        raw = path.read_bytes()
+        cached = _cache_file(path, raw) if cache else None
+        state = _read_cache(cached) if cached else None
+        if state is not None:
+            return cls(state[0], state[1], state[2:])
+        header, *lines = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+        rows = [line for line in lines if line]  # as csv.DictReader, skip blank lines
+        found = cls(header, rows)
+        if cached is not None:
+            _write_cache(cached, (header, rows, found.by_name, found.by_qid, found.countries))
+        return found
+
+    def row(self, i: int) -> dict[str, str]:
+        return dict(zip(self.header, self.rows[i], strict=False))
 
     @property
     def places(self) -> list[Place]:
@@ -174,7 +203,7 @@ class NaturalEarth:
 
     def place(self, row: int) -> Place:
         if row not in self._places:
-            self._places[row] = _place(self.rows[row])
+            self._places[row] = _place(self.row(row))
         return self._places[row]
 
     def candidates(self, names: Iterable[str]) -> list[Place]:
@@ -203,6 +232,43 @@ class NaturalEarth:
             return None
         hits = (self.countries.get(fold(n)) for n in [entity.label, *entity.aliases])
         return next((h for h in hits if h), None)
+
+
+CACHE_SHAPE = (list, list, dict, dict, dict)  # header, rows, by_name, by_qid, countries
+
+
+def _cache_file(path: Path, raw: bytes) -> Path | None:
+    """Where the index of this data file, built by this module's code, is kept."""
+    try:
+        code = Path(__file__).read_bytes()  # any change to fold or the index is a new key
+    except OSError:
+        return None
+    key = hashlib.sha256(raw + code).hexdigest()[:20]
+    return path.parent / "__pycache__" / f"{path.stem}.{key}.marshal"
+
+
+def _read_cache(cached: Path) -> tuple | None:
+    """The cached state, or None when there is none or it cannot be read."""
+    try:
+        state = marshal.loads(cached.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    fits = isinstance(state, tuple) and len(state) == len(CACHE_SHAPE)
+    return state if fits and all(map(isinstance, state, CACHE_SHAPE)) else None
+
+
+def _write_cache(cached: Path, state: tuple) -> None:
+    """Written to a temporary file and renamed (other processes may read it meanwhile);
+    skipped where the folder is read-only."""
+    try:
+        cached.parent.mkdir(exist_ok=True)
+        for old in cached.parent.glob(f"{cached.name.rsplit('.', 2)[0]}.*.marshal"):
+            old.unlink(missing_ok=True)  # an index of an earlier data file or module
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(marshal.dumps(state))
+        os.replace(temporary, cached)
+    except OSError:
+        pass
 
 
 @lru_cache(maxsize=1)

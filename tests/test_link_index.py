@@ -1,14 +1,19 @@
-"""The Natural Earth index built fast (ASCII folding by table, Places made on demand) answers
-every lookup as the plain build did."""
+"""The Natural Earth index built fast (ASCII folding by table, Places made on demand, kept in
+a cache beside the data file) answers every lookup as the plain build did."""
 
 from __future__ import annotations
 
 import csv
 import json
+import marshal
 import re
+import shutil
 import unicodedata
+from pathlib import Path
 
-from kg.link import NaturalEarth, Place, _place, default_natural_earth, fold
+import pytest
+
+from kg.link import NaturalEarth, Place, _place, fold
 from kg.resources import data_dir
 
 
@@ -77,8 +82,17 @@ def test_fold_is_unchanged() -> None:
         assert fold(text) == plain_fold(text), repr(text)
 
 
-def test_every_lookup_is_unchanged() -> None:
-    ne = default_natural_earth()
+def copied_data(tmp_path: Path) -> Path:
+    path = tmp_path / "natural_earth_places.csv"
+    shutil.copyfile(data_dir() / path.name, path)
+    return path
+
+
+def cached_files(path: Path) -> list[Path]:
+    return sorted((path.parent / "__pycache__").glob("*.marshal"))
+
+
+def assert_same_lookups(ne: NaturalEarth) -> None:
     plain = PlainIndex([_place(row) for row in rows()])
     assert sorted(ne.by_name) == sorted(plain.by_name)
     assert ne.countries == plain.countries
@@ -91,8 +105,50 @@ def test_every_lookup_is_unchanged() -> None:
     assert ne.places == [_place(row) for row in rows()]
 
 
+def test_every_lookup_is_unchanged() -> None:
+    assert_same_lookups(NaturalEarth.from_csv(data_dir() / "natural_earth_places.csv", False))
+
+
+def test_the_cached_index_gives_the_same_lookups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = copied_data(tmp_path)
+    NaturalEarth.from_csv(path)
+    assert len(cached_files(path)) == 1
+
+    def not_built(self: NaturalEarth) -> None:
+        raise AssertionError("built again instead of read from the cache")
+
+    monkeypatch.setattr(NaturalEarth, "_index", not_built)
+    assert_same_lookups(NaturalEarth.from_csv(path))
+
+
+def test_a_changed_data_file_replaces_the_cache(tmp_path: Path) -> None:
+    path = copied_data(tmp_path)
+    NaturalEarth.from_csv(path)
+    before = cached_files(path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith("Aleppo,")))
+    assert NaturalEarth.from_csv(path).candidates(["Aleppo"]) == []
+    after = cached_files(path)
+    assert len(after) == 1 and after != before
+    assert NaturalEarth.from_csv(path).candidates(["Aleppo"]) == []
+
+
+def test_an_unwritable_or_broken_cache_builds_in_memory(tmp_path: Path) -> None:
+    path = copied_data(tmp_path)
+    (path.parent / "__pycache__").write_text("a file, not a folder: as a read-only install")
+    assert NaturalEarth.from_csv(path).candidates(["Aleppo"])
+    (path.parent / "__pycache__").unlink()
+    NaturalEarth.from_csv(path)
+    for cached in cached_files(path):
+        cached.write_bytes(b"not marshal data")
+    assert len(NaturalEarth.from_csv(path).candidates(["Aleppo"])) == 1
+    assert marshal.loads(cached_files(path)[0].read_bytes())[0][0] == "name"  # written again
+
+
 def test_places_are_made_once_and_on_demand() -> None:
-    ne = NaturalEarth(rows())
+    ne = NaturalEarth.from_csv(data_dir() / "natural_earth_places.csv", cache=False)
     assert ne._places == {}
     first = ne.candidates(["Aleppo"])
     assert first and ne.candidates(["Aleppo"])[0] is first[0]
