@@ -464,8 +464,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--http-workers",
         type=int,
-        default=1,
-        help="server processes (each with its own query workers); default 1",
+        help="server processes, each with its own query workers (default: 2, or 1 on one core)",
     )
     s.add_argument(
         "--query-workers",
