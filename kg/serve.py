@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import select
 import signal
 import threading
 import time
@@ -204,6 +205,14 @@ class WorkersUnavailable(StoreError):
 class _Worker:
     def __init__(self, process: Any, conn: Any) -> None:
         self.process, self.conn = process, conn
+        # one poll object for the worker's life: Connection.poll builds a selector per call,
+        # which cost the server process more than the rest of its hand-off
+        self._poller = select.poll()
+        self._poller.register(conn.fileno(), select.POLLIN)
+
+    def answered(self, timeout: float) -> bool:
+        """Whether the worker's answer (or its end) arrives within ``timeout`` seconds."""
+        return bool(self._poller.poll(max(0, int(timeout * 1000))))
 
     def stop(self) -> None:
         """SIGKILL: the only way to stop a pyoxigraph query; the read-only handle holds no lock."""
@@ -261,7 +270,7 @@ class WorkerPool:
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         worker = self._send((fn, args, self._generation))
         try:
-            if not worker.conn.poll(self.timeout):
+            if not worker.answered(self.timeout):
                 self._retire(worker)
                 raise QueryTimeout(
                     f"The query ran longer than {self.timeout:g} s and was stopped: "
