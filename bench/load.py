@@ -122,7 +122,8 @@ def free_port() -> int:
 
 
 def start_server(store: Path, port: int | None = None, threads: int = 8, timeout: float = 10.0,
-                 log: Path | None = None) -> tuple[subprocess.Popen, str]:
+                 log: Path | None = None,
+                 extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     """`kg serve` in a subprocess on a free loopback port, its stderr in ``log`` (a file, not a
     pipe nobody reads: a full pipe would block the server); returns it once it answers."""
     port = port or free_port()
@@ -130,7 +131,7 @@ def start_server(store: Path, port: int | None = None, threads: int = 8, timeout
     with log.open("wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
-             "--threads", str(threads), "--timeout", str(timeout)],
+             "--threads", str(threads), "--timeout", str(timeout), *extra],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
     wait_until_up(process, base, log)

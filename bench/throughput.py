@@ -199,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=4, help="connections per process")
     p.add_argument("--threads", type=int, default=8, help="waitress threads of kg serve")
     p.add_argument("--keep", type=Path, help="keep (and reuse) the generated store here")
+    p.add_argument(
+        "--serve-args", help="more options for kg serve, e.g. '--http-workers 1 --query-workers 2'"
+    )
     p.add_argument("--only", choices=sorted(QUERIES), nargs="*")
     p.add_argument(
         "--oxigraph-timeout",
@@ -221,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     figures: dict[tuple[str, str], dict] = {}
-    kg_proc, base = start_server(store, threads=args.threads, timeout=600)
+    extra = tuple(args.serve_args.split()) if args.serve_args else ()
+    kg_proc, base = start_server(store, threads=args.threads, timeout=600, extra=extra)
     kg_port = int(base.rsplit(":", 1)[1])
     try:
         for name in args.only or QUERIES:

@@ -464,7 +464,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--http-workers",
         type=int,
-        help="server processes, each with its own query workers (default: 2, or 1 on one core)",
+        help="server processes, each with its own query workers (default 1; 2 serve many light "
+        "queries faster, heavy ones slower: see SCALING.md)",
     )
     s.add_argument(
         "--query-workers",

@@ -476,9 +476,10 @@ def serve(
     """Serve the endpoint with granian (a production HTTP server written in Rust: HTTP parsing
     and keep-alive handling never take the GIL) until interrupted. ``threads`` requests are
     handled at once by each of ``http_workers`` server processes; each of those starts its own
-    ``workers`` query processes (default `$KG_QUERY_WORKERS`, else 2). Two server processes
-    (on two cores or more) answer light queries about 1.4 times as fast as one: the Python part
-    of each request then runs under two interpreter locks (bench/throughput.py)."""
+    ``workers`` query processes (default `$KG_QUERY_WORKERS`, else 2). One server process by
+    default: two answer light queries about 1.4 times as fast (the Python part of each request
+    then runs under two interpreter locks) but join-heavy ones about 0.75 times as fast on two
+    cores (bench/throughput.py --serve-args '--http-workers 2')."""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -501,7 +502,7 @@ def serve(
         port=port,
         interface=Interfaces.WSGI,
         factory=True,
-        workers=max(1, http_workers or min(2, len(os.sched_getaffinity(0)))),
+        workers=max(1, http_workers or 1),
         blocking_threads=max(1, threads),
         backpressure=max(1, threads),
         websockets=False,
