@@ -15,30 +15,40 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.store import Store
-from kg.vocab import BASE, article_iri, stem_segment
+from kg.vocab import BASE, article_iri
 
 DERIVED_GRAPH = f"{BASE}graph/derived"
 
-REFRESH = f"""
-PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
-DELETE WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }} ;
-INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}
-WHERE {{
-  GRAPH ?ga {{
-    ?a ckg:claimType "control" ; ckg:about ?ea ; ckg:inArticle ?articleA .
+# The rule, written once: ?a (a control claim of an article ?articleA) and ?b name different
+# controllers of one place at one moment, from different articles or claimants. Oxigraph
+# orders patterns before it knows what is bound, by a fixed estimate that puts a constant
+# object first: with `ckg:claimType "control"` written out, each side began with every control
+# claim of the store (seconds at 10k articles, quadratic at a busy place). So the claim type is
+# filtered instead and the patterns run as written: from ?articleA (bound by a VALUES block in
+# the incremental refresh), then from the place and day of each of its control claims.
+PAIRS = """
+  GRAPH ?ga {
+    ?a ckg:inArticle ?articleA ; ckg:claimType ?typeA ; ckg:about ?ea .
     ?ea ckg:place ?place ; ckg:controller ?ca ; ckg:start ?day .
-    OPTIONAL {{ ?ea ckg:orderInDay ?oa }}
-    OPTIONAL {{ ?a ckg:claimant ?claimantA }}
-  }}
-  GRAPH ?gb {{
-    ?b ckg:claimType "control" ; ckg:about ?eb ; ckg:inArticle ?articleB .
-    ?eb ckg:place ?place ; ckg:controller ?cb ; ckg:start ?day .
-    OPTIONAL {{ ?eb ckg:orderInDay ?ob }}
-    OPTIONAL {{ ?b ckg:claimant ?claimantB }}
-  }}
+    OPTIONAL { ?ea ckg:orderInDay ?oa }
+    OPTIONAL { ?a ckg:claimant ?claimantA }
+  }
+  FILTER(?typeA = "control")
+  GRAPH ?gb {
+    ?eb ckg:place ?place ; ckg:start ?day ; ckg:controller ?cb .
+    ?b ckg:about ?eb ; ckg:claimType ?typeB ; ckg:inArticle ?articleB .
+    OPTIONAL { ?eb ckg:orderInDay ?ob }
+    OPTIONAL { ?b ckg:claimant ?claimantB }
+  }
+  FILTER(?typeB = "control")
   FILTER(?ca != ?cb && COALESCE(?oa, 0) = COALESCE(?ob, 0))
   FILTER(?articleA != ?articleB || !SAMETERM(COALESCE(?claimantA, ?a), COALESCE(?claimantB, ?b)))
-}}"""
+"""
+LINKS = f"GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }}"
+BOTH = f"GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b . ?b ckg:contradicts ?a }}"
+PREFIX = "PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>\n"
+
+REFRESH = f"{PREFIX}DELETE WHERE {{ {LINKS} }} ;\nINSERT {{ {BOTH} }}\nWHERE {{{PAIRS}}}"
 
 # only the links: the derived graph holds other derived data too (kg/control.py)
 COUNT = f"""PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
@@ -64,66 +74,27 @@ def control_claims(store: Store, stems: Iterable[str]) -> list[str]:
 
 
 def refresh_contradictions(
-    store: Store, stems: Iterable[str] | None = None, previous: Iterable[str] | None = None
+    store: Store, stems: Iterable[str] | None = None, previous: Iterable[str] = ()
 ) -> int:
-    """Recompute contradictions: all of them, or (given the articles just built) only the links
-    of those articles' claims, so adding one article to a large store costs what that article
-    touches. ``previous``: their control claims before the build (``control_claims``); without
-    it, every link's IRIs are read to find them. Returns the number of (directed) links."""
+    """Recompute contradictions: all of them, or (given the articles just built and
+    ``previous``, their control claims before the build: ``control_claims``) only the links of
+    those articles' claims, so adding one article to a large store costs what that article
+    touches. Returns the number of (directed) links."""
     if stems is None:
         store.update(REFRESH)
     else:
-        old = None if previous is None else sorted(set(previous))
-        store.update(incremental(sorted(set(stems)), old))
+        store.update(incremental(sorted(set(stems)), sorted(set(previous))))
     return int(store.select(COUNT)[0]["n"].value)
 
 
-def incremental(stems: list[str], previous: list[str] | None = None) -> str:
-    """Drop every link to or from a claim of the rebuilt articles (old claims included), then
-    find those articles' links again; one update, so one transaction. Links between two other
-    claims cannot have changed. Oxigraph orders patterns before it knows what is bound, by a
-    fixed estimate that puts a constant object first: with `ckg:claimType "control"` written
-    out, each side began with every control claim of the store (seconds at 10k articles,
-    quadratic at a busy place). So the claim type is filtered instead, and the patterns run as
-    written: from the rebuilt articles (a VALUES block comes first), then from the place and
-    day of each of their control claims. The IRIs are our own, serialised by pyoxigraph."""
+def incremental(stems: list[str], previous: list[str]) -> str:
+    """Drop every link to or from the rebuilt articles' previous control claims (links are
+    symmetric, so both directions go), then find those articles' links again; one update, so
+    one transaction. Links between two other claims cannot have changed. The IRIs are our own,
+    serialised by pyoxigraph."""
     articles = " ".join(str(ox.NamedNode(article_iri(s))) for s in stems) or "<urn:kg:none>"
-    return f"""
-PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
-{dropped(stems, previous)} ;
-INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b . ?b ckg:contradicts ?a }} }}
-WHERE {{
-  VALUES ?articleA {{ {articles} }}
-  GRAPH ?ga {{
-    ?a ckg:inArticle ?articleA ; ckg:claimType ?typeA ; ckg:about ?ea .
-    ?ea ckg:place ?place ; ckg:controller ?ca ; ckg:start ?day .
-    OPTIONAL {{ ?ea ckg:orderInDay ?oa }}
-    OPTIONAL {{ ?a ckg:claimant ?claimantA }}
-  }}
-  FILTER(?typeA = "control")
-  GRAPH ?gb {{
-    ?eb ckg:place ?place ; ckg:start ?day ; ckg:controller ?cb .
-    ?b ckg:about ?eb ; ckg:claimType ?typeB ; ckg:inArticle ?articleB .
-    OPTIONAL {{ ?eb ckg:orderInDay ?ob }}
-    OPTIONAL {{ ?b ckg:claimant ?claimantB }}
-  }}
-  FILTER(?typeB = "control")
-  FILTER(?ca != ?cb && COALESCE(?oa, 0) = COALESCE(?ob, 0))
-  FILTER(?articleA != ?articleB || !SAMETERM(COALESCE(?claimantA, ?a), COALESCE(?claimantB, ?b)))
-}}"""
-
-
-def dropped(stems: list[str], previous: list[str] | None) -> str:
-    """The update that drops the rebuilt articles' links: from their previous control claims
-    (links are symmetric, so both directions go), or by IRI prefix when those are unknown."""
-    links = f"GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }}"
-    if previous is not None:
-        both = f"GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b . ?b ckg:contradicts ?a }}"
-        claims = " ".join(str(ox.NamedNode(c)) for c in previous) or "<urn:kg:none>"
-        return f"DELETE {{ {both} }}\nWHERE {{ VALUES ?a {{ {claims} }} {links} }}"
-    owned = " || ".join(
-        f"STRSTARTS(STR(?{v}), {ox.Literal(BASE + 'claim/' + stem_segment(s) + '/')})"
-        for s in stems
-        for v in ("a", "b")
+    claims = " ".join(str(ox.NamedNode(c)) for c in previous) or "<urn:kg:none>"
+    return (
+        f"{PREFIX}DELETE {{ {BOTH} }}\nWHERE {{ VALUES ?a {{ {claims} }} {LINKS} }} ;\n"
+        f"INSERT {{ {BOTH} }}\nWHERE {{\n  VALUES ?articleA {{ {articles} }}{PAIRS}}}"
     )
-    return f"DELETE {{ {links} }}\nWHERE {{ {links} FILTER({owned or 'false'}) }}"
