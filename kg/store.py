@@ -41,19 +41,22 @@ def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
     raise AssertionError("unreachable")
 
 
+def triple_lines(triples: Iterable[Any]) -> str:
+    """Triples (or quads, their graph left out) as the lines of an INSERT DATA block."""
+    return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+
+
 def replace_graph_update(
     graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()
 ) -> tuple[str, int]:
     """One SPARQL update that drops ``graph`` and inserts ``quads`` into it (whatever graph
     they name) and ``shared`` into the graphs they name; and the number of quads."""
     g = ox.NamedNode(graph)
-    blocks: dict[str, list[str]] = {
-        str(g): [f"{q.subject} {q.predicate} {q.object} ." for q in quads]
-    }
+    blocks: dict[str, list[Any]] = {str(g): list(quads)}
     for q in shared:  # shared quads keep the graph they name
-        blocks.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+        blocks.setdefault(str(q.graph_name), []).append(q)
     body = "\n".join(
-        f"GRAPH {name} {{\n" + "\n".join(lines) + "\n}" for name, lines in blocks.items()
+        f"GRAPH {name} {{\n{triple_lines(found)}\n}}" for name, found in blocks.items()
     )
     return f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{\n{body}\n}}", sum(map(len, blocks.values()))
 
@@ -101,7 +104,7 @@ class Store:
         try:
             if not self._ox.contains_named_graph(g):
                 # a new graph (every article of a first build): one transactional extend, which
-                # skips writing and parsing an update's text (the parent's main cost in a build)
+                # skips writing and parsing an update's text
                 fresh = [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]
                 fresh += shared
                 self._ox.extend(fresh)

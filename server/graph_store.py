@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, request
 
 from kg.errors import InputError, KGError
 from kg.serve import apply_update
-from kg.store import Store
+from kg.store import Store, triple_lines
 from server import db, formats
 from server.sparql import refuse_update
 
@@ -86,7 +86,7 @@ def _ref(graph: ox.NamedNode | None) -> str:
 
 
 def _block(graph: ox.NamedNode | None, triples: list[ox.Triple]) -> str:
-    lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+    lines = triple_lines(triples)
     return lines if graph is None else f"GRAPH {graph} {{\n{lines}\n}}"
 
 
