@@ -9,6 +9,7 @@ that name different controllers are not a succession but a disagreement: the ans
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby, islice
@@ -17,7 +18,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import control
-from kg.claims import EntityCache, get_claims, stored_text
+from kg.cards import read_entity_cards
+from kg.claims import ROLES, EntityCache, claims_shown, get_claims, stored_text
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import default_gazetteer
 from kg.store import Store, Term
@@ -82,6 +84,7 @@ class Reading:
     order: int
     article: str
     published: str  # ISO day, "" when unknown
+    card: str = field(default="", compare=False)  # the claim's card (kg/cards.py), "" when none
 
 
 @dataclass
@@ -169,16 +172,19 @@ def known_by(published: str, as_of: dt.date | None) -> bool:
 
 
 def digested(digests: list[str], on: dt.date, as_of: dt.date | None) -> list[Reading]:
-    """The readings of month digests (lines "start order published controller article claim")
-    on or before the day and known by the as-of day, newest first (who_controlled.rq's order)."""
+    """The readings of month digests (lines "start order published controller article claim
+    card", tab-separated) on or before the day and known by the as-of day, newest first
+    (who_controlled.rq's order)."""
     found = []
     for digest in digests:
         for line in digest.split("\n"):
-            start, order, published, controller, article, claim = line.split(" ")
+            start, order, published, controller, article, claim, card = line.split("\t")
             day = dt.date.fromisoformat(start)
             published = "" if published == "-" else published
             if day <= on and known_by(published, as_of):
-                found.append(Reading(claim, controller, day, int(order), article, published))
+                found.append(
+                    Reading(claim, controller, day, int(order), article, published, card)
+                )
     found.sort(key=lambda r: r.claim)
     found.sort(key=lambda r: (r.start, r.order), reverse=True)
     return found
@@ -256,11 +262,7 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     contested = len({r.controller for r in moments[0]}) > 1
     others = alternative_runs(moments, top)
     # every claim the answer shows, fetched together (one query, not one per claim)
-    claims = get_claims(
-        store,
-        [r.claim for r in run.readings] + [r.claim for _, o in others for r in o.readings],
-        entities,
-    )
+    claims = evidence(store, run.readings + [r for _, o in others for r in o.readings], entities)
     answer.update(
         controller=entities.get(ox.NamedNode(top)),
         since=run.since.isoformat(),
@@ -278,6 +280,29 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     ]
     answer["place"] = entities.get(place_node)  # the evidence's place: already looked up
     return answer
+
+
+CONTRADICTS = "SELECT ?claim ?other WHERE { ?claim ckg:contradicts ?other }"
+
+
+def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[str, dict]:
+    """The JSON of the readings' claims: from their cards, with the cards of their entities and
+    the claims' contradictions (three small queries), when the digests carry every card; else
+    read from the claims (`get_claims`)."""
+    cards = {r.claim: r.card for r in shown}
+    if not all(cards.values()):
+        return get_claims(store, list(cards), entities)
+    found = {iri: json.loads(card) for iri, card in cards.items()}
+    others: dict[str, list[str]] = {iri: [] for iri in found}
+    block = control.values("claim", list(found))
+    for claim, other in store.query(CONTRADICTS.replace("WHERE {", f"WHERE {{ {block}", 1)):
+        others[claim.value].append(other.value)
+    named = {c[k] for c in found.values() for k in ROLES} | {
+        iri for c in found.values() for iri in c["reported_by"]
+    }
+    named.discard(None)
+    entities.cache.update(read_entity_cards(store, sorted(named)))
+    return claims_shown(found, {iri: sorted(o) for iri, o in others.items()}, entities)
 
 
 def alternative_runs(moments: list[list[Reading]], top: str) -> list[tuple[str, Run]]:

@@ -66,11 +66,16 @@ class EntityCache:
             self.cache[iri] = self.lookup(node)
         return self.cache[iri]
 
-    def prefetch(self, nodes: list[Term | None]) -> None:
-        """Look up many entities in one query (IRIs that came out of the store)."""
-        todo = list(
-            dict.fromkeys(n.value for n in nodes if n is not None and n.value not in self.cache)
-        )
+    def by_iri(self, iri: str | None) -> dict | None:
+        if iri is None:
+            return None
+        found = self.cache.get(iri, False)
+        return self.get(ox.NamedNode(iri)) if found is False else found
+
+    def prefetch(self, nodes: list[Term | str | None]) -> None:
+        """Look up many entities (nodes or IRIs that came out of the store) in one query."""
+        iris = (n if isinstance(n, str) else n.value for n in nodes if n is not None)
+        todo = list(dict.fromkeys(iri for iri in iris if iri not in self.cache))
         if not todo:
             return
         found: dict[str, list[dict]] = {iri: [] for iri in todo}
@@ -123,7 +128,19 @@ def claim_json(
     entities: EntityCache,
     contradicts: dict[str, list[str]] | None = None,
 ) -> dict:
-    contradicts = contradicts or {}
+    """A claim's JSON (CONTRACT.md) from a row of claims.rq and its reporting chain."""
+    others = (contradicts or {}).get(row["claim"].value, [])
+    return shown(card(row, chain), entities, others, bool(value(row, "contradicted")))
+
+
+# the keys of a card that hold an entity's IRI (a claim's JSON holds the entity there)
+ROLES = ("place", "agent", "target", "controller", "claimant")
+
+
+def card(row: dict, chain: list[Term]) -> dict:
+    """What a claim shows that its own article decides: its JSON with entities as IRIs and no
+    contradictions (other articles add those). Plain JSON values: the build stores it
+    (kg/cards.py), and `shown` makes the claim's JSON from it."""
     start, end, text = value(row, "start"), value(row, "end"), value(row, "dateText")
     date = {"start": start, "end": end, "text": text} if (start or end or text) else None
     return {
@@ -133,21 +150,33 @@ def claim_json(
         "sentence": value(row, "sentence"),
         "type": value(row, "type"),
         "date": date,
-        "place": entities.get(row.get("eventPlace")),
-        "agent": entities.get(row.get("agent")),
-        "target": entities.get(row.get("target")),
-        "controller": entities.get(row.get("controller")),
+        "place": value(row, "eventPlace"),
+        "agent": value(row, "agent"),
+        "target": value(row, "target"),
+        "controller": value(row, "controller"),
         "count": value(row, "count"),
         "count_qualifier": value(row, "qualifier"),
         "victims": value(row, "victims"),
-        "claimant": entities.get(row.get("claimant")),
-        "reported_by": [entities.get(r) for r in chain],
+        "claimant": value(row, "claimant"),
+        "reported_by": [reporter.value for reporter in chain],
         "hedged": bool(value(row, "hedged")),
-        "contested": bool(value(row, "contested")) or bool(value(row, "contradicted")),
-        "contradicts": contradicts.get(row["claim"].value, []),
+        "contested": bool(value(row, "contested")),
+        "contradicts": [],
         "event": value(row, "occurrence"),
         "headline": value(row, "headline"),
     }
+
+
+def shown(card: dict, entities: EntityCache, contradicts: list[str], contradicted: bool) -> dict:
+    """A claim's JSON from its card: its entities looked up, its contradictions added (a
+    contradicted claim is contested)."""
+    out = dict(card)
+    for key in ROLES:
+        out[key] = entities.by_iri(card[key])
+    out["reported_by"] = [entities.by_iri(iri) for iri in card["reported_by"]]
+    out["contested"] = card["contested"] or contradicted
+    out["contradicts"] = contradicts
+    return out
 
 
 def _bindings(
@@ -397,22 +426,33 @@ def get_claims(
     iris = list(dict.fromkeys(iris))
     if not iris:
         return {}
-    entities = entities or EntityCache(store)
-    claims = described(store, iris)
-    nodes = linked(store, claims)
-    rows = {iri: claim_row(iri, claims[iri], nodes) for iri in iris}
-    missing = [iri for iri, row in rows.items() if row is None]
+    cards, others = read_cards(store, iris)
+    missing = [iri for iri in iris if iri not in cards]
     if missing:
         raise NotFoundError(f"No claim {missing[0]} in the store")
-    chains = {iri: chain_of(claims[iri], nodes) for iri in iris}
-    others = {
-        iri: sorted(o.value for o in claims[iri].get(ONTOLOGY + "contradicts", [])) for iri in iris
-    }
-    roles = ("eventPlace", "agent", "target", "controller", "claimant")
+    return claims_shown(cards, others, entities or EntityCache(store))
+
+
+def read_cards(store: Store, iris: list[str]) -> tuple[dict[str, dict], dict[str, list[str]]]:
+    """The cards of these claims (none for a claim that lacks what claims.rq requires) and the
+    claims each contradicts, read whole (described, then linked)."""
+    claims = described(store, iris)
+    nodes = linked(store, claims)
+    cards, others = {}, {}
+    for iri in iris:
+        row = claim_row(iri, claims[iri], nodes)
+        if row is not None:
+            cards[iri] = card(row, chain_of(claims[iri], nodes))
+        others[iri] = sorted(o.value for o in claims[iri].get(ONTOLOGY + "contradicts", []))
+    return cards, others
+
+
+def claims_shown(
+    cards: dict[str, dict], others: dict[str, list[str]], entities: EntityCache
+) -> dict[str, dict]:
+    """Claims' JSON from their cards and contradictions, their entities fetched together."""
     entities.prefetch(
-        [r.get(k) for r in rows.values() if r for k in roles]
-        + [n for chain in chains.values() for n in chain]
+        [c[key] for c in cards.values() for key in ROLES]
+        + [iri for c in cards.values() for iri in c["reported_by"]]
     )
-    return {
-        iri: claim_json(row, chains[iri], entities, others) for iri, row in rows.items() if row
-    }
+    return {iri: shown(c, entities, others[iri], bool(others[iri])) for iri, c in cards.items()}

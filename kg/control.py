@@ -22,11 +22,12 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
+from kg import cards
 from kg.contest import DERIVED_GRAPH
 from kg.store import Store
 from kg.vocab import ONTOLOGY, article_iri, graph_iri
 
-VERSION = 1  # bump when the shape of readings changes: builds then recompute them all
+VERSION = 2  # bump when the shape of readings changes: builds then recompute them all
 D = f"<{DERIVED_GRAPH}>"
 PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
 NO_DATE = '"9999-12-31"^^xsd:date'  # an unknown publication day: never "known by" any as-of day
@@ -73,15 +74,18 @@ PLACE_READINGS = f"""
       FILTER(DATATYPE(?start) = xsd:date)"""
 
 # What the question reads: per month, its readings as lines "start order published controller
-# article claim" (published "-" when unknown; IRIs hold no spaces), one literal per month...
+# article claim card" separated by tabs (published "-" when unknown, card "" when the claim has
+# none: kg/cards.py), one literal per month...
 DIGESTS = f"""
 INSERT {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
 WHERE {{
   {{
     SELECT ?month (GROUP_CONCAT(?line; separator="\\n") AS ?lines) WHERE {{
       {{months}}{PLACE_READINGS}
-      BIND(CONCAT(STR(?start), " ", STR(?order), " ", COALESCE(STR(?printed), "-"), " ",
-                  STR(?controller), " ", STR(?article), " ", STR(?claim)) AS ?line)
+      OPTIONAL {{ GRAPH {D} {{ ?claim ckg:claimCard ?card }} }}
+      BIND(CONCAT(STR(?start), "\\t", STR(?order), "\\t", COALESCE(STR(?printed), "-"), "\\t",
+                  STR(?controller), "\\t", STR(?article), "\\t", STR(?claim), "\\t",
+                  COALESCE(?card, "")) AS ?line)
     }} GROUP BY ?month
   }}
 }}"""
@@ -114,7 +118,9 @@ DELETE WHERE {{ GRAPH {D} {{ ?month ckg:controlReading ?r }} }} ;
 DELETE WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?claim ; ?p ?o }} }} ;
 DELETE WHERE {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }} ;
 DELETE WHERE {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }} ;
-DELETE WHERE {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }}"""
+DELETE WHERE {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }} ;
+{cards.CLEAR_CLAIM_CARDS} ;
+{cards.CLEAR_ENTITY_CARDS}"""
 
 # the places and months whose readings a rebuild of these articles removes (before it does)
 OLD_PLACES = f"""
@@ -137,7 +143,7 @@ WHERE {{ {{only}} GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}"""
 # where the rebuilt articles' readings will be filed: one UNION branch per article graph (a
 # VALUES block of graphs would be joined after reading every control claim of the store)
 NEW_EVENT = """{ GRAPH %s {
-    ?claim ckg:claimType "control" ; ckg:about ?event .
+    ?claim ckg:claimType "control" ; ckg:about ?event ; ckg:inArticle ?article .
     ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?start .
 } }"""
 
@@ -182,12 +188,15 @@ def refresh_control(
     of the places their readings are filed under, now or before (the other places the build
     touched have no reading that changed). True when it recomputed them all."""
     if stems is None or places is None or not is_current(store):
-        every = [
-            READINGS.replace("{graph}", "?g"),
+        readings = [CLEAR, READINGS.replace("{graph}", "?g")]
+        store.update(PREFIX + ";\n".join(readings))
+        cards.refresh_all(store)  # the cards of the claims the readings name, and entities'
+        digests = [
             DIGESTS.replace("{months}", "").replace("{only}", ""),
             SIDES.replace("{only}", ""),
+            MARK,
         ]
-        store.update(PREFIX + ";\n".join([CLEAR, *every, MARK]))
+        store.update(PREFIX + ";\n".join(digests))
         return True
     if stems := sorted(set(stems)):
         store.update(PREFIX + incremental(store, stems))
@@ -199,27 +208,38 @@ def count_readings(store: Store) -> int:
 
 
 def incremental(store: Store, stems: list[str]) -> str:
-    """One update: drop the rebuilt articles' readings, read them again from their graphs, then
-    recompute the digests of the months they are filed under now or were before, and the sides
-    of every place they touch now or touched before."""
+    """One update: drop the rebuilt articles' readings and their claims' cards, read them again
+    from their graphs with the cards of the entities the graphs name, then recompute the
+    digests of the months they are filed under now or were before, and the sides of every
+    place they touch now or touched before."""
     articles = values("article", [article_iri(s) for s in stems])
     old = store.select(OLD_PLACES.replace("{only}", articles))
     filed = {(r["place"].value, r["month"].value) for r in old}
+    claims: set[str] = set()
     for chunk in range(0, len(stems), 100):  # where the new readings go, 100 articles a query
         branches = " UNION ".join(
             NEW_EVENT % ox.NamedNode(graph_iri(s)) for s in stems[chunk : chunk + 100]
         )
-        for r in store.select(f"SELECT DISTINCT ?place ?start WHERE {{ {branches} }}"):
+        for r in store.select(f"SELECT DISTINCT ?claim ?place ?start WHERE {{ {branches} }}"):
             place = r["place"].value
             filed.add((place, month_iri(place, r["start"].value[:7])))
+            claims.add(r["claim"].value)
     # the places whose readings change (other places the articles name keep their sides)
     affected = values("place", sorted({place for place, _ in filed}))
     months = values("month", sorted({month for _, month in filed}))
+    entities = cards.named_entities(store, stems)
+    new_cards = [
+        *cards.claim_card_quads(store, sorted(claims)),
+        *cards.entity_card_quads(store, entities),
+    ]
     return ";\n".join(
         [
             DROP_DERIVED.replace("{months}", months).replace("{only}", affected),
+            cards.DROP_CLAIM_CARDS.replace("{only}", articles),
+            cards.DROP_ENTITY_CARDS.replace("{only}", values("entity", entities)),
             DROP_ARTICLES.replace("{only}", articles),
             *(READINGS.replace("{graph}", str(ox.NamedNode(graph_iri(s)))) for s in stems),
+            *cards.insert_data(new_cards),
             DROP_EMPTY_MONTHS.replace("{only}", affected),
             DIGESTS.replace("{months}", months).replace("{only}", ""),
             SIDES.replace("{only}", affected),

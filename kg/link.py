@@ -531,4 +531,7 @@ def link_store_online(
         )
         store.update(f"INSERT DATA {{ {body} }}")
         written.append((iri, found.qid))
+    from kg.cards import refresh_entities
+
+    refresh_entities(store, [iri for iri, _ in written])  # what who-controlled shows of them
     return written
