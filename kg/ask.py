@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby, islice
@@ -122,16 +123,12 @@ def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> l
     return digested(every["lines"], on, as_of)
 
 
-def columns(store: Store, sparql: str) -> dict[str, list[str]]:
-    """{variable: its bound values, as text} of a SELECT (each term read once: pyoxigraph
-    decodes a term, a long digest too, on every access)."""
-    result = store.query(sparql)
-    names = [v.value for v in result.variables]
-    found: dict[str, list[str]] = {name: [] for name in names}
-    for solution in result:
-        for name, term in zip(names, solution, strict=True):
-            if term is not None:
-                found[name].append(term.value)
+def columns(store: Store, sparql: str) -> defaultdict[str, list[str]]:
+    """{variable: its bound values, as text} of a SELECT."""
+    found: defaultdict[str, list[str]] = defaultdict(list)
+    for row in store.select(sparql):
+        for name, term in row.items():
+            found[name].append(term.value)
     return found
 
 

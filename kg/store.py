@@ -159,10 +159,12 @@ class Store:
         """A SELECT query as a list of {variable: term} rows (unbound variables omitted)."""
         result = self.query(sparql, bindings)
         names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            rows.append({n: solution[n] for n in names if solution[n] is not None})
-        return rows
+        # each term read once: pyoxigraph decodes it again (a lookup for an IRI or a long
+        # literal) on every access
+        return [
+            {n: term for n, term in zip(names, solution, strict=True) if term is not None}
+            for solution in result
+        ]
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
