@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError, StoreError
-from kg.store import Store
+from kg.store import Store, triple_lines
 
 
 @dataclass
@@ -113,16 +113,16 @@ def restore(source_path: Path, store_path: Path) -> CopyReport:
 
 def replace_all(quads: Iterable[ox.Quad], graphs: Iterable[str]) -> str:
     """One SPARQL update that empties the store and inserts ``quads`` (one transaction)."""
-    blocks: dict[str, list[str]] = {}
+    blocks: dict[str, list[ox.Quad]] = {}
     for q in quads:
         name = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
-        blocks.setdefault(name, []).append(f"{q.subject} {q.predicate} {q.object} .")
+        blocks.setdefault(name, []).append(q)
     body = "\n".join(lines for name, lines in _graph_blocks(blocks))
     creates = "".join(f" ;\nCREATE SILENT GRAPH <{g}>" for g in graphs)
     return f"DROP SILENT ALL ;\nINSERT DATA {{\n{body}\n}}{creates}"
 
 
-def _graph_blocks(blocks: dict[str, list[str]]) -> Iterable[tuple[str, str]]:
-    for name, lines in blocks.items():
-        text = "\n".join(lines)
+def _graph_blocks(blocks: dict[str, list[ox.Quad]]) -> Iterable[tuple[str, str]]:
+    for name, quads in blocks.items():
+        text = triple_lines(quads)
         yield name, (text if not name else f"GRAPH {name} {{\n{text}\n}}")

@@ -13,7 +13,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import owlready2  # type: ignore[import-untyped]
 import pyshacl
@@ -22,10 +21,8 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kg.resources import ontology_dir
+from kg.store import Store, triple_lines
 from kg.vocab import PREFIXES
-
-if TYPE_CHECKING:
-    from kg.store import Store
 
 ONTOLOGY_FILE = "conflict.ttl"
 SHAPES_FILE = "shapes.ttl"
@@ -186,8 +183,7 @@ def _compact(iri: str) -> str:
 # -- the store ---------------------------------------------------------------------------------
 def store_graph(store: Store) -> Graph:
     """The union of the store's graphs as one rdflib graph (what queries see by default)."""
-    lines = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in store.quads())
-    return _bind_prefixes(Graph().parse(data=lines, format="nt"))
+    return _bind_prefixes(Graph().parse(data=triple_lines(store.quads()), format="nt"))
 
 
 def validate_store(store: Store, reason: bool = True) -> Report:
