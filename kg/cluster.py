@@ -49,11 +49,11 @@ def map_on_cluster(
     if not items:
         return
     with connect(address) as client:
-        if same is not None:
-            check_workers(client, address, same)
-        threads = sum(client.nthreads().values())
+        checked = check_workers(client, address, same) if same is not None else None
+        threads = sum(n for w, n in client.nthreads().items() if checked is None or w in checked)
         size = chunk_size(len(items), threads)
-        yield from in_order(client, fn, chunks(items, size), 2 * threads + 2, failed)
+        parts = chunks(items, size)
+        yield from in_order(client, fn, parts, 2 * threads + 2, failed, checked)
 
 
 def connect(address: str) -> Client:
@@ -95,8 +95,9 @@ def check_address(address: str) -> None:
         ) from None
 
 
-def check_workers(client: Client, address: str, same: Callable[[], Any]) -> None:
-    """Every worker can import this package and runs the same version of it."""
+def check_workers(client: Client, address: str, same: Callable[[], Any]) -> list[str]:
+    """Every worker can import this package and runs the same version of it; their addresses
+    (the only workers given work: one that joins later has not been checked)."""
     try:
         answers = client.run(same)
     except Exception as exc:  # noqa: BLE001 - the cluster wraps worker errors in plain Exception
@@ -115,6 +116,7 @@ def check_workers(client: Client, address: str, same: Callable[[], Any]) -> None
             f"{len(others)} Dask worker(s) run other code than this one ({worker}: {answer}, "
             f"here: {here}): install the same conflict-kg on every worker and restart them"
         )
+    return sorted(answers)
 
 
 def in_order(
@@ -123,11 +125,14 @@ def in_order(
     parts: Iterator[list[T]],
     window: int,
     failed: Callable[[list[T], Exception], R] | None,
+    workers: list[str] | None = None,
 ) -> Iterator[R]:
-    """Submit chunks, keeping at most ``window`` in flight; yield results in input order."""
+    """Submit chunks (to these workers only, when named), keeping at most ``window`` in
+    flight; yield results in input order."""
     pending: deque[tuple[list[T], Future]] = deque()
+    only: dict[str, Any] = {"workers": workers, "allow_other_workers": False} if workers else {}
     for part in parts:
-        pending.append((part, client.submit(fn, part, pure=False)))
+        pending.append((part, client.submit(fn, part, pure=False, **only)))
         if len(pending) >= window:
             yield outcome(*pending.popleft(), failed)
     while pending:

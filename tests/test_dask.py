@@ -102,3 +102,53 @@ def test_workers_without_the_package_are_told_to_install_it(
     # a worker whose answer differs from this process's runs other code (a pid always does)
     with pytest.raises(InputError, match="run other code than this one"):
         list(kg.cluster.map_on_cluster(scheduler, len, [1, 2], same=os.getpid))
+
+
+def where_it_ran(part: list[int]) -> str:
+    from distributed import get_worker
+
+    return get_worker().address
+
+
+LATE: list = []  # what same_version does where it is not a worker: here, after the check
+
+
+def same_version() -> str:
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:
+        for join in LATE:
+            join()
+    return "version"
+
+
+def test_a_worker_that_joins_after_the_check_gets_no_work() -> None:
+    """Workers are checked once, before any work: one that joins later (perhaps without the
+    package) is given none, where it used to be given chunks it could not run."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as watcher,
+    ):
+        first = next(iter(watcher.nthreads()))
+
+        def one_more() -> None:
+            cluster.scale(2)
+            watcher.wait_for_workers(2, timeout=30)
+
+        LATE.append(one_more)
+        try:
+            ran = list(
+                kg.cluster.map_on_cluster(
+                    cluster.scheduler_address, where_it_ran, list(range(40)), same_version
+                )
+            )
+        finally:
+            LATE.clear()
+        assert len(watcher.nthreads()) == 2
+        assert len(ran) > 1 and set(ran) == {first}
