@@ -15,14 +15,14 @@ claims, resource pages) stay in `QueryRunner` threads: their cost is bounded by 
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import multiprocessing
 import os
 import pickle
-import queue
-import select
 import signal
+import socket
 import struct
 import threading
 import time
@@ -208,14 +208,17 @@ class _Worker:
     def __init__(self, process: Any, conn: Any) -> None:
         self.process, self.conn = process, conn
         self.fd: int = conn.fileno()  # queries and answers go through it as raw frames
-        # one poll object for the worker's life: Connection.poll builds a selector per call,
-        # which cost the server process more than the rest of its hand-off
-        self._poller = select.poll()
-        self._poller.register(self.fd, select.POLLIN)
 
-    def answered(self, timeout: float) -> bool:
-        """Whether the worker's answer (or its end) arrives within ``timeout`` seconds."""
-        return bool(self._poller.poll(max(0, int(timeout * 1000))))
+    def limit_reads(self, timeout: float) -> None:
+        """Make a read that waits ``timeout`` s for the worker fail with BlockingIOError: the
+        time limit then costs no poll before each read (a socket option, set once)."""
+        seconds = int(timeout)
+        with socket.socket(fileno=os.dup(self.fd)) as sock:  # the same socket: options shared
+            sock.setsockopt(
+                socket.SOL_SOCKET,
+                socket.SO_RCVTIMEO,
+                struct.pack("ll", seconds, int((timeout - seconds) * 1e6)),
+            )
 
     def stop(self) -> None:
         """SIGKILL: the only way to stop a pyoxigraph query; the read-only handle holds no lock."""
@@ -250,7 +253,8 @@ class WorkerPool:
     ) -> None:
         self.path, self.timeout, self.size = str(path), timeout, max(1, size)
         self.preload = ("pyoxigraph", "kg.store", "kg.serve", *preload)
-        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._idle: list[_Worker] = []
+        self._waiting: collections.deque[_Waiter] = collections.deque()  # for a worker
         self._lock = threading.Lock()
         self._alive = 0  # workers idle, busy or starting
         self._starting = 0
@@ -273,20 +277,20 @@ class WorkerPool:
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         worker = self._send(frame((fn, args, self._generation)))
         try:
-            if not worker.answered(self.timeout):
-                self._retire(worker)
-                raise QueryTimeout(
-                    f"The query ran longer than {self.timeout:g} s and was stopped: "
-                    "narrow it (LIMIT, a more selective pattern)"
-                )
             status, value = read_frame(worker.fd)
+        except BlockingIOError:  # no answer within the limit (`_Worker.limit_reads`)
+            self._retire(worker)
+            raise QueryTimeout(
+                f"The query ran longer than {self.timeout:g} s and was stopped: "
+                "narrow it (LIMIT, a more selective pattern)"
+            ) from None
         except (EOFError, OSError) as exc:  # the worker died: killed, out of memory, crashed
             self._retire(worker)
             raise WorkerDied(
                 f"The query's worker process stopped ({type(exc).__name__}): try again; "
                 "if it happens again, the query may need more memory than the server has"
             ) from None
-        self._idle.put(worker)
+        self._release(worker)
         if status == "error":
             raise value
         return value
@@ -310,11 +314,13 @@ class WorkerPool:
 
     # -- internals -----------------------------------------------------------------------
     def _send(self, message: bytes) -> _Worker:
-        """Hand the framed message to an idle worker; one found dead (its pipe broken) is
-        replaced and the next one tried (the query never reached it); at worst all were dead
-        and the last try waits for a replacement."""
+        """Hand the framed message to a worker; one found dead (its pipe broken) is replaced
+        and the next one tried (the query never reached it); at worst all were dead and the
+        last try waits for a replacement."""
         for _ in range(self.size + 1):
-            worker = self._acquire()
+            worker, sent = self._acquire(message)
+            if sent:
+                return worker
             try:
                 write_frame(worker.fd, message)
                 return worker
@@ -322,28 +328,65 @@ class WorkerPool:
                 self._retire(worker)
         raise WorkerDied("The query workers keep stopping: see the server's log")
 
-    def _acquire(self) -> _Worker:
+    def _acquire(self, message: bytes) -> tuple[_Worker, bool]:
+        """An idle worker, or else (after a wait) one that a thread freeing it has already
+        sent ``message`` to (True)."""
         if self.unavailable:
             raise WorkersUnavailable(f"No query worker could start: {self.unavailable}")
         if self._alive < self.size:
             self.start()
+        with self._lock:
+            if self._idle:
+                return self._idle.pop(), False
+            waiter = _Waiter(message)
+            self._waiting.append(waiter)
         deadline = time.monotonic() + self.timeout
-        while True:
+        while not waiter.ready.acquire(timeout=0.1):
             try:
-                return self._idle.get(timeout=0.1)
-            except queue.Empty:
-                now = time.monotonic()
-                starting = self._starting and now < deadline + self.STARTUP_LIMIT
-                if now > deadline and not starting:
-                    raise QueryTimeout(
-                        f"All {self.size} query workers stayed busy for {self.timeout:g} s "
-                        "with long queries: try again later"
-                    ) from None
-                if self.unavailable:
-                    why = f"No query worker could start: {self.unavailable}"
-                    raise WorkersUnavailable(why) from None
-                if self._alive < self.size:
-                    self.start()  # a start that failed earlier: try again
+                self._still_waiting(deadline)
+            except KGError:
+                with self._lock:
+                    handed = waiter not in self._waiting
+                    if not handed:
+                        self._waiting.remove(waiter)
+                if not handed:
+                    raise
+                waiter.ready.acquire()  # a worker was handed over meanwhile: take it
+                break
+        assert waiter.worker is not None
+        return waiter.worker, True
+
+    def _still_waiting(self, deadline: float) -> None:
+        now = time.monotonic()
+        starting = self._starting and now < deadline + self.STARTUP_LIMIT
+        if now > deadline and not starting:
+            raise QueryTimeout(
+                f"All {self.size} query workers stayed busy for {self.timeout:g} s "
+                "with long queries: try again later"
+            )
+        if self.unavailable:
+            raise WorkersUnavailable(f"No query worker could start: {self.unavailable}")
+        if self._alive < self.size:
+            self.start()  # a start that failed earlier: try again
+
+    def _release(self, worker: _Worker) -> None:
+        """A worker that is free: the thread freeing it sends it the query that has waited
+        longest, so the worker starts on it without waiting for that thread to wake up
+        (two thread wake-ups in a row cost more than the light query's evaluation)."""
+        with self._lock:
+            if not self._waiting:
+                self._idle.append(worker)
+                return
+            waiter = self._waiting.popleft()
+        try:
+            write_frame(worker.fd, waiter.message)
+        except OSError:  # it died while idle: the waiter goes first for the next worker
+            with self._lock:
+                self._waiting.appendleft(waiter)
+            self._retire(worker)
+            return
+        waiter.worker = worker
+        waiter.ready.release()
 
     def _retire(self, worker: _Worker) -> None:
         worker.stop()
@@ -367,6 +410,7 @@ class WorkerPool:
             worker = _Worker(process, parent)
             if not parent.poll(self.STARTUP_LIMIT) or parent.recv() != "ready":
                 raise RuntimeError(f"no ready message within {self.STARTUP_LIMIT:g} s")
+            worker.limit_reads(self.timeout)
         except Exception as exc:  # counted as not alive: the next call starts another
             log.error("A query worker failed to start: %s", exc)
             if worker is not None:
@@ -386,7 +430,19 @@ class WorkerPool:
         if closed:
             worker.stop()
         else:
-            self._idle.put(worker)
+            self._release(worker)
+
+
+class _Waiter:
+    """A query waiting for a worker; ``ready`` is released once ``worker`` has it."""
+
+    __slots__ = ("message", "ready", "worker")
+
+    def __init__(self, message: bytes) -> None:
+        self.message = message
+        self.ready = threading.Lock()
+        self.ready.acquire()  # a lock as a one-shot signal: cheaper than an Event
+        self.worker: _Worker | None = None
 
 
 def _mp_context(preload: tuple[str, ...]) -> Any:
