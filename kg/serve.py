@@ -212,12 +212,11 @@ class _Worker:
     def limit_reads(self, timeout: float) -> None:
         """Make a read that waits ``timeout`` s for the worker fail with BlockingIOError: the
         time limit then costs no poll before each read (a socket option, set once)."""
-        seconds = int(timeout)
+        seconds = max(0, int(timeout))
+        micros = max(0, int((timeout - seconds) * 1e6)) or (0 if seconds else 1)  # 0 0: never
         with socket.socket(fileno=os.dup(self.fd)) as sock:  # the same socket: options shared
             sock.setsockopt(
-                socket.SOL_SOCKET,
-                socket.SO_RCVTIMEO,
-                struct.pack("ll", seconds, int((timeout - seconds) * 1e6)),
+                socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros)
             )
 
     def stop(self) -> None:
@@ -290,6 +289,9 @@ class WorkerPool:
                 f"The query's worker process stopped ({type(exc).__name__}): try again; "
                 "if it happens again, the query may need more memory than the server has"
             ) from None
+        except Exception as exc:  # the whole frame was read, but it does not unpickle here
+            self._release(worker)
+            raise QueryError(f"Query failed: {type(exc).__name__}: {exc}") from None
         self._release(worker)
         if status == "error":
             raise value
