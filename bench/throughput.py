@@ -5,7 +5,7 @@
 
 One store is generated (`bench/queries.py`'s generator: claims bulk-loaded in the shape
 kg/emit.py writes). Then, one server at a time on loopback, each read-only on that store:
-`kg serve` (waitress, query worker processes) at /sparql and `oxigraph serve-read-only
+`kg serve` (granian, query worker processes) at /sparql and `oxigraph serve-read-only
 --union-default-graph` (from the PyPI package `oxigraph`) at /query. The load generator is
 the same for both: PROCS processes x CLIENTS threads, each with one keep-alive HTTP/1.1
 connection, POSTing the query (`application/sparql-query`, Accept: SPARQL JSON results) as
@@ -83,19 +83,22 @@ def _process(args: tuple[int, str, bytes, float, float, int]) -> tuple[list, int
     return [x for r in results for x in r[0]], sum(r[1] for r in results)
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and all its descendants."""
+def tree_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by a process and all its descendants: in all,
+    and in kg serve's query workers (forked from multiprocessing's fork server)."""
     import psutil
 
-    total = 0.0
+    total = workers = 0.0
     root = psutil.Process(pid)
     for proc in [root, *root.children(recursive=True)]:
         try:
             times = proc.cpu_times()
+            forked = "multiprocessing.forkserver" in " ".join(proc.cmdline())
         except psutil.Error:
             continue
         total += times.user + times.system
-    return total
+        workers += (times.user + times.system) if forked else 0.0
+    return total, workers
 
 
 def load(
@@ -113,12 +116,12 @@ def load(
     start = time.time() + 2.0  # process start-up, then one second of warm-up
     stop = start + seconds
     jobs = [(port, path, query.encode(), start, stop, clients)] * procs
-    cpu: list[float] = []
+    cpu: list[tuple[float, float]] = []
 
     def sample() -> None:
         for moment in (start, stop):
             time.sleep(max(0.0, moment - time.time()))
-            cpu.append(tree_cpu(server_pid) if server_pid else float("nan"))
+            cpu.append(tree_cpu(server_pid) if server_pid else (float("nan"), float("nan")))
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -133,7 +136,8 @@ def load(
         "errors": errors,
         "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p99": latencies[int(0.99 * (len(latencies) - 1))] * 1000 if latencies else float("nan"),
-        "cpu_us": (cpu[1] - cpu[0]) * 1e6 / max(len(latencies), 1),
+        "cpu_us": (cpu[1][0] - cpu[0][0]) * 1e6 / max(len(latencies), 1),
+        "workers_us": (cpu[1][1] - cpu[0][1]) * 1e6 / max(len(latencies), 1),
     }
 
 
@@ -197,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--procs", type=int, default=2, help="load generator processes")
     p.add_argument("--clients", type=int, default=4, help="connections per process")
-    p.add_argument("--threads", type=int, default=8, help="waitress threads of kg serve")
+    p.add_argument("--threads", type=int, default=8, help="threads of each kg serve process")
     p.add_argument("--keep", type=Path, help="keep (and reuse) the generated store here")
     p.add_argument(
         "--serve-args", help="more options for kg serve, e.g. '--http-workers 1 --query-workers 2'"
@@ -264,9 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or QUERIES:
         for server, label in (("kg", "kg serve"), ("ox", "oxigraph")):
             f = figures[server, name]
+            split = (
+                f"  (HTTP process {f['cpu_us'] - f['workers_us']:.0f}, "
+                f"query workers {f['workers_us']:.0f})"
+                if server == "kg"
+                else ""
+            )
             print(
                 f"{name:6} {label:9} {f['rps']:9.1f} {f['p50']:8.1f} {f['p99']:8.1f} "
-                f"{f['errors']:6d} {f['cpu_us']:15.0f} us"
+                f"{f['errors']:6d} {f['cpu_us']:15.0f} us{split}"
             )
         kg, ox = figures["kg", name], figures["ox", name]
         print(

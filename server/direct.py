@@ -64,7 +64,8 @@ def query_request(environ: dict[str, Any], max_length: int | None) -> Request | 
     """The query and dataset of a plain query request, or None for Flask to handle it. A body
     that is read is put back, so Flask still sees it when the request is not a query."""
     method = environ.get("REQUEST_METHOD")
-    params = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    url_query = environ.get("QUERY_STRING")
+    params = parse_qs(url_query, keep_blank_values=True) if url_query else {}
     if method == "POST":
         body = _body(environ, max_length)
         if body is None:

@@ -152,6 +152,44 @@ def test_two_runaways_at_once_are_both_stopped(server: Server) -> None:
     assert status == 200 and seconds < LIMIT
 
 
+def test_waiting_queries_each_get_their_own_answer(server: Server) -> None:
+    """More requests than workers, one worker held by a runaway: a freed worker is handed
+    the longest-waiting query by the request that freed it, and every answer must reach the
+    request that asked, in well under the limit."""
+    from server.sparql import evaluate_query
+
+    workers = pool(server)
+    assert sparql(server.url, SIMPLE)[0] == 200
+    both_workers(workers)
+    runaway = threading.Thread(
+        target=lambda: sparql(server.url, RUNAWAY)  # holds one worker until the limit
+    )
+    runaway.start()
+    time.sleep(0.2)
+    wrong: list[tuple[int, bytes]] = []
+    slowest: list[float] = []
+
+    def ask(i: int) -> None:
+        for k in range(10):
+            n = i * 100 + k
+            started = time.perf_counter()
+            body, _, _ = workers.run(
+                evaluate_query, f"SELECT ({n} AS ?n) WHERE {{}}", None, None, "application/json"
+            )
+            slowest.append(time.perf_counter() - started)
+            if json.loads(body)["results"]["bindings"][0]["n"]["value"] != str(n):
+                wrong.append((n, body))
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    runaway.join(30)
+    assert not wrong and len(slowest) == 60
+    assert max(slowest) < 1.0
+
+
 def test_a_stored_query_runs_in_the_workers(server: Server) -> None:
     url = f"{server.url}/api/queries/claims_by_type?" + urllib.parse.urlencode({"type": "control"})
     with urllib.request.urlopen(url, timeout=30) as response:
