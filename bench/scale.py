@@ -106,7 +106,9 @@ def cpu_seconds() -> tuple[float, float]:
     return time.process_time(), children.ru_utime + children.ru_stime
 
 
-def cpu_figures(source: Path, options: list[str], texts: list[str], workers: int) -> None:
+def cpu_figures(
+    source: Path, options: list[str], texts: list[str], workers: int, bare: bool = True
+) -> None:
     from kg.build import build
     from kg.store import Store
 
@@ -124,6 +126,8 @@ def cpu_figures(source: Path, options: list[str], texts: list[str], workers: int
         f"({report.seconds:.1f} s wall; {report.articles} articles, {report.triples:,} quads)"
     )
     print(f"  stages (wall): {report.split()}")
+    if not bare:
+        return
     own, children = cpu_seconds()
     bare_spacy(texts, workers)
     own_after, children_after = cpu_seconds()
@@ -141,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, help="only the first N rows")
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--cpu", action="store_true", help="CPU seconds of an in-process build")
+    p.add_argument("--no-bare", action="store_true", help="with --cpu: skip bare spaCy")
     args = p.parse_args(argv)
     from kg.build import BuildReport, build, default_workers, read_all
     from kg.store import Store
@@ -160,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             f"corpus: {source.name}, {len(articles)} articles, {words:,} words, {workers} workers"
         )
         if args.cpu:
-            cpu_figures(source, options, texts, workers)
+            cpu_figures(source, options, texts, workers, bare=not args.no_bare)
             return 0
         store = folder / "store"
         cold, summary = kg_build(
