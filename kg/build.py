@@ -243,12 +243,19 @@ def default_workers() -> int:
 PARALLEL_MIN_WORDS = 20_000
 
 
+def extracts_here(todo: list[Article], workers: int, scheduler: str | None = None) -> bool:
+    """Whether ``extracted`` runs spaCy in this process (too little work for more processes)."""
+    if scheduler:
+        return False
+    words = sum(len(a.text.split()) for a in todo)
+    return workers <= 1 or len(todo) < 2 or words < PARALLEL_MIN_WORDS
+
+
 def extracted(
     todo: list[Article], workers: int, scheduler: str | None = None
 ) -> Iterator[Extracted]:
     """Each article's graph in input order: on the Dask cluster at ``scheduler``, else in
     ``workers`` local processes, else in this one."""
-    words = sum(len(a.text.split()) for a in todo)
     chunks: Iterator[list[Extracted]]
     if scheduler:
         from kg.cluster import map_on_cluster
@@ -256,7 +263,7 @@ def extracted(
         chunks = map_on_cluster(
             scheduler, extract_chunk, todo, same=extractor_version, failed=failed_chunk
         )
-    elif workers <= 1 or len(todo) < 2 or words < PARALLEL_MIN_WORDS:
+    elif extracts_here(todo, workers):
         chunks = (extract_chunk(todo[i : i + 32]) for i in range(0, len(todo), 32))
     else:
         chunks = map_chunks(extract_chunk, todo, workers, initializer=warm_worker)
@@ -341,7 +348,9 @@ def build(
     report.unchanged = len(articles) - len(todo)
     previous = control_claims(store, [a.stem for a in todo])  # their links go with them
     clock.lap("read")
-    loads = pipeline_loads() if todo else []
+    workers = workers or default_workers()
+    # spaCy is imported here only if extraction runs here (about a second of the parent's CPU)
+    loads = pipeline_loads() if todo and extracts_here(todo, workers, scheduler) else []
     loaded = len(loads)
     clock.lap("import spaCy")
     report.timings["pipeline"] = 0.0  # loaded by the first extraction in this process, if any
@@ -361,7 +370,7 @@ def build(
         report.rejected.append(f"{done.stem}: {reason}")
 
     writer = Writer(store, landed, rejected)
-    for done in extracted(todo, workers or default_workers(), scheduler):
+    for done in extracted(todo, workers, scheduler):
         clock.lap("extract")
         if done.error is not None:
             rejected(
