@@ -338,8 +338,8 @@ def build(
     scheduler: str | None = None,
 ) -> BuildReport:
     """Read, extract (on the Dask cluster at ``scheduler``, else in ``workers`` processes;
-    default: one per core) and write each article's graph in one transaction, in this
-    process."""
+    default: one per core) and write the articles' graphs in this process, a few articles per
+    transaction, each whole or not at all (``Writer``)."""
     started = time.perf_counter()
     report = BuildReport()
     clock = Laps(report.timings)
