@@ -10,6 +10,12 @@ cold: the whole `kg build` command on an empty store (process start, model loads
 warm: `build(..., force=True)` again in the same process (pipeline loaded, store full).
 bare: spaCy's own `nlp.pipe(texts, n_process=workers)` over the same item texts.
 one:  the whole `kg build one.txt` command against the store just built.
+
+    python bench/scale.py --corpus fakes --cpu --limit 200   # CPU seconds, not wall-clock
+
+--cpu: CPU time instead of wall-clock, for a machine shared with other work: an in-process
+build on an empty store (this process's CPU, which writes the store, and the worker
+processes', counted when they exit), then bare spaCy's the same way.
 """
 
 from __future__ import annotations
@@ -94,12 +100,52 @@ def bare_spacy(texts: list[str], workers: int) -> float:
     return time.perf_counter() - started
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds of this process, of its children that have exited and been waited for)"""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime
+
+
+def cpu_figures(
+    source: Path, options: list[str], texts: list[str], workers: int, bare: bool = True
+) -> None:
+    from kg.build import build
+    from kg.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "store")
+        own, children = cpu_seconds()
+        report = build(store, [source], columns=columns(options), workers=workers)
+        store.flush()
+        own_after, children_after = cpu_seconds()
+        del store
+    print(
+        f"kg build (in process, empty store): parent {own_after - own:.1f} s CPU, "
+        f"workers {children_after - children:.1f} s CPU, "
+        f"total {own_after - own + children_after - children:.1f} s CPU "
+        f"({report.seconds:.1f} s wall; {report.articles} articles, {report.triples:,} quads)"
+    )
+    print(f"  stages (wall): {report.split()}")
+    if not bare:
+        return
+    own, children = cpu_seconds()
+    bare_spacy(texts, workers)
+    own_after, children_after = cpu_seconds()
+    print(
+        f"bare spaCy nlp.pipe (n_process={workers}): parent {own_after - own:.1f} s CPU, "
+        f"workers {children_after - children:.1f} s CPU, "
+        f"total {own_after - own + children_after - children:.1f} s CPU"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--corpus", choices=["fakes", "generated"], default="fakes")
     p.add_argument("--n", type=int, default=10_000, help="generated articles")
     p.add_argument("--limit", type=int, help="only the first N rows")
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--cpu", action="store_true", help="CPU seconds of an in-process build")
+    p.add_argument("--no-bare", action="store_true", help="with --cpu: skip bare spaCy")
     args = p.parse_args(argv)
     from kg.build import BuildReport, build, default_workers, read_all
     from kg.store import Store
@@ -118,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"corpus: {source.name}, {len(articles)} articles, {words:,} words, {workers} workers"
         )
+        if args.cpu:
+            cpu_figures(source, options, texts, workers, bare=not args.no_bare)
+            return 0
         store = folder / "store"
         cold, summary = kg_build(
             str(source), "--store", str(store), "--workers", str(workers), *options

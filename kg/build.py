@@ -1,8 +1,8 @@
 """Build: read articles, extract claims, emit RDF, and replace each article's graph.
 
-Each article lands whole or not at all (its graph is replaced in one transaction); a bad file
-is named with the reason and skipped while the others land. An article whose text and
-extractor are unchanged since the last build is skipped.
+Each article lands whole or not at all (its graph is replaced in a transaction, with those of
+a few other articles); a bad file is named with the reason and skipped while the others land.
+An article whose text and extractor are unchanged since the last build is skipped.
 """
 
 from __future__ import annotations
@@ -157,12 +157,15 @@ def is_unchanged(store: Store, article: Article) -> bool:
 
 @dataclass
 class Extracted:
-    """One article's graph, ready to write: picklable, so worker processes can return it."""
+    """One article's graph, ready to write, as N-Quads: bytes cost a worker process next to
+    nothing to send back (pickled pyoxigraph terms cost more than writing them), and the
+    store parses them in Rust."""
 
     stem: str
     claims: int
-    quads: list[ox.Quad]
-    shared: list[ox.Quad]
+    nquads: bytes = b""  # its graph, and the entity descriptions it adds to the shared graph
+    triples: int = 0  # how many quads nquads holds
+    places: list[str] = field(default_factory=list)  # IRIs of the places its claims are about
     error: str | None = None  # extraction failed: the article is rejected, the others land
 
 
@@ -188,7 +191,7 @@ def extract_chunk(articles: list[Article]) -> list[Extracted]:
 
 def failed_chunk(articles: list[Article], exc: Exception) -> list[Extracted]:
     """Articles whose extraction raised (here, or on a cluster worker that died): rejected."""
-    return [Extracted(a.stem, 0, [], [], error=f"{type(exc).__name__}: {exc}") for a in articles]
+    return [Extracted(a.stem, 0, error=f"{type(exc).__name__}: {exc}") for a in articles]
 
 
 def emitted(article: Article, claims: list) -> Extracted:
@@ -203,7 +206,17 @@ def emitted(article: Article, claims: list) -> Extracted:
             ox.NamedNode(graph_iri(article.stem)),
         )
     )
-    return Extracted(article.stem, len(claims), quads, shared)
+    place = ox.NamedNode(ONTOLOGY + "place")
+    places = {
+        q.object.value for q in quads if q.predicate == place and isinstance(q.object, ox.NamedNode)
+    }
+    return Extracted(
+        article.stem,
+        len(claims),
+        ox.serialize(quads + shared, format=ox.RdfFormat.N_QUADS) or b"",  # bytes: no file given
+        len(quads) + len(shared),
+        sorted(places),
+    )
 
 
 def warm_worker() -> None:
@@ -230,12 +243,19 @@ def default_workers() -> int:
 PARALLEL_MIN_WORDS = 20_000
 
 
+def extracts_here(todo: list[Article], workers: int, scheduler: str | None = None) -> bool:
+    """Whether ``extracted`` runs spaCy in this process (too little work for more processes)."""
+    if scheduler:
+        return False
+    words = sum(len(a.text.split()) for a in todo)
+    return workers <= 1 or len(todo) < 2 or words < PARALLEL_MIN_WORDS
+
+
 def extracted(
     todo: list[Article], workers: int, scheduler: str | None = None
 ) -> Iterator[Extracted]:
     """Each article's graph in input order: on the Dask cluster at ``scheduler``, else in
     ``workers`` local processes, else in this one."""
-    words = sum(len(a.text.split()) for a in todo)
     chunks: Iterator[list[Extracted]]
     if scheduler:
         from kg.cluster import map_on_cluster
@@ -243,14 +263,69 @@ def extracted(
         chunks = map_on_cluster(
             scheduler, extract_chunk, todo, same=extractor_version, failed=failed_chunk
         )
-    elif workers <= 1 or len(todo) < 2 or words < PARALLEL_MIN_WORDS:
-        chunks = (
-            extract_chunk(todo[i : i + 32]) for i in range(0, len(todo), 32)
-        )
+    elif extracts_here(todo, workers):
+        chunks = (extract_chunk(todo[i : i + 32]) for i in range(0, len(todo), 32))
     else:
         chunks = map_chunks(extract_chunk, todo, workers, initializer=warm_worker)
     for chunk in chunks:
         yield from chunk
+
+
+# articles per write transaction: one larger write costs the parent less CPU than several small
+# ones, and the articles of a batch land together (each still whole)
+WRITE_BATCH = 32
+
+
+class Writer:
+    """Writes extracted articles in input order, each whole or not at all.
+
+    Up to ``batch`` articles go to the store in one transaction (``Store.replace_graphs``). If
+    a batch cannot be written, each of its articles is written alone, so a bad graph is
+    rejected and the others still land. ``landed`` and ``rejected`` hear of each article.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        landed: Callable[[Extracted], None],
+        rejected: Callable[[Extracted, str], None],
+        batch: int | None = None,
+    ) -> None:
+        self.store, self.landed, self.rejected = store, landed, rejected
+        self.batch = batch or WRITE_BATCH
+        self.pending: list[Extracted] = []
+
+    def add(self, done: Extracted) -> None:
+        if any(p.stem == done.stem for p in self.pending):
+            self.flush()  # the same article twice: the later one replaces the earlier, as alone
+        self.pending.append(done)
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            self.write(batch)
+        except InputError:  # a malformed graph: find it, write the others
+            for done in batch:
+                self.write_alone(done)
+            return
+        for done in batch:
+            self.landed(done)
+
+    def write_alone(self, done: Extracted) -> None:
+        try:
+            self.write([done])
+        except InputError as exc:
+            self.rejected(done, f"could not be stored ({exc.message})")
+            return
+        self.landed(done)
+
+    def write(self, batch: list[Extracted]) -> None:
+        graphs = [graph_iri(done.stem) for done in batch]
+        self.store.replace_graphs(graphs, b"".join(done.nquads for done in batch))
 
 
 def build(
@@ -263,8 +338,8 @@ def build(
     scheduler: str | None = None,
 ) -> BuildReport:
     """Read, extract (on the Dask cluster at ``scheduler``, else in ``workers`` processes;
-    default: one per core) and write each article's graph in one transaction, in this
-    process."""
+    default: one per core) and write the articles' graphs in this process, a few articles per
+    transaction, each whole or not at all (``Writer``)."""
     started = time.perf_counter()
     report = BuildReport()
     clock = Laps(report.timings)
@@ -273,26 +348,41 @@ def build(
     report.unchanged = len(articles) - len(todo)
     previous = control_claims(store, [a.stem for a in todo])  # their links go with them
     clock.lap("read")
-    loads = pipeline_loads() if todo else []
+    workers = workers or default_workers()
+    # spaCy is imported here only if extraction runs here (about a second of the parent's CPU)
+    loads = pipeline_loads() if todo and extracts_here(todo, workers, scheduler) else []
     loaded = len(loads)
     clock.lap("import spaCy")
     report.timings["pipeline"] = 0.0  # loaded by the first extraction in this process, if any
-    touched: set[str] = set()
-    place = ox.NamedNode(ONTOLOGY + "place")
-    for n, done in enumerate(extracted(todo, workers or default_workers(), scheduler), start=1):
-        clock.lap("extract")
-        if done.error is not None:
-            report.rejected.append(f"{done.stem}: extraction failed ({done.error}); the article "
-                                   "was not stored: report it with the text, or run with --debug")
-            continue
-        report.triples += store.replace_graph(graph_iri(done.stem), done.quads, done.shared)
-        touched.update(q.object.value for q in done.quads
-                       if q.predicate == place and isinstance(q.object, ox.NamedNode))
+    touched: set[str] = set()  # places whose control readings change
+    unread = len(report.rejected)  # rejected before extraction
+
+    def landed(done: Extracted) -> None:
+        report.triples += done.triples
         report.claims += done.claims
         report.articles += 1
+        touched.update(done.places)
         if progress:
-            progress(n, len(todo), done.stem)
+            handled = report.articles + len(report.rejected) - unread
+            progress(handled, len(todo), done.stem)
+
+    def rejected(done: Extracted, reason: str) -> None:
+        report.rejected.append(f"{done.stem}: {reason}")
+
+    writer = Writer(store, landed, rejected)
+    for done in extracted(todo, workers, scheduler):
+        clock.lap("extract")
+        if done.error is not None:
+            rejected(
+                done,
+                f"extraction failed ({done.error}); the article was not stored: "
+                "report it with the text, or run with --debug",
+            )
+            continue
+        writer.add(done)
         clock.lap("write")
+    writer.flush()
+    clock.lap("write")
     if loads[loaded:]:  # the pipeline was loaded here, during extraction: its own stage
         report.timings["pipeline"] = sum(loads[loaded:])
         report.timings["extract"] -= report.timings["pipeline"]

@@ -3,7 +3,7 @@
 The same module-level chunk function as on one machine (``kg.parallel``) goes to the cluster's
 workers; chunks of items go out, results come back in input order, and only a bounded window
 of chunks is in flight, so memory stays flat however long the input. The caller still writes
-each result itself, so an article's graph is still replaced in one transaction, here.
+the results itself, so each article's graph is still replaced whole in a transaction, here.
 ``distributed`` is an optional extra, imported only when a scheduler is named.
 """
 

@@ -2,8 +2,8 @@
 
 Extraction is CPU-bound Python and spaCy, so threads do not help; each worker process loads
 the pipeline once (``initializer``) and takes chunks of items, so spaCy still batches inside a
-chunk. Results come back in input order: the caller writes them one by one, which keeps each
-article's write a single transaction in the parent.
+chunk. Results come back in input order: the caller writes them in the parent, a few whole
+articles per transaction (``kg.build.Writer``).
 """
 
 from __future__ import annotations

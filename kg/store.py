@@ -1,8 +1,8 @@
 """The store: named graphs in pyoxigraph on disk, one graph per article.
 
 The default graph seen by queries is the union of all graphs (the contract), and an article's
-graph is replaced in one SPARQL update, which Oxigraph runs as one transaction: a reader sees
-the old article or the new one, never half of it.
+graph is replaced in one transaction: a reader sees the old article or the new one, never half
+of it. A build writes several articles' graphs per transaction (``replace_graphs``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
+from kg.errors import InputError, QueryError, StoreError
 from kg.vocab import PREFIXES, sparql_prefixes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -55,10 +55,31 @@ def replace_graph_update(
     blocks: dict[str, list[Any]] = {str(g): list(quads)}
     for q in shared:  # shared quads keep the graph they name
         blocks.setdefault(str(q.graph_name), []).append(q)
+    return drop_and_insert([graph], blocks), sum(map(len, blocks.values()))
+
+
+def replace_graphs_update(graphs: list[str], nquads: bytes) -> str:
+    """One SPARQL update that drops ``graphs`` and inserts the quads of ``nquads`` (N-Quads)
+    into the graphs they name."""
+    blocks: dict[str, list[Any]] = {}
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        blocks.setdefault(str(q.graph_name), []).append(q)
+    return drop_and_insert(graphs, blocks)
+
+
+def drop_and_insert(graphs: list[str], blocks: Mapping[str, list[Any]]) -> str:
+    """Drop ``graphs``, then insert each block's triples into the graph it is keyed by."""
+    drops = "".join(f"DROP SILENT GRAPH <{graph}> ;\n" for graph in graphs)
     body = "\n".join(
         f"GRAPH {name} {{\n{triple_lines(found)}\n}}" for name, found in blocks.items()
     )
-    return f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{\n{body}\n}}", sum(map(len, blocks.values()))
+    return f"{drops}INSERT DATA {{\n{body}\n}}"
+
+
+def some(graphs: list[str]) -> str:
+    """Graphs named in a message: the first, and how many more."""
+    more = f" and {len(graphs) - 1} more" if len(graphs) > 1 else ""
+    return f"graph {graphs[0]}{more}"
 
 
 def open_store(location: str | os.PathLike[str], read_only: bool = False) -> Any:
@@ -114,6 +135,22 @@ class Store:
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"Could not write graph {graph}: {exc}") from exc
         return written
+
+    def replace_graphs(self, graphs: list[str], nquads: bytes) -> None:
+        """Replace the named graphs ``graphs`` with the quads of ``nquads`` (N-Quads, each quad
+        in the graph it names: one of ``graphs``, or a shared graph it adds to), all in one
+        transaction. Raises InputError if ``nquads`` is malformed (nothing is written)."""
+        try:
+            if not any(self._ox.contains_named_graph(ox.NamedNode(g)) for g in graphs):
+                # graphs new to the store (every article of a first build): one transactional
+                # load, parsed in Rust, without Python objects per quad or an update's text
+                self._ox.load(nquads, format=ox.RdfFormat.N_QUADS)
+            else:
+                self._ox.update(replace_graphs_update(graphs, nquads))
+        except SyntaxError as exc:
+            raise InputError(f"Malformed N-Quads for {some(graphs)}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"Could not write {some(graphs)}: {exc}") from exc
 
     def drop_graph(self, graph: str) -> None:
         self._ox.update(f"DROP SILENT GRAPH <{graph}>")
@@ -267,6 +304,15 @@ class RemoteStore:
         update, written = replace_graph_update(graph, quads, shared)
         self.update(update)
         return written
+
+    def replace_graphs(self, graphs: list[str], nquads: bytes) -> None:
+        """Replace ``graphs`` with the quads of ``nquads`` (see Store.replace_graphs) in one
+        update request."""
+        try:
+            update = replace_graphs_update(graphs, nquads)
+        except SyntaxError as exc:
+            raise InputError(f"Malformed N-Quads for {some(graphs)}: {exc}") from exc
+        self.update(update)
 
     def drop_graph(self, graph: str) -> None:
         self.update(f"DROP SILENT GRAPH <{graph}>")
