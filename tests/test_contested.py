@@ -1,0 +1,50 @@
+"""contested_at_place: the rows of contested_claims about one place (and day), read from the
+place instead of from every contradiction of the store, substituted and VALUES-bound."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pyoxigraph as ox
+from test_query_scale import remote_style, rows, stores  # noqa: F401 (a fixture)
+
+from kg.store import Store
+from kg.stored_queries import get_stored_query
+
+CLAIM_PLACES = """SELECT ?claim ?place ?start WHERE {
+  ?claim ckg:about ?event . ?event ckg:place ?place . OPTIONAL { ?event ckg:start ?start }
+}"""
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
+
+def test_contested_at_place_is_contested_claims_of_the_place(stores: list[Store]) -> None:  # noqa: F811
+    """Given a day, only claims whose event is dated that day; the order is kept."""
+    whole, narrow = (get_stored_query(n).text for n in ("contested_claims", "contested_at_place"))
+    checked = 0
+    for store in stores:
+        everything = rows(store.query(whole))
+        at: dict[str, set[tuple[str, str | None]]] = {}
+        for r in store.select(CLAIM_PLACES):
+            start = r.get("start")
+            day = start.value if start is not None and start.datatype.value == XSD_DATE else None
+            at.setdefault(r["place"].value, set()).add((str(r["claim"]), day))
+        listed = {r[0] for r in everything}
+        contested = sorted(p for p in at if any(c in listed for c, _ in at[p]))
+        busy = sorted(at, key=lambda p: -len(at[p]))[:3]
+        for place in contested[:: max(1, len(contested) // 12)] + busy:
+            days = sorted({d for _, d in at[place] if d})[:2]
+            for day in [None, *days]:
+                bound: dict = {"place": ox.NamedNode(place)}
+                if day:
+                    bound["day"] = ox.Literal(day, datatype=ox.NamedNode(XSD_DATE))
+                claims = {c for c, d in at[place] if day is None or d == day}
+                expected = [r for r in everything if r[0] in claims]
+                for got in (
+                    rows(store.query(narrow, bindings=bound)),
+                    remote_style(store, narrow, bound),
+                ):
+                    got = [r[2:] for r in got]  # without ?place and ?day
+                    assert Counter(got) == Counter(expected), (place, day)
+                    assert [r[2] for r in got] == [r[2] for r in expected], (place, day)
+                checked += len(expected)
+    assert checked > 10
