@@ -28,6 +28,8 @@ from kg.vocab import (
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 XSD = PREFIXES["xsd"]
+
+
 def ckg(name: str) -> ox.NamedNode:
     return ox.NamedNode(ONTOLOGY + name)
 
