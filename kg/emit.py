@@ -225,7 +225,7 @@ def article_quads(
     article: Article, claims: list[Claim], gazetteer: Gazetteer
 ) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """(the quads of the article's own graph, entity descriptions for the shared graph)"""
-    emitter = Emitter(article, gazetteer)
+    emitter = Emitter(article, gazetteer.for_article())
     # places are linked among the countries the article speaks of
     countries = {
         e.label

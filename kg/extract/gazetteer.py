@@ -6,6 +6,7 @@ place nobody listed still becomes a node with a stable IRI.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -72,6 +73,9 @@ def norm(text: str) -> str:
 
 
 class Gazetteer:
+    """The known entities. Extraction and emission read one article through a view of it
+    (``for_article``): the entities that article's text makes up are kept in the view."""
+
     def __init__(self, entities: list[Entity]) -> None:
         self.by_key = {e.key: e for e in entities}
         self.by_alias: dict[str, Entity] = {}
@@ -101,6 +105,15 @@ class Gazetteer:
                     entities.append(Entity(**{k: v for k, v in raw.items() if k in FIELDS}))
         return cls(entities)
 
+    def for_article(self) -> Gazetteer:
+        """A view for one article: ad-hoc entities and countries acting as states are added
+        to the view, not to this gazetteer. Shared, the type one article gave a name ("the
+        town of X") became the type of X in every article the process read later, so an
+        article's graph depended on what the process had extracted before it."""
+        view = copy.copy(self)
+        view.by_key = dict(self.by_key)
+        return view
+
     def lookup(self, name: str) -> Entity | None:
         name = name.strip()
         if name.upper().startswith("Q") and name[1:].isdigit():
@@ -112,7 +125,8 @@ class Gazetteer:
 
     def adhoc(self, text: str, type_: str, sure: bool = False) -> Entity:
         """An entity known only from the text; the same name always gives the same key.
-        ``sure`` types (from 'the town of X') replace a type NER guessed earlier."""
+        ``sure`` types (from 'the town of X') replace a type NER guessed earlier in the
+        article."""
         key = f"x-{slug(norm(text))}"
         if key not in self.by_key or (sure and self.by_key[key].type != type_):
             self.by_key[key] = Entity(key=key, label=text.strip(), type=type_, known=False)

@@ -25,13 +25,14 @@ def extract(article: Article) -> list[Claim]:
 def extract_many(articles: Iterable[Article], batch_size: int = 64) -> Iterator[list[Claim]]:
     """Claims per article, in order; items of all articles share spaCy's batches (an article
     of one item would otherwise be a batch of one)."""
-    nlp, gazetteer = pipeline(), default_gazetteer()
+    nlp, known = pipeline(), default_gazetteer()
     feed, read = tee(articles)
     docs = nlp.pipe(
         (make_doc(nlp, i.headline, i.paragraphs, a.published) for a in feed for i in a.items),
         batch_size=batch_size,
     )
     for article in read:
+        gazetteer = known.for_article()  # what one article makes of a name stays in it
         publisher = publisher_entity(article, gazetteer)
         claims: list[Claim] = []
         item_docs = [next(docs) for _ in article.items]
