@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -69,10 +70,11 @@ class EntityCache:
     def by_iri(self, iri: str | None) -> dict | None:
         if iri is None:
             return None
-        found = self.cache.get(iri, False)
-        return self.get(ox.NamedNode(iri)) if found is False else found
+        if iri in self.cache:
+            return self.cache[iri]
+        return self.get(ox.NamedNode(iri))
 
-    def prefetch(self, nodes: list[Term | str | None]) -> None:
+    def prefetch(self, nodes: Sequence[Term | str | None]) -> None:
         """Look up many entities (nodes or IRIs that came out of the store) in one query."""
         iris = (n if isinstance(n, str) else n.value for n in nodes if n is not None)
         todo = list(dict.fromkeys(iri for iri in iris if iri not in self.cache))
