@@ -74,7 +74,7 @@ def main() -> None:
     lead = {stem: lead_count(claims) for stem, claims in extracted.items()}
     seconds = time.perf_counter() - started
     agree = [s for s in found if found[s] == gold.get(s, 0)]
-    off = Counter("extracted none" if found[s] == 0 else "annotated none" if gold[s] == 0
+    off = Counter("extracted none" if found[s] == 0 else "annotated none" if gold.get(s, 0) == 0
                   else "both, different" for s in found if s not in agree)
     print(f"{len(found)} articles extracted in {seconds:.0f} s")
     print(f"largest civilian death count == nb_civilians: {len(agree)}/{len(found)} "
@@ -89,7 +89,7 @@ def main() -> None:
     print("disagreements (largest):", dict(off))
     for stem in [s for s in found if s not in agree][: args.show]:
         title = next(a.title for a in articles if a.stem == stem)
-        print(f"  {stem}: extracted {found[stem]}, annotated {gold[stem]}  | {title[:80]}")
+        print(f"  {stem}: extracted {found[stem]}, annotated {gold.get(stem, 0)}  | {title[:80]}")
 
 
 if __name__ == "__main__":

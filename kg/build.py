@@ -39,6 +39,7 @@ class BuildReport:
     triples: int = 0
     seconds: float = 0.0
     rejected: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know; nothing lost
     contradictions: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (--timings)
 
@@ -101,7 +102,7 @@ def read_all(
 
 def read_rows(path: Path, columns: Columns, report: BuildReport) -> Iterator[Article]:
     """The rows of a CSV or JSON Lines corpus; bad rows are named in the report."""
-    for found in read_corpus(path, columns):
+    for found in read_corpus(path, columns, report.notes):
         if isinstance(found, InputError):
             report.rejected.append(found.message)
         else:

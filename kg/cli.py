@@ -73,6 +73,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         # an explicit --workers beats $KG_SCHEDULER
         scheduler=args.scheduler or (None if args.workers else default_scheduler()),
     )
+    for message in report.notes:
+        print(f"note: {message}", file=sys.stderr)
     for message in report.rejected:
         print(f"rejected: {message}", file=sys.stderr)
     print(report.summary())

@@ -14,7 +14,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import ArticleError, InputError
@@ -40,13 +40,38 @@ def is_corpus(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in CORPUS_SUFFIXES
 
 
-def read_corpus(path: Path, columns: Columns) -> Iterator[Article | ArticleError]:
-    """Each row as an Article, or the ArticleError that names why the row was skipped."""
+def read_corpus(
+    path: Path, columns: Columns, notes: list[str] | None = None
+) -> Iterator[Article | ArticleError]:
+    """Each row as an Article, or the ArticleError that names why the row was skipped.
+
+    An id used by an earlier row keeps nothing from being stored: a row with the same text is
+    left out (it is stored once), a row with another text gets the id and a hash of its text
+    as its stem; each is said in ``notes``."""
+    seen: dict[str, tuple[int, str]] = {}  # stem: (row number, text) of its first row
     for number, row in rows(path):
         try:
-            yield row_article(row, columns)
+            article = row_article(row, columns)
         except ArticleError as exc:
             yield ArticleError(f"{path} row {number}{row_label(row, columns)}: {exc.message}")
+            continue
+        where = f"{path} row {number}{row_label(row, columns)}"
+        first, text = seen.get(article.stem), article.text
+        if first is not None and first[1] != text:  # the id names another text: renamed
+            article = replace(article, stem=f"{article.stem}_{text_hash(text)[:8]}")
+            said = (
+                f"{where}: the id names row {first[0]}, whose text differs; stored as "
+                f"{article.stem} (give each row its own id to choose its name)"
+            )
+            first = seen.get(article.stem)
+            if notes is not None and first is None:
+                notes.append(said)
+        if first is not None:  # the same text again: stored once
+            if notes is not None:
+                notes.append(f"{where}: the same text as row {first[0]}, stored once")
+            continue
+        seen[article.stem] = (number, text)
+        yield article
 
 
 def rows(path: Path) -> Iterator[tuple[int, dict]]:
@@ -130,7 +155,11 @@ def dateline(paragraphs: list[str]) -> tuple[dt.date | None, list[str]]:
 
 def row_stem(row: dict, columns: Columns, text: str) -> str:
     """The id column's value, else a hash of the text: the same row gets the same IRIs."""
-    return cell(row, columns.id) or "row_" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    return cell(row, columns.id) or "row_" + text_hash(text)[:16]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def row_date(value: str, date_format: str | None) -> dt.date | None:

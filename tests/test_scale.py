@@ -94,6 +94,27 @@ def test_rows_become_articles_and_bad_rows_are_named(tmp_path: Path) -> None:
     assert "row 4 (id empty)" in errors[1] and "empty" in errors[1]
 
 
+def test_a_repeated_id_loses_no_text(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A row that repeats an id with the same text is stored once; with another text it is
+    stored under the id and its text's hash; both are said, and the build succeeds."""
+    first, other = ROWS[0], ROWS[1] | {"unit_id": "a1"}
+    corpus = write_csv(tmp_path / "c.csv", [first, dict(first), other])
+    notes: list[str] = []
+    found = list(read_corpus(corpus, FAKES_COLUMNS, notes))
+    assert [a.stem for a in found][0] == "a1" and found[1].stem.startswith("a1_")
+    assert [a.text for a in found] == [found[0].text, found[1].text] and len(found) == 2
+    assert "row 2 (id a1): the same text as row 1, stored once" in notes[0]
+    assert (
+        f"row 3 (id a1): the id names row 1, whose text differs; stored as {found[1].stem}"
+        in notes[1]
+    )
+    options = ["--text-column", "article_content", "--date-column", "date", "--id-column",
+               "unit_id", "--date-format", "%m/%d/%Y"]  # fmt: skip
+    assert main(["build", str(corpus), "--store", str(tmp_path / "store"), *options]) == 0
+    printed = capsys.readouterr()
+    assert printed.err.count("note: ") == 2 and "2 articles built" in printed.out + printed.err
+
+
 def test_jsonl_with_a_broken_line(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
     lines = [
@@ -169,8 +190,14 @@ def test_workers_write_the_same_graphs_as_one_process(
 
 @pytest.mark.skipif(not FAKES.exists(), reason="FA-KES development corpus absent")
 def test_fakes_dev_rows_all_read_and_a_sample_builds(tmp_path: Path) -> None:
-    found = list(read_corpus(FAKES, FAKES_COLUMNS))
-    assert len(found) == 642
+    notes: list[str] = []
+    found = list(read_corpus(FAKES, FAKES_COLUMNS, notes))
+    # 642 rows, 11 of which repeat an earlier row of their id (stored once) and one that
+    # gives an id to another text (stored under the id and its text's hash)
+    assert len(found) == 631 and len({a.stem for a in found}) == 631
+    assert (
+        sum("stored once" in n for n in notes) == 11 and sum("stored as" in n for n in notes) == 1
+    )
     assert not [e for e in found if isinstance(e, ArticleError)]
     assert all(
         a.published and dt.date(2011, 1, 1) <= a.published <= dt.date(2017, 1, 1) for a in found
