@@ -50,9 +50,11 @@ DESCRIBED = f"""SELECT DISTINCT ?entity WHERE {{
   GRAPH <{ENTITIES_GRAPH}> {{ ?entity <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
 }}"""
 # the entities an article's graph names, with their sides and parent places, that the entities
-# graph describes: those the article's build may have added to
+# graph describes: those the article's build may have added to. Two steps: the graphs' IRIs,
+# then a VALUES block of them (joined in one query, the path was planned from every entity)
+OBJECTS = "SELECT DISTINCT ?named WHERE { {branches} FILTER(isIRI(?named)) }"
 NAMED = f"""SELECT DISTINCT ?entity WHERE {{
-  {{branches}}
+  {{named}}
   GRAPH <{ENTITIES_GRAPH}> {{
     ?named (<{ONTOLOGY}side>|<{ONTOLOGY}partOf>)* ?entity .
     ?entity <http://www.w3.org/2000/01/rdf-schema#label> ?label
@@ -93,14 +95,22 @@ def insert_data(quads: Iterable[ox.Quad]) -> Iterator[str]:
 def named_entities(store: Store, stems: list[str]) -> list[str]:
     """The described entities the graphs of these articles name (or reach through a side or
     a parent place), 100 articles a query."""
-    found: set[str] = set()
+    from kg.control import values
+
+    named: set[str] = set()
     for at in range(0, len(stems), 100):
         branches = " UNION ".join(
             f"{{ GRAPH {ox.NamedNode(graph_iri(s))} {{ ?s ?p ?named }} }}"
             for s in stems[at : at + 100]
         )
-        rows = store.select(NAMED.replace("{branches}", branches))
-        found.update(r["entity"].value for r in rows)
+        named.update(
+            r["named"].value for r in store.select(OBJECTS.replace("{branches}", branches))
+        )
+    found: set[str] = set()
+    ordered = sorted(named)
+    for at in range(0, len(ordered), BATCH):
+        block = values("named", ordered[at : at + BATCH])
+        found.update(r["entity"].value for r in store.select(NAMED.replace("{named}", block)))
     return sorted(found)
 
 
