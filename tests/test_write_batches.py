@@ -106,3 +106,27 @@ def test_the_same_article_twice_in_a_batch_keeps_the_later() -> None:
     landed, _ = write(store, extracted("a", "first"), extracted("b", "b"), extracted("a", "second"))
     assert landed == ["a", "b", "a"]
     assert stored(store, "a") == ["second"]
+
+
+def described(label: str) -> bytes:
+    """An entity description, as every article that names the entity carries it."""
+    return f'<x:e> <x:label> "{label}" <{ENTITIES_GRAPH}> .\n'.encode()
+
+
+def test_an_entity_description_is_written_once_a_build_and_kept_when_a_batch_fails() -> None:
+    store, sent = Store(), []
+    replace = store.replace_graphs
+    store.replace_graphs = lambda graphs, nquads: (sent.append(nquads), replace(graphs, nquads))
+    bad = extracted("bad", "x", tail=described("E") + b"<x:s> <x:p> broken .\n")
+    landed, rejected = write(
+        store,
+        bad,  # fails with its batch: E is not counted as stored...
+        extracted("a", "1", tail=described("E")),  # ...so a's own write carries it
+        extracted("b", "2", tail=described("E")),  # b's does not: E was stored with a
+        batch=2,
+    )
+    assert landed == ["a", "b"] and rejected == ["bad"]
+    entities = [q for q in store.quads() if q.graph_name == ox.NamedNode(ENTITIES_GRAPH)]
+    assert [q.object.value for q in entities] == ["E"]
+    a_alone, b_batch = sent[2], sent[-1]
+    assert described("E") in a_alone and described("E") not in b_batch
