@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from kg.claims import EntityCache, read_cards
 from kg.contest import DERIVED_GRAPH
-from kg.store import Store, triple_lines
+from kg.store import Store, triple_lines, values
 from kg.vocab import ENTITIES_GRAPH, ONTOLOGY, graph_iri
 
 D = f"<{DERIVED_GRAPH}>"
@@ -95,8 +95,6 @@ def insert_data(quads: Iterable[ox.Quad]) -> Iterator[str]:
 def named_entities(store: Store, stems: list[str]) -> list[str]:
     """The described entities the graphs of these articles name (or reach through a side or
     a parent place), 100 articles a query."""
-    from kg.control import values
-
     named: set[str] = set()
     for at in range(0, len(stems), 100):
         branches = " UNION ".join(
@@ -127,8 +125,6 @@ def refresh_all(store: Store) -> None:
 
 def refresh_entities(store: Store, entities: list[str]) -> None:
     """The cards of these entities again (after `kg link --online` added to them)."""
-    from kg.control import values
-
     if entities:
         quads = list(entity_card_quads(store, entities))
         drop = DROP_ENTITY_CARDS.replace("{only}", values("entity", entities))
@@ -137,8 +133,6 @@ def refresh_entities(store: Store, entities: list[str]) -> None:
 
 def read_entity_cards(store: Store, entities: list[str]) -> dict[str, dict]:
     """{IRI: entity JSON} of the entities that have a card."""
-    from kg.control import values
-
     if not entities:
         return {}
     query = f"SELECT ?card WHERE {{ {values('entity', entities)} ?entity {ENTITY_CARD} ?card }}"

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from kg import cards
 from kg.contest import DERIVED_GRAPH
-from kg.store import Store
+from kg.store import Store, values
 from kg.vocab import ONTOLOGY, article_iri, graph_iri
 
 VERSION = 2  # bump when the shape of readings changes: builds then recompute them all
@@ -166,12 +166,6 @@ VERSION_QUERY = (
     f"SELECT ?version WHERE {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }}"
 )
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?claim }} }}"
-
-
-def values(var: str, iris: Iterable[str]) -> str:
-    """A VALUES block of IRIs (serialised by pyoxigraph) that the planner starts from."""
-    block = " ".join(str(ox.NamedNode(i)) for i in iris) or "<urn:kg:none>"
-    return f"VALUES ?{var} {{ {block} }}"
 
 
 def is_current(store: Store) -> bool:

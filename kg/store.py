@@ -46,6 +46,12 @@ def triple_lines(triples: Iterable[Any]) -> str:
     return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
 
 
+def values(var: str, iris: Iterable[str]) -> str:
+    """A VALUES block of IRIs (serialised by pyoxigraph) that the planner starts from."""
+    block = " ".join(str(ox.NamedNode(i)) for i in iris) or "<urn:kg:none>"
+    return f"VALUES ?{var} {{ {block} }}"
+
+
 def replace_graph_update(
     graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()
 ) -> tuple[str, int]:
