@@ -401,13 +401,14 @@ def build(
     if loads[loaded:]:  # the pipeline was loaded here, during extraction: its own stage
         report.timings["pipeline"] = sum(loads[loaded:])
         report.timings["extract"] -= report.timings["pipeline"]
-    if report.articles:
-        stems = [a.stem for a in todo]
-        report.contradictions = refresh_contradictions(store, stems, previous)
-    clock.lap("contradictions")
-    # control readings of the rebuilt articles; all of them on a store that lacks them
+    # control readings of the rebuilt articles (all of them on a store that lacks them), then
+    # the contradictions among them
     refresh_control(store, [a.stem for a in todo] if report.articles else [], touched)
     clock.lap("control readings")
+    if report.articles:
+        stems = [a.stem for a in todo]
+        report.contradictions = refresh_contradictions(store, stems, previous, readings=True)
+    clock.lap("contradictions")
     store.flush()
     clock.lap("flush")
     report.seconds = time.perf_counter() - started

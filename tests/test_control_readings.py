@@ -210,3 +210,37 @@ def test_a_build_that_rebuilds_most_articles_refreshes_everything_at_once(
     assert control_triples(store) == expected
     assert control.refresh_control(store, stems, []) is False
     assert control_triples(store) == expected
+
+
+LINKS = f"SELECT ?a ?b WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}"
+
+
+def links(store: Store) -> set[tuple[str, str]]:
+    return {(r["a"].value, r["b"].value) for r in store.select(LINKS)}
+
+
+@pytest.mark.parametrize("source", ["seeds", "generated", "histories"])
+def test_contradictions_from_the_readings_are_those_from_the_claims(
+    source: str, seeds_store: Path, tmp_path: Path
+) -> None:
+    """kg.contest's rule over the control readings (what a build uses) finds the links its rule
+    over the claims finds, in full and for a few articles."""
+    from kg.contest import control_claims, refresh_contradictions
+
+    if source == "seeds":
+        store = Store(shutil.copytree(seeds_store, tmp_path / "store"))
+    elif source == "generated":
+        store = Store(generated_store(tmp_path / "store", 3000).path)
+    else:
+        store = long_histories(tmp_path / "store")
+    assert control.is_current(store)
+    refresh_contradictions(store)
+    from_claims = links(store)
+    assert len(from_claims) >= {"seeds": 0, "generated": 2, "histories": 50}[source]
+    store.update(f"DELETE WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a <{ONTOLOGY}contradicts> ?b }} }}")
+    refresh_contradictions(store, readings=True)
+    assert links(store) == from_claims
+    stems = sorted({a.rsplit("/s", 1)[0].rsplit("/", 1)[-1] for a, _ in from_claims})[:5]
+    previous = control_claims(store, stems)
+    refresh_contradictions(store, stems, previous, readings=True)
+    assert links(store) == from_claims
