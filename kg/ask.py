@@ -23,7 +23,7 @@ from kg.cards import read_entity_cards
 from kg.claims import ROLES, EntityCache, claims_shown, get_claims, stored_text
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import default_gazetteer
-from kg.store import Store, Term
+from kg.store import Store, Term, values
 from kg.vocab import BASE, WIKIDATA, entity_iri
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
@@ -291,7 +291,7 @@ def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[
         return get_claims(store, list(cards), entities)
     found = {iri: json.loads(card) for iri, card in cards.items()}
     others: dict[str, list[str]] = {iri: [] for iri in found}
-    block = control.values("claim", list(found))
+    block = values("claim", list(found))
     for claim, other in store.query(CONTRADICTS.replace("WHERE {", f"WHERE {{ {block}", 1)):
         others[claim.value].append(other.value)
     named = {c[k] for c in found.values() for k in ROLES} | {

@@ -113,11 +113,10 @@ def named_entities(store: Store, stems: list[str]) -> list[str]:
 
 
 def refresh_all(store: Store) -> None:
-    """Every card again: the claims' (of every reading; after the readings) and every described
-    entity's."""
+    """Every card: the claims' (of every reading) and every described entity's. Runs after
+    kg.control's CLEAR (which drops the old cards) and READINGS."""
     claims = [r["claim"].value for r in store.select(READING_CLAIMS)]
     entities = [r["entity"].value for r in store.select(DESCRIBED)]
-    store.update(f"{CLEAR_CLAIM_CARDS} ;\n{CLEAR_ENTITY_CARDS}")
     quads = [*claim_card_quads(store, claims), *entity_card_quads(store, entities)]
     for operation in insert_data(quads):
         store.update(operation)
