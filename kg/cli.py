@@ -466,8 +466,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--http-workers",
         type=int,
-        help="server processes, each with its own query workers (default 1; 2 serve many light "
-        "queries faster, heavy ones slower: see SCALING.md)",
+        help="server processes, each with its own query workers (default 2 on two cores or "
+        "more, else 1: see SCALING.md)",
     )
     s.add_argument(
         "--query-workers",

@@ -470,7 +470,10 @@ def _worker_main(conn: Any, path: str, preload: tuple[str, ...]) -> None:
         live.get()  # open now, not in the first query's time
     except KGError:
         pass  # no store yet: each query reports it
-    conn.send("ready")
+    try:
+        conn.send("ready")
+    except OSError:
+        return  # the server stopped while we started
     fd = conn.fileno()
     while True:
         try:
@@ -581,11 +584,11 @@ def serve(
 ) -> None:
     """Serve the endpoint with granian (a production HTTP server written in Rust: HTTP parsing
     and keep-alive handling never take the GIL) until interrupted. ``threads`` requests are
-    handled at once by each of ``http_workers`` server processes; each of those starts its own
-    ``workers`` query processes (default `$KG_QUERY_WORKERS`, else 2). One server process by
-    default: two answer light queries about 1.4 times as fast (the Python part of each request
-    then runs under two interpreter locks) but join-heavy ones about 0.75 times as fast on two
-    cores (bench/throughput.py --serve-args '--http-workers 2')."""
+    handled at once by each of ``http_workers`` server processes (default `default_http_workers`);
+    each of those starts its own ``workers`` query processes (default `$KG_QUERY_WORKERS`, else
+    2). Lookups are evaluated in the server processes themselves (`server.bounded`), so two of
+    them answer light queries about 1.5 times as fast as one, each under its own interpreter
+    lock (bench/throughput.py --serve-args '--http-workers 1')."""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -608,7 +611,7 @@ def serve(
         port=port,
         interface=Interfaces.WSGI,
         factory=True,
-        workers=max(1, http_workers or 1),
+        workers=max(1, http_workers or default_http_workers()),
         blocking_threads=max(1, threads),
         backpressure=max(1, threads),
         websockets=False,
@@ -618,6 +621,12 @@ def serve(
 
 
 CONFIG_VARIABLE = "KG_SERVE_CONFIG"
+
+
+def default_http_workers() -> int:
+    """Two server processes on two cores or more: a lookup's Python runs under one interpreter
+    lock per process, and a third process on two cores only adds query workers."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 def _check_port(host: str, port: int) -> None:

@@ -69,6 +69,13 @@ def evaluate_in(app: Flask, fn: Callable[..., T], *args: Any) -> T:
     return runner.run(fn, live.get(), *args)
 
 
+def evaluate_here(app: Flask, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(store, *args)`` in this thread, for a query whose cost is bounded by its few rows
+    (`server.bounded`): no time limit, no hand-off to a worker."""
+    live: LiveStore = app.extensions["kg.store"]
+    return fn(live.get(), *args)
+
+
 def start_workers() -> None:
     pool: WorkerPool | None = current_app.extensions["kg.workers"]
     if pool is not None:

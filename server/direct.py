@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 from flask import Flask
 
 from kg.errors import KGError
-from server import cors, db
+from server import bounded, cors, db
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +104,8 @@ def _body(environ: dict[str, Any], max_length: int | None) -> bytes | None:
 
 
 def answer(app: Flask, request: Request, accept: str, extra: Iterable[tuple[str, str]]) -> Answer:
-    """Evaluate a query in a worker and give the status, headers and body of the answer (or of
-    the error, in the one JSON error shape)."""
+    """Evaluate a query (a lookup here, anything else in a worker: `server.bounded`) and give
+    the status, headers and body of the answer (or of the error, in the one JSON error shape)."""
     from server.sparql import evaluate_query, refuse_service
 
     query, default_graph, named_graphs = request
@@ -113,9 +113,14 @@ def answer(app: Flask, request: Request, accept: str, extra: Iterable[tuple[str,
     max_rows = config.get("MAX_ROWS")
     try:
         refuse_service(query, config)
-        body, content_type, cut = db.evaluate_in(
-            app, evaluate_query, query, default_graph, named_graphs, accept, max_rows
-        )
+        if default_graph is None and named_graphs is None and bounded.is_lookup(query):
+            body, content_type, cut = db.evaluate_here(
+                app, evaluate_query, query, None, None, accept, max_rows
+            )
+        else:
+            body, content_type, cut = db.evaluate_in(
+                app, evaluate_query, query, default_graph, named_graphs, accept, max_rows
+            )
     except KGError as exc:
         return error(exc.message, exc.status, extra)
     except Exception as exc:  # the same answer Flask's handler gives, without its context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 import re
@@ -96,10 +97,17 @@ _OUTER_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.I)
 
 def _limit(query: str) -> float:
     """The LIMIT of the outer query, if it ends the text (strings and comments blanked, the
-    LIMIT of a subquery would be followed by a brace); infinity when there is none."""
+    LIMIT of a subquery would be followed by a brace); infinity when there is none. Short
+    texts, which clients send again and again, are remembered."""
+    return _remembered_limit(query) if len(query) <= 1000 else _find_limit(query)
+
+
+def _find_limit(query: str) -> float:
     found = _OUTER_LIMIT.search(_NOT_KEYWORDS.sub(" ", query))
     return int(found.group(1)) if found else float("inf")
 
+
+_remembered_limit = functools.lru_cache(maxsize=512)(_find_limit)
 
 # Strings, IRIs and comments, where the word SERVICE is data, not the keyword.
 _NOT_KEYWORDS = re.compile(

@@ -21,7 +21,8 @@ from kg.serve import WorkerPool
 
 # Four-way cross product of the seeds' ~3,700 quads: about 10^14 rows to count.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-SIMPLE = "SELECT ?c WHERE { ?c a ckg:Claim } LIMIT 3"
+# Two patterns: not a lookup (server.bounded), so a worker answers it.
+SIMPLE = "SELECT ?c WHERE { ?c a ckg:Claim ; ckg:claimType ?t } LIMIT 3"
 LIMIT = 2.0
 
 
