@@ -85,8 +85,12 @@ def _written_in_place(signature: tuple[tuple[str, int, int], ...]) -> tuple[str,
 class LiveStore:
     """A read-only Store on ``path`` that is reopened when another process has written to it.
 
-    Each request checks a few stats (`quick_signature`, about 10 us); only when they change is
-    every file listed and compared (`store_signature`), and the store reopened if the data did."""
+    On Linux the folder is watched with inotify: a request asks the kernel whether anything in
+    it was written since the last request (one ioctl; the event is queued before the writer's
+    own write returns, so a request that follows a finished write sees it). Only then, or on
+    every request where inotify is missing, a few stats are checked (`quick_signature`), then
+    every file listed and compared (`store_signature`), and the store reopened if the data
+    changed."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
@@ -95,21 +99,32 @@ class LiveStore:
         self._quick: tuple[Any, ...] | None = None
         self._tracked: tuple[str, ...] = ()
         self._store: Store | None = None
+        self._watcher: Any = None  # an inotify_simple.INotify on the folder, once it exists
 
     def get(self) -> Store:
         """The current read-only handle; requests in flight keep the handle they started with."""
-        if quick_signature(self.path, self._tracked) != self._quick:
-            with self._lock:
-                # taken before the scan, so a write during the scan is seen next time
-                quick = quick_signature(self.path, self._tracked)
-                if quick != self._quick:
-                    self._refresh(quick)
-        return self._current()
+        with self._lock:
+            if self._watcher is not None and self._store is not None:
+                events = self._watcher.read(timeout=0)
+                if not events:
+                    return self._store
+                if any(event.mask & _WATCH_ENDED for event in events):
+                    self._unwatch()  # the folder went: stats until it is back and reopened
+                self._quick = None  # something was written: check the stats below
+            # the stats are taken before the scan, so a write during the scan is seen next time
+            quick = quick_signature(self.path, self._tracked)
+            if quick != self._quick:
+                self._refresh(quick)
+            store = self._current()
+            if self._watcher is None:
+                self._watcher = _watch(self.path)
+            return store
 
     def _refresh(self, quick: tuple[Any, ...]) -> None:
         signature = store_signature(self.path)
         if signature != self._signature and not self._reopen(signature):
-            return  # caught the writer mid-flush: keep the old view, retry on the next request
+            self._quick = None  # caught the writer mid-flush: keep the old view, retry next time
+            return
         tracked = _written_in_place(signature)
         self._quick = quick if tracked == self._tracked else None  # new files: stat them next time
         self._tracked = tracked
@@ -133,6 +148,38 @@ class LiveStore:
         with self._lock:
             self._signature = None
             self._quick = None
+            self._unwatch()
+
+    def _unwatch(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
+
+
+_WATCH_ENDED = 0x400 | 0x800 | 0x8000  # IN_DELETE_SELF, IN_MOVE_SELF, IN_IGNORED
+
+
+def _watch(path: Path) -> Any:
+    """An inotify watch on the store's folder (None without inotify: stats on each request).
+    A folder removed or replaced ends the watch; the stats then show the change, and the
+    store reopened on the new folder gets a new watch (`LiveStore.invalidate` too)."""
+    try:
+        from inotify_simple import INotify, flags
+    except ImportError:  # not Linux
+        return None
+    watcher = None
+    try:
+        watcher = INotify(nonblocking=True)
+        watcher.add_watch(
+            os.fspath(path),
+            flags.MODIFY | flags.CREATE | flags.DELETE | flags.MOVED_FROM | flags.MOVED_TO
+            | flags.CLOSE_WRITE | flags.ATTRIB | flags.DELETE_SELF | flags.MOVE_SELF,
+        )
+    except OSError:  # no inotify, or its watch limit reached
+        if watcher is not None:
+            watcher.close()
+        return None
+    return watcher
 
 
 class QueryTimeout(QueryError):
