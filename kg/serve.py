@@ -660,7 +660,8 @@ def serve(
         factory=True,
         workers=max(1, http_workers or default_http_workers()),
         blocking_threads=max(1, threads),
-        backpressure=max(1, threads),
+        # granian's default: connections a process holds open (backlog / workers), each one
+        # counted, idle or not; `threads` bounds the requests whose Python runs at once
         websockets=False,
         respawn_failed_workers=True,
         log_level=LogLevels.error,  # its warning about threads over 2 x cores: ours wait

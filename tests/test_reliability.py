@@ -384,3 +384,31 @@ def test_load_8_clients_5_seconds(seeds_store: Path, tmp_path: Path) -> None:
     print(f"\nload: {result.summary()}")
     assert not result.errors, result.errors[:5]
     assert result.requests >= 40 and result.percentile(99) < 5000
+
+
+def test_idle_keep_alive_connections_do_not_shut_out_new_clients(seeds_store: Path,
+                                                                  tmp_path: Path) -> None:
+    """Browsers keep idle connections open: more of them than the server's threads must not
+    keep a new client waiting (granian counts each open connection against its backpressure)."""
+    import http.client
+
+    server, base = load.start_server(seeds_store, threads=2, log=tmp_path / "serve.log")
+    port = int(base.rsplit(":", 1)[1])
+    idle = []
+    try:
+        for _ in range(24):  # each asks once, then stays open and idle
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/api/queries")
+            assert conn.getresponse().read()
+            idle.append(conn)
+        started = time.monotonic()
+        fresh = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        fresh.request("GET", "/api/queries")
+        response = fresh.getresponse()
+        assert response.status == 200 and response.read()
+        assert time.monotonic() - started < 2.0
+    finally:
+        for conn in idle:
+            conn.close()
+        server.terminate()
+        server.wait(10)
