@@ -12,6 +12,10 @@ bare: spaCy's own `nlp.pipe(texts, n_process=workers)` over the same item texts.
 one:  the whole `kg build one.txt` command against the store just built.
 
     python bench/scale.py --corpus fakes --cpu --limit 200   # CPU seconds, not wall-clock
+    python bench/scale.py --corpus fakes --repeat 3          # cold and bare alternated 3 times
+
+--repeat N: the cold `kg build` and bare spaCy alternated N times (bare spaCy's own time moves
+by a fifth between runs), each pair's ratio printed, then the median; no warm build.
 
 --cpu: CPU time instead of wall-clock, for a machine shared with other work: an in-process
 build on an empty store (this process's CPU, which writes the store, and the worker
@@ -138,6 +142,37 @@ def cpu_figures(
     )
 
 
+def alternated(
+    source: Path,
+    options: list[str],
+    texts: list[str],
+    words: int,
+    workers: int,
+    folder: Path,
+    runs: int,
+) -> None:
+    """Cold builds (whole command, empty store) and bare spaCy, one after the other."""
+    import shutil
+    import statistics
+
+    ratios = []
+    for run in range(1, runs + 1):
+        store = folder / f"store{run}"
+        cold, _ = kg_build(str(source), "--store", str(store), "--workers", str(workers), *options)
+        shutil.rmtree(store)
+        bare = bare_spacy(texts, workers)
+        ratios.append(bare / cold)
+        print(
+            f"run {run}: cold `kg build` {cold:.1f} s ({words / cold:,.0f} words/s), "
+            f"bare spaCy {bare:.1f} s ({words / bare:,.0f} words/s), ratio {bare / cold:.2f}",
+            flush=True,
+        )
+    print(
+        f"ratio kg build / bare spaCy: median {statistics.median(ratios):.2f} "
+        f"(min {min(ratios):.2f}, max {max(ratios):.2f}) over {runs} alternated runs"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--corpus", choices=["fakes", "generated"], default="fakes")
@@ -146,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--cpu", action="store_true", help="CPU seconds of an in-process build")
     p.add_argument("--no-bare", action="store_true", help="with --cpu: skip bare spaCy")
+    p.add_argument("--repeat", type=int, help="alternate cold builds and bare spaCy N times")
     args = p.parse_args(argv)
     from kg.build import BuildReport, build, default_workers, read_all
     from kg.store import Store
@@ -166,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.cpu:
             cpu_figures(source, options, texts, workers, bare=not args.no_bare)
+            return 0
+        if args.repeat:
+            alternated(source, options, texts, words, workers, folder, args.repeat)
             return 0
         store = folder / "store"
         cold, summary = kg_build(
