@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -291,9 +292,33 @@ class Found:
     controller: Entity | None
 
 
+CONTROL_LEMMA_LISTS = (
+    "control_gain",
+    "control_gain_phrasal",
+    "declare_verbs",
+    "control_defeat",
+    "control_deprive",
+    "control_drive_out",
+    "control_loss",
+    "control_loss_phrasal",
+    "control_state_verbs",
+)
+
+
+@lru_cache(maxsize=1)
+def control_lemmas() -> frozenset[str]:
+    """The lemmas a token needs for a rule of control_of to read it (or a '-held' suffix)."""
+    lex = lexicon()
+    return frozenset(w for key in CONTROL_LEMMA_LISTS for w in lex[key]) | {"be", "control", "free"}
+
+
 def control_of(token: Token, ctx: ItemContext) -> Found | None:
     lex, lemma = lexicon(), token.lemma_.lower()
-    if token.pos_ not in ("VERB", "ADJ", "NOUN", "AUX") or irrealis(token):
+    if token.pos_ not in ("VERB", "ADJ", "NOUN", "AUX"):
+        return None
+    if lemma not in control_lemmas() and token.lower_ not in lex["held_suffixes"]:
+        return None  # no rule below reads it: spare the irrealis test's walk of its children
+    if irrealis(token):
         return None
     gaz = ctx.gazetteer
     if token.pos_ == "VERB" and (

@@ -10,6 +10,7 @@ kg/data/lexicon.json.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -514,11 +515,31 @@ def purpose(token: Token) -> bool:
     )
 
 
+TRIGGER_VERB_LISTS = (
+    "casualty_verbs",
+    "attack_verbs",
+    "attack_light_verbs",
+    "diplomacy_verbs",
+    "diplomacy_object_verbs",
+    "movement_verbs",
+)
+
+
+@lru_cache(maxsize=1)
+def trigger_verbs() -> frozenset[str]:
+    """The lemmas a verb needs for any recogniser below to read it as an event."""
+    lex = lexicon()
+    return frozenset(word for key in TRIGGER_VERB_LISTS for word in lex[key])
+
+
 def recognise(token: Token, ctx: ItemContext) -> list[Event]:
     """Every event this token triggers (casualties first: 'killed' is not also an attack)."""
     if token.pos_ == "ADJ":
         return casualty_state(token, ctx)
-    if token.pos_ == "VERB" and token.dep_ not in EVENT_DEPS:
+    if token.pos_ != "VERB" or lemma(token) not in trigger_verbs():
+        # no recogniser reads it; the tests below walk the tree, for every token of a text
+        return []
+    if token.dep_ not in EVENT_DEPS:
         return []  # "Russian-sponsored talks", "hit-and-run": modifiers, not events
     if counterfactual(token) or purpose(token):
         return []
