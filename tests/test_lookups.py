@@ -82,7 +82,9 @@ def test_a_lookup_answers_as_a_worker_would(server: Server) -> None:
     assert json.loads(in_worker) == body
 
 
-def test_lookups_answer_while_every_worker_runs_away(server: Server) -> None:
+def hold_both_workers(server: Server) -> tuple[list[threading.Thread], list]:
+    """Two runaway queries, one in each worker, running when this returns; their answers
+    are appended to the list as they come."""
     assert sparql(server.url, SIMPLE)[0] == 200  # starts the workers
     both_workers(pool(server))
     runaways: list[tuple[int, dict, float]] = []
@@ -93,6 +95,11 @@ def test_lookups_answer_while_every_worker_runs_away(server: Server) -> None:
     for thread in threads:
         thread.start()
     time.sleep(0.5)  # both workers are evaluating a runaway
+    return threads, runaways
+
+
+def test_lookups_answer_while_every_worker_runs_away(server: Server) -> None:
+    threads, runaways = hold_both_workers(server)
     answers = [sparql(server.url, query) for query in LOOKUPS[:2]]
     still_running = all(thread.is_alive() for thread in threads)
     for thread in threads:
@@ -107,16 +114,7 @@ def test_lookups_answer_while_every_worker_runs_away(server: Server) -> None:
 def test_a_lookup_with_a_dataset_goes_to_a_worker(server: Server) -> None:
     """default-graph-uri makes the pattern a scan of each graph named: a worker's job. With
     both workers held, it waits for one, so it is answered only after the runaway is cut."""
-    assert sparql(server.url, SIMPLE)[0] == 200  # starts the workers
-    both_workers(pool(server))
-    runaways: list[tuple[int, dict, float]] = []
-    threads = [
-        threading.Thread(target=lambda: runaways.append(sparql(server.url, RUNAWAY)))
-        for _ in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)
+    threads, _ = hold_both_workers(server)
     query = urllib.parse.quote("SELECT ?c WHERE { ?c a ckg:Claim } LIMIT 3")
     status, body, seconds = sparql_get(
         f"{server.url}/sparql?query={query}&default-graph-uri=urn:x-kg:none"
