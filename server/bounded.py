@@ -16,8 +16,9 @@ entry read is a row (the union default graph gives a triple once per graph holdi
 Oxigraph's own server does), so evaluation reads at most LIMIT + OFFSET entries and stops.
 A repeated variable (`?x ?p ?x`), a FILTER, a second pattern, DISTINCT or ORDER BY could
 read the whole index for a few rows, so any of them, and any text this grammar does not
-take (a comment, a blank node, an expression), sends the query to a worker. pyoxigraph releases the interpreter lock while it evaluates,
-so a lookup never holds up the server's other requests.
+take (a comment, a blank node, an expression), sends the query to a worker. pyoxigraph
+releases the interpreter lock while it evaluates, so a lookup never holds up the server's
+other requests.
 """
 
 from __future__ import annotations
