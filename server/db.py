@@ -19,17 +19,22 @@ WORKER_PRELOAD = ("server.formats", "server.sparql", "server.queries", "rdflib",
 
 
 def init_app(app: Flask) -> None:
-    """Config: QUERY_TIMEOUT, QUERY_THREADS, and QUERY_WORKERS (worker processes for /sparql
+    """Config: QUERY_TIMEOUT, QUERY_THREADS, QUERY_WORKERS (worker processes for /sparql
     and stored queries; default `$KG_QUERY_WORKERS`, else 2; 0 evaluates them in threads,
-    where a query past the limit gets its 503 but runs on to its end)."""
+    where a query past the limit gets its 503 but runs on to its end), and QUERY_SLOTS
+    (evaluations at once on the machine, across server processes: `kg.serve.Slots`; default
+    `$KG_QUERY_SLOTS`, else one per core)."""
     timeout = float(app.config["QUERY_TIMEOUT"])
     app.extensions["kg.store"] = LiveStore(app.config["KG_STORE"])
     app.extensions["kg.runner"] = QueryRunner(timeout, int(app.config["QUERY_THREADS"]))
     workers = int(app.config.get("QUERY_WORKERS", os.environ.get("KG_QUERY_WORKERS", 2)))
+    slots = app.config.get("QUERY_SLOTS", os.environ.get("KG_QUERY_SLOTS"))
     pool = None
     if workers > 0:
         try:
-            pool = WorkerPool(app.config["KG_STORE"], timeout, workers, WORKER_PRELOAD)
+            pool = WorkerPool(
+                app.config["KG_STORE"], timeout, workers, WORKER_PRELOAD, int(slots or 0) or None
+            )
         except (OSError, ValueError, ImportError) as exc:  # no multiprocessing here
             app.logger.warning("Query workers unavailable (%s): queries run in threads", exc)
         else:
