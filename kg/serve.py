@@ -289,7 +289,7 @@ class WorkerPool:
     report ready (with forkserver, once in the fork server), so no query pays for imports.
     Workers start on the first call (or `start()`), so apps that never query spawn nothing.
     ``slots`` bounds the evaluations running at once on the machine, in every pool on the
-    same store (`Slots`; default one per core).
+    same store (`Slots`; default one per core, two at least).
     """
 
     STARTUP_LIMIT = 60.0  # seconds a new worker may take to import and open the store
@@ -303,7 +303,8 @@ class WorkerPool:
         slots: int | None = None,
     ) -> None:
         self.path, self.timeout, self.size = str(path), timeout, max(1, size)
-        self.slots = max(1, slots or os.cpu_count() or 1)
+        # two at least: one runaway must leave a slot for everything else, even on one core
+        self.slots = max(1, slots or max(2, os.cpu_count() or 1))
         self.preload = ("pyoxigraph", "kg.store", "kg.serve", *preload)
         self._idle: list[_Worker] = []
         self._waiting: collections.deque[_Waiter] = collections.deque()  # for a worker

@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     and stored queries; default `$KG_QUERY_WORKERS`, else 2; 0 evaluates them in threads,
     where a query past the limit gets its 503 but runs on to its end), and QUERY_SLOTS
     (evaluations at once on the machine, across server processes: `kg.serve.Slots`; default
-    `$KG_QUERY_SLOTS`, else one per core)."""
+    `$KG_QUERY_SLOTS`, else one per core, two at least)."""
     timeout = float(app.config["QUERY_TIMEOUT"])
     app.extensions["kg.store"] = LiveStore(app.config["KG_STORE"])
     app.extensions["kg.runner"] = QueryRunner(timeout, int(app.config["QUERY_THREADS"]))

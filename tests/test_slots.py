@@ -72,3 +72,11 @@ def _free(slots: Slots) -> bool:
         return False
     fcntl.flock(slots.fds[0], fcntl.LOCK_UN)
     return True
+
+
+def test_a_runaway_always_leaves_a_slot(tmp_path: Path) -> None:
+    """Two slots at least, even on one core: one runaway must not hold up every query."""
+    from kg.serve import WorkerPool
+
+    assert WorkerPool(tmp_path, slots=None).slots == max(2, os.cpu_count() or 1)
+    assert WorkerPool(tmp_path, slots=1).slots == 1  # an operator's choice stands
