@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from kg.store import Store
+from kg.store import Store, values
 from kg.vocab import BASE, article_iri
 
 DERIVED_GRAPH = f"{BASE}graph/derived"
@@ -116,9 +116,8 @@ def incremental(stems: list[str], previous: list[str], pairs: str = PAIRS) -> st
     symmetric, so both directions go), then find those articles' links again; one update, so
     one transaction. Links between two other claims cannot have changed. The IRIs are our own,
     serialised by pyoxigraph."""
-    articles = " ".join(str(ox.NamedNode(article_iri(s))) for s in stems) or "<urn:kg:none>"
-    claims = " ".join(str(ox.NamedNode(c)) for c in previous) or "<urn:kg:none>"
+    articles = values("articleA", [article_iri(s) for s in stems])
     return (
-        f"{PREFIX}DELETE {{ {BOTH} }}\nWHERE {{ VALUES ?a {{ {claims} }} {LINKS} }} ;\n"
-        f"INSERT {{ {BOTH} }}\nWHERE {{\n  VALUES ?articleA {{ {articles} }}{pairs}}}"
+        f"{PREFIX}DELETE {{ {BOTH} }}\nWHERE {{ {values('a', previous)} {LINKS} }} ;\n"
+        f"INSERT {{ {BOTH} }}\nWHERE {{\n  {articles}{pairs}}}"
     )
