@@ -102,11 +102,13 @@ class LiveStore:
         self._tracked: tuple[str, ...] = ()
         self._store: Store | None = None
         self._watcher: Any = None  # an inotify_simple.INotify on the folder, once it exists
+        self._retry = False  # the last reopen failed: look at the files again
 
     def get(self) -> Store:
         """The current read-only handle; requests in flight keep the handle they started with."""
         with self._lock:
-            if self._watcher is not None and self._store is not None:
+            # the kernel's word suffices unless the last reopen caught the writer mid-flush
+            if self._watcher is not None and self._store is not None and not self._retry:
                 events = self._watcher.read(timeout=0)
                 if not events:
                     return self._store
@@ -124,7 +126,8 @@ class LiveStore:
 
     def _refresh(self, quick: tuple[Any, ...]) -> None:
         signature = store_signature(self.path)
-        if signature != self._signature and not self._reopen(signature):
+        self._retry = signature != self._signature and not self._reopen(signature)
+        if self._retry:
             self._quick = None  # caught the writer mid-flush: keep the old view, retry next time
             return
         tracked = _written_in_place(signature)

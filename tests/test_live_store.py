@@ -90,3 +90,25 @@ def test_a_store_replaced_by_a_new_folder_is_followed(tmp_path: Path) -> None:
     for n in (3, 4):  # and the new folder is watched in turn
         write(path, n)
         assert count(live) == n
+
+
+def test_a_reopen_that_failed_is_retried_without_another_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reopen that catches the writer mid-flush keeps the old view; the next request must
+    try again even if nothing more is written (the watch has nothing new to say)."""
+    path = empty_store(tmp_path / "store")
+    live = LiveStore(path)
+    assert count(live) == 0
+    real, failures = kg.serve.Store, [1]
+
+    def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            failures.pop()
+            raise kg.serve.StoreError("caught the writer mid-flush")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kg.serve, "Store", flaky)
+    write(path, 1)
+    assert count(live) == 0  # the old view, as the reopen failed
+    assert count(live) == 1  # retried: no further write needed
