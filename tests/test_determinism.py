@@ -19,35 +19,19 @@ DAY = dt.date(2015, 6, 2)
 # the first names Zabadani a town; read before the second, it used to make Zabadani a town
 # there too (the type was kept in the process-wide gazetteer), where alone NER calls it a
 # person and the attack's target; no other test names these places
-TOWN = Article(
-    stem="town",
-    text="town",
-    published=DAY,
-    publisher="Reuters",
-    items=[Item(None, ["Rebels captured the town of Zabadani on Monday, activists said."])],
+def article(stem: str, publisher: str, text: str) -> Article:
+    return Article(stem=stem, text=stem, published=DAY, publisher=publisher,
+                   items=[Item(None, [text])])
+
+
+TOWN = article("town", "Reuters", "Rebels captured the town of Zabadani on Monday, activists said.")
+PLAIN = article(
+    "plain",
+    "Reuters",
+    "Government forces shelled Zabadani on Tuesday, killing five civilians, the "
+    "Syrian Observatory for Human Rights said. Rebels later seized Madaya.",
 )
-PLAIN = Article(
-    stem="plain",
-    text="plain",
-    published=DAY,
-    publisher="Reuters",
-    items=[
-        Item(
-            None,
-            [
-                "Government forces shelled Zabadani on Tuesday, killing five civilians, the "
-                "Syrian Observatory for Human Rights said. Rebels later seized Madaya."
-            ],
-        )
-    ],
-)
-OTHER = Article(
-    stem="other",
-    text="other",
-    published=DAY,
-    publisher="AFP",
-    items=[Item(None, ["Madaya is a village near the border, officials said."])],
-)
+OTHER = article("other", "AFP", "Madaya is a village near the border, officials said.")
 
 
 def graphs(articles: list[Article]) -> dict[str, list[str]]:
