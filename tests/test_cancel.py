@@ -136,15 +136,24 @@ def test_runaway_query_is_killed_while_a_simple_query_answers(server: Server) ->
     assert sparql(server.url, SIMPLE)[0] == 200
 
 
-def test_two_runaways_at_once_are_both_stopped(server: Server) -> None:
-    assert sparql(server.url, SIMPLE)[0] == 200
-    answers: list[tuple[int, dict, float]] = []
+def hold_both_workers(server: Server) -> tuple[list[threading.Thread], list]:
+    """Two runaway queries, one in each worker, running when this returns; their answers
+    are appended to the list as they come."""
+    assert sparql(server.url, SIMPLE)[0] == 200  # starts the workers
+    both_workers(pool(server))
+    runaways: list[tuple[int, dict, float]] = []
     threads = [
-        threading.Thread(target=lambda: answers.append(sparql(server.url, RUNAWAY)))
+        threading.Thread(target=lambda: runaways.append(sparql(server.url, RUNAWAY)))
         for _ in range(2)
     ]
     for thread in threads:
         thread.start()
+    time.sleep(0.5)  # both workers are evaluating a runaway
+    return threads, runaways
+
+
+def test_two_runaways_at_once_are_both_stopped(server: Server) -> None:
+    threads, answers = hold_both_workers(server)
     for thread in threads:
         thread.join(30)
     assert [a[0] for a in answers] == [503, 503]

@@ -4,14 +4,13 @@ the same answer a query worker gives, and while every worker is held by a runawa
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from test_cancel import RUNAWAY, SIMPLE, Server, both_workers, pool, sparql
+from test_cancel import Server, hold_both_workers, pool, sparql
 
 from server.bounded import ROWS, is_lookup
 
@@ -80,22 +79,6 @@ def test_a_lookup_answers_as_a_worker_would(server: Server) -> None:
     )
     assert content_type == "application/json" and not cut
     assert json.loads(in_worker) == body
-
-
-def hold_both_workers(server: Server) -> tuple[list[threading.Thread], list]:
-    """Two runaway queries, one in each worker, running when this returns; their answers
-    are appended to the list as they come."""
-    assert sparql(server.url, SIMPLE)[0] == 200  # starts the workers
-    both_workers(pool(server))
-    runaways: list[tuple[int, dict, float]] = []
-    threads = [
-        threading.Thread(target=lambda: runaways.append(sparql(server.url, RUNAWAY)))
-        for _ in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)  # both workers are evaluating a runaway
-    return threads, runaways
 
 
 def test_lookups_answer_while_every_worker_runs_away(server: Server) -> None:
