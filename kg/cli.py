@@ -472,8 +472,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--query-workers",
         type=int,
-        help="processes evaluating user queries, killed at the time limit "
-        "(default $KG_QUERY_WORKERS, else 2; 0 runs them in threads)",
+        help="processes evaluating user queries, shared by the server processes and killed "
+        "at the time limit (default $KG_QUERY_WORKERS, else one per core, two at least; "
+        "0 runs them in threads)",
     )
     s.add_argument(
         "--update-token", help="allow SPARQL Update with this bearer token (or set KG_UPDATE_TOKEN)"

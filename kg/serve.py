@@ -261,15 +261,6 @@ class _Worker:
         self.process, self.conn = process, conn
         self.fd: int = conn.fileno()  # queries and answers go through it as raw frames
 
-    def limit_reads(self, timeout: float) -> None:
-        """Make a read that waits ``timeout`` s for the worker fail with BlockingIOError: the
-        time limit then costs no poll before each read (a socket option, set once)."""
-        seconds = max(0, int(timeout))
-        micros = max(0, int((timeout - seconds) * 1e6)) or (0 if seconds else 1)  # 0 0: never
-        with socket.socket(fileno=os.dup(self.fd)) as sock:  # the same socket: options shared
-            sock.setsockopt(
-                socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros)
-            )
 
     def stop(self) -> None:
         """SIGKILL: the only way to stop a pyoxigraph query; the read-only handle holds no lock."""
@@ -279,6 +270,15 @@ class _Worker:
             pass
         self.conn.close()
         threading.Thread(target=self.process.join, args=(5,), daemon=True).start()  # reap
+
+
+def set_read_limit(fd: int, timeout: float) -> None:
+    """Make a read on socket ``fd`` that waits ``timeout`` s fail with BlockingIOError: the
+    time limit then costs no poll before each read (a socket option, set once)."""
+    seconds = max(0, int(timeout))
+    micros = max(0, int((timeout - seconds) * 1e6)) or (0 if seconds else 1)  # 0 0: never
+    with socket.socket(fileno=os.dup(fd)) as sock:  # the same socket: options shared
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros))
 
 
 class WorkerPool:
@@ -334,7 +334,7 @@ class WorkerPool:
         worker = self._send(frame((fn, args, self._generation)))
         try:
             status, value = read_frame(worker.fd)
-        except BlockingIOError:  # no answer within the limit (`_Worker.limit_reads`)
+        except BlockingIOError:  # no answer within the limit (`set_read_limit`)
             self._retire(worker)
             raise QueryTimeout(
                 f"The query ran longer than {self.timeout:g} s and was stopped: "
@@ -469,7 +469,7 @@ class WorkerPool:
             worker = _Worker(process, parent)
             if not parent.poll(self.STARTUP_LIMIT) or parent.recv() != "ready":
                 raise RuntimeError(f"no ready message within {self.STARTUP_LIMIT:g} s")
-            worker.limit_reads(self.timeout)
+            set_read_limit(worker.fd, self.timeout)
         except Exception as exc:  # counted as not alive: the next call starts another
             log.error("A query worker failed to start: %s", exc)
             if worker is not None:
@@ -542,18 +542,22 @@ def _worker_main(conn: Any, path: str, preload: tuple[str, ...], slots: int = 1)
             live.invalidate()
             generation = wanted
         try:
-            with held.one():
-                reply: tuple[str, Any] = ("ok", fn(live.get(), *args))
-        except BaseException as exc:
-            reply = ("error", _detach(exc))
-        try:
-            answer = frame(reply)
-        except Exception as exc:  # an answer or exception that does not pickle
-            answer = frame(("error", QueryError(f"Query failed: {type(exc).__name__}: {exc}")))
-        try:
-            write_frame(fd, answer)
+            write_frame(fd, answer(live, held, fn, args))
         except OSError:
             return
+
+
+def answer(live: LiveStore, held: Slots, fn: Callable[..., Any], args: tuple) -> bytes:
+    """A worker's framed reply to one query: ("ok", value) or ("error", exception)."""
+    try:
+        with held.one():
+            reply: tuple[str, Any] = ("ok", fn(live.get(), *args))
+    except BaseException as exc:
+        reply = ("error", _detach(exc))
+    try:
+        return frame(reply)
+    except Exception as exc:  # an answer or exception that does not pickle
+        return frame(("error", QueryError(f"Query failed: {type(exc).__name__}: {exc}")))
 
 
 class Slots:
@@ -692,27 +696,49 @@ def serve(
 ) -> None:
     """Serve the endpoint with granian (a production HTTP server written in Rust: HTTP parsing
     and keep-alive handling never take the GIL) until interrupted. ``threads`` requests are
-    handled at once by each of ``http_workers`` server processes (default `default_http_workers`);
-    each of those starts its own ``workers`` query processes (default `$KG_QUERY_WORKERS`, else
-    2). Lookups are evaluated in the server processes themselves (`server.bounded`), so two of
-    them answer light queries about 1.5 times as fast as one, each under its own interpreter
-    lock (bench/throughput.py --serve-args '--http-workers 1')."""
-    from granian import Granian
-    from granian.constants import Interfaces
-    from granian.log import LogLevels
-
+    handled at once by each of ``http_workers`` server processes (default `default_http_workers`).
+    User queries are evaluated by ``workers`` query processes that all server processes share
+    (`kg.shared_pool`; default `$KG_QUERY_WORKERS`, else one per core and two at least; 0
+    evaluates them in threads). Lookups are evaluated in the server processes themselves
+    (`server.bounded`), so two of them answer light queries about 1.5 times as fast as one,
+    each under its own interpreter lock (bench/throughput.py --serve-args '--http-workers 1')."""
     if not Path(store_path).is_dir():
         raise StoreError(f"No store at {store_path}: run `kg build` first or pass --store DIR")
     _check_port(host, port)
-    config = {
+    from kg.shared_pool import PoolHost, default_size
+
+    if workers is None:
+        workers = int(os.environ.get("KG_QUERY_WORKERS") or default_size())
+    config: dict[str, Any] = {
         "KG_STORE": str(Path(store_path).resolve()),
         "QUERY_TIMEOUT": timeout,
         "QUERY_THREADS": threads,
         "UPDATE_TOKEN": update_token,
-        **({"QUERY_WORKERS": workers} if workers is not None else {}),
+        "QUERY_WORKERS": workers,
     }
+    pool = None
+    if workers > 0:
+        from server.db import WORKER_PRELOAD
+
+        slots = int(os.environ.get("KG_QUERY_SLOTS") or 0) or None
+        pool = PoolHost(config["KG_STORE"], workers, WORKER_PRELOAD, slots)
+        config["QUERY_POOL"] = pool.start()
     os.environ[CONFIG_VARIABLE] = json.dumps(config)  # read by the server processes' factory
     print(f"Serving {store_path} on http://{host}:{port}/ (SPARQL at /sparql)", flush=True)
+    try:
+        _granian(config, host, port, threads, http_workers)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _granian(
+    config: dict[str, Any], host: str, port: int, threads: int, http_workers: int | None
+) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
     Granian(
         "server.wsgi:app_from_environment",
         address=host,

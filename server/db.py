@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app
 
 from kg.serve import LiveStore, QueryRunner, WorkerPool, WorkersUnavailable, close_with
+from kg.shared_pool import SharedPool
 from kg.store import Store
 
 T = TypeVar("T")
@@ -21,7 +22,9 @@ WORKER_PRELOAD = ("server.formats", "server.sparql", "server.queries", "rdflib",
 def init_app(app: Flask) -> None:
     """Config: QUERY_TIMEOUT, QUERY_THREADS, QUERY_WORKERS (worker processes for /sparql
     and stored queries; default `$KG_QUERY_WORKERS`, else 2; 0 evaluates them in threads,
-    where a query past the limit gets its 503 but runs on to its end), and QUERY_SLOTS
+    where a query past the limit gets its 503 but runs on to its end), QUERY_POOL (the address
+    of `kg serve`'s shared workers, `kg.shared_pool`: then QUERY_WORKERS is their number and
+    this process starts none of its own), and QUERY_SLOTS
     (evaluations at once on the machine, across server processes: `kg.serve.Slots`; default
     `$KG_QUERY_SLOTS`, else one per core, two at least)."""
     timeout = float(app.config["QUERY_TIMEOUT"])
@@ -29,8 +32,10 @@ def init_app(app: Flask) -> None:
     app.extensions["kg.runner"] = QueryRunner(timeout, int(app.config["QUERY_THREADS"]))
     workers = int(app.config.get("QUERY_WORKERS", os.environ.get("KG_QUERY_WORKERS", 2)))
     slots = app.config.get("QUERY_SLOTS", os.environ.get("KG_QUERY_SLOTS"))
-    pool = None
-    if workers > 0:
+    pool: WorkerPool | SharedPool | None = None
+    if app.config.get("QUERY_POOL") and workers > 0:  # kg serve's workers, shared
+        pool = SharedPool(app.config["QUERY_POOL"], timeout, workers)
+    elif workers > 0:
         try:
             pool = WorkerPool(
                 app.config["KG_STORE"], timeout, workers, WORKER_PRELOAD, int(slots or 0) or None
@@ -63,7 +68,7 @@ def evaluate_in(app: Flask, fn: Callable[..., T], *args: Any) -> T:
     limit, or in the thread runner when there are no workers. ``fn`` is a module-level function
     (sent by name) and its arguments and result are picklable (bytes, not lazy results). Needs
     no app context: `server.direct` calls it beneath Flask."""
-    pool: WorkerPool | None = app.extensions["kg.workers"]
+    pool: WorkerPool | SharedPool | None = app.extensions["kg.workers"]
     if pool is not None and not pool.unavailable:
         try:
             return pool.run(fn, *args)
@@ -82,7 +87,7 @@ def evaluate_here(app: Flask, fn: Callable[..., T], *args: Any) -> T:
 
 
 def start_workers() -> None:
-    pool: WorkerPool | None = current_app.extensions["kg.workers"]
+    pool: WorkerPool | SharedPool | None = current_app.extensions["kg.workers"]
     if pool is not None:
         pool.start()
 
@@ -91,6 +96,6 @@ def invalidate() -> None:
     """Make the next request reopen the store (after an update written by this process)."""
     store: LiveStore = current_app.extensions["kg.store"]
     store.invalidate()
-    pool: WorkerPool | None = current_app.extensions["kg.workers"]
+    pool: WorkerPool | SharedPool | None = current_app.extensions["kg.workers"]
     if pool is not None:
         pool.invalidate()
