@@ -91,7 +91,11 @@ def render_limited(
     if kind is ox.QueryResultsFormat.JSON:
         body = result.serialize(format=kind) or b""
         cut = False
-        if len(body) > 2 * max_rows:  # under that, fewer than max_rows + 1 bindings fit
+        # Rows are separated by `},{` and nothing else is outside a string (a term is
+        # `{"type":...}`, terms of a row are separated by `},"`), so the count bounds the rows
+        # from above: only an answer that may have one row too many is parsed (a 600 kB
+        # answer's parse was 5% of a join-heavy query's CPU).
+        if body.count(b"},{") >= max_rows:
             data = json.loads(body)
             cut = len(data["results"]["bindings"]) > max_rows
             if cut:

@@ -3,6 +3,7 @@ bodies over the limit get 413 in the API's JSON error shape."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import urllib.error
 import urllib.parse
@@ -131,3 +132,23 @@ def test_graphs_and_booleans_are_not_cut(seeds_store: Path) -> None:
 
 
 QUERY_TYPE = "application/sparql-query"
+
+
+def test_the_json_cut_counts_rows_not_braces_in_values() -> None:
+    """`render_limited` parses the JSON only when it may hold a row too many; literals that
+    contain the row separator `},{` and rows with nothing bound must not fool either way."""
+    import pyoxigraph as ox
+
+    from server.formats import accept_types, render_limited
+
+    store = ox.Store()
+    tricky = ['"x},{y"', '"},{},{"', "UNDEF", '"plain"', "UNDEF"]
+    json_type = accept_types("application/sparql-results+json")
+    for values, cap in itertools.product((tricky, ['"a"', "UNDEF", '"b"', '"c"']), range(1, 7)):
+        for rows in range(len(values) + 1):
+            text = f"SELECT ?v WHERE {{ VALUES ?v {{ {' '.join(values[:rows])} }} }}"
+            result = store.query(f"{text} LIMIT {cap + 1}")
+            body, _, cut = render_limited(result, json_type, cap)
+            bindings = json.loads(body)["results"]["bindings"]
+            assert cut == (rows > cap), (cap, rows)
+            assert len(bindings) == min(rows, cap), (cap, rows)
