@@ -196,27 +196,18 @@ def failed_chunk(articles: list[Article], exc: Exception) -> list[Extracted]:
 
 
 def emitted(article: Article, claims: list) -> Extracted:
-    from kg.emit import article_quads
+    from kg.emit import article_emitter, iri, lit
 
-    quads, shared = article_quads(article, claims, default_gazetteer())
-    quads.append(
-        ox.Quad(
-            ox.NamedNode(article_iri(article.stem)),
-            ox.NamedNode(ONTOLOGY + "extractorVersion"),
-            ox.Literal(extractor_version()),
-            ox.NamedNode(graph_iri(article.stem)),
-        )
-    )
-    place = ox.NamedNode(ONTOLOGY + "place")
-    places = {
-        q.object.value for q in quads if q.predicate == place and isinstance(q.object, ox.NamedNode)
-    }
+    emitter = article_emitter(article, claims, default_gazetteer())
+    version = iri(ONTOLOGY + "extractorVersion"), lit(extractor_version())
+    emitter.add(iri(article_iri(article.stem)), *version)
+    lines = emitter.lines() + emitter.shared_lines()
     return Extracted(
         article.stem,
         len(claims),
-        ox.serialize(quads + shared, format=ox.RdfFormat.N_QUADS) or b"",  # bytes: no file given
-        len(quads) + len(shared),
-        sorted(places),
+        "".join(lines).encode(),
+        len(lines),
+        emitter.places(),
     )
 
 

@@ -1,4 +1,4 @@
-"""Emit RDF: an article and its claims as the quads of the article's named graph.
+"""Emit RDF: an article and its claims as the quads of the article's named graph (N-Quads).
 
 Each claim points at its own reading of the event (``<claim>/event``): two sources may
 disagree on the agent or the day, and each reading keeps its own. See ontology/MODEL.md.
@@ -6,7 +6,7 @@ disagree on the agent or the day, and each reading keeps its own. See ontology/M
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -26,28 +26,55 @@ from kg.vocab import (
     graph_iri,
 )
 
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+# Terms are written as N-Quads text from the start: building a pyoxigraph term for each
+# subject, predicate and object (and a Quad for each triple) cost a worker more than the
+# rules that found the claims; the store parses the text in Rust either way. The IRIs are
+# minted by kg.vocab (percent-encoded or slugged), so only literals need escaping.
 XSD = PREFIXES["xsd"]
+# as pyoxigraph escapes a literal: control characters, the quote and the backslash
+ESCAPES = str.maketrans(
+    {chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
+    | {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+    | {'"': '\\"', "\\": "\\\\"}
+)
 
 
-def ckg(name: str) -> ox.NamedNode:
-    return ox.NamedNode(ONTOLOGY + name)
+def iri(value: str) -> str:
+    return f"<{value}>"
 
 
-def term(prefix: str, name: str) -> ox.NamedNode:
-    return ox.NamedNode(PREFIXES[prefix] + name)
+@cache
+def ckg(name: str) -> str:
+    return f"<{ONTOLOGY}{name}>"
 
 
-def lit(value: object) -> ox.Literal:
+@cache
+def term(prefix: str, name: str) -> str:
+    return f"<{PREFIXES[prefix]}{name}>"
+
+
+RDF_TYPE = term("rdf", "type")
+
+
+def text(value: str) -> str:
+    """A plain literal (xsd:string)."""
+    return '"' + value.translate(ESCAPES) + '"'
+
+
+def typed(value: str, datatype: str) -> str:
+    return f"{text(value)}^^<{XSD}{datatype}>"
+
+
+def lit(value: object) -> str:
     if isinstance(value, bool):
-        return ox.Literal(str(value).lower(), datatype=ox.NamedNode(XSD + "boolean"))
+        return typed(str(value).lower(), "boolean")
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-    return ox.Literal(str(value))
+        return typed(str(value), "integer")
+    return text(str(value))
 
 
-def date_lit(day) -> ox.Literal:
-    return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+def date_lit(day) -> str:
+    return typed(day.isoformat(), "date")
 
 
 class Emitter:
@@ -56,42 +83,47 @@ class Emitter:
     def __init__(self, article: Article, gazetteer: Gazetteer) -> None:
         self.article = article
         self.gazetteer = gazetteer
-        self.graph = ox.NamedNode(graph_iri(article.stem))
-        self.triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = []
-        self.entity_triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = []
+        self.graph = iri(graph_iri(article.stem))
+        self.triples: list[tuple[str, str, str]] = []  # N-Triples terms
+        self.entity_triples: list[tuple[str, str, str]] = []
         self.seen: set[str] = set()
         self.context = LinkContext()
 
-    def add(self, s, p, o, shared: bool = False) -> None:
+    def add(self, s: str, p: str, o: str | None, shared: bool = False) -> None:
         if o is not None:
             (self.entity_triples if shared else self.triples).append((s, p, o))
 
-    def add_shared(self, s, p, o) -> None:
+    def add_shared(self, s: str, p: str, o: str | None) -> None:
         self.add(s, p, o, shared=True)
 
-    def quads(self) -> Iterator[ox.Quad]:
-        for s, p, o in self.triples:
-            yield ox.Quad(s, p, o, self.graph)
+    def lines(self) -> list[str]:
+        """N-Quads lines of the article's graph."""
+        end = f" {self.graph} .\n"
+        return [f"{s} {p} {o}{end}" for s, p, o in self.triples]
 
-    def shared_quads(self) -> Iterator[ox.Quad]:
+    def shared_lines(self) -> list[str]:
         """Entity descriptions live once, in the entities graph: repeated in every article's
         graph they would multiply rows of joins over the union default graph."""
-        graph = ox.NamedNode(ENTITIES_GRAPH)
-        for s, p, o in self.entity_triples:
-            yield ox.Quad(s, p, o, graph)
+        end = f" <{ENTITIES_GRAPH}> .\n"
+        return [f"{s} {p} {o}{end}" for s, p, o in self.entity_triples]
+
+    def places(self) -> list[str]:
+        """IRIs of the places the article's own triples name (``ckg:place``)."""
+        place = ckg("place")
+        return sorted({o[1:-1] for _, p, o in self.triples if p == place and o[0] == "<"})
 
     # -- entities --------------------------------------------------------------------------
-    def entity(self, e: Entity | None) -> ox.NamedNode | None:
+    def entity(self, e: Entity | None) -> str | None:
         if e is None:
             return None
-        node = ox.NamedNode(entity_iri(e.key))
+        node = iri(entity_iri(e.key))
         if e.key in self.seen:
             return node
         self.seen.add(e.key)
         self.add_shared(node, RDF_TYPE, ckg(e.type))
-        self.add_shared(node, term("rdfs", "label"), ox.Literal(e.label))
+        self.add_shared(node, term("rdfs", "label"), text(e.label))
         for alias in sorted(set(e.aliases) - {e.label}):
-            self.add_shared(node, term("skos", "altLabel"), ox.Literal(alias))
+            self.add_shared(node, term("skos", "altLabel"), text(alias))
         self.link(node, e)
         side = self.gazetteer.get(e.side) if e.side else None
         if side is not None:
@@ -101,35 +133,27 @@ class Emitter:
             self.add_shared(node, ckg("partOf"), self.entity(part_of))
         return node
 
-    def link(self, node: ox.NamedNode, e: Entity) -> None:
+    def link(self, node: str, e: Entity) -> None:
         """Wikidata id (verified, or a unique Natural Earth match) and coordinates."""
         found = link_entity(e, self.context)
         if found is None:
             return
-        self.add_shared(node, term("skos", "exactMatch"), ox.NamedNode(WIKIDATA + found.qid))
+        self.add_shared(node, term("skos", "exactMatch"), iri(WIKIDATA + found.qid))
         self.add_shared(node, ckg("linkSource"), lit(found.source))
         if found.lat is not None and found.lon is not None:
-            self.add_shared(
-                node,
-                term("geo", "lat"),
-                ox.Literal(f"{found.lat}", datatype=ox.NamedNode(XSD + "decimal")),
-            )
-            self.add_shared(
-                node,
-                term("geo", "long"),
-                ox.Literal(f"{found.lon}", datatype=ox.NamedNode(XSD + "decimal")),
-            )
+            self.add_shared(node, term("geo", "lat"), typed(f"{found.lat}", "decimal"))
+            self.add_shared(node, term("geo", "long"), typed(f"{found.lon}", "decimal"))
 
     # -- article ---------------------------------------------------------------------------
-    def article_node(self) -> ox.NamedNode:
+    def article_node(self) -> str:
         a = self.article
-        node = ox.NamedNode(article_iri(a.stem))
+        node = iri(article_iri(a.stem))
         self.add(node, RDF_TYPE, ckg("Article"))
         self.add(node, ckg("stem"), lit(a.stem))
         if a.title:
             self.add(node, term("dcterms", "title"), lit(a.title))
         if a.url:
-            self.add(node, ckg("url"), ox.Literal(a.url, datatype=ox.NamedNode(XSD + "anyURI")))
+            self.add(node, ckg("url"), typed(a.url, "anyURI"))
         if a.published:
             self.add(node, ckg("published"), date_lit(a.published))
             self.add(node, ckg("publishedFrom"), lit(a.published_from))
@@ -142,8 +166,9 @@ class Emitter:
         return node
 
     # -- claims ----------------------------------------------------------------------------
-    def claim(self, c: Claim, k: int, article: ox.NamedNode) -> None:
-        node = ox.NamedNode(claim_iri(self.article.stem, c.sentence_index, k))
+    def claim(self, c: Claim, k: int, article: str) -> None:
+        claim = claim_iri(self.article.stem, c.sentence_index, k)
+        node = iri(claim)
         self.add(node, RDF_TYPE, ckg("Claim"))
         self.add(node, ckg("claimType"), lit(c.type))
         self.add(node, ckg("inArticle"), article)
@@ -153,7 +178,7 @@ class Emitter:
             self.add(node, ckg("itemHeadline"), lit(c.headline))
         self.add(node, ckg("claimant"), self.entity(c.claimant))
         for position, reporter in enumerate(c.reported_by, start=1):
-            step = ox.NamedNode(f"{node.value}/step{position}")
+            step = iri(f"{claim}/step{position}")
             self.add(node, ckg("reportedBy"), self.entity(reporter))
             self.add(node, ckg("reportingStep"), step)
             self.add(step, RDF_TYPE, ckg("ReportingStep"))
@@ -165,25 +190,25 @@ class Emitter:
             self.add(node, ckg("dateText"), lit(c.date.text))
             if c.date.unresolved:
                 self.add(node, ckg("dateUnresolved"), lit(True))
-        self.add(node, ckg("about"), self.event(c, node))
+        self.add(node, ckg("about"), self.event(c, claim))
         self.add(node, ckg("occurrence"), self.occurrence(c))
 
-    def occurrence(self, c: Claim) -> ox.NamedNode | None:
+    def occurrence(self, c: Claim) -> str | None:
         """The real-world event several articles may report: shared, described once."""
         key = occurrence_key(c)
         if key is None:
             return None
-        node = ox.NamedNode(event_iri(*key))
-        if node.value not in self.seen and c.date is not None:
-            self.seen.add(node.value)
+        node = iri(event_iri(*key))
+        if node not in self.seen and c.date is not None:
+            self.seen.add(node)
             self.add_shared(node, RDF_TYPE, ckg(c.event))
             self.add_shared(node, ckg("place"), self.entity(c.place))
             self.add_shared(node, ckg("start"), date_lit(c.date.start))
             self.add_shared(node, ckg("end"), date_lit(c.date.end))
         return node
 
-    def event(self, c: Claim, claim: ox.NamedNode) -> ox.NamedNode:
-        node = ox.NamedNode(f"{claim.value}/event")
+    def event(self, c: Claim, claim: str) -> str:
+        node = iri(f"{claim}/event")
         self.add(node, RDF_TYPE, ckg(c.event))
         for prop in ("place", "agent", "target", "controller"):
             self.add(node, ckg(prop), self.entity(getattr(c, prop)))
@@ -221,10 +246,8 @@ def occurrence_key(c: Claim) -> tuple[str, ...] | None:
     return (c.type, c.event, *names, c.date.start.isoformat(), c.date.end.isoformat())
 
 
-def article_quads(
-    article: Article, claims: list[Claim], gazetteer: Gazetteer
-) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """(the quads of the article's own graph, entity descriptions for the shared graph)"""
+def article_emitter(article: Article, claims: list[Claim], gazetteer: Gazetteer) -> Emitter:
+    """The triples of the article's own graph and its entity descriptions for the shared graph"""
     emitter = Emitter(article, gazetteer.for_article())
     # places are linked among the countries the article speaks of
     countries = {
@@ -240,4 +263,17 @@ def article_quads(
         k = per_sentence.get(c.sentence_index, 0)
         per_sentence[c.sentence_index] = k + 1
         emitter.claim(c, k, node)
-    return list(emitter.quads()), list(emitter.shared_quads())
+    return emitter
+
+
+def article_quads(
+    article: Article, claims: list[Claim], gazetteer: Gazetteer
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(the quads of the article's own graph, entity descriptions for the shared graph), as
+    pyoxigraph quads"""
+    emitter = article_emitter(article, claims, gazetteer)
+    return parsed(emitter.lines()), parsed(emitter.shared_lines())
+
+
+def parsed(lines: list[str]) -> list[ox.Quad]:
+    return list(ox.parse("".join(lines).encode(), format=ox.RdfFormat.N_QUADS))
