@@ -179,6 +179,10 @@ class Store:
         except OSError as exc:
             raise StoreError(f"Could not write {some(graphs)}: {exc}") from exc
 
+    def bulk_loads(self, graph: str) -> bool:
+        """Whether ``replace_graphs`` would bulk-load ``graph``: new, in a store on disk."""
+        return self.path is not None and not self._ox.contains_named_graph(ox.NamedNode(graph))
+
     def _bulk_new(self, graphs: list[str], nquads: bytes) -> None:
         """Graphs new to the store (every article of a first build), written as sorted files
         that RocksDB takes in (``bulk_load``: half the CPU of a transactional ``load``, which
@@ -372,6 +376,10 @@ class RemoteStore:
         update, written = replace_graph_update(graph, quads, shared)
         self.update(update)
         return written
+
+    def bulk_loads(self, graph: str) -> bool:
+        """Each write is one update request."""
+        return False
 
     def replace_graphs(self, graphs: list[str], nquads: bytes) -> None:
         """Replace ``graphs`` with the quads of ``nquads`` (see Store.replace_graphs) in one

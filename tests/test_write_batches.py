@@ -229,3 +229,17 @@ def test_a_bulk_load_killed_midway_is_dropped_whole_at_the_next_open(tmp_path: P
     assert not (path / PENDING_FILE).exists()
     del store
     assert Store(path).recovered == []
+
+
+def test_new_articles_go_to_a_store_on_disk_in_loads_of_many_quads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kg.build, "BULK_QUADS", 5)
+    store, sent = Store(tmp_path / "store"), []
+    replace = store.replace_graphs
+    store.replace_graphs = lambda graphs, data: (sent.append(len(graphs)), replace(graphs, data))
+    landed, _ = write(store, *(extracted(s, "1", "2") for s in "abcdef"), batch=2)
+    assert sent == [3, 3] and landed == list("abcdef")  # 5 quads or more a load
+    sent.clear()
+    landed, _ = write(store, *(extracted(s, "new") for s in "abcd"), batch=2)
+    assert sent == [2, 2] and stored(store, "d") == ["new"]  # stored graphs: `batch` a write
