@@ -267,18 +267,12 @@ SHARED_LINE_END = f" <{ENTITIES_GRAPH}> .\n".encode()  # an N-Quads line of the 
 # articles per write transaction: one larger write costs the parent less CPU than several small
 # ones, and the articles of a batch land together (each still whole)
 WRITE_BATCH = 32
-# quads per write when every graph of the batch is new to a store on disk (``Store.bulk_loads``):
-# each bulk load adds a file per index that RocksDB compacts with the level below, so small
-# loads spread over a build cost more than transactions (10k generated articles, 32 a load:
-# the parent's CPU 141 -> 256 s); a few hundred thousand quads a load cost about half
-BULK_QUADS = 250_000
 
 
 class Writer:
     """Writes extracted articles in input order, each whole or not at all.
 
-    Up to ``batch`` articles go to the store in one transaction (``Store.replace_graphs``), or
-    up to ``BULK_QUADS`` quads of articles new to a store that bulk-loads them. If
+    Up to ``batch`` articles go to the store in one transaction (``Store.replace_graphs``). If
     a batch cannot be written, each of its articles is written alone, so a bad graph is
     rejected and the others still land. ``landed`` and ``rejected`` hear of each article.
     """
@@ -293,21 +287,17 @@ class Writer:
         self.store, self.landed, self.rejected = store, landed, rejected
         self.batch = batch or WRITE_BATCH
         self.pending: list[Extracted] = []
-        self.quads = 0  # in pending
-        self.fresh = True  # every pending graph is new to the store, which bulk-loads them
         self.shared: set[bytes] = set()  # entity descriptions this build has stored
 
     def add(self, done: Extracted) -> None:
         if any(p.stem == done.stem for p in self.pending):
             self.flush()  # the same article twice: the later one replaces the earlier, as alone
         self.pending.append(done)
-        self.quads += done.triples
-        self.fresh = self.fresh and self.store.bulk_loads(graph_iri(done.stem))
-        if self.quads >= BULK_QUADS or (not self.fresh and len(self.pending) >= self.batch):
+        if len(self.pending) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
-        batch, self.pending, self.quads, self.fresh = self.pending, [], 0, True
+        batch, self.pending = self.pending, []
         if not batch:
             return
         try:
