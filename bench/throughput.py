@@ -4,7 +4,9 @@
     python bench/throughput.py --claims 10000 --seconds 20 --keep /tmp/tp-store
 
 One store is generated (`bench/queries.py`'s generator: claims bulk-loaded in the shape
-kg/emit.py writes). Then, one server at a time on loopback, each read-only on that store:
+kg/emit.py writes). Both servers are started on loopback, each read-only on that store, and
+loaded one at a time (the idle one sleeps), in `--rounds` rounds that alternate which goes
+first, so a drift of the machine's speed falls on both alike:
 `kg serve` (granian, query worker processes) at /sparql and `oxigraph serve-read-only
 --union-default-graph` (from the PyPI package `oxigraph`) at /query. The load generator is
 the same for both: PROCS processes x CLIENTS threads, each with one keep-alive HTTP/1.1
@@ -195,6 +197,32 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+def report(figures: dict[tuple[str, str], dict], names: list[str], title: str) -> None:
+    print(
+        f"\n{title}\n{'query':6} {'server':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>6} {'server CPU/request':>18}"
+    )
+    for name in names:
+        for server, label in (("kg", "kg serve"), ("ox", "oxigraph")):
+            f = figures[server, name]
+            split = (
+                f"  (HTTP process {f['cpu_us'] - f['workers_us']:.0f}, "
+                f"query workers {f['workers_us']:.0f})"
+                if server == "kg"
+                else ""
+            )
+            print(
+                f"{name:6} {label:9} {f['rps']:9.1f} {f['p50']:8.1f} {f['p99']:8.1f} "
+                f"{f['errors']:6d} {f['cpu_us']:15.0f} us{split}"
+            )
+        kg, ox = figures["kg", name], figures["ox", name]
+        print(
+            f"{name:6} {'ratio':9} {kg['rps'] / max(ox['rps'], 1e-9):9.2f}  (kg serve / oxigraph "
+            f"req/s; CPU per request oxigraph / kg serve: {ox['cpu_us'] / kg['cpu_us']:.2f})",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--claims", type=int, default=10_000)
@@ -207,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         "--serve-args", help="more options for kg serve, e.g. '--http-workers 1 --query-workers 2'"
     )
     p.add_argument("--only", choices=sorted(QUERIES), nargs="*")
+    p.add_argument(
+        "--rounds", type=int, default=1, help="runs of each server, alternated; median ratio"
+    )
     p.add_argument(
         "--oxigraph-timeout",
         type=int,
@@ -227,62 +258,39 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.seconds:g} s per run; {os.cpu_count()} cores shared by server and load"
     )
 
-    figures: dict[tuple[str, str], dict] = {}
     extra = tuple(args.serve_args.split()) if args.serve_args else ()
     kg_proc, base = start_server(store, threads=args.threads, timeout=600, extra=extra)
     kg_port = int(base.rsplit(":", 1)[1])
+    ox_proc = None
     try:
+        ox_proc, ox_port = start_oxigraph(store, args.oxigraph_timeout)
+        servers = {"kg": (kg_port, "/sparql", kg_proc.pid), "ox": (ox_port, "/query", ox_proc.pid)}
         for name in args.only or QUERIES:
-            print(f"kg serve  {name}: {rows(kg_port, '/sparql', QUERIES[name])} rows", flush=True)
-            figures["kg", name] = load(
-                kg_port,
-                "/sparql",
-                QUERIES[name],
-                args.seconds,
-                args.procs,
-                args.clients,
-                kg_proc.pid,
-            )
+            for server, (port, path, _) in servers.items():
+                print(f"{server:3} {name}: {rows(port, path, QUERIES[name])} rows", flush=True)
+        rounds: list[dict[tuple[str, str], dict]] = []
+        for turn in range(args.rounds):
+            figures: dict[tuple[str, str], dict] = {}
+            for name in args.only or QUERIES:
+                # both servers stay up; the idle one sleeps. Each round alternates which one
+                # goes first, so a drift of the machine's speed falls on both alike.
+                for server in ("kg", "ox") if turn % 2 == 0 else ("ox", "kg"):
+                    port, path, pid = servers[server]
+                    figures[server, name] = load(
+                        port, path, QUERIES[name], args.seconds, args.procs, args.clients, pid
+                    )
+            rounds.append(figures)
+            report(figures, args.only or list(QUERIES), f"round {turn + 1} of {args.rounds}")
     finally:
         stop(kg_proc)
-    ox_proc, ox_port = start_oxigraph(store, args.oxigraph_timeout)
-    try:
+        if ox_proc is not None:
+            stop(ox_proc)
+    if len(rounds) > 1:
+        print()
         for name in args.only or QUERIES:
-            print(f"oxigraph  {name}: {rows(ox_port, '/query', QUERIES[name])} rows", flush=True)
-            figures["ox", name] = load(
-                ox_port,
-                "/query",
-                QUERIES[name],
-                args.seconds,
-                args.procs,
-                args.clients,
-                ox_proc.pid,
-            )
-    finally:
-        stop(ox_proc)
-
-    print(
-        f"\n{'query':6} {'server':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
-        f"{'server CPU/request':>18}"
-    )
-    for name in args.only or QUERIES:
-        for server, label in (("kg", "kg serve"), ("ox", "oxigraph")):
-            f = figures[server, name]
-            split = (
-                f"  (HTTP process {f['cpu_us'] - f['workers_us']:.0f}, "
-                f"query workers {f['workers_us']:.0f})"
-                if server == "kg"
-                else ""
-            )
-            print(
-                f"{name:6} {label:9} {f['rps']:9.1f} {f['p50']:8.1f} {f['p99']:8.1f} "
-                f"{f['errors']:6d} {f['cpu_us']:15.0f} us{split}"
-            )
-        kg, ox = figures["kg", name], figures["ox", name]
-        print(
-            f"{name:6} {'ratio':9} {kg['rps'] / max(ox['rps'], 1e-9):9.2f}  (kg serve / oxigraph "
-            f"req/s; CPU per request oxigraph / kg serve: {ox['cpu_us'] / kg['cpu_us']:.2f})"
-        )
+            ratios = [r["kg", name]["rps"] / max(r["ox", name]["rps"], 1e-9) for r in rounds]
+            listed = ", ".join(f"{x:.2f}" for x in ratios)
+            print(f"{name:6} ratio per round: {listed}; median {statistics.median(ratios):.2f}")
     return 0
 
 
