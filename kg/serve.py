@@ -252,6 +252,27 @@ class WorkerDied(QueryError):
     status = 503
 
 
+def stopped_at_limit(timeout: float) -> QueryTimeout:
+    return QueryTimeout(
+        f"The query ran longer than {timeout:g} s and was stopped: "
+        "narrow it (LIMIT, a more selective pattern)"
+    )
+
+
+def all_busy(workers: int, timeout: float) -> QueryTimeout:
+    return QueryTimeout(
+        f"All {workers} query workers stayed busy for {timeout:g} s "
+        "with long queries: try again later"
+    )
+
+
+def worker_died(exc: BaseException) -> WorkerDied:
+    return WorkerDied(
+        f"The query's worker process stopped ({type(exc).__name__}): try again; "
+        "if it happens again, the query may need more memory than the server has"
+    )
+
+
 class WorkersUnavailable(StoreError):
     """Worker processes cannot be started here (no fork server, no process limit left)."""
 
@@ -336,16 +357,10 @@ class WorkerPool:
             status, value = read_frame(worker.fd)
         except BlockingIOError:  # no answer within the limit (`set_read_limit`)
             self._retire(worker)
-            raise QueryTimeout(
-                f"The query ran longer than {self.timeout:g} s and was stopped: "
-                "narrow it (LIMIT, a more selective pattern)"
-            ) from None
+            raise stopped_at_limit(self.timeout) from None
         except (EOFError, OSError) as exc:  # the worker died: killed, out of memory, crashed
             self._retire(worker)
-            raise WorkerDied(
-                f"The query's worker process stopped ({type(exc).__name__}): try again; "
-                "if it happens again, the query may need more memory than the server has"
-            ) from None
+            raise worker_died(exc) from None
         except Exception as exc:  # the whole frame was read, but it does not unpickle here
             self._release(worker)
             raise QueryError(f"Query failed: {type(exc).__name__}: {exc}") from None
@@ -419,10 +434,7 @@ class WorkerPool:
         now = time.monotonic()
         starting = self._starting and now < deadline + self.STARTUP_LIMIT
         if now > deadline and not starting:
-            raise QueryTimeout(
-                f"All {self.size} query workers stayed busy for {self.timeout:g} s "
-                "with long queries: try again later"
-            )
+            raise all_busy(self.size, self.timeout)
         if self.unavailable:
             raise WorkersUnavailable(f"No query worker could start: {self.unavailable}")
         if self._alive < self.size:

@@ -33,16 +33,17 @@ from typing import Any, TypeVar, cast
 from kg.errors import KGError, QueryError
 from kg.serve import (
     LiveStore,
-    QueryTimeout,
     Slots,
-    WorkerDied,
     WorkersUnavailable,
     _mp_context,
+    all_busy,
     answer,
     frame,
     read_frame,
     set_read_limit,
     slots_folder,
+    stopped_at_limit,
+    worker_died,
     write_frame,
 )
 
@@ -239,26 +240,18 @@ class SharedPool:
                 raise WorkersUnavailable(self.unavailable) from None
             fd = sock.fileno()
             set_read_limit(fd, self.timeout)
+            pid = None  # until a worker has accepted
             try:
                 pid = read_frame(fd)
-            except BlockingIOError:
-                raise QueryTimeout(
-                    f"All {self.size} query workers stayed busy for {self.timeout:g} s "
-                    "with long queries: try again later"
-                ) from None
-            except (EOFError, OSError) as exc:
-                raise _died(exc) from None
-            try:
                 write_frame(fd, frame((self._client, self._generation, fn, args)))
                 status, value = read_frame(fd)
-            except BlockingIOError:  # no answer within the limit
+            except BlockingIOError:  # no worker, or no answer, within the limit
+                if pid is None:
+                    raise all_busy(self.size, self.timeout) from None
                 _kill(pid)
-                raise QueryTimeout(
-                    f"The query ran longer than {self.timeout:g} s and was stopped: "
-                    "narrow it (LIMIT, a more selective pattern)"
-                ) from None
-            except (EOFError, OSError) as exc:
-                raise _died(exc) from None
+                raise stopped_at_limit(self.timeout) from None
+            except (EOFError, OSError) as exc:  # the worker died: killed, out of memory
+                raise worker_died(exc) from None
             except Exception as exc:  # the whole frame was read, but it does not unpickle
                 raise QueryError(f"Query failed: {type(exc).__name__}: {exc}") from None
         if status == "error":
@@ -281,10 +274,3 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass  # it ended on its own meanwhile
-
-
-def _died(exc: BaseException) -> WorkerDied:
-    return WorkerDied(
-        f"The query's worker process stopped ({type(exc).__name__}): try again; "
-        "if it happens again, the query may need more memory than the server has"
-    )
