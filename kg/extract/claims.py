@@ -305,11 +305,16 @@ CONTROL_LEMMA_LISTS = (
 )
 
 
+# the lemmas control_of's rules test by name: the copula ("X is a stronghold of Y"), the
+# noun or verb "control", and the adjective of "declared X free"
+COPULA, CONTROL, FREE = "be", "control", "free"
+
+
 @lru_cache(maxsize=1)
 def control_lemmas() -> frozenset[str]:
     """The lemmas a token needs for a rule of control_of to read it (or a '-held' suffix)."""
     lex = lexicon()
-    return frozenset(w for key in CONTROL_LEMMA_LISTS for w in lex[key]) | {"be", "control", "free"}
+    return frozenset(w for key in CONTROL_LEMMA_LISTS for w in lex[key]) | {COPULA, CONTROL, FREE}
 
 
 def control_of(token: Token, ctx: ItemContext) -> Found | None:
@@ -346,7 +351,7 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
             return Found(token, "ControlChange", place, None, loser, None)
     if token.pos_ == "VERB" and lemma in lex["control_deprive"]:
         return deprive(token, ctx)
-    if token.pos_ == "AUX" and lemma == "be":
+    if token.pos_ == "AUX" and lemma == COPULA:
         return stronghold_of(token, ctx, gaz)
     if token.pos_ == "VERB" and lemma in lex["control_drive_out"]:
         return drive_out(token, ctx, gaz)
@@ -356,10 +361,10 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         return loss(token, ctx)
     if token.lower_ in lex["held_suffixes"] and token.i >= 2 and token.nbor(-1).text == "-":
         return held(token, ctx, gaz)
-    if lemma in lex["control_state_verbs"] or lemma == "control":
+    if lemma in lex["control_state_verbs"] or lemma == CONTROL:
         return controlled(token, ctx, gaz)
     if (
-        lemma == "free"
+        lemma == FREE
         and token.pos_ == "ADJ"
         and token.head.lemma_.lower() in lex["declare_verbs"]
     ):
