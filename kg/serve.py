@@ -727,6 +727,7 @@ def serve(
         "QUERY_THREADS": threads,
         "UPDATE_TOKEN": update_token,
         "QUERY_WORKERS": workers,
+        "OWN_PROCESS_GROUP": True,  # server.wsgi: Ctrl-C reaches this process only
     }
     pool = None
     if workers > 0:

@@ -209,6 +209,18 @@ def _watch_process(pid: int) -> Any:
         return os.pipe()[0]
 
 
+def end_with(pid: int) -> None:
+    """SIGKILL this process once process ``pid`` has ended (a daemon thread waits for it)."""
+
+    def wait_then_end() -> None:
+        ended = _watch_process(pid)
+        while not select.select([ended], [], [], 1.0)[0] and _alive(pid):
+            pass
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=wait_then_end, name="kg-end-with-parent", daemon=True).start()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

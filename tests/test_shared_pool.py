@@ -236,3 +236,30 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_ctrl_c_stops_the_server_and_every_process_it_started(
+    served: tuple[subprocess.Popen, int],
+) -> None:
+    """Ctrl-C signals the terminal's whole process group; granian's server processes hit at
+    the same moment as their parent sometimes never ended, and the parent waited for them."""
+    process, _ = served
+    wait_for(lambda: len(query_workers(process.pid)) == 2)
+    started = children(process.pid)
+    assert len(started) >= 5  # fork server, two workers, two server processes at least
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(15) is not None  # raises TimeoutExpired if it hangs
+    wait_for(lambda: not any(alive(pid) for pid in started), 10)
+
+
+def test_a_server_killed_outright_leaves_no_server_process(
+    served: tuple[subprocess.Popen, int],
+) -> None:
+    """The server processes have a process group of their own (for Ctrl-C), so a kill of the
+    main process's group misses them: they end with the main process instead."""
+    process, _ = served
+    wait_for(lambda: len(query_workers(process.pid)) == 2)
+    started = children(process.pid)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(10)
+    wait_for(lambda: not any(alive(pid) for pid in started), 10)
