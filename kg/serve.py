@@ -293,6 +293,12 @@ class _Worker:
         threading.Thread(target=self.process.join, args=(5,), daemon=True).start()  # reap
 
 
+def one_per_core() -> int:
+    """The default number of query workers and of evaluation slots: one per core, two at
+    least, so that one runaway always leaves one for everything else, even on one core."""
+    return max(2, os.cpu_count() or 1)
+
+
 def set_read_limit(fd: int, timeout: float) -> None:
     """Make a read on socket ``fd`` that waits ``timeout`` s fail with BlockingIOError: the
     time limit then costs no poll before each read (a socket option, set once)."""
@@ -327,8 +333,7 @@ class WorkerPool:
         slots: int | None = None,
     ) -> None:
         self.path, self.timeout, self.size = str(path), timeout, max(1, size)
-        # two at least: one runaway must leave a slot for everything else, even on one core
-        self.slots = max(1, slots or max(2, os.cpu_count() or 1))
+        self.slots = max(1, slots or one_per_core())
         self.preload = ("pyoxigraph", "kg.store", "kg.serve", *preload)
         self._idle: list[_Worker] = []
         self._waiting: collections.deque[_Waiter] = collections.deque()  # for a worker
@@ -717,10 +722,10 @@ def serve(
     if not Path(store_path).is_dir():
         raise StoreError(f"No store at {store_path}: run `kg build` first or pass --store DIR")
     _check_port(host, port)
-    from kg.shared_pool import PoolHost, default_size
+    from kg.shared_pool import PoolHost
 
     if workers is None:
-        workers = int(os.environ.get("KG_QUERY_WORKERS") or default_size())
+        workers = int(os.environ.get("KG_QUERY_WORKERS") or one_per_core())
     config: dict[str, Any] = {
         "KG_STORE": str(Path(store_path).resolve()),
         "QUERY_TIMEOUT": timeout,

@@ -26,6 +26,7 @@ import select
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import wait
 from typing import Any, TypeVar, cast
@@ -39,6 +40,7 @@ from kg.serve import (
     all_busy,
     answer,
     frame,
+    one_per_core,
     read_frame,
     set_read_limit,
     slots_folder,
@@ -49,11 +51,6 @@ from kg.serve import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def default_size() -> int:
-    """One worker per core, two at least: one runaway must leave a worker for everyone else."""
-    return max(2, os.cpu_count() or 1)
 
 
 class PoolHost:
@@ -70,8 +67,8 @@ class PoolHost:
         preload: tuple[str, ...] = (),
         slots: int | None = None,
     ) -> None:
-        self.path, self.size = str(path), max(1, size or default_size())
-        self.slots = max(1, slots or default_size())
+        self.path, self.size = str(path), max(1, size or one_per_core())
+        self.slots = max(1, slots or one_per_core())
         self.preload = ("pyoxigraph", "kg.store", "kg.serve", "kg.shared_pool", *preload)
         self.address = f"\0kg-queries-{os.getpid()}-{secrets.token_hex(8)}"
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -157,15 +154,14 @@ def _worker_main(
     slots: int,
     host: int,
 ) -> None:
-    """A shared query worker: accepts one client at a time and answers its one query. Exits
-    when the host's process ends, even killed outright (the fork server and granian's server
-    processes may outlive it)."""
+    """A shared query worker: accepts one client at a time and answers its one query. Ends
+    when the host's process ends, even killed outright."""
     import importlib
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which kills us
     for name in preload:
         importlib.import_module(name)
-    host_ended = _watch_process(host)
+    end_with(host)  # the fork server and granian's server processes may outlive the host
     live, held = LiveStore(path), Slots(slots_folder(path), slots)
     try:
         live.get()  # open now, not in the first query's time
@@ -174,17 +170,9 @@ def _worker_main(
     ready.send("ready")
     ready.close()
     generations: dict[Any, int] = {}  # the last store generation each client asked for
-    listener.setblocking(False)  # several workers wake for one client: one accepts it
     while True:
-        readable, _, _ = select.select([listener, host_ended], [], [], 1.0)
-        if host_ended in readable or (not readable and not _alive(host)):
-            return
-        try:
-            conn, _ = listener.accept()
-        except BlockingIOError:
-            continue  # another worker took it
+        conn, _ = listener.accept()  # the kernel hands each client to one idle worker
         with conn:
-            conn.setblocking(True)
             fd = conn.fileno()
             try:
                 write_frame(fd, frame(os.getpid()))
@@ -200,25 +188,21 @@ def _worker_main(
                 continue
 
 
-def _watch_process(pid: int) -> Any:
-    """Something `select` finds readable once process ``pid`` has ended: a pidfd on Linux,
-    else a pipe never written to (the caller then checks `_alive` each second)."""
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return os.pipe()[0]
-
-
 def end_with(pid: int) -> None:
-    """SIGKILL this process once process ``pid`` has ended (a daemon thread waits for it)."""
+    """SIGKILL this process once process ``pid`` has ended, however it ended (a daemon thread
+    waits on a pidfd; where there is none, it asks each second)."""
 
     def wait_then_end() -> None:
-        ended = _watch_process(pid)
-        while not select.select([ended], [], [], 1.0)[0] and _alive(pid):
-            pass
+        try:
+            ended = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            while _alive(pid):
+                time.sleep(1.0)
+        else:
+            select.select([ended], [], [])
         os.kill(os.getpid(), signal.SIGKILL)
 
-    threading.Thread(target=wait_then_end, name="kg-end-with-parent", daemon=True).start()
+    threading.Thread(target=wait_then_end, name="kg-end-with", daemon=True).start()
 
 
 def _alive(pid: int) -> bool:
@@ -238,7 +222,7 @@ class SharedPool:
 
     def __init__(self, address: str, timeout: float = 10.0, size: int | None = None) -> None:
         self.address, self.timeout = address, timeout
-        self.size = size or default_size()
+        self.size = size or one_per_core()
         self.unavailable: str | None = None
         self._client = (os.getpid(), secrets.token_hex(4))
         self._generation = 0
