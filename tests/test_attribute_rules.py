@@ -1,0 +1,81 @@
+"""kg's attribute rules annotate exactly as the model's own attribute ruler does."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.extract.attribute_rules import RememberedAttributeRuler, remember_attribute_rules
+from kg.extract.nlp import load_model, pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import articles  # noqa: E402
+
+# What the model's exceptions are about: contractions over two tokens, pronoun case by
+# dependency, auxiliaries, "there is", whitespace tokens, determiners standing alone
+TRICKY = [
+    "I think you're gonna like it, y'all. Let's go! There is nothing doin' here, ol' man.",
+    "It was done. I saw it. They gave it to me and you. Gotta go, c'mon, 'nuff said.",
+    "But he said that those who fled were many.  \n\n  Double  spaces and a tab\there.",
+    "That is what which did. Did they? They did, and they had had enough.",
+    "",
+    "   ",
+]
+ATTRIBUTES = ["TAG", "POS", "MORPH", "LEMMA", "DEP", "HEAD", "ENT_IOB", "ENT_TYPE", "NORM"]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    generated = [f"{a['title']}\n\n{a['text']}" for a in articles(40, seed=3)]
+    return TRICKY + seeds + generated
+
+
+def test_annotations_are_the_models_own(texts: list[str]) -> None:
+    stock, remembered = load_model(), load_model()
+    remember_attribute_rules(remembered)
+    assert "attribute_ruler" in stock.pipe_names
+    assert "attribute_ruler" not in remembered.pipe_names
+    assert remembered.pipe_names.index("kg_attribute_rules") == stock.pipe_names.index(
+        "attribute_ruler"
+    )
+    ours = list(remembered.pipe(texts))
+    for theirs, mine in zip(stock.pipe(texts), ours, strict=True):
+        assert [t.text for t in theirs] == [t.text for t in mine]
+        differing = [
+            (t.text, t.pos_, t.lemma_, str(t.morph), u.pos_, u.lemma_, str(u.morph))
+            for t, u in zip(theirs, mine, strict=True)
+            if (t.pos_, t.lemma_, str(t.morph), t.tag_) != (u.pos_, u.lemma_, str(u.morph), u.tag_)
+        ]
+        assert differing == []
+        assert (theirs.to_array(ATTRIBUTES) == mine.to_array(ATTRIBUTES)).all()
+    rules = remembered.get_pipe("kg_attribute_rules")
+    assert isinstance(rules, RememberedAttributeRuler)
+    # the one-token rules were remembered, far fewer kinds than tokens
+    assert 0 < len(rules.remembered) < sum(len(doc) for doc in ours) / 2
+    # and the rules of two tokens were applied: "gon na" is lemmatised as "go to"
+    gonna = next(doc for doc in ours if "gon" in [t.text for t in doc])
+    assert [t.lemma_ for t in gonna if t.text in ("gon", "na")] == ["go", "to"]
+
+
+def test_a_remembered_answer_is_the_same_as_a_fresh_one(texts: list[str]) -> None:
+    """The second time a kind of token is seen its attributes come from memory; forgetting
+    everything between documents changes nothing."""
+    nlp = load_model()
+    remember_attribute_rules(nlp)
+    rules = nlp.get_pipe("kg_attribute_rules")
+    warm = [doc.to_array(ATTRIBUTES) for doc in nlp.pipe(texts)]
+    cold = []
+    for text in texts:
+        rules.remembered.clear()
+        cold.append(nlp(text).to_array(ATTRIBUTES))
+    assert all((a == b).all() for a, b in zip(warm, cold, strict=True))
+
+
+def test_the_build_pipeline_uses_them() -> None:
+    assert "kg_attribute_rules" in pipeline().pipe_names
+    assert "attribute_ruler" not in pipeline().pipe_names
