@@ -123,7 +123,15 @@ def _remembered(nlp: Language, name: str) -> RememberedAttributeRuler:
 
 
 def remember_attribute_rules(nlp: Language) -> None:
-    """Put a RememberedAttributeRuler in place of the model's attribute ruler, if it has one."""
-    if "attribute_ruler" in nlp.pipe_names:
-        nlp.add_pipe("kg_attribute_rules", after="attribute_ruler")
-        nlp.remove_pipe("attribute_ruler")
+    """Put a RememberedAttributeRuler in place of the model's attribute ruler, if it has one
+    and its one-token rules read only attributes a Doc can give as an array (another model's
+    may not: then its own ruler stays)."""
+    if "attribute_ruler" not in nlp.pipe_names:
+        return
+    rules = RememberedAttributeRuler(nlp.get_pipe("attribute_ruler"))  # type: ignore[arg-type]
+    try:
+        nlp.make_doc("a").to_array(list(rules.read))
+    except (KeyError, ValueError):
+        return
+    nlp.add_pipe("kg_attribute_rules", after="attribute_ruler")
+    nlp.remove_pipe("attribute_ruler")
