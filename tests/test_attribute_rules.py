@@ -79,3 +79,37 @@ def test_a_remembered_answer_is_the_same_as_a_fresh_one(texts: list[str]) -> Non
 def test_the_build_pipeline_uses_them() -> None:
     assert "kg_attribute_rules" in pipeline().pipe_names
     assert "attribute_ruler" not in pipeline().pipe_names
+
+
+def test_any_ruler_rules_the_same() -> None:
+    """Rules of another ruler: overlapping ones (the later wins), operators, regexes, flags,
+    a negative index, and a rule on an extension attribute, which stays with a Matcher."""
+    import spacy
+    from spacy.tokens import Token
+
+    if not Token.has_extension("kg_test_mark"):
+        Token.set_extension("kg_test_mark", default=None)
+    rules = [
+        ([[{"IS_ALPHA": True}]], {"POS": "X"}, 0),
+        ([[{"LOWER": "cat"}], [{"TEXT": {"REGEX": "^Do"}}]], {"POS": "NOUN", "LEMMA": "pet"}, 0),
+        ([[{"LOWER": "big", "OP": "+"}, {"IS_ALPHA": True}]], {"TAG": "JJ"}, -1),
+        ([[{"LENGTH": 3}]], {"MORPH": "Number=Sing"}, 0),
+        ([[{"IS_PUNCT": True}]], {"_": {"kg_test_mark": "p"}}, 0),
+        ([[{"LOWER": "the"}, {"LOWER": "cat"}]], {"POS": "PROPN"}, 1),
+    ]
+
+    def ruled(remember: bool) -> list:
+        nlp = spacy.blank("en")
+        ruler = nlp.add_pipe("attribute_ruler")
+        for patterns, attrs, index in rules:
+            ruler.add(patterns, attrs, index)  # type: ignore[attr-defined]
+        if remember:
+            remember_attribute_rules(nlp)
+            assert "kg_attribute_rules" in nlp.pipe_names
+        text = "The cat and the big big dog sat. Dogs, cats: the end! The cat"
+        return [
+            [(t.pos_, t.tag_, t.lemma_, str(t.morph), t._.kg_test_mark) for t in doc]
+            for doc in nlp.pipe([text, text.lower(), "", "x"])
+        ]
+
+    assert ruled(remember=True) == ruled(remember=False)
