@@ -97,6 +97,8 @@ class RememberedAttributeRuler:
     def _other_matches(self, doc: Doc) -> dict[int, list[int]]:
         """Rules of several tokens or with operators: the token each sets, and the rules."""
         found: dict[int, list[int]] = {}
+        if not len(self.others):
+            return found  # (spaCy warns of a Matcher called with no patterns)
         for match, start, end in self.others(doc, allow_missing=True):
             rule = self.rule_of[match]
             index = self.indices[rule]
@@ -121,19 +123,20 @@ def _per_token(pattern: list[dict[str, Any]]) -> bool:
 
 @Language.factory("kg_attribute_rules")
 def _remembered(nlp: Language, name: str) -> RememberedAttributeRuler:
-    return RememberedAttributeRuler(nlp.get_pipe("attribute_ruler"))  # type: ignore[arg-type]
+    """The model's attribute ruler, remembered; raises KeyError or ValueError (on a one-word
+    Doc) when its one-token rules read an attribute a Doc cannot give as an array."""
+    rules = RememberedAttributeRuler(nlp.get_pipe("attribute_ruler"))  # type: ignore[arg-type]
+    rules(nlp.make_doc("a"))
+    return rules
 
 
 def remember_attribute_rules(nlp: Language) -> None:
     """Put a RememberedAttributeRuler in place of the model's attribute ruler, if it has one
-    and its one-token rules read only attributes a Doc can give as an array (another model's
-    may not: then its own ruler stays)."""
+    it can stand for (another model's may read other attributes: then its own ruler stays)."""
     if "attribute_ruler" not in nlp.pipe_names:
         return
-    rules = RememberedAttributeRuler(nlp.get_pipe("attribute_ruler"))  # type: ignore[arg-type]
     try:
-        rules(nlp.make_doc("a"))
+        nlp.add_pipe("kg_attribute_rules", after="attribute_ruler")
     except (KeyError, ValueError):
-        return
-    nlp.add_pipe("kg_attribute_rules", after="attribute_ruler")
+        return  # nothing was added
     nlp.remove_pipe("attribute_ruler")
