@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import InputError, KGError
+from kg.malloc import tune_child_processes
 
 STARTED = time.perf_counter()  # for kg build --timings (the interpreter started a little earlier)
 
@@ -515,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     # at exit the collector would walk every object once more (spaCy's: about 0.3 s of a
     # one-article build); the process is ending, so nothing need be collected
     atexit.register(gc.freeze)
+    tune_child_processes()  # workers and servers start with kg's malloc settings
     args = parser().parse_args(argv)
     name = args.command
     try:

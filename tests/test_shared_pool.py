@@ -263,3 +263,17 @@ def test_a_server_killed_outright_leaves_no_server_process(
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(10)
     wait_for(lambda: not any(alive(pid) for pid in started), 10)
+
+
+def test_query_workers_start_with_kgs_malloc_settings(
+    served: tuple[subprocess.Popen, int],
+) -> None:
+    """`kg serve` hands its query workers glibc's settings (kg/malloc.py), or the user's own."""
+    from kg.malloc import VARIABLE, setting
+
+    process, _ = served
+    wait_for(lambda: len(query_workers(process.pid)) == 2)
+    expected = os.environ.get(VARIABLE, setting()).encode()
+    for pid in query_workers(process.pid):
+        environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert VARIABLE.encode() + b"=" + expected in environment
