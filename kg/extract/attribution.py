@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from kg.extract.gazetteer import SOURCE_RANK, Entity, lexicon
-from kg.extract.mentions import ItemContext, source_of
+from kg.extract.mentions import ItemContext, Words, source_of
 
 
 @dataclass
@@ -75,14 +75,17 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
 
 def according_to(sent: Span, ctx: ItemContext) -> list[tuple[Token, list[Entity]]]:
     found = []
-    for token in sent:
-        if token.lower_ == "according" and token.i + 1 < sent.end and token.nbor().lower_ == "to":
-            obj = child(token.nbor(), "pobj") or child(token, "pobj")
-            if obj is None:
-                obj = next((t for t in token.nbor().subtree if t.dep_ == "pobj"), None)
-            sources = [s for s in (source_of(obj, ctx), *conjuncts(obj, ctx)) if s is not None]
-            if sources:
-                found.append((token, sources))
+    lower = ctx.words.lower
+    for i in range(sent.start, sent.end - 1):
+        if lower[i] != "according" or lower[i + 1] != "to":
+            continue
+        token = sent.doc[i]
+        obj = child(token.nbor(), "pobj") or child(token, "pobj")
+        if obj is None:
+            obj = next((t for t in token.nbor().subtree if t.dep_ == "pobj"), None)
+        sources = [s for s in (source_of(obj, ctx), *conjuncts(obj, ctx)) if s is not None]
+        if sources:
+            found.append((token, sources))
     return found
 
 
@@ -97,13 +100,20 @@ def rank(token: Token, steps: list[Entity]) -> tuple[int, int]:
 def attribute(sent: Span, ctx: ItemContext) -> Attribution:
     entries: list[tuple[Token, list[Entity]]] = []
     verbs: set[int] = set()
-    for token in sent:
-        if is_reporting(token):
+    words, lex = ctx.words, lexicon()
+    for i in range(sent.start, sent.end):
+        # the first tests of is_reporting and is_citing, on the item's word lists
+        reporting = words.pos[i] in ("VERB", "AUX") and words.lemma[i] in lex["reporting_verbs"]
+        citing = words.tag[i] == "VBG" and words.lemma[i] in lex["citing_verbs"]
+        if not reporting and not citing:
+            continue
+        token = sent.doc[i]
+        if reporting and is_reporting(token):
             verbs.add(token.i)
             steps = verb_steps(token, ctx)
             if steps:
                 entries.append((token, steps))
-        elif is_citing(token) and not is_reporting(token.head):
+        elif citing and not is_reporting(token.head):
             # "Citing X, AFP said" where the parse hangs "citing" elsewhere
             cited = source_of(child(token, "dobj"), ctx)
             if cited is not None:
@@ -115,15 +125,20 @@ def attribute(sent: Span, ctx: ItemContext) -> Attribution:
         for s in steps:
             if all(s.key != c.key for c in chain):
                 chain.append(s)
-    return Attribution(chain=chain, hedged=is_hedged(sent), verbs=verbs)
+    return Attribution(chain=chain, hedged=is_hedged(sent, ctx.words), verbs=verbs)
 
 
-def is_hedged(sent: Span) -> bool:
+def is_hedged(sent: Span, words: Words) -> bool:
     hedges = lexicon()["hedges"]
     text = sent.text.lower()
     if any(" " in h and h in text for h in hedges):
         return True
-    return any(t.lower_ in hedges or is_claim_verb(t) for t in sent)
+    return any(
+        words.lower[i] in hedges
+        or words.lemma[i] in ("claim", "allege")
+        and is_claim_verb(sent.doc[i])
+        for i in range(sent.start, sent.end)
+    )
 
 
 def is_claim_verb(token: Token) -> bool:

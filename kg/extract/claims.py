@@ -23,6 +23,7 @@ from kg.extract.attribution import Attribution, attribute, child
 from kg.extract.dates import DateRange, resolve
 from kg.extract.events import (
     Event,
+    may_recognise,
     merge_events,
     nominal_attacks,
     nominal_diplomacy,
@@ -31,7 +32,14 @@ from kg.extract.events import (
     statement,
 )
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, build_context, place_of, salient_place
+from kg.extract.mentions import (
+    ItemContext,
+    Words,
+    actor_of,
+    build_context,
+    place_of,
+    salient_place,
+)
 from kg.read.articles import is_heading
 
 EVENT_CLASSES = {  # claim type -> class of the event it is about (control: a change, or a state)
@@ -317,9 +325,23 @@ def control_lemmas() -> frozenset[str]:
     return frozenset(w for key in CONTROL_LEMMA_LISTS for w in lex[key]) | {COPULA, CONTROL, FREE}
 
 
+CONTROL_POS = ("VERB", "ADJ", "NOUN", "AUX")
+
+
+def may_control(words: Words, i: int) -> bool:
+    """False when ``control_of`` would return None at its first tests for token ``i`` and it
+    is no capture noun either (read from the item's word lists): keep them in step."""
+    pos, lemma, lex = words.pos[i], words.lemma[i], lexicon()
+    if pos == "NOUN" and lemma in lex["nominal_capture"]:
+        return True
+    return pos in CONTROL_POS and (
+        lemma in control_lemmas() or words.lower[i] in lex["held_suffixes"]
+    )
+
+
 def control_of(token: Token, ctx: ItemContext) -> Found | None:
     lex, lemma = lexicon(), token.lemma_.lower()
-    if token.pos_ not in ("VERB", "ADJ", "NOUN", "AUX"):
+    if token.pos_ not in CONTROL_POS:
         return None
     if lemma not in control_lemmas() and token.lower_ not in lex["held_suffixes"]:
         return None  # no rule below reads it: spare the irrealis test's walk of its children
@@ -363,11 +385,7 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         return held(token, ctx, gaz)
     if lemma in lex["control_state_verbs"] or lemma == CONTROL:
         return controlled(token, ctx, gaz)
-    if (
-        lemma == FREE
-        and token.pos_ == "ADJ"
-        and token.head.lemma_.lower() in lex["declare_verbs"]
-    ):
+    if lemma == FREE and token.pos_ == "ADJ" and token.head.lemma_.lower() in lex["declare_verbs"]:
         declare = token.head
         return gain_found(
             token,
@@ -567,7 +585,7 @@ def sentence_claims(
         claims.append(event_claim(speech, sent, index, dates, triggers))
     if not claims:
         claims = [other_claim(sent, index, ctx, dates)]
-    disputed = disputes(sent)
+    disputed = disputes(sent, ctx.words)
     for claim in claims:
         finish(claim, ctx, attribution, publisher)
         claim.contested = disputed
@@ -575,14 +593,16 @@ def sentence_claims(
     return claims
 
 
-def disputes(sent: Span) -> bool:
+def disputes(sent: Span, words: Words) -> bool:
     """'rejected the accusation as baseless', 'denied', 'contradicting a statement': the
     sentence contests another claim."""
     cues = lexicon()["dispute_cues"]
     return any(
-        t.lower_ in cues or t.lemma_.lower() in cues
-        for t in sent
-        if t.pos_ in ("VERB", "ADJ") and t.dep_ != "amod" or t.lower_ in ("baseless", "unfounded")
+        words.lower[i] in cues or words.lemma[i] in cues
+        for i in range(sent.start, sent.end)
+        if words.pos[i] in ("VERB", "ADJ")
+        and words.dep[i] != "amod"
+        or words.lower[i] in ("baseless", "unfounded")
     )
 
 
@@ -605,10 +625,15 @@ def read_triggers(
     """Control claims and other events of a sentence, one per event mentioned."""
     found: list[Found] = []
     events: list[Event] = []
-    for token in sent:
-        if token.i in attribution.verbs:
+    words, doc = ctx.words, sent.doc
+    for i in range(sent.start, sent.end):
+        if i in attribution.verbs:
             continue
-        f = control_of(token, ctx)
+        control, event = may_control(words, i), may_recognise(words, i)
+        if not control and not event:
+            continue  # no rule below reads this word (most words of a text)
+        token = doc[i]
+        f = control_of(token, ctx) if control else None
         if (
             f is None
             and token.pos_ == "NOUN"
@@ -624,7 +649,7 @@ def read_triggers(
             ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
             if f.place is not None and f.controller is not None:
                 ctx.controllers[f.place.key] = f.controller
-        else:
+        elif event:
             events.extend(recognise(token, ctx))
     # an attack noun under a change of control or a killing is how it happened
     anchors = {f.trigger.i: f.place for f in found} | {

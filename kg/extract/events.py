@@ -16,7 +16,7 @@ from spacy.tokens import Span, Token
 
 from kg.extract.attribution import child
 from kg.extract.gazetteer import Entity, lexicon
-from kg.extract.mentions import ItemContext, actor_of, np_tokens, place_of
+from kg.extract.mentions import ItemContext, Words, actor_of, np_tokens, place_of
 
 LOCATIVE = (
     "in",
@@ -429,15 +429,15 @@ def statement(
     """A speech act that is news in itself: a statement verb ('accused', 'pledged'), or
     reported speech carrying a stance (modality, negation, first person, an evaluative verb)
     from someone who is not a news agency. "X said Y happened" is attribution, not this."""
-    lex = lexicon()
-    for token in sent:
+    lex, words = lexicon(), ctx.words
+    for i in range(sent.start, sent.end):
         if (
-            token.pos_ == "VERB"
-            and lemma(token) in lex["statement_verbs"]
-            and not negated(token)
-            and token.i not in taken
+            words.pos[i] == "VERB"
+            and words.lemma[i] in lex["statement_verbs"]
+            and i not in taken
+            and not negated(sent.doc[i])
         ):
-            return speech_event(token, ctx, speaker)
+            return speech_event(sent.doc[i], ctx, speaker)
     if speaker is None or speaker.type == "NewsAgency" or not verbs or not has_stance(sent):
         return None
     return Event("statement", sent.doc[min(verbs)], agent=speaker)
@@ -530,6 +530,15 @@ def trigger_verbs() -> frozenset[str]:
     """The lemmas a verb needs for any recogniser below to read it as an event."""
     lex = lexicon()
     return frozenset(word for key in TRIGGER_VERB_LISTS for word in lex[key])
+
+
+def may_recognise(words: Words, i: int) -> bool:
+    """False when ``recognise`` would return nothing at its first test for token ``i`` (read
+    from the item's word lists, without a Token): keep the two in step."""
+    pos = words.pos[i]
+    if pos == "ADJ":
+        return words.lower[i] in lexicon()["casualty_states"]
+    return pos == "VERB" and words.lemma[i] in trigger_verbs()
 
 
 def recognise(token: Token, ctx: ItemContext) -> list[Event]:
@@ -635,9 +644,11 @@ def nominal_attacks(
     lex = lexicon()
     taken = {e.trigger.i for e in events}
     found = []
-    for noun in sent:
-        if noun.pos_ != "NOUN" or lemma(noun) not in lex["attack_nouns"] or noun.i in taken:
+    words = ctx.words
+    for i in range(sent.start, sent.end):
+        if words.pos[i] != "NOUN" or words.lemma[i] not in lex["attack_nouns"] or i in taken:
             continue
+        noun = sent.doc[i]
         if noun.dep_ == "conj" or any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children):
             continue  # "airstrikes and artillery attacks": one event; "no clashes": none
         anchor = next((t.i for t in noun.ancestors if t.i in anchors), None)
@@ -668,10 +679,14 @@ def unreal_context(noun: Token) -> bool:
 def nominal_diplomacy(sent: Span, ctx: ItemContext, events: list[Event]) -> list[Event]:
     """'the seventh round of peace talks in Astana, which closed on Tuesday': talks named by a
     noun that no diplomatic verb of the sentence already covers, placed or dated."""
-    covered = {t.i for e in events for t in e.trigger.subtree}
+    words, talks = ctx.words, lexicon()["talk_nouns"]
+    nouns = [
+        i for i in range(sent.start, sent.end) if words.pos[i] == "NOUN" and words.lower[i] in talks
+    ]
+    covered = {t.i for e in events for t in e.trigger.subtree} if nouns else set()
     found = []
-    for noun in sent:
-        if noun.pos_ != "NOUN" or noun.lower_ not in lexicon()["talk_nouns"] or noun.i in covered:
+    for noun in (sent.doc[i] for i in nouns):
+        if noun.i in covered:
             continue
         if unreal_context(noun):
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from spacy.attrs import DEP, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, lexicon, norm
@@ -45,6 +46,22 @@ class Mention:
     text: str
 
 
+class Words:
+    """An item's words as plain strings, read once: ``pos[i]``, ``tag[i]``, ``dep[i]``,
+    ``lower[i]`` and ``lemma[i]`` (lower-cased) of token ``i``. The rules walk every sentence
+    a score of times looking for their trigger words; a spaCy ``Token`` costs an object and a
+    string lookup per attribute each time, these lists an index."""
+
+    __slots__ = ("dep", "lemma", "lower", "pos", "tag")
+
+    def __init__(self, doc: Doc) -> None:
+        strings = doc.vocab.strings
+        columns = doc.to_array([POS, TAG, DEP, LOWER, LEMMA]).T.tolist() if len(doc) else [[]] * 5
+        self.pos, self.tag, self.dep, self.lower = ([strings[k] for k in c] for c in columns[:4])
+        lowered = {key: strings[key].lower() for key in set(columns[4])}
+        self.lemma = [lowered[key] for key in columns[4]]
+
+
 @dataclass
 class ItemContext:
     """What a whole item knows while its sentences are read in order."""
@@ -58,6 +75,10 @@ class ItemContext:
     last_speaker: Entity | None = None
     controllers: dict[str, Entity] = field(default_factory=dict)  # place key -> last controller
     article_places: Counter = field(default_factory=Counter)  # settlements across the article
+    words: Words = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.words = Words(self.doc)
 
     def add(self, mention: Mention) -> None:
         self.mentions.append(mention)
