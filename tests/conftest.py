@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,19 @@ FLAGS = [
     "--disable-sync",
 ]
 SEEDS = ROOT / "seeds"
+
+
+def seed_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def generated_texts(n: int, seed: int) -> list[str]:
+    """``n`` wire articles from bench/generate.py, each its title, a paragraph break, its text."""
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
+    from generate import articles
+
+    return [f"{a['title']}\n\n{a['text']}" for a in articles(n, seed=seed)]
 
 
 def build_store(path: Path, sources: list[Path]) -> Path:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from conftest import generated_texts, seed_texts
 
 from kg.extract.attribute_rules import RememberedAttributeRuler, remember_attribute_rules
 from kg.extract.nlp import load_model, pipeline
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-from generate import articles  # noqa: E402
 
 # What the model's exceptions are about: contractions over two tokens, pronoun case by
 # dependency, auxiliaries, "there is", whitespace tokens, determiners standing alone
@@ -30,9 +23,7 @@ ATTRIBUTES = ["TAG", "POS", "MORPH", "LEMMA", "DEP", "HEAD", "ENT_IOB", "ENT_TYP
 
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
-    seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
-    generated = [f"{a['title']}\n\n{a['text']}" for a in articles(40, seed=3)]
-    return TRICKY + seeds + generated
+    return TRICKY + seed_texts() + generated_texts(40, seed=3)
 
 
 def test_annotations_are_the_models_own(texts: list[str]) -> None:

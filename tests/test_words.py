@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from conftest import generated_texts, seed_texts
 
 from kg.extract.claims import control_of, may_control
 from kg.extract.events import may_recognise, recognise
 from kg.extract.gazetteer import default_gazetteer, lexicon
 from kg.extract.mentions import Words, build_context
-from kg.extract.nlp import PARAGRAPH_BREAK, pipeline
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-from generate import articles  # noqa: E402
+from kg.extract.nlp import pipeline
 
 # the shapes the early tests let through, and odd texts
 ODD = [
@@ -32,10 +25,7 @@ ODD = [
 
 @pytest.fixture(scope="module")
 def docs() -> list:
-    seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
-    generated = [f"{a['title']}{PARAGRAPH_BREAK}{a['text']}" for a in articles(40, seed=11)]
-    nlp = pipeline()
-    return list(nlp.pipe(ODD + seeds + generated))
+    return list(pipeline().pipe(ODD + seed_texts() + generated_texts(40, seed=11)))
 
 
 def test_words_are_the_tokens_own(docs: list) -> None:
