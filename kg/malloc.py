@@ -1,15 +1,17 @@
-"""glibc malloc settings for the processes `kg` starts: query workers, servers, build workers.
+"""glibc malloc settings for the processes `kg` starts: query workers and build workers.
 
 Oxigraph's query evaluation allocates and frees millions of small blocks per heavy query: a
 quarter of a query worker's samples are glibc's ``malloc`` and ``free``. glibc keeps at most 7
 freed blocks of each size in a thread's cache and sends the rest through the arena's slower
 paths; with 2,000 per size a heavy stored query takes about 8% less CPU (SCALING.md, "Seventh
 session": paired runs of the same query in two processes, one with the setting). spaCy's
-extraction neither gained nor lost from it, nor from larger mmap and trim thresholds.
+extraction neither gained nor lost from it.
 
-glibc reads ``GLIBC_TUNABLES`` once, when a process starts, so `kg` puts it in its environment
-for the processes it starts (its own is already running). A ``GLIBC_TUNABLES`` set by the
-user, even empty, is left as it is. Other C libraries ignore the variable.
+glibc reads ``GLIBC_TUNABLES`` once, when a program starts, so `kg` puts it in its environment
+for the programs it starts: the query workers' fork server and the build's spawned workers.
+`kg` itself is already running, and so are the server processes granian forks from it (they
+answer lookups in Python and were not measured with it). A ``GLIBC_TUNABLES`` set by the user,
+even empty, is left as it is. Other C libraries ignore the variable.
 """
 
 from __future__ import annotations
