@@ -35,19 +35,23 @@ def depth(token: Token) -> int:
     return sum(1 for _ in token.ancestors)
 
 
-def is_reporting(token: Token) -> bool:
+def may_report(words: Words, i: int) -> bool:
+    """is_reporting's first test, on the item's word lists: a verb of saying."""
+    return words.pos[i] in ("VERB", "AUX") and words.lemma[i] in lexicon()["reporting_verbs"]
+
+
+def is_reporting(token: Token, words: Words) -> bool:
     """A verb of saying. Verbs that also name acts ('declared victory', 'claimed by ISIS')
     report only when they take a clause: 'declared that ...'."""
-    lemma = token.lemma_.lower()
-    if token.pos_ not in ("VERB", "AUX") or lemma not in lexicon()["reporting_verbs"]:
+    if not may_report(words, token.i):
         return False
-    if lemma in lexicon()["reporting_verbs_need_clause"]:
+    if words.lemma[token.i] in lexicon()["reporting_verbs_need_clause"]:
         return any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in token.children)
     return True
 
 
-def is_citing(token: Token) -> bool:
-    return token.tag_ == "VBG" and token.lemma_.lower() in lexicon()["citing_verbs"]
+def is_citing(words: Words, i: int) -> bool:
+    return words.tag[i] == "VBG" and words.lemma[i] in lexicon()["citing_verbs"]
 
 
 def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
@@ -66,7 +70,7 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
     if speaker is not None:
         steps.append(speaker)
     for c in verb.children:
-        if is_citing(c):
+        if is_citing(ctx.words, c.i):
             cited = source_of(child(c, "dobj"), ctx)
             if cited is not None:
                 steps.append(cited)
@@ -100,20 +104,18 @@ def rank(token: Token, steps: list[Entity]) -> tuple[int, int]:
 def attribute(sent: Span, ctx: ItemContext) -> Attribution:
     entries: list[tuple[Token, list[Entity]]] = []
     verbs: set[int] = set()
-    words, lex = ctx.words, lexicon()
+    words = ctx.words
     for i in range(sent.start, sent.end):
-        # the first tests of is_reporting and is_citing, on the item's word lists
-        reporting = words.pos[i] in ("VERB", "AUX") and words.lemma[i] in lex["reporting_verbs"]
-        citing = words.tag[i] == "VBG" and words.lemma[i] in lex["citing_verbs"]
-        if not reporting and not citing:
-            continue
+        citing = is_citing(words, i)
+        if not citing and not may_report(words, i):
+            continue  # most words: no Token made
         token = sent.doc[i]
-        if reporting and is_reporting(token):
+        if is_reporting(token, words):
             verbs.add(token.i)
             steps = verb_steps(token, ctx)
             if steps:
                 entries.append((token, steps))
-        elif citing and not is_reporting(token.head):
+        elif citing and not is_reporting(token.head, words):
             # "Citing X, AFP said" where the parse hangs "citing" elsewhere
             cited = source_of(child(token, "dobj"), ctx)
             if cited is not None:

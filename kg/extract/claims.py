@@ -329,22 +329,22 @@ CONTROL_POS = ("VERB", "ADJ", "NOUN", "AUX")
 
 
 def may_control(words: Words, i: int) -> bool:
-    """False when ``control_of`` would return None at its first tests for token ``i`` and it
-    is no capture noun either (read from the item's word lists): keep them in step."""
-    pos, lemma, lex = words.pos[i], words.lemma[i], lexicon()
-    if pos == "NOUN" and lemma in lex["nominal_capture"]:
-        return True
-    return pos in CONTROL_POS and (
-        lemma in control_lemmas() or words.lower[i] in lex["held_suffixes"]
+    """control_of's first test, on the item's word lists: a word no rule of control_of reads
+    (most words of a text) is passed over without a Token or the irrealis test's walk."""
+    return words.pos[i] in CONTROL_POS and (
+        words.lemma[i] in control_lemmas() or words.lower[i] in lexicon()["held_suffixes"]
     )
 
 
+def is_capture_noun(words: Words, i: int) -> bool:
+    """'the capture of X', 'the fall of X': nominal_capture's word."""
+    return words.pos[i] == "NOUN" and words.lemma[i] in lexicon()["nominal_capture"]
+
+
 def control_of(token: Token, ctx: ItemContext) -> Found | None:
-    lex, lemma = lexicon(), token.lemma_.lower()
-    if token.pos_ not in CONTROL_POS:
+    if not may_control(ctx.words, token.i):
         return None
-    if lemma not in control_lemmas() and token.lower_ not in lex["held_suffixes"]:
-        return None  # no rule below reads it: spare the irrealis test's walk of its children
+    lex, lemma = lexicon(), token.lemma_.lower()
     if irrealis(token):
         return None
     gaz = ctx.gazetteer
@@ -629,16 +629,16 @@ def read_triggers(
     for i in range(sent.start, sent.end):
         if i in attribution.verbs:
             continue
-        control, event = may_control(words, i), may_recognise(words, i)
-        if not control and not event:
+        control, capture, event = (
+            may_control(words, i),
+            is_capture_noun(words, i),
+            may_recognise(words, i),
+        )
+        if not control and not capture and not event:
             continue  # no rule below reads this word (most words of a text)
         token = doc[i]
         f = control_of(token, ctx) if control else None
-        if (
-            f is None
-            and token.pos_ == "NOUN"
-            and token.lemma_.lower() in lexicon()["nominal_capture"]
-        ):
+        if f is None and capture:
             f = nominal_capture(token, ctx, ctx.gazetteer, ctx.controllers)
         if f is not None:
             found.append(f)

@@ -533,8 +533,9 @@ def trigger_verbs() -> frozenset[str]:
 
 
 def may_recognise(words: Words, i: int) -> bool:
-    """False when ``recognise`` would return nothing at its first test for token ``i`` (read
-    from the item's word lists, without a Token): keep the two in step."""
+    """recognise's first test, on the item's word lists: a casualty state ('11 dead') or a
+    verb some recogniser reads. Any other word (most of a text) is passed over without a Token
+    or the tree walks below."""
     pos = words.pos[i]
     if pos == "ADJ":
         return words.lower[i] in lexicon()["casualty_states"]
@@ -543,11 +544,10 @@ def may_recognise(words: Words, i: int) -> bool:
 
 def recognise(token: Token, ctx: ItemContext) -> list[Event]:
     """Every event this token triggers (casualties first: 'killed' is not also an attack)."""
+    if not may_recognise(ctx.words, token.i):
+        return []
     if token.pos_ == "ADJ":
         return casualty_state(token, ctx)
-    if token.pos_ != "VERB" or lemma(token) not in trigger_verbs():
-        # no recogniser reads it; the tests below walk the tree, for every token of a text
-        return []
     if token.dep_ not in EVENT_DEPS:
         return []  # "Russian-sponsored talks", "hit-and-run": modifiers, not events
     if counterfactual(token) or purpose(token):
