@@ -1,7 +1,8 @@
 """Build: read articles, extract claims, emit RDF, and replace each article's graph.
 
 Each article lands whole or not at all (its graph is replaced in a transaction, with those of
-a few other articles); a bad file is named with the reason and skipped while the others land.
+a few other articles, or bulk-loaded with other new ones); a bad file is named with the reason
+and skipped while the others land.
 An article whose text and extractor are unchanged since the last build is skipped.
 """
 
@@ -25,7 +26,7 @@ from kg.extract.gazetteer import default_gazetteer
 from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
-from kg.store import Store
+from kg.store import Store, write_durably
 from kg.vocab import ENTITIES_GRAPH, ONTOLOGY, article_iri, graph_iri
 
 Progress = Callable[[int, int, str], None]
@@ -147,6 +148,25 @@ WHERE { ?article ckg:textSha256 ?sha ; ckg:extractorVersion ?version }"""
 # any article at all: on a store without one (a first build) nothing can be unchanged, and
 # asking article by article costs about 0.1 ms each (1 s of a 10k-article build)
 ANY_ARTICLE = "SELECT ?article WHERE { ?article ckg:textSha256 ?sha } LIMIT 1"
+
+
+# in a store's folder: the articles a build writes, until their control readings and
+# contradictions are refreshed (a build cut short between the two leaves them for the next)
+UNREFRESHED_FILE = "kg-unrefreshed-articles"
+
+
+def unrefreshed_file(store: Store) -> Path | None:
+    on_disk = isinstance(store, Store) and store.path is not None and not store.read_only
+    return store.path / UNREFRESHED_FILE if on_disk and store.path else None
+
+
+def unrefreshed(store: Store) -> list[str]:
+    """Articles an earlier build wrote but stopped before refreshing what derives from them."""
+    path = unrefreshed_file(store)
+    try:
+        return path.read_text(encoding="utf-8").splitlines() if path else []
+    except FileNotFoundError:
+        return []
 
 
 def has_articles(store: Store) -> bool:
@@ -276,14 +296,22 @@ SHARED_LINE_END = f" <{ENTITIES_GRAPH}> .\n".encode()  # an N-Quads line of the 
 # articles per write transaction: one larger write costs the parent less CPU than several small
 # ones, and the articles of a batch land together (each still whole)
 WRITE_BATCH = 32
+# quads per write when every graph of the batch is new to a store on disk (``Store.bulk_loads``):
+# each bulk load adds a file per index that RocksDB compacts with the level below, so small
+# loads spread over a build cost more than transactions (10k generated articles, 32 a load:
+# the parent's CPU 141 -> 256 s); loads of a few hundred thousand quads cost it a third less
+# (143 -> 94 s, eighth session; SCALING.md)
+BULK_QUADS = 250_000
 
 
 class Writer:
     """Writes extracted articles in input order, each whole or not at all.
 
-    Up to ``batch`` articles go to the store in one transaction (``Store.replace_graphs``). If
-    a batch cannot be written, each of its articles is written alone, so a bad graph is
-    rejected and the others still land. ``landed`` and ``rejected`` hear of each article.
+    Articles new to a store on disk go to it in bulk loads of up to ``BULK_QUADS`` quads;
+    the others, up to ``batch`` articles at a time, in one transaction each
+    (``Store.replace_graphs``). If a batch cannot be written, each of its articles is written
+    alone, so a bad graph is rejected and the others still land. ``landed`` and ``rejected``
+    hear of each article once it is stored (or refused).
     """
 
     def __init__(
@@ -296,17 +324,27 @@ class Writer:
         self.store, self.landed, self.rejected = store, landed, rejected
         self.batch = batch or WRITE_BATCH
         self.pending: list[Extracted] = []
+        self.stems: set[str] = set()  # of pending
+        self.quads = 0  # in pending
+        self.fresh = True  # every pending graph is new to the store, which bulk-loads them
         self.shared: set[bytes] = set()  # entity descriptions this build has stored
 
     def add(self, done: Extracted) -> None:
-        if any(p.stem == done.stem for p in self.pending):
-            self.flush()  # the same article twice: the later one replaces the earlier, as alone
+        fresh = self.store.bulk_loads(graph_iri(done.stem))
+        if done.stem in self.stems or (self.pending and fresh != self.fresh):
+            # the same article twice: the later one replaces the earlier, as alone; or a
+            # stored article after new ones: each kind of batch is written its own way
+            self.flush()
         self.pending.append(done)
-        if len(self.pending) >= self.batch:
+        self.stems.add(done.stem)
+        self.quads += done.triples
+        self.fresh = fresh
+        if self.quads >= BULK_QUADS if fresh else len(self.pending) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
-        batch, self.pending = self.pending, []
+        batch, self.pending, self.quads = self.pending, [], 0
+        self.stems.clear()
         if not batch:
             return
         try:
@@ -327,9 +365,10 @@ class Writer:
         self.landed(done)
 
     def write(self, batch: list[Extracted]) -> None:
-        """One transaction. An entity description this build already stored is not written
-        again: every article that names an entity describes it (on FA-KES, a quarter of the
-        quads a build emits), and RocksDB's cost is per quad written."""
+        """One write (a transaction, or a bulk load of new graphs). An entity description this
+        build already stored is not written again: every article that names an entity
+        describes it (on FA-KES, a quarter of the quads a build emits), and RocksDB's cost is
+        per quad written."""
         graphs = [graph_iri(done.stem) for done in batch]
         kept, described = [], set()
         for done in batch:
@@ -362,8 +401,19 @@ def build(
     stored = has_articles(store)
     todo = [a for a in articles if force or not stored or not is_unchanged(store, a)]
     report.unchanged = len(articles) - len(todo)
+    recovered = getattr(store, "recovered", [])  # RemoteStore: none
+    if recovered:
+        report.notes.append(
+            f"dropped {len(recovered)} article graphs that a build cut short had left partly "
+            "written; they are extracted again when given"
+        )
+    # what derives from the articles (their readings, their links) is refreshed for these and
+    # for any an earlier build wrote without refreshing
+    refresh = sorted({a.stem for a in todo} | set(unrefreshed(store)))
     # their links go with them
-    previous = control_claims(store, [a.stem for a in todo]) if stored else []
+    previous = control_claims(store, refresh) if stored else []
+    if todo and (journal := unrefreshed_file(store)):
+        write_durably(journal, "".join(stem + "\n" for stem in refresh))
     clock.lap("read")
     workers = workers or default_workers()
     # spaCy is imported here only if extraction runs here (about a second of the parent's CPU)
@@ -405,12 +455,13 @@ def build(
         report.timings["extract"] -= report.timings["pipeline"]
     # control readings of the rebuilt articles (all of them on a store that lacks them), then
     # the contradictions among them
-    refresh_control(store, [a.stem for a in todo] if report.articles else [], touched)
+    refresh_control(store, refresh, touched)
     clock.lap("control readings")
-    if report.articles:
-        stems = [a.stem for a in todo]
-        report.contradictions = refresh_contradictions(store, stems, previous, readings=True)
+    if refresh:
+        report.contradictions = refresh_contradictions(store, refresh, previous, readings=True)
     clock.lap("contradictions")
+    if journal := unrefreshed_file(store):
+        journal.unlink(missing_ok=True)
     store.flush()
     clock.lap("flush")
     report.seconds = time.perf_counter() - started
