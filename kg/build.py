@@ -156,8 +156,10 @@ UNREFRESHED_FILE = "kg-unrefreshed-articles"
 
 
 def unrefreshed_file(store: Store) -> Path | None:
-    on_disk = isinstance(store, Store) and store.path is not None and not store.read_only
-    return store.path / UNREFRESHED_FILE if on_disk and store.path else None
+    """The file in a writable store's folder (a remote or in-memory store has none)."""
+    if isinstance(store, Store) and store.path is not None and not store.read_only:
+        return store.path / UNREFRESHED_FILE
+    return None
 
 
 def unrefreshed(store: Store) -> list[str]:
