@@ -384,6 +384,17 @@ class Writer:
         self.shared |= described  # only once they are stored
 
 
+def compacts(choice: bool | None, before: int, after: int) -> bool:
+    """Whether a build that found the store's files at ``before`` bytes and left them at
+    ``after`` compacts them, unless told (``choice``). By default, when it at least doubled
+    them: compacting rewrites the whole store, so it is done when the build wrote as much as
+    there was, which keeps its cost a fraction of the builds' (a first build compacts, adding
+    one article to a big store does not)."""
+    if choice is not None:
+        return choice
+    return after > 0 and after >= 2 * before
+
+
 def build(
     store: Store,
     paths: list[Path],
@@ -392,13 +403,16 @@ def build(
     columns: Columns | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    compact: bool | None = None,
 ) -> BuildReport:
     """Read, extract (on the Dask cluster at ``scheduler``, else in ``workers`` processes;
     default: one per core) and write the articles' graphs in this process, a few articles per
-    transaction, each whole or not at all (``Writer``)."""
+    transaction, each whole or not at all (``Writer``). Then compact the store if ``compact``,
+    or by default if the build at least doubled its files (``compacts``)."""
     started = time.perf_counter()
     report = BuildReport()
     clock = Laps(report.timings)
+    size = store.disk_bytes()
     articles = read_all(paths, report, columns)
     stored = has_articles(store)
     todo = [a for a in articles if force or not stored or not is_unchanged(store, a)]
@@ -466,5 +480,8 @@ def build(
         journal.unlink(missing_ok=True)
     store.flush()
     clock.lap("flush")
+    if compacts(compact, size, store.disk_bytes()):
+        store.compact()
+        clock.lap("compact")
     report.seconds = time.perf_counter() - started
     return report

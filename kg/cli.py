@@ -73,6 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         workers=args.workers,
         # an explicit --workers beats $KG_SCHEDULER
         scheduler=args.scheduler or (None if args.workers else default_scheduler()),
+        compact=args.compact,
     )
     for message in report.notes:
         print(f"note: {message}", file=sys.stderr)
@@ -407,6 +408,12 @@ def parser() -> argparse.ArgumentParser:
         help="extraction processes (default: one per core; 1 for none)",
     )
     b.add_argument("--timings", action="store_true", help="print where the time went (stderr)")
+    b.add_argument(
+        "--compact",
+        action=argparse.BooleanOptionalAction,
+        help="rewrite the store's files in order afterwards, for faster queries (default: "
+        "when the build at least doubled the store)",
+    )
     b.add_argument(
         "--scheduler",
         metavar="ADDRESS",
