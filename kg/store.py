@@ -244,9 +244,9 @@ class Store:
 
         What a build leaves is the files of its bulk loads and transactions, overlapping and
         partly merged: RocksDB compacts them in the background while the writer lives, and
-        stops when it closes. A reader then searches every one of them on each lookup, so the
-        queries that read much of the store took 1.7-3.7 times as long at 1M claims
-        (SCALING.md). It takes a minute per 5 GB of store, on one core."""
+        stops when it closes. A reader then searches every one of them on each lookup: the
+        queries that read much of the store took 1.2-2.2 times as long at 1M claims
+        (SCALING.md). It takes about 75 s for that 9 GB store, on one core."""
         if self.path is not None and not self.read_only:
             self._ox.optimize()
 

@@ -4,17 +4,26 @@ added an article to, and compacting changes the store's files, never what it hol
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import SEEDS, generated_texts, write_articles
 
 from kg.build import build, compacts
 from kg.cli import main
+from kg.serve import LiveStore
 from kg.store import Store
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def tables(path: Path) -> int:
     return len(list(path.glob("*.sst")))
+
+
+def count(live: LiveStore) -> int:
+    return int(next(iter(live.get().query(COUNT)))["n"].value)
 
 
 def test_a_first_build_compacts_and_keeps_every_quad(tmp_path: Path) -> None:
@@ -59,3 +68,17 @@ def test_kg_build_no_compact_leaves_the_files_and_compact_merges_them(
     # an unchanged rebuild writes nothing; told to, it compacts what the first left loose
     assert main(["build", str(seeds), "--store", str(loose), "--compact"]) == 0
     assert tables(loose) <= tables(tidy)
+
+
+def test_a_server_reading_the_store_follows_a_compaction_by_another_process(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store"
+    assert build(Store(path), [SEEDS], compact=False).ok
+    live = LiveStore(path)
+    before = count(live)
+    assert before > 4000
+    compact = "import sys; from kg.store import Store; Store(sys.argv[1]).compact()"
+    subprocess.run([sys.executable, "-c", compact, str(path)], check=True, timeout=120)
+    # every file the reader had opened is gone: it answers from the new ones, all quads there
+    assert count(live) == before
