@@ -469,8 +469,13 @@ def build(
     if loads[loaded:]:  # the pipeline was loaded here, during extraction: its own stage
         report.timings["pipeline"] = sum(loads[loaded:])
         report.timings["extract"] -= report.timings["pipeline"]
+    def stage(what: str) -> None:  # a line under the finished progress bar, for long stages
+        if progress and refresh:
+            progress(len(todo), len(todo), what)
+
     # control readings of the rebuilt articles (all of them on a store that lacks them), then
     # the contradictions among them
+    stage(f"control readings and contradictions of {len(refresh)} articles")
     refresh_control(store, refresh, touched)
     clock.lap("control readings")
     if refresh:
@@ -480,7 +485,8 @@ def build(
         journal.unlink(missing_ok=True)
     store.flush()
     clock.lap("flush")
-    if compacts(compact, size, store.disk_bytes()):
+    if compacts(compact, size, after := store.disk_bytes()):
+        stage(f"compacting the store ({after / 1e6:,.0f} MB)")
         store.compact()
         clock.lap("compact")
     report.seconds = time.perf_counter() - started

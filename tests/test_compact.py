@@ -3,6 +3,7 @@ added an article to, and compacting changes the store's files, never what it hol
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -82,3 +83,12 @@ def test_a_server_reading_the_store_follows_a_compaction_by_another_process(
     subprocess.run([sys.executable, "-c", compact, str(path)], check=True, timeout=120)
     # every file the reader had opened is gone: it answers from the new ones, all quads there
     assert count(live) == before
+
+
+def test_the_progress_names_the_stages_after_the_last_article(tmp_path: Path) -> None:
+    lines: list[tuple[int, int, str]] = []
+    build(Store(tmp_path / "store"), [SEEDS], progress=lambda *line: lines.append(line))
+    after = [what for done, total, what in lines if what.startswith(("control", "compacting"))]
+    assert after[0] == "control readings and contradictions of 5 articles"
+    assert re.fullmatch(r"compacting the store \(\d+ MB\)", after[1]) and len(after) == 2
+    assert lines[-3][:2] == lines[-1][:2] == (5, 5)  # under a finished bar
