@@ -469,6 +469,7 @@ def build(
     if loads[loaded:]:  # the pipeline was loaded here, during extraction: its own stage
         report.timings["pipeline"] = sum(loads[loaded:])
         report.timings["extract"] -= report.timings["pipeline"]
+
     def stage(what: str) -> None:  # a line under the finished progress bar, for long stages
         if progress and refresh:
             progress(len(todo), len(todo), what)
