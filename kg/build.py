@@ -155,16 +155,9 @@ ANY_ARTICLE = "SELECT ?article WHERE { ?article ckg:textSha256 ?sha } LIMIT 1"
 UNREFRESHED_FILE = "kg-unrefreshed-articles"
 
 
-def unrefreshed_file(store: Store) -> Path | None:
-    """The file in a writable store's folder (a remote or in-memory store has none)."""
-    if isinstance(store, Store) and store.path is not None and not store.read_only:
-        return store.path / UNREFRESHED_FILE
-    return None
-
-
 def unrefreshed(store: Store) -> list[str]:
     """Articles an earlier build wrote but stopped before refreshing what derives from them."""
-    path = unrefreshed_file(store)
+    path = store.journal(UNREFRESHED_FILE)
     try:
         return path.read_text(encoding="utf-8").splitlines() if path else []
     except FileNotFoundError:
@@ -417,10 +410,9 @@ def build(
     stored = has_articles(store)
     todo = [a for a in articles if force or not stored or not is_unchanged(store, a)]
     report.unchanged = len(articles) - len(todo)
-    recovered = getattr(store, "recovered", [])  # RemoteStore: none
-    if recovered:
+    if store.recovered:
         report.notes.append(
-            f"dropped {len(recovered)} article graphs that a build cut short had left partly "
+            f"dropped {len(store.recovered)} article graphs that a build cut short had left partly "
             "written; they are extracted again when given"
         )
     # what derives from the articles (their readings, their links) is refreshed for these and
@@ -428,7 +420,7 @@ def build(
     refresh = sorted({a.stem for a in todo} | set(unrefreshed(store)))
     # their links go with them
     previous = control_claims(store, refresh) if stored else []
-    if todo and (journal := unrefreshed_file(store)):
+    if todo and (journal := store.journal(UNREFRESHED_FILE)):
         write_durably(journal, "".join(stem + "\n" for stem in refresh))
     clock.lap("read")
     workers = workers or default_workers()
@@ -482,7 +474,7 @@ def build(
     if refresh:
         report.contradictions = refresh_contradictions(store, refresh, previous, readings=True)
     clock.lap("contradictions")
-    if journal := unrefreshed_file(store):
+    if journal := store.journal(UNREFRESHED_FILE):
         journal.unlink(missing_ok=True)
     store.flush()
     clock.lap("flush")

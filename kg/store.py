@@ -193,7 +193,8 @@ class Store:
         killed) leaves them named there, and they are dropped whole, here or at the next open
         for writing (``recover``). Under a million quads, Oxigraph parses all of them before
         writing, and RocksDB takes in the files of all indexes at once."""
-        pending = self.pending_file()
+        pending = self.journal(PENDING_FILE)
+        assert pending is not None  # a store on disk (``bulk_loads``)
         write_durably(pending, "".join(g + "\n" for g in graphs))
         try:
             self._ox.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
@@ -202,18 +203,21 @@ class Store:
             raise
         pending.unlink()
 
-    def pending_file(self) -> Path:
-        """Graphs being bulk-loaded, one IRI a line (a file in the store's folder)."""
-        assert self.path is not None
-        return self.path / PENDING_FILE
+    def journal(self, name: str) -> Path | None:
+        """A file of the writer's own in the store's folder (RocksDB ignores names not its
+        own): ``PENDING_FILE``, the graphs being bulk-loaded, and the build's journal. None for
+        a store in memory or read-only, which keeps none."""
+        if self.path is None or self.read_only:
+            return None
+        return self.path / name
 
     def recover(self) -> list[str]:
         """Drop the graphs of a bulk load that did not finish (see ``_bulk_new``): each may
         hold part of its quads. Returns their IRIs. Entity descriptions the load added to the
         shared graph stay: they describe entities, whichever article named them."""
-        if self.path is None or self.read_only:
+        pending = self.journal(PENDING_FILE)
+        if pending is None:
             return []
-        pending = self.pending_file()
         try:
             graphs = pending.read_text(encoding="utf-8").split()
         except FileNotFoundError:
@@ -359,6 +363,7 @@ class RemoteStore:
         self.timeout = timeout
         self.path = None
         self.read_only = False
+        self.recovered: list[str] = []  # no bulk loads here, none cut short
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -403,6 +408,10 @@ class RemoteStore:
     def bulk_loads(self, graph: str) -> bool:
         """Each write is one update request."""
         return False
+
+    def journal(self, name: str) -> Path | None:
+        """None: each update request is whole on the server, which keeps its own files."""
+        return None
 
     def replace_graphs(self, graphs: list[str], nquads: bytes) -> None:
         """Replace ``graphs`` with the quads of ``nquads`` (see Store.replace_graphs) in one
