@@ -27,6 +27,7 @@ from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
 from kg.store import Store, write_durably
+from kg.totals import refresh_totals
 from kg.vocab import ENTITIES_GRAPH, ONTOLOGY, article_iri, graph_iri
 
 Progress = Callable[[int, int, str], None]
@@ -468,12 +469,15 @@ def build(
 
     # control readings of the rebuilt articles (all of them on a store that lacks them), then
     # the contradictions among them
-    stage(f"control readings and contradictions of {len(refresh)} articles")
-    refresh_control(store, refresh, touched)
+    stage(f"control readings, contradictions and totals of {len(refresh)} articles")
+    everything = refresh_control(store, refresh, touched)
     clock.lap("control readings")
     if refresh:
         report.contradictions = refresh_contradictions(store, refresh, previous, readings=True)
     clock.lap("contradictions")
+    # the stored aggregates' totals: all of them when the readings were all recomputed
+    refresh_totals(store, refresh, full=everything)
+    clock.lap("totals")
     if journal := store.journal(UNREFRESHED_FILE):
         journal.unlink(missing_ok=True)
     store.flush()

@@ -26,6 +26,7 @@ import pickle
 import signal
 import socket
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -743,11 +744,28 @@ def serve(
         config["QUERY_POOL"] = pool.start()
     os.environ[CONFIG_VARIABLE] = json.dumps(config)  # read by the server processes' factory
     print(f"Serving {store_path} on http://{host}:{port}/ (SPARQL at /sparql)", flush=True)
+    if note := stale_totals_note(store_path):
+        print(note, file=sys.stderr, flush=True)
     try:
         _granian(config, host, port, threads, http_workers)
     finally:
         if pool is not None:
             pool.close()
+
+
+def stale_totals_note(store_path: str | os.PathLike[str]) -> str | None:
+    """A line for a store built before the totals of the whole-store aggregates were kept, or
+    None: agency_cites_monitor and casualties_by_perpetrator read those totals."""
+    from kg import totals
+    from kg.store import Store
+
+    if totals.is_current(Store(store_path, read_only=True)):
+        return None
+    return (
+        f"Note: the store at {store_path} has no totals of this version, so the stored queries "
+        "agency_cites_monitor and casualties_by_perpetrator answer nothing: run `kg build` "
+        "once (it computes them without extracting anything again)"
+    )
 
 
 def _granian(

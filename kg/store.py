@@ -7,6 +7,7 @@ of it. A build writes several articles' graphs per transaction (``replace_graphs
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import time
@@ -178,6 +179,18 @@ class Store:
             raise InputError(f"Malformed N-Quads for {some(graphs)}: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"Could not write {some(graphs)}: {exc}") from exc
+
+    def add(self, quads: Iterable[ox.Quad], bulk: bool = False) -> None:
+        """Add quads to the graphs they name: in one transaction, or with ``bulk`` (for many
+        quads that a reader may see in part and a writer can write again) through RocksDB's
+        bulk loader, without a transaction, several times faster."""
+        try:
+            if bulk and self.path is not None:
+                self._ox.bulk_extend(quads)
+            else:
+                self._ox.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"Could not write to the store: {exc}") from exc
 
     def bulk_loads(self, graph: str) -> bool:
         """Whether ``replace_graphs`` would bulk-load ``graph``: new, in a store on disk."""
@@ -404,6 +417,16 @@ class RemoteStore:
         update, written = replace_graph_update(graph, quads, shared)
         self.update(update)
         return written
+
+    def add(self, quads: Iterable[ox.Quad], bulk: bool = False) -> None:
+        """Add quads to the graphs they name: in one update request, or with ``bulk`` in a
+        request per 20,000 quads."""
+        quads = iter(quads)
+        while chunk := list(itertools.islice(quads, 20_000) if bulk else quads):
+            blocks: dict[str, list[Any]] = {}
+            for q in chunk:
+                blocks.setdefault(str(q.graph_name), []).append(q)
+            self.update(drop_and_insert([], blocks))
 
     def bulk_loads(self, graph: str) -> bool:
         """Each write is one update request."""

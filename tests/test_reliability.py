@@ -30,6 +30,7 @@ from conftest import ROOT, SEEDS
 from kg.contest import DERIVED_GRAPH
 from kg.serve import store_signature
 from kg.store import Store
+from kg.totals import TOTALS_GRAPH
 from kg.vocab import ENTITIES_GRAPH, ONTOLOGY, graph_iri, slug, stem_segment
 
 ISIS = "Q2429253"
@@ -113,8 +114,10 @@ def article_graphs(store_path: Path) -> dict[str, set[str]]:
         quads = store.quads_for_pattern(None, None, None, row["g"])
         found[row["stem"].value] = {str(q) for q in quads}
     named = {g.value for g in store.named_graphs()}
-    # besides the article graphs: the shared entity graph and the derived contradictions
-    assert named - {f"{r}" for r in _graph_names(found)} <= {ENTITIES_GRAPH, DERIVED_GRAPH}
+    # besides the article graphs: the shared entity graph, the derived contradictions and
+    # readings, and the totals of the whole-store aggregates
+    others = {ENTITIES_GRAPH, DERIVED_GRAPH, TOTALS_GRAPH}
+    assert named - {f"{r}" for r in _graph_names(found)} <= others
     return found
 
 
