@@ -7,7 +7,6 @@ of it. A build writes several articles' graphs per transaction (``replace_graphs
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import time
@@ -180,15 +179,10 @@ class Store:
         except OSError as exc:
             raise StoreError(f"Could not write {some(graphs)}: {exc}") from exc
 
-    def add(self, quads: Iterable[ox.Quad], bulk: bool = False) -> None:
-        """Add quads to the graphs they name: in one transaction, or with ``bulk`` (for many
-        quads that a reader may see in part and a writer can write again) through RocksDB's
-        bulk loader, without a transaction, several times faster."""
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads to the graphs they name, in one transaction."""
         try:
-            if bulk and self.path is not None:
-                self._ox.bulk_extend(quads)
-            else:
-                self._ox.extend(quads)
+            self._ox.extend(quads)
         except OSError as exc:
             raise StoreError(f"Could not write to the store: {exc}") from exc
 
@@ -418,14 +412,12 @@ class RemoteStore:
         self.update(update)
         return written
 
-    def add(self, quads: Iterable[ox.Quad], bulk: bool = False) -> None:
-        """Add quads to the graphs they name: in one update request, or with ``bulk`` in a
-        request per 20,000 quads."""
-        quads = iter(quads)
-        while chunk := list(itertools.islice(quads, 20_000) if bulk else quads):
-            blocks: dict[str, list[Any]] = {}
-            for q in chunk:
-                blocks.setdefault(str(q.graph_name), []).append(q)
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads to the graphs they name, in one update request."""
+        blocks: dict[str, list[Any]] = {}
+        for q in quads:
+            blocks.setdefault(str(q.graph_name), []).append(q)
+        if blocks:
             self.update(drop_and_insert([], blocks))
 
     def bulk_loads(self, graph: str) -> bool:

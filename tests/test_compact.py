@@ -53,6 +53,9 @@ def test_the_rule_compacts_when_the_files_at_least_doubled() -> None:
     assert compacts(None, 0, 4096) and compacts(None, 1000, 2000)
     assert not compacts(None, 1000, 1999) and not compacts(None, 0, 0)
     assert compacts(True, 1000, 1000) and not compacts(False, 0, 4096)
+    # derived data of the whole store recomputed (a store from an older version)
+    assert compacts(None, 1000, 1100, recomputed=True)
+    assert not compacts(False, 1000, 1100, recomputed=True)
 
 
 def test_kg_build_no_compact_leaves_the_files_and_compact_merges_them(
