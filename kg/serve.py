@@ -759,8 +759,9 @@ def stale_totals_note(store_path: str | os.PathLike[str]) -> str | None:
     from kg import totals
     from kg.store import Store
 
-    if totals.is_current(Store(store_path, read_only=True)):
-        return None
+    store = Store(store_path, read_only=True)
+    if totals.is_current(store) or not store.select("SELECT ?a WHERE { ?a ckg:stem ?s } LIMIT 1"):
+        return None  # current, or nothing built yet
     return (
         f"Note: the store at {store_path} has no totals of this version, so the stored queries "
         "agency_cites_monitor and casualties_by_perpetrator answer nothing: run `kg build` "

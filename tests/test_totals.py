@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import write_articles
-from test_query_scale import generated_store
+from test_query_scale import OLD_AGENCY_CITES_MONITOR, generated_store
 
 from kg import totals
 from kg.build import build
@@ -23,16 +23,7 @@ from kg.store import Store
 from kg.stored_queries import get_stored_query
 from kg.vocab import ONTOLOGY, graph_iri
 
-# the stored queries as they were before the totals: grouping every claim of the store
-OLD_AGENCY_CITES_MONITOR = """PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
-SELECT ?agency ?source (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?article) AS ?articles)
-WHERE {
-  ?claim ckg:reportingStep ?first , ?second ; ckg:inArticle ?article .
-  ?first ckg:position 1 ; ckg:reporter/rdfs:label ?agency .
-  ?second ckg:position 2 ; ckg:reporter/rdfs:label ?source .
-}
-GROUP BY ?agency ?source
-"""
+# The references: agency_cites_monitor as it was (grouping every claim: test_query_scale), and
 # the casualty claims, one row per perpetrator, day, victims and claimant, summed up in Python
 # below (Oxigraph's GROUP_CONCAT and MAX give no value for a group where a claim lacks one)
 CASUALTY_ROWS = """PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
@@ -218,6 +209,8 @@ def test_build_keeps_them_and_a_store_without_them_gets_them(
     kept = totals_triples(store)
     assert len(kept) > 50
     assert stale_totals_note(path) is None
+    Store(tmp_path / "empty")  # nothing built yet: nothing to say
+    assert stale_totals_note(tmp_path / "empty") is None
     store.drop_graph(totals.TOTALS_GRAPH)
     assert not totals.is_current(store) and totals_triples(store) == set()
     assert list(store.query(get_stored_query("agency_cites_monitor").text)) == []
