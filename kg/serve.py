@@ -757,10 +757,11 @@ def stale_totals_note(store_path: str | os.PathLike[str]) -> str | None:
     """A line for a store built before the totals of the whole-store aggregates were kept, or
     None: agency_cites_monitor and casualties_by_perpetrator read those totals."""
     from kg import totals
+    from kg.build import has_articles
     from kg.store import Store
 
     store = Store(store_path, read_only=True)
-    if totals.is_current(store) or not store.select("SELECT ?a WHERE { ?a ckg:stem ?s } LIMIT 1"):
+    if totals.is_current(store) or not has_articles(store):
         return None  # current, or nothing built yet
     return (
         f"Note: the store at {store_path} has no totals of this version, so the stored queries "

@@ -76,20 +76,24 @@ def replace_graph_update(
 ) -> tuple[str, int]:
     """One SPARQL update that drops ``graph`` and inserts ``quads`` into it (whatever graph
     they name) and ``shared`` into the graphs they name; and the number of quads."""
-    g = ox.NamedNode(graph)
-    blocks: dict[str, list[Any]] = {str(g): list(quads)}
-    for q in shared:  # shared quads keep the graph they name
-        blocks.setdefault(str(q.graph_name), []).append(q)
+    blocks: dict[str, list[Any]] = {str(ox.NamedNode(graph)): list(quads)}
+    for name, found in by_graph(shared).items():  # shared quads keep the graph they name
+        blocks.setdefault(name, []).extend(found)
     return drop_and_insert([graph], blocks), sum(map(len, blocks.values()))
+
+
+def by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
+    """Quads by the graph they name (serialised), in order."""
+    blocks: dict[str, list[ox.Quad]] = {}
+    for q in quads:
+        blocks.setdefault(str(q.graph_name), []).append(q)
+    return blocks
 
 
 def replace_graphs_update(graphs: list[str], nquads: bytes) -> str:
     """One SPARQL update that drops ``graphs`` and inserts the quads of ``nquads`` (N-Quads)
     into the graphs they name."""
-    blocks: dict[str, list[Any]] = {}
-    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
-        blocks.setdefault(str(q.graph_name), []).append(q)
-    return drop_and_insert(graphs, blocks)
+    return drop_and_insert(graphs, by_graph(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
 
 
 def drop_and_insert(graphs: list[str], blocks: Mapping[str, list[Any]]) -> str:
@@ -414,10 +418,7 @@ class RemoteStore:
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads to the graphs they name, in one update request."""
-        blocks: dict[str, list[Any]] = {}
-        for q in quads:
-            blocks.setdefault(str(q.graph_name), []).append(q)
-        if blocks:
+        if blocks := by_graph(quads):
             self.update(drop_and_insert([], blocks))
 
     def bulk_loads(self, graph: str) -> bool:

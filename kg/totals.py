@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 
@@ -231,7 +232,7 @@ class Row:
     victims: set[str] = field(default_factory=set)
     claimants: set[str] = field(default_factory=set)
 
-    @property
+    @cached_property
     def iri(self) -> str:
         return row_iri(self.kind, self.key)
 
@@ -283,7 +284,8 @@ NewShare = tuple[Row, str, Share]  # a group (key only), the article's IRI, its 
 
 
 def chain_shares(store: Store, stems: list[str] | None) -> Iterator[NewShare]:
-    for claims in _claim_patterns(stems, CHAIN_CLAIMS_ALL, CHAIN_CLAIMS_IN):
+    patterns = [CHAIN_CLAIMS_ALL] if stems is None else _in_graphs(stems, CHAIN_CLAIMS_IN)
+    for claims in patterns:
         for r in _solutions(store, CHAIN_SHARES.replace("{claims}", claims)):
             row = Row(CHAIN, (r["agency"], r["source"]))
             yield row, r["article"].value, Share(int(r["claims"].value))
@@ -303,7 +305,7 @@ def casualty_shares(store: Store, stems: list[str] | None) -> Iterator[NewShare]
             yield Row(CASUALTY, (r["perpetrator"], *day)), r["article"].value, share
         return
     groups: dict[tuple[str, str], tuple[Row, str, set[str], Share]] = {}
-    for claims in _claim_patterns(stems, "", CASUALTY_CLAIMS_IN):
+    for claims in _in_graphs(stems, CASUALTY_CLAIMS_IN):
         for r in _solutions(store, CASUALTY_ROWS.replace("{claims}", claims)):
             day = (r["day"],) if "day" in r else ()
             row, article = Row(CASUALTY, (r["perpetrator"], *day)), r["article"].value
@@ -328,12 +330,11 @@ def _count(term: Term | None) -> int:
         return 0
 
 
-def _claim_patterns(stems: list[str] | None, everywhere: str, in_graph: str) -> Iterator[str]:
-    if stems is None:
-        yield everywhere
-        return
+def _in_graphs(stems: list[str], pattern: str) -> Iterator[str]:
+    """The claims' ``pattern`` in these articles' graphs, a UNION branch per graph, BATCH
+    graphs a query."""
     for at in range(0, len(stems), BATCH):
-        yield " UNION ".join(in_graph % ox.NamedNode(graph_iri(s)) for s in stems[at : at + BATCH])
+        yield " UNION ".join(pattern % ox.NamedNode(graph_iri(s)) for s in stems[at : at + BATCH])
 
 
 # -- refreshing them ------------------------------------------------------------------------
