@@ -27,7 +27,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import control, totals  # noqa: E402
+from kg import control, paging, totals  # noqa: E402
 from kg.contest import DERIVED_GRAPH  # noqa: E402
 from kg.extract.claims import EVENT_CLASSES  # noqa: E402
 from kg.store import Store  # noqa: E402
@@ -246,12 +246,13 @@ def load(path: Path, claims: int) -> float:
 
 
 def materialise(path: Path) -> float:
-    """Bring a store up to date as `kg build` would: the control readings (kg/control.py) and
-    the totals of the whole-store aggregates (kg/totals.py), each recomputed in full when the
-    store lacks those of the current version. Seconds taken."""
+    """Bring a store up to date as `kg build` would: the control readings (kg/control.py), the
+    totals of the whole-store aggregates (kg/totals.py) and the pages of the listings
+    (kg/paging.py), each recomputed in full when the store lacks those of the current version.
+    Seconds taken."""
     store = Store(path)
     started = time.perf_counter()
-    if control.is_current(store) and totals.is_current(store):
+    if control.is_current(store) and totals.is_current(store) and paging.is_current(store):
         return 0.0
     if not control.is_current(store):
         control.refresh_control(store)
@@ -260,6 +261,10 @@ def materialise(path: Path) -> float:
         begun = time.perf_counter()
         totals.refresh_totals(store)
         print(f"  totals materialised in {time.perf_counter() - begun:.1f} s", flush=True)
+    if not paging.is_current(store):
+        begun = time.perf_counter()
+        paging.refresh_pages(store)
+        print(f"  pages of the listings in {time.perf_counter() - begun:.1f} s", flush=True)
     store.flush()
     seconds = time.perf_counter() - started
     store.compact()  # as a build that rewrote this much does: every query reads fewer files

@@ -23,6 +23,7 @@ from kg.control import refresh_control
 from kg.corpus import Columns, is_corpus, read_corpus
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
+from kg.paging import refresh_pages
 from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
@@ -473,7 +474,7 @@ def build(
 
     # control readings of the rebuilt articles (all of them on a store that lacks them), then
     # the contradictions among them
-    stage(f"control readings, contradictions and totals of {len(refresh)} articles")
+    stage(f"control readings, contradictions, totals and pages of {len(refresh)} articles")
     everything = refresh_control(store, refresh, touched)
     clock.lap("control readings")
     if refresh:
@@ -482,6 +483,9 @@ def build(
     # the stored aggregates' totals: all of them when the readings were all recomputed
     recomputed = (refresh_totals(store, refresh, full=everything) or everything) and stored
     clock.lap("totals")
+    # the listings' pages of the articles landed (of every article on a store without them)
+    recomputed = refresh_pages(store, refresh) and stored or recomputed
+    clock.lap("pages")
     if journal := store.journal(UNREFRESHED_FILE):
         journal.unlink(missing_ok=True)
     store.flush()

@@ -754,19 +754,27 @@ def serve(
 
 
 def stale_totals_note(store_path: str | os.PathLike[str]) -> str | None:
-    """A line for a store built before the totals of the whole-store aggregates were kept, or
-    None: agency_cites_monitor and casualties_by_perpetrator read those totals."""
-    from kg import totals
+    """A line for a store built before the totals of the whole-store aggregates or the pages of
+    the listings were kept, or None: the stored queries read them."""
+    from kg import paging, totals
     from kg.build import has_articles
     from kg.store import Store
 
     store = Store(store_path, read_only=True)
-    if totals.is_current(store) or not has_articles(store):
+    missing = [
+        what
+        for what, current in (
+            ("totals (agency_cites_monitor, casualties_by_perpetrator)", totals.is_current),
+            ("pages (contested_claims, claims_by_type, event_sources)", paging.is_current),
+        )
+        if not current(store)
+    ]
+    if not missing or not has_articles(store):
         return None  # current, or nothing built yet
     return (
-        f"Note: the store at {store_path} has no totals of this version, so the stored queries "
-        "agency_cites_monitor and casualties_by_perpetrator answer nothing: run `kg build` "
-        "once (it computes them without extracting anything again)"
+        f"Note: the store at {store_path} has no {' and no '.join(missing)} of this version, "
+        "so those stored queries answer nothing: run `kg build` once (it computes them "
+        "without extracting anything again)"
     )
 
 

@@ -10,6 +10,9 @@ A parameter line is ``# param: NAME TYPE  DESCRIPTION``. TYPE is one of ``IRI``,
 (``xsd:date?``) makes the parameter optional, left unbound when absent. Comment lines that are
 not another ``key:`` line continue the description. The parameter ``?NAME`` of the
 query is bound to a typed RDF term through pyoxigraph substitutions, never by editing the text.
+An optional parameter named ``page`` (an IRI) is a page of the listings (`kg.paging`): left
+out, it is bound to the store's newest page, so that a listing reads a page, never the whole
+store; the query text run as it is (on `/sparql`) lists every page.
 Substitution follows SPARQL SEP-0007: a SELECT query must name each parameter in its SELECT
 clause (``SELECT ?type ?claim ...``, or ``SELECT *``), else pyoxigraph refuses to bind it.
 """
@@ -26,6 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError, QueryError
+from kg.paging import newest_page
 from kg.resources import queries_dir
 from kg.store import Store, Term
 
@@ -192,6 +196,9 @@ def run_stored(
     """Run the stored query ``name`` with ``params`` bound; returns the pyoxigraph result."""
     query = get_stored_query(name, directory)
     bindings = bind_params(query, params)
+    if any(p.name == "page" and p.type == "IRI" for p in query.params) and "page" not in bindings:
+        if (newest := newest_page(store)) is not None:
+            bindings["page"] = newest
     try:
         return store.query(query.text, bindings=bindings)
     except RuntimeError as exc:  # pyoxigraph: a bound variable missing from SELECT

@@ -23,6 +23,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
 from kg.errors import InputError
+from kg.paging import refresh_pages
 from kg.store import Store
 from kg.stored_queries import Param, bind_params, parse_stored_query, to_term
 
@@ -48,6 +49,7 @@ def _claim(n: int, kind: str, day: str) -> list[ox.Quad]:
         _quad(claim, CKG + "claimType", ox.Literal(kind)),
         _quad(claim, CKG + "inArticle", ox.NamedNode(article)),
         _quad(claim, CKG + "sentenceText", ox.Literal(f"Sentence of article {n}.")),
+        _quad(article, rdf_type, ox.NamedNode(CKG + "Article")),
         _quad(article, CKG + "published", ox.Literal(day, datatype=ox.NamedNode(XSD + "date"))),
     ]
 
@@ -56,6 +58,7 @@ def make_store(path: Path) -> Path:
     store = Store(path)
     store.replace_graph(G1, _claim(1, "control", "2017-11-09"))
     store.replace_graph(G2, _claim(2, "attack", "2017-11-13"))
+    refresh_pages(store)  # as a build does: the listings read their articles by page
     store.flush()
     del store  # release the read-write handle before the server opens it read-only
     return path
@@ -353,7 +356,13 @@ def test_list_stored_queries(server: Server) -> None:
             "type": "xsd:string",
             "description": example["params"][0]["description"],
             "required": True,
-        }
+        },
+        {
+            "name": "page",
+            "type": "IRI",
+            "description": example["params"][1]["description"],
+            "required": False,
+        },
     ]
 
 

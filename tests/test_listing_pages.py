@@ -1,0 +1,250 @@
+"""Pages of the listings (kg/paging.py): every article is on one page of its publication day, a
+day's pages fill in the order articles land and keep their articles across rebuilds; the
+listings read page by page give every row of the whole listing, and answer the newest page when
+none is named."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from test_query_scale import (
+    OLD_CLAIMS_BY_TYPE,
+    OLD_CONTESTED_CLAIMS,
+    generated_store,
+    remote_style,
+    rows,
+)
+
+from kg import paging
+from kg.build import build
+from kg.serve import stale_totals_note
+from kg.store import Store
+from kg.stored_queries import get_stored_query, run_stored
+from kg.vocab import ONTOLOGY, article_iri, graph_iri
+
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+# queries/event_sources.rq before it was read by page: every event of the store
+OLD_EVENT_SOURCES = """PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
+SELECT ?event ?type ?place ?day (COUNT(DISTINCT ?claim) AS ?claims)
+       (COUNT(DISTINCT ?article) AS ?articles) (COUNT(DISTINCT ?claimant) AS ?claimants)
+WHERE {
+  ?claim ckg:occurrence ?event ; ckg:claimType ?type ; ckg:inArticle ?article .
+  OPTIONAL { ?claim ckg:claimant ?claimant }
+  OPTIONAL { ?event ckg:place/rdfs:label ?place }
+  OPTIONAL { ?event ckg:start ?day }
+}
+GROUP BY ?event ?type ?place ?day
+ORDER BY DESC(?articles) ?day
+"""
+PAGE_OF = """SELECT ?article ?page ?group ?part WHERE {
+  ?article ckg:onPage ?page . ?page ckg:pageGroup ?group ; ckg:pagePart ?part
+}"""
+
+
+def ckg(name: str) -> ox.NamedNode:
+    return ox.NamedNode(ONTOLOGY + name)
+
+
+def land(store: Store, stem: str, day: str | None) -> None:
+    """An article as a build lands it, as far as pages are concerned: its graph, replaced."""
+    node, graph = ox.NamedNode(article_iri(stem)), ox.NamedNode(graph_iri(stem))
+    quads = [
+        ox.Quad(node, RDF_TYPE, ckg("Article"), graph),
+        ox.Quad(node, ckg("stem"), ox.Literal(stem), graph),
+    ]
+    if day:
+        quads.append(ox.Quad(node, ckg("published"), ox.Literal(day, datatype=XSD_DATE), graph))
+    store.replace_graph(graph_iri(stem), quads)
+
+
+def layout(store: Store) -> dict[str, tuple[str, int]]:
+    """Each article's page, as (group, part); an article on two pages fails."""
+    seen: dict[str, tuple[str, int]] = {}
+    for r in store.select(PAGE_OF):
+        stem = r["article"].value.rsplit("/", 1)[1]
+        assert stem not in seen, f"{stem} is on two pages"
+        seen[stem] = (r["group"].value, int(r["part"].value))
+    return seen
+
+
+def check_pages(store: Store, days: dict[str, str | None]) -> dict[str, tuple[str, int]]:
+    """Every article on one page of its day (or undated), no page over the size."""
+    seen = layout(store)
+    assert set(seen) == set(days)
+    for stem, (group, _) in seen.items():
+        assert group == (days[stem] or paging.UNDATED), stem
+    assert max(Counter(seen.values()).values()) <= paging.PAGE_SIZE
+    assert paging.is_current(store)
+    return seen
+
+
+def test_a_day_fills_its_pages_in_landing_order_and_keeps_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "PAGE_SIZE", 3)
+    store = Store(tmp_path / "store")
+    days: dict[str, str | None] = {f"d{k}": "2017-11-09" for k in range(8)}
+    days |= {"u0": None, "u1": None, "e0": "2017-11-19"}
+    for stem, day in days.items():
+        land(store, stem, day)
+    assert paging.refresh_pages(store) is True  # a store without pages: every article
+    seen = check_pages(store, days)
+    assert [seen[f"d{k}"] for k in range(8)] == [("2017-11-09", 1 + k // 3) for k in range(8)]
+    assert seen["u0"] == seen["u1"] == ("undated", 1) and seen["e0"] == ("2017-11-19", 1)
+    assert paging.newest_page(store) == ox.NamedNode(paging.page_iri("2017-11-19", 1))
+
+    # two more on the 9th: the last part's free place, then a new part
+    for stem in ("d8", "d9"):
+        days[stem] = "2017-11-09"
+        land(store, stem, "2017-11-09")
+    assert paging.refresh_pages(store, ["d8", "d9"]) is False
+    seen = check_pages(store, days)
+    assert seen["d8"] == ("2017-11-09", 3) and seen["d9"] == ("2017-11-09", 4)
+    # rebuilt as it was: the same page; nothing written
+    before = set(store.quads())
+    land(store, "d1", "2017-11-09")
+    paging.refresh_pages(store, ["d1"])
+    assert check_pages(store, days)["d1"] == ("2017-11-09", 1)
+    assert set(store.quads()) == before
+    # rebuilt with another day: to that day's last part; the hole it leaves is not filled
+    days["d0"] = "2017-11-19"
+    land(store, "d0", "2017-11-19")
+    paging.refresh_pages(store, ["d0"])
+    seen = check_pages(store, days)
+    assert seen["d0"] == ("2017-11-19", 1) and seen["d2"] == ("2017-11-09", 1)
+    # gone (its graph dropped): its page link too; undated goes on the undated pages
+    store.drop_graph(graph_iri("d5"))
+    del days["d5"]
+    days["u2"] = None
+    land(store, "u2", None)
+    paging.refresh_pages(store, ["d5", "u2"])
+    seen = check_pages(store, days)
+    assert seen["u2"] == ("undated", 1)
+    # a new article fills the last part's place that a leaving one freed
+    days["d3"] = "2017-11-19"
+    land(store, "d3", "2017-11-19")
+    days["d10"] = "2017-11-09"
+    land(store, "d10", "2017-11-09")
+    paging.refresh_pages(store, ["d3", "d10"])
+    assert check_pages(store, days)["d10"] == ("2017-11-09", 4)
+    # the pages a full recompute gives hold the same articles per day
+    again = Store(tmp_path / "again")
+    again.add(q for q in store.quads() if q.graph_name != ox.NamedNode(paging.PAGES_GRAPH))
+    paging.refresh_pages(again)
+    by_day = Counter(group for group, _ in check_pages(again, days).values())
+    assert by_day == Counter(group for group, _ in layout(store).values())
+
+
+@pytest.fixture(scope="module")
+def stores(seeds_store: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Store]:
+    generated = generated_store(tmp_path_factory.mktemp("paged") / "store", 3000)
+    return [Store(seeds_store, read_only=True), generated]
+
+
+def page_list(store: Store) -> list[ox.NamedNode]:
+    return [r["page"] for r in run_stored(store, "listing_pages", {})]
+
+
+def without_page(found: list[tuple]) -> list[tuple]:
+    return [r[1:] for r in found]  # ?page is each paged listing's first or second column
+
+
+def by_page(store: Store, name: str, bindings: dict) -> tuple[Counter, int]:
+    """Every page's rows (bound both ways: substituted, and in a VALUES row), the page column
+    dropped; and how many pages had rows."""
+    text = get_stored_query(name).text
+    page_at = [v.value for v in store.query(text, bindings=bindings).variables].index("page")
+    union: Counter = Counter()
+    pages_with_rows = 0
+    for page in page_list(store):
+        b = {**bindings, "page": page}
+        got = rows(store.query(text, bindings=b))
+        assert got == remote_style(store, text, b), (name, page)
+        assert all(r[page_at] == str(page) for r in got)
+        union.update(r[:page_at] + r[page_at + 1 :] for r in got)
+        pages_with_rows += bool(got)
+    return union, pages_with_rows
+
+
+def test_listings_page_by_page_give_the_whole_listing(stores: list[Store]) -> None:
+    for store in stores:
+        listed = page_list(store)
+        assert len(listed) > 1
+        assert sum(int(r["articles"].value) for r in run_stored(store, "listing_pages", {})) == (
+            len(layout(store))
+        )
+        for kind in ("control", "attack", "casualties", "statement"):
+            b = {"type": ox.Literal(kind)}
+            whole = Counter(rows(store.query(OLD_CLAIMS_BY_TYPE, bindings=b)))
+            union, filled = by_page(store, "claims_by_type", b)
+            assert union == whole and filled > 1, kind
+        whole = Counter(rows(store.query(OLD_CONTESTED_CLAIMS)))
+        assert by_page(store, "contested_claims", {})[0] == whole and whole
+        # an event is on the page of each article that reports it: the same rows, repeated
+        whole_events = set(rows(store.query(OLD_EVENT_SOURCES)))
+        union, _ = by_page(store, "event_sources", {})
+        assert set(union) == whole_events and sum(union.values()) >= len(whole_events) > 10
+
+
+def test_a_listing_answers_the_newest_page_by_default(stores: list[Store]) -> None:
+    for store in stores:
+        newest = paging.newest_page(store)
+        days = [r["day"] for r in run_stored(store, "listing_pages", {})]
+        latest = max(day.value for day in days if day is not None)
+        assert newest is not None and f"/page/{latest}/" in newest.value
+        assert page_list(store)[0] == newest  # listing_pages: newest first
+        for name, b in (("claims_by_type", {"type": "control"}), ("event_sources", {})):
+            found = list(run_stored(store, name, b))
+            assert found and {r["page"] for r in found} == {newest}, name
+        # a page named: that page; one of another listing's size, bounded by its articles
+        oldest = page_list(store)[-1]
+        found = list(run_stored(store, "claims_by_type", {"type": "control", "page": oldest.value}))
+        assert {r["page"] for r in found} <= {oldest}
+
+
+def test_build_pages_a_store_without_pages(seeds_store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    shutil.copytree(seeds_store, path)
+    store = Store(path)
+    kept = layout(store)
+    assert len(kept) == 5 and stale_totals_note(path) is None
+    store.drop_graph(paging.PAGES_GRAPH)
+    assert not paging.is_current(store)
+    assert list(run_stored(store, "contested_claims", {})) == []
+    note = stale_totals_note(path)
+    assert note and "contested_claims" in note and "run `kg build` once" in note
+    report = build(store, [Path(__file__).parents[1] / "seeds"], workers=1)
+    assert report.articles == 0 and report.unchanged == 5  # nothing extracted again
+    assert paging.is_current(store) and layout(store) == kept
+
+
+def test_paged_listings_over_http(seeds_server) -> None:
+    def get(path: str, **params: str) -> tuple[int, dict]:
+        url = f"{seeds_server.url}{path}?{urllib.parse.urlencode(params)}"
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+    status, listed = get("/api/queries/listing_pages")
+    assert status == 200
+    first = [b["page"]["value"] for b in listed["results"]["bindings"]]
+    assert len(first) > 1
+    status, newest = get("/api/queries/event_sources")
+    assert status == 200
+    assert {b["page"]["value"] for b in newest["results"]["bindings"]} == {first[0]}
+    status, other = get("/api/queries/event_sources", page=first[-1])
+    assert status == 200 and other["results"]["bindings"]
+    assert {b["page"]["value"] for b in other["results"]["bindings"]} == {first[-1]}
+    status, error = get("/api/queries/contested_claims", page="2017-11-09/1")
+    assert status == 400 and "page" in error["error"]
