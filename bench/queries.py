@@ -311,6 +311,8 @@ def parameters(claims: int) -> dict[str, dict[str, str]]:
     optional filters of who_controlled and claims one by one."""
     middle = f"bench{claims // PER_ARTICLE // 2:07d}"
     generic = GENERIC | {"article": middle}
+    # the first page of the middle article's day: full once a day has PAGE_SIZE articles
+    page = paging.page_iri(day(claims // PER_ARTICLE // 2 + 30).value, 1)
     found = {
         name: {p.name: generic[p.name] for p in q.params if p.required}
         for name, q in load_stored_queries().items()
@@ -327,6 +329,9 @@ def parameters(claims: int) -> dict[str, dict[str, str]]:
         "claims (claim)": {"claim": claim_iri(middle, 3, 0)},
         "claims (place)": {"place": place(17).value},
         "claims (actor)": {"actor": actor(5).value, "type": "control"},
+        "contested_claims (a day's first page)": {"page": page},
+        "claims_by_type (a day's first page)": {"type": "control", "page": page},
+        "event_sources (a day's first page)": {"page": page},
     }
 
 

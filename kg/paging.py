@@ -41,6 +41,7 @@ WRITE_BATCH = 20_000  # quads a transaction when every article gets its page
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 G = ox.NamedNode(PAGES_GRAPH)
+P = f"<{PAGES_GRAPH}>"
 
 
 def ckg(name: str) -> ox.NamedNode:
@@ -53,6 +54,7 @@ ON_PAGE, PAGE_GROUP, PAGE_DAY, PAGE_PART = (
     ckg("pageDay"),
     ckg("pagePart"),
 )
+NEWEST_PAGE = ckg("newestPage")
 MARK = ox.Quad(
     G, ckg("pagesVersion"), ox.Literal(str(VERSION), datatype=ox.NamedNode(XSD + "integer")), G
 )
@@ -80,12 +82,17 @@ GONE = f"""{PREFIX}SELECT ?article ?page WHERE {{
   GRAPH <{PAGES_GRAPH}> {{ ?article ckg:onPage ?page }}
   FILTER NOT EXISTS {{ ?article a ckg:Article }}
 }}"""
-# the newest page that holds an article: the latest day, its last part; undated pages last
-NEWEST = f"""{PREFIX}SELECT ?page WHERE {{
+# the newest page that holds an article: the latest day, its last part; undated pages last.
+# It reads every page, so a build keeps its answer in the mark (ckg:newestPage), which the
+# listings read when no page is named
+NEWEST = f"""SELECT ?page WHERE {{ GRAPH {P} {{
   ?page ckg:pagePart ?part .
   OPTIONAL {{ ?page ckg:pageDay ?day }}
   FILTER EXISTS {{ ?article ckg:onPage ?page }}
-}} ORDER BY DESC(?day) DESC(?part) LIMIT 1"""
+}} }} ORDER BY DESC(?day) DESC(?part) LIMIT 1"""
+NEWEST_MARK = f"{PREFIX}SELECT ?page WHERE {{ GRAPH {P} {{ {P} ckg:newestPage ?page }} }}"
+RENEW_NEWEST = f"""DELETE WHERE {{ GRAPH {P} {{ {P} ckg:newestPage ?old }} }};
+INSERT {{ GRAPH {P} {{ {P} ckg:newestPage ?page }} }} WHERE {{ {{ {NEWEST} }} }}"""
 
 
 def page_iri(group: str, part: int) -> str:
@@ -118,8 +125,19 @@ def is_current(store: Store) -> bool:
 
 def newest_page(store: Store) -> ox.NamedNode | None:
     """The page a listing answers when none is named; None for a store without pages."""
-    rows = store.select(NEWEST)
+    rows = store.select(NEWEST_MARK)
     return rows[0]["page"] if rows else None  # type: ignore[return-value]
+
+
+def _order(page: tuple[str, int]) -> tuple[bool, str, int]:
+    """Pages from oldest to newest: by day, then part; the undated ones first (oldest)."""
+    group, part = page
+    return (group != UNDATED, group, part)
+
+
+def _key(page: str) -> tuple[str, int]:
+    group, part = page.removeprefix(f"{BASE}page/").rsplit("/", 1)
+    return group, int(part)
 
 
 def refresh_pages(store: Store, stems: Iterable[str] | None = None, full: bool = False) -> bool:
@@ -138,6 +156,9 @@ def refresh_pages(store: Store, stems: Iterable[str] | None = None, full: bool =
             if len(batch) == WRITE_BATCH:
                 store.add(batch)
                 batch = []
+        if placed:
+            newest = ox.NamedNode(page_iri(*max(placed, key=_order)))
+            batch.append(ox.Quad(G, NEWEST_PAGE, newest, G))
         store.add([*batch, MARK])
         return True
     stems = sorted(set(stems))
@@ -156,14 +177,32 @@ def refresh_pages(store: Store, stems: Iterable[str] | None = None, full: bool =
     old = [f"{a} {ON_PAGE} {p} ." for a, p in [*leaving, *gone]]
     if not old and not placed:
         return False
-    update = ""
+    update = PREFIX
     if old:
         lines = "\n".join(old)
-        update += f"DELETE DATA {{ GRAPH <{PAGES_GRAPH}> {{\n{lines}\n}} }};\n"
+        update += f"DELETE DATA {{ GRAPH {P} {{\n{lines}\n}} }};\n"
     if placed:
-        update += f"INSERT DATA {{ GRAPH <{PAGES_GRAPH}> {{\n{triple_lines(_quads(placed))}\n}} }}"
+        update += (
+            f"INSERT DATA {{ GRAPH <{PAGES_GRAPH}> {{\n{triple_lines(_quads(placed))}\n}} }};\n"
+        )
+    update += _newest(store, placed, [p.value for _, p in [*leaving, *gone]])
     store.update(update)  # one update: readers see the old pages or the new
     return False
+
+
+def _newest(store: Store, placed: Iterable[tuple[str, int]], left: list[str]) -> str:
+    """The update that keeps the newest page's mark: the newest of the old one and the pages
+    given articles now, or found again among every page when articles left the old one."""
+    marked = newest_page(store)
+    if marked is None or marked.value in left:
+        return RENEW_NEWEST
+    newest = max([_key(marked.value), *placed], key=_order)
+    if page_iri(*newest) == marked.value:
+        return ""
+    return (
+        f"DELETE DATA {{ GRAPH {P} {{ {P} {NEWEST_PAGE} {marked} }} }};\n"
+        f"INSERT DATA {{ GRAPH {P} {{ {P} {NEWEST_PAGE} <{page_iri(*newest)}> }} }}"
+    )
 
 
 def _moving(rows: list[dict[str, Term]]) -> dict[str, list[Term]]:

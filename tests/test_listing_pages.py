@@ -84,6 +84,9 @@ def check_pages(store: Store, days: dict[str, str | None]) -> dict[str, tuple[st
         assert group == (days[stem] or paging.UNDATED), stem
     assert max(Counter(seen.values()).values()) <= paging.PAGE_SIZE
     assert paging.is_current(store)
+    # the newest page's mark is the newest page found among every page
+    found = store.select(paging.PREFIX + paging.NEWEST)
+    assert paging.newest_page(store) == found[0]["page"]
     return seen
 
 
@@ -136,6 +139,14 @@ def test_a_day_fills_its_pages_in_landing_order_and_keeps_them(
     land(store, "d10", "2017-11-09")
     paging.refresh_pages(store, ["d3", "d10"])
     assert check_pages(store, days)["d10"] == ("2017-11-09", 4)
+    # the newest page's articles gone: the newest page is found again among every page
+    gone = [stem for stem, day in days.items() if day == "2017-11-19"]
+    for stem in gone:
+        store.drop_graph(graph_iri(stem))
+        del days[stem]
+    paging.refresh_pages(store, gone)
+    check_pages(store, days)
+    assert paging.newest_page(store) == ox.NamedNode(paging.page_iri("2017-11-09", 4))
     # the pages a full recompute gives hold the same articles per day
     again = Store(tmp_path / "again")
     again.add(q for q in store.quads() if q.graph_name != ox.NamedNode(paging.PAGES_GRAPH))
