@@ -63,12 +63,14 @@ PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\n"
 VERSION_QUERY = f"""{PREFIX}SELECT ?version WHERE {{
   GRAPH <{PAGES_GRAPH}> {{ <{PAGES_GRAPH}> ckg:pagesVersion ?version }}
 }}"""
-# the articles (a VALUES block, or every one) with their publication day and page if any
-ARTICLES = f"""{PREFIX}SELECT ?article ?day ?page ?group WHERE {{
+# the articles (a VALUES block, or every one) with their publication day and page if any (one
+# pattern per OPTIONAL, looked up per article: with two, Oxigraph would read every page link
+# of the store into a hash table; a page's IRI names its group)
+ARTICLES = f"""{PREFIX}SELECT ?article ?day ?page WHERE {{
   {{only}}
   ?article a ckg:Article .
   OPTIONAL {{ ?article ckg:published ?day }}
-  OPTIONAL {{ ?article ckg:onPage ?page . ?page ckg:pageGroup ?group }}
+  OPTIONAL {{ ?article ckg:onPage ?page }}
 }}"""
 # the parts of some groups, with how many articles each holds
 PARTS = f"""{PREFIX}SELECT ?group ?part (COUNT(?article) AS ?articles) WHERE {{
@@ -210,7 +212,7 @@ def _moving(rows: list[dict[str, Term]]) -> dict[str, list[Term]]:
     moving: dict[str, list[Term]] = defaultdict(list)
     for r in rows:
         group = group_of(r.get("day"))
-        if "group" not in r or r["group"].value != group:
+        if "page" not in r or _key(r["page"].value)[0] != group:
             moving[group].append(r["article"])
     for articles in moving.values():
         articles.sort(key=lambda a: a.value)  # a build's articles in a stable order
