@@ -173,10 +173,10 @@ def refresh_pages(store: Store, stems: Iterable[str] | None = None, full: bool =
     leaving = [
         (r["article"], r["page"]) for r in rows if "page" in r and r["article"].value in moved
     ]
-    gone = [(r["article"], r["page"]) for r in store.select(GONE.replace("{only}", only))]
+    leaving += [(r["article"], r["page"]) for r in store.select(GONE.replace("{only}", only))]
     fill = _fill(store, sorted(moving), leaving)
     placed = _place(moving, fill)
-    old = [f"{a} {ON_PAGE} {p} ." for a, p in [*leaving, *gone]]
+    old = [f"{a} {ON_PAGE} {p} ." for a, p in leaving]
     if not old and not placed:
         return False
     update = PREFIX
@@ -184,10 +184,8 @@ def refresh_pages(store: Store, stems: Iterable[str] | None = None, full: bool =
         lines = "\n".join(old)
         update += f"DELETE DATA {{ GRAPH {P} {{\n{lines}\n}} }};\n"
     if placed:
-        update += (
-            f"INSERT DATA {{ GRAPH <{PAGES_GRAPH}> {{\n{triple_lines(_quads(placed))}\n}} }};\n"
-        )
-    update += _newest(store, placed, [p.value for _, p in [*leaving, *gone]])
+        update += f"INSERT DATA {{ GRAPH {P} {{\n{triple_lines(_quads(placed))}\n}} }};\n"
+    update += _newest(store, placed, [p.value for _, p in leaving])
     store.update(update)  # one update: readers see the old pages or the new
     return False
 
@@ -222,7 +220,8 @@ def _moving(rows: list[dict[str, Term]]) -> dict[str, list[Term]]:
 def _fill(
     store: Store, groups: list[str], leaving: list[tuple[Term, Term]]
 ) -> dict[str, tuple[int, int]]:
-    """Each group's last part and how many articles it holds once the leaving ones are gone."""
+    """Each group's last part and how many articles it holds once the leaving ones (moving to
+    another day, or gone) are off it."""
     if not groups:
         return {}
     block = " ".join(str(ox.Literal(g)) for g in groups)

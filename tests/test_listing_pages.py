@@ -139,6 +139,18 @@ def test_a_day_fills_its_pages_in_landing_order_and_keeps_them(
     land(store, "d10", "2017-11-09")
     paging.refresh_pages(store, ["d3", "d10"])
     assert check_pages(store, days)["d10"] == ("2017-11-09", 4)
+    # the last part full, then one of its articles gone and another landed in one build: the
+    # new one takes the freed place
+    days["d12"] = "2017-11-09"
+    land(store, "d12", "2017-11-09")
+    paging.refresh_pages(store, ["d12"])
+    assert check_pages(store, days)["d12"] == ("2017-11-09", 4)
+    store.drop_graph(graph_iri("d12"))
+    del days["d12"]
+    days["d13"] = "2017-11-09"
+    land(store, "d13", "2017-11-09")
+    paging.refresh_pages(store, ["d12", "d13"])
+    assert check_pages(store, days)["d13"] == ("2017-11-09", 4)
     # the newest page's articles gone: the newest page is found again among every page
     gone = [stem for stem, day in days.items() if day == "2017-11-19"]
     for stem in gone:
