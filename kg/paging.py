@@ -206,14 +206,22 @@ def _newest(store: Store, placed: Iterable[tuple[str, int]], left: list[str]) ->
 
 
 def _moving(rows: list[dict[str, Term]]) -> dict[str, list[Term]]:
-    """The articles to place, by group: those without a page, or on a page of another day."""
-    moving: dict[str, list[Term]] = defaultdict(list)
+    """The articles to place, by group: those without a page, or on a page of another day (of
+    an article with two publication days, hand-edited, the earlier)."""
+    groups: dict[str, str] = {}
+    pages: dict[str, str] = {}
+    articles: dict[str, Term] = {}
     for r in rows:
+        key = r["article"].value
+        articles[key] = r["article"]
         group = group_of(r.get("day"))
-        if "page" not in r or _key(r["page"].value)[0] != group:
-            moving[group].append(r["article"])
-    for articles in moving.values():
-        articles.sort(key=lambda a: a.value)  # a build's articles in a stable order
+        groups[key] = min(groups.get(key, group), group, key=lambda g: _order((g, 0)))
+        if "page" in r:
+            pages[key] = _key(r["page"].value)[0]
+    moving: dict[str, list[Term]] = defaultdict(list)
+    for key in sorted(articles):  # a build's articles in a stable order
+        if pages.get(key) != groups[key]:
+            moving[groups[key]].append(articles[key])
     return moving
 
 

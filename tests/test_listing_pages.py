@@ -167,6 +167,18 @@ def test_a_day_fills_its_pages_in_landing_order_and_keeps_them(
     assert by_day == Counter(group for group, _ in layout(store).values())
 
 
+def test_an_article_with_two_publication_days_is_on_one_page(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    land(store, "twice", "2017-11-19")
+    node, graph = ox.NamedNode(article_iri("twice")), ox.NamedNode(graph_iri("twice"))
+    store.add([ox.Quad(node, ckg("published"), ox.Literal("2017-11-09", datatype=XSD_DATE), graph)])
+    paging.refresh_pages(store)
+    assert layout(store) == {"twice": ("2017-11-09", 1)}  # the earlier day
+    before = set(store.quads())
+    paging.refresh_pages(store, ["twice"])  # and it stays there
+    assert set(store.quads()) == before
+
+
 @pytest.fixture(scope="module")
 def stores(seeds_store: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Store]:
     generated = generated_store(tmp_path_factory.mktemp("paged") / "store", 3000)
