@@ -189,10 +189,6 @@ def page_list(store: Store) -> list[ox.NamedNode]:
     return [r["page"] for r in run_stored(store, "listing_pages", {})]
 
 
-def without_page(found: list[tuple]) -> list[tuple]:
-    return [r[1:] for r in found]  # ?page is each paged listing's first or second column
-
-
 def by_page(store: Store, name: str, bindings: dict) -> tuple[Counter, int]:
     """Every page's rows (bound both ways: substituted, and in a VALUES row), the page column
     dropped; and how many pages had rows."""
