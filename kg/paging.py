@@ -9,11 +9,12 @@ articles: its cost is bounded by the page, not by the store. The stored queries 
 as a parameter and answer the newest page when none is given (`kg.stored_queries`); the stored
 query `listing_pages` lists the pages, newest first.
 
-In the graph `id:graph/pages`:
+In the graph `id:graph/pages`, for an article published on day DAY (YYYY-MM-DD), on that
+day's first part:
 
-    <article> ckg:onPage <id:page/2017-11-09/1> .
-    <id:page/2017-11-09/1> a ckg:ListingPage ; ckg:pageGroup "2017-11-09" ;
-        ckg:pageDay "2017-11-09"^^xsd:date ; ckg:pagePart 1 .
+    <article> ckg:onPage <id:page/DAY/1> .
+    <id:page/DAY/1> a ckg:ListingPage ; ckg:pageGroup "DAY" ;
+        ckg:pageDay "DAY"^^xsd:date ; ckg:pagePart 1 .
 
 Undated articles go to the pages of the group "undated" (no `ckg:pageDay`). A page is kept
 across rebuilds of its articles: a build gives a page to each article it landed that has none,
