@@ -7,12 +7,12 @@
 
 A parameter line is ``# param: NAME TYPE  DESCRIPTION``. TYPE is one of ``IRI``, ``xsd:date``,
 ``integer`` (or ``xsd:integer``) and ``string`` (or ``xsd:string``); a trailing ``?``
-(``xsd:date?``) makes the parameter optional, left unbound when absent. Comment lines that are
-not another ``key:`` line continue the description. The parameter ``?NAME`` of the
+(``xsd:date?``) makes the parameter optional, left unbound when absent, or, with ``=DEFAULT``
+(``IRI?=newest-page``), bound to what the store gives for one of `DEFAULTS`: ``newest-page``
+is the newest page of the listings (`kg.paging`), so that a listing reads a page, never the
+whole store (the query text run as it is, on `/sparql`, lists every page). Comment lines that
+are not another ``key:`` line continue the description. The parameter ``?NAME`` of the
 query is bound to a typed RDF term through pyoxigraph substitutions, never by editing the text.
-An optional parameter named ``page`` (an IRI) is a page of the listings (`kg.paging`): left
-out, it is bound to the store's newest page, so that a listing reads a page, never the whole
-store; the query text run as it is (on `/sparql`) lists every page.
 Substitution follows SPARQL SEP-0007: a SELECT query must name each parameter in its SELECT
 clause (``SELECT ?type ?claim ...``, or ``SELECT *``), else pyoxigraph refuses to bind it.
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,9 @@ from kg.store import Store, Term
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
-_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+(\S+?)(\?)?(?:\s+(.*))?$")
+_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+(\S+?)(\?(?:=([a-z-]+))?)?(?:\s+(.*))?$")
+# what an optional parameter left out is bound to, read from the store (None: left unbound)
+DEFAULTS: dict[str, Callable[[Store], Term | None]] = {"newest-page": newest_page}
 _TYPE_ALIASES = {
     "iri": "IRI",
     "xsd:date": "xsd:date",
@@ -54,6 +56,7 @@ class Param:
     type: str  # canonical: IRI, xsd:date, xsd:integer, xsd:string
     description: str = ""
     required: bool = True
+    default: str | None = None  # a name in DEFAULTS: what the store gives when left out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,7 +125,14 @@ def _parse_param(query: str, spec: str) -> Param:
             "write `# param: NAME TYPE  DESCRIPTION` "
             "with TYPE one of IRI, xsd:date, integer, string"
         )
-    return Param(match.group(1), kind, (match.group(4) or "").strip(), match.group(3) is None)
+    default = match.group(4)
+    if default is not None and default not in DEFAULTS:
+        raise InputError(
+            f"Stored query {query}: parameter {match.group(1)} has no default named {default!r}; "
+            f"write one of {', '.join(sorted(DEFAULTS))}"
+        )
+    description = (match.group(5) or "").strip()
+    return Param(match.group(1), kind, description, match.group(3) is None, default)
 
 
 # -- loading -----------------------------------------------------------------------------
@@ -196,9 +206,10 @@ def run_stored(
     """Run the stored query ``name`` with ``params`` bound; returns the pyoxigraph result."""
     query = get_stored_query(name, directory)
     bindings = bind_params(query, params)
-    if any(p.name == "page" and p.type == "IRI" for p in query.params) and "page" not in bindings:
-        if (newest := newest_page(store)) is not None:
-            bindings["page"] = newest
+    for param in query.params:
+        if param.default and param.name not in bindings:
+            if (term := DEFAULTS[param.default](store)) is not None:
+                bindings[param.name] = term
     try:
         return store.query(query.text, bindings=bindings)
     except RuntimeError as exc:  # pyoxigraph: a bound variable missing from SELECT

@@ -25,9 +25,10 @@ from test_query_scale import (
 
 from kg import paging
 from kg.build import build
+from kg.errors import InputError
 from kg.serve import stale_totals_note
 from kg.store import Store
-from kg.stored_queries import get_stored_query, run_stored
+from kg.stored_queries import get_stored_query, parse_stored_query, run_stored
 from kg.vocab import ONTOLOGY, article_iri, graph_iri
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
@@ -177,6 +178,20 @@ def test_an_article_with_two_publication_days_is_on_one_page(tmp_path: Path) -> 
     before = set(store.quads())
     paging.refresh_pages(store, ["twice"])  # and it stays there
     assert set(store.quads()) == before
+
+
+def test_a_parameter_names_its_default() -> None:
+    text = "# title: T\n# param: page IRI?=newest-page  A page\nSELECT ?page WHERE {}\n"
+    (page,) = parse_stored_query("t", text).params
+    assert (page.name, page.type, page.required, page.default) == (
+        "page",
+        "IRI",
+        False,
+        "newest-page",
+    )
+    assert page.description == "A page"
+    with pytest.raises(InputError, match="no default named 'oldest-page'"):
+        parse_stored_query("t", text.replace("newest-page", "oldest-page"))
 
 
 @pytest.fixture(scope="module")
