@@ -484,7 +484,8 @@ def build(
     recomputed = (refresh_totals(store, refresh, full=everything) or everything) and stored
     clock.lap("totals")
     # the listings' pages of the articles landed (of every article on a store without them)
-    recomputed = refresh_pages(store, refresh) and stored or recomputed
+    paged_all = refresh_pages(store, refresh)
+    recomputed = recomputed or (paged_all and stored)
     clock.lap("pages")
     if journal := store.journal(UNREFRESHED_FILE):
         journal.unlink(missing_ok=True)
