@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from kg import cards
 from kg.contest import DERIVED_GRAPH
-from kg.store import Store, values
+from kg.store import Store, VersionMark, values
 from kg.vocab import ONTOLOGY, article_iri, graph_iri
 
 VERSION = 2  # bump when the shape of readings changes: builds then recompute them all
@@ -110,7 +110,7 @@ WHERE {{
   }}
 }}"""
 
-MARK = f"INSERT DATA {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion {VERSION} }} }}"
+MARK = VersionMark(DERIVED_GRAPH, ONTOLOGY + "controlReadingsVersion", VERSION)
 
 CLEAR = f"""
 DELETE WHERE {{ GRAPH {D} {{ ?place ckg:controlMonth ?month }} }} ;
@@ -162,16 +162,12 @@ WHERE {{
   FILTER NOT EXISTS {{ GRAPH {D} {{ ?month ckg:controlReading ?r }} }}
 }}"""
 
-VERSION_QUERY = (
-    f"SELECT ?version WHERE {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }}"
-)
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?claim }} }}"
 
 
 def is_current(store: Store) -> bool:
     """Whether the store holds readings of the current shape."""
-    rows = store.select(VERSION_QUERY)
-    return any(r["version"].value == str(VERSION) for r in rows)
+    return MARK.holds(store)
 
 
 def refresh_control(
@@ -190,7 +186,7 @@ def refresh_control(
         digests = [
             DIGESTS.replace("{months}", "").replace("{only}", ""),
             SIDES.replace("{only}", ""),
-            MARK,
+            MARK.insert(),
         ]
         store.update(PREFIX + ";\n".join(digests))
         return True

@@ -30,8 +30,9 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from kg.store import Store, Term, triple_lines, values
-from kg.vocab import BASE, ONTOLOGY, article_iri
+from kg.store import Store, Term, VersionMark, triple_lines, values
+from kg.vocab import BASE, ONTOLOGY, RDF_TYPE_NODE, XSD_DATE, XSD_INTEGER, article_iri
+from kg.vocab import ckg_node as ckg
 
 VERSION = 1  # bump when the shape of the pages changes: builds then give every article a page
 PAGES_GRAPH = f"{BASE}graph/pages"
@@ -39,14 +40,8 @@ PAGE_SIZE = 50  # articles a part: a page of the listings reads their claims, wh
 UNDATED = "undated"
 WRITE_BATCH = 20_000  # quads a transaction when every article gets its page
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 G = ox.NamedNode(PAGES_GRAPH)
 P = f"<{PAGES_GRAPH}>"
-
-
-def ckg(name: str) -> ox.NamedNode:
-    return ox.NamedNode(ONTOLOGY + name)
 
 
 ON_PAGE, PAGE_GROUP, PAGE_DAY, PAGE_PART = (
@@ -56,14 +51,9 @@ ON_PAGE, PAGE_GROUP, PAGE_DAY, PAGE_PART = (
     ckg("pagePart"),
 )
 NEWEST_PAGE = ckg("newestPage")
-MARK = ox.Quad(
-    G, ckg("pagesVersion"), ox.Literal(str(VERSION), datatype=ox.NamedNode(XSD + "integer")), G
-)
+MARK = VersionMark(PAGES_GRAPH, ONTOLOGY + "pagesVersion", VERSION)
 PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\n"
 
-VERSION_QUERY = f"""{PREFIX}SELECT ?version WHERE {{
-  GRAPH <{PAGES_GRAPH}> {{ <{PAGES_GRAPH}> ckg:pagesVersion ?version }}
-}}"""
 # the articles (a VALUES block, or every one) with their publication day and page if any (one
 # pattern per OPTIONAL, looked up per article: with two, Oxigraph would read every page link
 # of the store into a hash table; a page's IRI names its group)
@@ -110,20 +100,18 @@ def group_of(day: Term | None) -> str:
 def page_triples(group: str, part: int) -> list[ox.Triple]:
     page = ox.NamedNode(page_iri(group, part))
     triples = [
-        ox.Triple(page, RDF_TYPE, ckg("ListingPage")),
+        ox.Triple(page, RDF_TYPE_NODE, ckg("ListingPage")),
         ox.Triple(page, PAGE_GROUP, ox.Literal(group)),
-        ox.Triple(page, PAGE_PART, ox.Literal(str(part), datatype=ox.NamedNode(XSD + "integer"))),
+        ox.Triple(page, PAGE_PART, ox.Literal(str(part), datatype=XSD_INTEGER)),
     ]
     if group != UNDATED:
-        triples.append(
-            ox.Triple(page, PAGE_DAY, ox.Literal(group, datatype=ox.NamedNode(XSD + "date")))
-        )
+        triples.append(ox.Triple(page, PAGE_DAY, ox.Literal(group, datatype=XSD_DATE)))
     return triples
 
 
 def is_current(store: Store) -> bool:
     """Whether the store's articles have pages of the current shape."""
-    return any(r["version"].value == str(VERSION) for r in store.select(VERSION_QUERY))
+    return MARK.holds(store)
 
 
 def newest_page(store: Store) -> ox.NamedNode | None:
@@ -162,7 +150,7 @@ def refresh_pages(store: Store, stems: Iterable[str] | None = None, full: bool =
         if placed:
             newest = ox.NamedNode(page_iri(*max(placed, key=_order)))
             batch.append(ox.Quad(G, NEWEST_PAGE, newest, G))
-        store.add([*batch, MARK])
+        store.add([*batch, MARK.quad])
         return True
     stems = sorted(set(stems))
     if not stems:

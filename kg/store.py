@@ -12,13 +12,14 @@ import re
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError, StoreError
-from kg.vocab import PREFIXES, sparql_prefixes
+from kg.vocab import PREFIXES, XSD_INTEGER, sparql_prefixes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -69,6 +70,33 @@ def values(var: str, iris: Iterable[str]) -> str:
     """A VALUES block of IRIs (serialised by pyoxigraph) that the planner starts from."""
     block = " ".join(str(ox.NamedNode(i)) for i in iris) or "<urn:kg:none>"
     return f"VALUES ?{var} {{ {block} }}"
+
+
+@dataclass(frozen=True)
+class VersionMark:
+    """The shape of the derived data a graph holds: ``<graph> <predicate> N`` in the graph
+    itself, written last when that data is computed whole. A build on a store without the
+    current mark computes it whole."""
+
+    graph: str
+    predicate: str
+    version: int
+
+    @property
+    def quad(self) -> ox.Quad:
+        g = ox.NamedNode(self.graph)
+        number = ox.Literal(str(self.version), datatype=XSD_INTEGER)
+        return ox.Quad(g, ox.NamedNode(self.predicate), number, g)
+
+    def insert(self) -> str:
+        """The SPARQL update that writes the mark."""
+        return f"INSERT DATA {{ GRAPH <{self.graph}> {{ {triple_lines([self.quad])} }} }}"
+
+    def holds(self, store: Any) -> bool:
+        """Whether ``store`` (a Store or a RemoteStore) has the mark of this version."""
+        g, p = f"<{self.graph}>", f"<{self.predicate}>"
+        rows = store.select(f"SELECT ?version WHERE {{ GRAPH {g} {{ {g} {p} ?version }} }}")
+        return any(r["version"].value == str(self.version) for r in rows)
 
 
 def replace_graph_update(

@@ -34,8 +34,9 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
-from kg.store import Store, Term, triple_lines, values
-from kg.vocab import BASE, ONTOLOGY, article_iri, graph_iri
+from kg.store import Store, Term, VersionMark, triple_lines, values
+from kg.vocab import BASE, ONTOLOGY, RDF_TYPE_NODE, XSD_INTEGER, article_iri, graph_iri
+from kg.vocab import ckg_node as ckg
 
 VERSION = 1  # bump when the shape of the totals changes: builds then recompute them all
 TOTALS_GRAPH = f"{BASE}graph/totals"
@@ -49,17 +50,11 @@ SEP = ", "  # between the names of a row, as the stored queries' GROUP_CONCAT wr
 CHAIN, CASUALTY = "chain", "casualties"
 
 
-def ckg(name: str) -> ox.NamedNode:
-    return ox.NamedNode(ONTOLOGY + name)
-
-
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 TOTAL_SHARE, SHARE_ARTICLE, SHARE_DIGEST = (
     ckg("totalShare"),
     ckg("shareArticle"),
     ckg("shareDigest"),
 )
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CLASSES = {CHAIN: ckg("ReportingPairTotal"), CASUALTY: ckg("CasualtyTotal")}  # a row's class
 KINDS: dict[Term, str] = {cls: kind for kind, cls in CLASSES.items()}
 # a reporting pair's row
@@ -73,7 +68,6 @@ VICTIMS, ARTICLES, CLAIMANTS = (
     ckg("casualtyArticles"),
     ckg("casualtyClaimants"),
 )
-MARK_PREDICATE = ckg("totalsVersion")
 
 # Each group's share of an article: the stored queries with the article in the group key.
 # {claims} is the claims' patterns: in the whole store (the union), or in a few article graphs
@@ -142,8 +136,7 @@ WHERE {
 } GROUP BY ?article ?stem ?perpetrator ?day""".replace("{not stated}", NOT_STATED)
 
 GRAPH = ox.NamedNode(TOTALS_GRAPH)
-VERSION_QUERY = f"SELECT ?version WHERE {{ GRAPH {T} {{ {T} ckg:totalsVersion ?version }} }}"
-MARK = ox.Quad(GRAPH, MARK_PREDICATE, ox.Literal(str(VERSION), datatype=XSD_INTEGER), GRAPH)
+MARK = VersionMark(TOTALS_GRAPH, ONTOLOGY + "totalsVersion", VERSION)
 
 # the shares the rebuilt articles (VALUES ?article in {only}) had, with their rows
 OLD_SHARES = f"""
@@ -247,7 +240,7 @@ class Row:
 
     def quads(self) -> Iterator[ox.Quad]:
         g, node = GRAPH, ox.NamedNode(self.iri)
-        yield ox.Quad(node, RDF_TYPE, CLASSES[self.kind], g)
+        yield ox.Quad(node, RDF_TYPE_NODE, CLASSES[self.kind], g)
         if self.kind == CHAIN:
             agency, source = self.key
             pairs = [(CHAIN_AGENCY, agency), (CHAIN_SOURCE, source)]
@@ -340,7 +333,7 @@ def _in_graphs(stems: list[str], pattern: str) -> Iterator[str]:
 # -- refreshing them ------------------------------------------------------------------------
 def is_current(store: Store) -> bool:
     """Whether the store holds totals of the current shape."""
-    return any(r["version"].value == str(VERSION) for r in store.select(VERSION_QUERY))
+    return MARK.holds(store)
 
 
 def refresh_totals(store: Store, stems: Iterable[str] | None = None, full: bool = False) -> bool:
@@ -366,7 +359,7 @@ def refresh_totals(store: Store, stems: Iterable[str] | None = None, full: bool 
                     batch = []
         _sum(batch, rows)
         store.add(_quads(batch, rows.values()))
-        store.add([MARK])
+        store.add([MARK.quad])
         return True
     if stems:
         store.update(PREFIX + incremental(store, stems))
@@ -412,7 +405,7 @@ def _read_rows(store: Store, iris: list[str]) -> dict[str, Row]:
             found.setdefault(r["row"].value, {}).setdefault(r["p"], []).append(r["o"])
     rows: dict[str, Row] = {}
     for iri, props in found.items():
-        kind = KINDS.get(props[RDF_TYPE][0])
+        kind = KINDS.get(props[RDF_TYPE_NODE][0])
         if kind == CHAIN:
             row = Row(CHAIN, (props[CHAIN_AGENCY][0], props[CHAIN_SOURCE][0]))
             row.claims = int(props[CHAIN_CLAIMS][0].value)

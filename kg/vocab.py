@@ -11,6 +11,8 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 ONTOLOGY = "https://w3id.org/conflict-kg/ontology#"
 BASE = "https://w3id.org/conflict-kg/id/"
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -29,6 +31,16 @@ PREFIXES = {
     "wd": WIKIDATA,
     "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
+
+
+XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
+XSD_DATE = ox.NamedNode(PREFIXES["xsd"] + "date")
+RDF_TYPE_NODE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+
+def ckg_node(name: str) -> ox.NamedNode:
+    """A term of the ontology, as a pyoxigraph node."""
+    return ox.NamedNode(ONTOLOGY + name)
 
 
 def sparql_prefixes() -> str:
@@ -57,7 +69,6 @@ def graph_iri(stem: str) -> str:
 
 
 ENTITIES_GRAPH = f"{BASE}graph/entities"
-
 
 
 def claim_iri(stem: str, sentence: int, index: int) -> str:
