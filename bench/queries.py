@@ -252,7 +252,10 @@ def materialise(path: Path) -> float:
     Seconds taken."""
     store = Store(path)
     started = time.perf_counter()
-    if control.is_current(store) and totals.is_current(store) and paging.is_current(store):
+    kinds = (paging.DAYS, paging.TERMS)
+    if control.is_current(store) and totals.is_current(store) and all(
+        kind.is_current(store) for kind in kinds
+    ):
         return 0.0
     if not control.is_current(store):
         control.refresh_control(store)
@@ -261,10 +264,11 @@ def materialise(path: Path) -> float:
         begun = time.perf_counter()
         totals.refresh_totals(store)
         print(f"  totals materialised in {time.perf_counter() - begun:.1f} s", flush=True)
-    if not paging.is_current(store):
-        begun = time.perf_counter()
-        paging.refresh_pages(store)
-        print(f"  pages of the listings in {time.perf_counter() - begun:.1f} s", flush=True)
+    for kind, what in zip(kinds, ("day pages", "term pages"), strict=True):
+        if not kind.is_current(store):
+            begun = time.perf_counter()
+            kind.refresh(store)
+            print(f"  {what} of the listings in {time.perf_counter() - begun:.1f} s", flush=True)
     store.flush()
     seconds = time.perf_counter() - started
     store.compact()  # as a build that rewrote this much does: every query reads fewer files
@@ -303,6 +307,7 @@ GENERIC = {
     "place": place(17).value,
     "date": "2015-06-01",
     "type": "control",
+    "term": actor(5).value,
 }
 
 
@@ -313,6 +318,11 @@ def parameters(claims: int) -> dict[str, dict[str, str]]:
     generic = GENERIC | {"article": middle}
     # the first page of the middle article's day: full once a day has PAGE_SIZE articles
     page = paging.page_iri(day(claims // PER_ARTICLE // 2 + 30).value, 1)
+    busy, hot = actor(5).value, place(17).value
+
+    def term_page(term: str) -> str:
+        return paging.term_page_iri(term, 1)
+
     found = {
         name: {p.name: generic[p.name] for p in q.params if p.required}
         for name, q in load_stored_queries().items()
@@ -332,6 +342,12 @@ def parameters(claims: int) -> dict[str, dict[str, str]]:
         "contested_claims (a day's first page)": {"page": page},
         "claims_by_type (a day's first page)": {"type": "control", "page": page},
         "event_sources (a day's first page)": {"page": page},
+        # a term's first page: full, however large the store, for the busy actor and hot place
+        "claims_about_actor (a term's first page)": {"actor": busy, "page": term_page(busy)},
+        "claims_of_actor (a term's first page)": {"actor": busy, "page": term_page(busy)},
+        "claims_at_place (a term's first page)": {"place": hot, "page": term_page(hot)},
+        "contested_at_place (a term's first page)": {"place": hot, "page": term_page(hot)},
+        "term_pages (hot place)": {"term": hot},
     }
 
 

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError, QueryError
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
+from kg.paging import TERMS
 from kg.store import _COMMENT_LINE, _WHERE, Store, Term
 from kg.stored_queries import get_stored_query
 from kg.vocab import ONTOLOGY, WIKIDATA
@@ -214,9 +215,30 @@ LISTINGS = (
 BATCH = 5000
 
 
+# the listings of one term, read a page of the term's articles at a time (kg/paging.py)
+TERM_LISTINGS = {"claims_at_place", "claims_of_actor"}
+
+
 def listing_query(bindings: dict[str, Term]) -> str:
     """The name of the stored query that lists claims with these filters bound."""
     return next((name for key, name in LISTINGS if key in bindings), "claims")
+
+
+def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term]]:
+    """Every row of the listing for these filters, in the order of the table. A listing of one
+    term reads the term's pages one after the other: each costs its own claims, where the
+    query run without a page would start from every page of every term."""
+    key, name = next(((k, n) for k, n in LISTINGS if k in bindings), ("", "claims"))
+    text = stored_text(name)
+    if name not in TERM_LISTINGS:
+        return store.select(text, bindings)
+    rows = [
+        row
+        for page in TERMS.pages_of(store, bindings[key])
+        for row in store.select(text, {**bindings, "page": page})
+    ]
+    rows.sort(key=lambda r: (r["stem"].value, int(r["index"].value), r["claim"].value))
+    return rows
 
 
 def page_rows(rows: list[dict], limit: int | None, offset: int) -> list[dict]:
@@ -243,8 +265,7 @@ def query_claims(
     offset: int = 0,
 ) -> list[dict]:
     bindings = _bindings(article, type, place, actor, claim)
-    rows = store.select(stored_text(listing_query(bindings)), bindings)
-    rows = page_rows(rows, limit, offset)
+    rows = page_rows(listing_rows(store, bindings), limit, offset)
     iris = list(dict.fromkeys(r["claim"].value for r in rows))
     chains: dict[str, list[Term]] = defaultdict(list)
     others: dict[str, list[str]] = defaultdict(list)

@@ -1,258 +1,445 @@
-"""Pages of the listings: every article on one page of its publication day, a few dozen a page.
+"""Pages of the listings: the articles of a day, or that name a term, a few dozen a page.
 
-The whole-store listings (`contested_claims`, `claims_by_type`, `event_sources`) return rows
-that grow with the store, and each row costs reads of terms that get dearer as the store
-outgrows RocksDB's caches: read whole, they grow 150-340 times for 100 times the claims. So
-they are read a page at a time. A page is a day's worth of articles, cut into parts of at most
-`PAGE_SIZE` articles (in the order they landed), and a listing reads the claims of one page's
-articles: its cost is bounded by the page, not by the store. The stored queries take the page
-as a parameter and answer the newest page when none is given (`kg.stored_queries`); the stored
-query `listing_pages` lists the pages, newest first.
+A listing whose rows grow with the store cannot stay as fast as the store grows: each row costs
+reads of terms that get dearer as the store outgrows RocksDB's caches, so read whole the
+listings grew 150-340 times for 100 times the claims. So they are read a page at a time, and a
+page holds at most `PAGE_SIZE` articles, cut in the order they landed: a listing reads the
+claims of one page's articles, whatever the size of the store. Two kinds of pages:
 
-In the graph `id:graph/pages`, for an article published on day DAY (YYYY-MM-DD), on that
-day's first part:
+- **day pages** (graph `id:graph/pages`), for the whole-store listings (`contested_claims`,
+  `claims_by_type`, `event_sources`): each article is on one page of its publication day (or
+  of the undated ones). The stored query `listing_pages` lists them, newest first; a listing
+  without a page reads the newest, kept in a mark by each build.
 
-    <article> ckg:onPage <id:page/DAY/1> .
-    <id:page/DAY/1> a ckg:ListingPage ; ckg:pageGroup "DAY" ;
-        ckg:pageDay "DAY"^^xsd:date ; ckg:pagePart 1 .
+      <article> ckg:onPage <id:page/DAY/1> .
+      <id:page/DAY/1> a ckg:ListingPage ; ckg:pageGroup "DAY" ;
+          ckg:pageDay "DAY"^^xsd:date ; ckg:pagePart 1 .
 
-Undated articles go to the pages of the group "undated" (no `ckg:pageDay`). A page is kept
-across rebuilds of its articles: a build gives a page to each article it landed that has none,
-or whose publication day changed, at the end of its day's last part (a new part once that one
-holds `PAGE_SIZE`), and takes the link of an article that is gone. An article that leaves a
-page leaves a hole in it; parts are never renumbered, so a page's address stays valid.
+- **term pages** (graph `id:graph/term-pages`), for the listings of one named term
+  (`claims_about_actor`, `claims_of_actor`, `claims_at_place`, `contested_at_place`): an
+  article is on one page of each entity that a claim of it names (agent, target, controller or
+  place of its event, its claimant or a reporter). The stored query `term_pages` lists a term's
+  pages, newest first; a listing without a page reads the term's newest.
+
+      <article> ckg:onTermPage <id:termpage/entity/NAME/1> .
+      <id:termpage/entity/NAME/1> a ckg:TermPage ; ckg:pageTerm <id:entity/NAME> ;
+          ckg:pagePart 1 .
+
+A page is kept across rebuilds of its articles: a build gives each article it landed the pages
+it lacks (at the end of the group's last part, a new part once that one holds `PAGE_SIZE`) and
+takes the links it no longer has (an article gone, a day changed, a term no longer named). An
+article that leaves a page leaves a hole in it; parts are never renumbered, so a page's address
+stays valid.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
 from kg.store import Store, Term, VersionMark, triple_lines, values
-from kg.vocab import BASE, ONTOLOGY, RDF_TYPE_NODE, XSD_DATE, XSD_INTEGER, article_iri
+from kg.vocab import (
+    BASE,
+    ONTOLOGY,
+    RDF_TYPE_NODE,
+    XSD_DATE,
+    XSD_INTEGER,
+    article_iri,
+    graph_iri,
+)
 from kg.vocab import ckg_node as ckg
 
-VERSION = 1  # bump when the shape of the pages changes: builds then give every article a page
-PAGES_GRAPH = f"{BASE}graph/pages"
-PAGE_SIZE = 50  # articles a part: a page of the listings reads their claims, whatever the store
+PAGE_SIZE = 50  # articles a part: a page of a listing reads their claims, whatever the store
 UNDATED = "undated"
-WRITE_BATCH = 20_000  # quads a transaction when every article gets its page
-
-G = ox.NamedNode(PAGES_GRAPH)
-P = f"<{PAGES_GRAPH}>"
-
-
-ON_PAGE, PAGE_GROUP, PAGE_DAY, PAGE_PART = (
-    ckg("onPage"),
-    ckg("pageGroup"),
-    ckg("pageDay"),
-    ckg("pagePart"),
-)
-NEWEST_PAGE = ckg("newestPage")
-MARK = VersionMark(PAGES_GRAPH, ONTOLOGY + "pagesVersion", VERSION)
+WRITE_BATCH = 20_000  # quads a transaction when every article gets its pages
 PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\n"
-
-# the articles (a VALUES block, or every one) with their publication day and page if any (one
-# pattern per OPTIONAL, looked up per article: with two, Oxigraph would read every page link
-# of the store into a hash table; a page's IRI names its group)
-ARTICLES = f"""{PREFIX}SELECT ?article ?day ?page WHERE {{
-  {{only}}
-  ?article a ckg:Article .
-  OPTIONAL {{ ?article ckg:published ?day }}
-  OPTIONAL {{ ?article ckg:onPage ?page }}
-}}"""
-# the parts of some groups, with how many articles each holds
-PARTS = f"""{PREFIX}SELECT ?group ?part (COUNT(?article) AS ?articles) WHERE {{
-  VALUES ?group {{ {{groups}} }}
-  ?page ckg:pageGroup ?group ; ckg:pagePart ?part .
-  OPTIONAL {{ ?article ckg:onPage ?page }}
-}} GROUP BY ?group ?part"""
-# the pages of the articles that are gone (their page links, in the pages graph only)
-GONE = f"""{PREFIX}SELECT ?article ?page WHERE {{
-  {{only}}
-  GRAPH <{PAGES_GRAPH}> {{ ?article ckg:onPage ?page }}
-  FILTER NOT EXISTS {{ ?article a ckg:Article }}
-}}"""
-# the newest page that holds an article: the latest day, its last part; undated pages last.
-# It reads every page, so a build keeps its answer in the mark (ckg:newestPage), which the
-# listings read when no page is named
-NEWEST = f"""SELECT ?page WHERE {{ GRAPH {P} {{
-  ?page ckg:pagePart ?part .
-  OPTIONAL {{ ?page ckg:pageDay ?day }}
-  FILTER EXISTS {{ ?article ckg:onPage ?page }}
-}} }} ORDER BY DESC(?day) DESC(?part) LIMIT 1"""
-NEWEST_MARK = f"{PREFIX}SELECT ?page WHERE {{ GRAPH {P} {{ {P} ckg:newestPage ?page }} }}"
-RENEW_NEWEST = f"""DELETE WHERE {{ GRAPH {P} {{ {P} ckg:newestPage ?old }} }};
-INSERT {{ GRAPH {P} {{ {P} ckg:newestPage ?page }} }} WHERE {{ {{ {NEWEST} }} }}"""
+PAGE_PART = ckg("pagePart")
 
 
-def page_iri(group: str, part: int) -> str:
-    return f"{BASE}page/{group}/{part}"
+class Pages:
+    """One kind of pages: which groups an article belongs to (`WANTED`, rows of ?article and
+    ?group for the articles of a VALUES block, or every article), how a page is named, and the
+    graph, link and version mark they are kept with."""
+
+    GRAPH: str
+    LINK: ox.NamedNode  # article -> page
+    GROUP: ox.NamedNode  # page -> its group
+    MARK: VersionMark
+    WANTED: str  # with {only}: a VALUES block of articles, or nothing for every article
+
+    def page_iri(self, group: str, part: int) -> str:
+        raise NotImplementedError
+
+    def key(self, page: str) -> tuple[str, int]:
+        """The group and part a page's IRI names."""
+        raise NotImplementedError
+
+    def group_term(self, group: str) -> Term:
+        raise NotImplementedError
+
+    def page_triples(self, group: str, part: int) -> list[ox.Triple]:
+        page = ox.NamedNode(self.page_iri(group, part))
+        number = ox.Literal(str(part), datatype=XSD_INTEGER)
+        return [
+            ox.Triple(page, self.GROUP, self.group_term(group)),  # type: ignore[arg-type]
+            ox.Triple(page, PAGE_PART, number),
+        ]
+
+    def group_of(self, row: dict[str, Term]) -> str:
+        return row["group"].value
+
+    def chosen(self, groups: set[str]) -> set[str]:
+        """The groups an article is put on, of those it belongs to."""
+        return groups
+
+    # -- what a build adds besides the pages (the newest page's mark) ------------------------
+
+    def full_extra(self, placed: dict[tuple[str, int], list[Term]]) -> list[ox.Quad]:
+        return []
+
+    def update_extra(self, store: Store, placed: Iterable[tuple[str, int]], left: list[str]) -> str:
+        return ""
+
+    # -- keeping the pages -----------------------------------------------------------------
+
+    @property
+    def g(self) -> ox.NamedNode:
+        return ox.NamedNode(self.GRAPH)
+
+    def is_current(self, store: Store) -> bool:
+        """Whether the store's articles have pages of this kind's current shape."""
+        return self.MARK.holds(store)
+
+    def wanted(self, store: Store, stems: list[str] | None) -> dict[str, set[str]]:
+        """The groups each article (of these, or every one) goes on."""
+        only = "" if stems is None else values("article", [article_iri(s) for s in stems])
+        found: dict[str, set[str]] = defaultdict(set)
+        for row in store.select(self.WANTED.replace("{only}", only)):
+            found[row["article"].value].add(self.group_of(row))
+        return {article: self.chosen(groups) for article, groups in found.items()}
+
+    def links(self, store: Store, only: str) -> dict[str, dict[str, str]]:
+        """The pages these articles are on, by group (in this kind's graph only: an article
+        gone from the store keeps its links there until a build takes them)."""
+        link = f"GRAPH <{self.GRAPH}> {{ ?article {self.LINK} ?page }}"
+        query = f"SELECT ?article ?page WHERE {{ {only} {link} }}"
+        found: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in store.select(query):
+            found[row["article"].value][self.key(row["page"].value)[0]] = row["page"].value
+        return found
+
+    def refresh(self, store: Store, stems: Iterable[str] | None = None, full: bool = False) -> bool:
+        """Give these landed articles the pages they lack and take those they no longer belong
+        on (every article of the store when ``full``, when no stems are given, or when the store
+        has no pages of this version). True when it did them all."""
+        if full or stems is None or not self.is_current(store):
+            store.drop_graph(self.GRAPH)
+            placed = self._place(_by_group(self.wanted(store, None)), {})
+            # written in transactions of a bounded size, the version mark last: a build cut
+            # short before it leaves a store without pages, which the next build pages again
+            batch: list[ox.Quad] = []
+            for quad in self._quads(placed):
+                batch.append(quad)
+                if len(batch) == WRITE_BATCH:
+                    store.add(batch)
+                    batch = []
+            store.add([*batch, *self.full_extra(placed), self.MARK.quad])
+            return True
+        stems = sorted(set(stems))
+        if not stems:
+            return False
+        only = values("article", [article_iri(s) for s in stems])
+        wanted, links = self.wanted(store, stems), self.links(store, only)
+        leaving = [
+            (article, page)
+            for article, pages in sorted(links.items())
+            for group, page in sorted(pages.items())
+            if group not in wanted.get(article, ())
+        ]
+        arriving = {
+            article: {g for g in groups if g not in links.get(article, {})}
+            for article, groups in wanted.items()
+        }
+        by_group = _by_group(arriving)
+        placed = self._place(by_group, self._fill(store, sorted(by_group), leaving))
+        if not leaving and not placed:
+            return False
+        update = PREFIX
+        if leaving:
+            lines = "\n".join(f"<{a}> {self.LINK} <{p}> ." for a, p in leaving)
+            update += f"DELETE DATA {{ GRAPH <{self.GRAPH}> {{\n{lines}\n}} }};\n"
+        if placed:
+            lines = triple_lines(self._quads(placed))
+            update += f"INSERT DATA {{ GRAPH <{self.GRAPH}> {{\n{lines}\n}} }};\n"
+        update += self.update_extra(store, placed, [p for _, p in leaving])
+        store.update(update)  # one update: readers see the old pages or the new
+        return False
+
+    def _fill(
+        self, store: Store, groups: list[str], leaving: list[tuple[str, str]]
+    ) -> dict[str, tuple[int, int]]:
+        """Each group's last part and how many articles it holds once the leaving ones are
+        off it (two lookups: the last parts, then their links, not every page of a group)."""
+        if not groups:
+            return {}
+        block = " ".join(str(self.group_term(g)) for g in groups)
+        lasts = store.select(
+            f"""{PREFIX}SELECT ?group (MAX(?part) AS ?last) WHERE {{
+              VALUES ?group {{ {block} }}
+              ?page {self.GROUP} ?group ; ckg:pagePart ?part .
+            }} GROUP BY ?group"""
+        )
+        pages = {
+            self.page_iri(r["group"].value, int(r["last"].value)): r["group"].value
+            for r in lasts
+            if "last" in r
+        }
+        if not pages:
+            return {}
+        left: dict[str, int] = defaultdict(int)
+        for _, page in leaving:
+            left[page] += 1
+        counts = store.select(
+            f"""SELECT ?page (COUNT(?article) AS ?articles) WHERE {{
+              {values("page", sorted(pages))}
+              OPTIONAL {{ ?article {self.LINK} ?page }}
+            }} GROUP BY ?page"""
+        )
+        fill: dict[str, tuple[int, int]] = {}
+        for r in counts:
+            page = r["page"].value
+            fill[pages[page]] = (self.key(page)[1], int(r["articles"].value) - left[page])
+        return fill
+
+    def _place(
+        self, by_group: dict[str, list[str]], fill: dict[str, tuple[int, int]]
+    ) -> dict[tuple[str, int], list[Term]]:
+        """The arriving articles at the end of their group's last part, then on new parts."""
+        placed: dict[tuple[str, int], list[Term]] = {}
+        for group, articles in sorted(by_group.items()):
+            part, held = fill.get(group, (0, PAGE_SIZE))
+            for article in articles:
+                if held >= PAGE_SIZE:
+                    part, held = part + 1, 0
+                placed.setdefault((group, part), []).append(ox.NamedNode(article))
+                held += 1
+        return placed
+
+    def _quads(self, placed: dict[tuple[str, int], list[Term]]) -> Iterator[ox.Quad]:
+        g = self.g
+        for (group, part), articles in placed.items():
+            page = ox.NamedNode(self.page_iri(group, part))
+            for t in self.page_triples(group, part):  # again for an existing part: no change
+                yield ox.Quad(t.subject, t.predicate, t.object, g)
+            for article in articles:
+                yield ox.Quad(article, self.LINK, page, g)  # type: ignore[arg-type]
 
 
-def group_of(day: Term | None) -> str:
-    """The group of an article published on ``day``: the day itself, or `undated`."""
-    return day.value if day is not None else UNDATED
+def _by_group(groups: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Articles by group, each group's in a stable order (the order a build lands them in)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for article in sorted(groups):
+        for group in groups[article]:
+            out[group].append(article)
+    return out
 
 
-def page_triples(group: str, part: int) -> list[ox.Triple]:
-    page = ox.NamedNode(page_iri(group, part))
-    triples = [
-        ox.Triple(page, RDF_TYPE_NODE, ckg("ListingPage")),
-        ox.Triple(page, PAGE_GROUP, ox.Literal(group)),
-        ox.Triple(page, PAGE_PART, ox.Literal(str(part), datatype=XSD_INTEGER)),
-    ]
-    if group != UNDATED:
-        triples.append(ox.Triple(page, PAGE_DAY, ox.Literal(group, datatype=XSD_DATE)))
-    return triples
-
-
-def is_current(store: Store) -> bool:
-    """Whether the store's articles have pages of the current shape."""
-    return MARK.holds(store)
-
-
-def newest_page(store: Store) -> ox.NamedNode | None:
-    """The page a listing answers when none is named; None for a store without pages."""
-    rows = store.select(NEWEST_MARK)
-    return rows[0]["page"] if rows else None  # type: ignore[return-value]
+# -- day pages -----------------------------------------------------------------------------
 
 
 def _order(page: tuple[str, int]) -> tuple[bool, str, int]:
-    """Pages from oldest to newest: by day, then part; the undated ones first (oldest)."""
+    """Day pages from oldest to newest: by day, then part; the undated ones first (oldest)."""
     group, part = page
     return (group != UNDATED, group, part)
 
 
-def _key(page: str) -> tuple[str, int]:
-    group, part = page.removeprefix(f"{BASE}page/").rsplit("/", 1)
-    return group, int(part)
+class DayPages(Pages):
+    GRAPH = f"{BASE}graph/pages"
+    LINK = ckg("onPage")
+    GROUP = ckg("pageGroup")
+    MARK = VersionMark(GRAPH, ONTOLOGY + "pagesVersion", 1)  # bump when the shape changes
+    NEWEST_PAGE = ckg("newestPage")
+    # the articles with their publication day (one pattern per OPTIONAL, looked up per article)
+    WANTED = f"""{PREFIX}SELECT ?article ?group WHERE {{
+      {{only}}
+      ?article a ckg:Article .
+      OPTIONAL {{ ?article ckg:published ?group }}
+    }}"""
+
+    def page_iri(self, group: str, part: int) -> str:
+        return f"{BASE}page/{group}/{part}"
+
+    def key(self, page: str) -> tuple[str, int]:
+        group, part = page.removeprefix(f"{BASE}page/").rsplit("/", 1)
+        return group, int(part)
+
+    def group_term(self, group: str) -> Term:
+        return ox.Literal(group)
+
+    def group_of(self, row: dict[str, Term]) -> str:
+        return row["group"].value if "group" in row else UNDATED
+
+    def chosen(self, groups: set[str]) -> set[str]:
+        # an article with two publication days (hand-edited data) goes on the earlier's pages
+        return {min(groups, key=lambda g: _order((g, 0)))}
+
+    def page_triples(self, group: str, part: int) -> list[ox.Triple]:
+        triples = [
+            ox.Triple(ox.NamedNode(self.page_iri(group, part)), RDF_TYPE_NODE, ckg("ListingPage"))
+        ]
+        triples += super().page_triples(group, part)
+        if group != UNDATED:
+            day = ox.Literal(group, datatype=XSD_DATE)
+            triples.append(ox.Triple(ox.NamedNode(self.page_iri(group, part)), ckg("pageDay"), day))
+        return triples
+
+    # the newest page that holds an article: the latest day, its last part; undated pages last.
+    # It reads every page, so a build keeps its answer in the mark (ckg:newestPage), which the
+    # listings read when no page is named
+    @property
+    def newest_query(self) -> str:
+        return f"""SELECT ?page WHERE {{ GRAPH <{self.GRAPH}> {{
+          ?page ckg:pagePart ?part .
+          OPTIONAL {{ ?page ckg:pageDay ?day }}
+          FILTER EXISTS {{ ?article ckg:onPage ?page }}
+        }} }} ORDER BY DESC(?day) DESC(?part) LIMIT 1"""
+
+    def newest(self, store: Store) -> ox.NamedNode | None:
+        g = f"<{self.GRAPH}>"
+        rows = store.select(
+            f"SELECT ?page WHERE {{ GRAPH {g} {{ {g} {self.NEWEST_PAGE} ?page }} }}"
+        )
+        return rows[0]["page"] if rows else None  # type: ignore[return-value]
+
+    def full_extra(self, placed: dict[tuple[str, int], list[Term]]) -> list[ox.Quad]:
+        if not placed:
+            return []
+        newest = ox.NamedNode(self.page_iri(*max(placed, key=_order)))
+        return [ox.Quad(self.g, self.NEWEST_PAGE, newest, self.g)]
+
+    def update_extra(self, store: Store, placed: Iterable[tuple[str, int]], left: list[str]) -> str:
+        """The update that keeps the newest page's mark: the newest of the old one and the pages
+        given articles now, or found again among every page when articles left the old one."""
+        g, mark = f"<{self.GRAPH}>", self.NEWEST_PAGE
+        marked = self.newest(store)
+        if marked is None or marked.value in left:
+            return (
+                f"DELETE WHERE {{ GRAPH {g} {{ {g} {mark} ?old }} }};\n"
+                f"INSERT {{ GRAPH {g} {{ {g} {mark} ?page }} }}\n"
+                f"WHERE {{ {{ {self.newest_query} }} }}"
+            )
+        newest = max([self.key(marked.value), *placed], key=_order)
+        if self.page_iri(*newest) == marked.value:
+            return ""
+        return (
+            f"DELETE DATA {{ GRAPH {g} {{ {g} {mark} {marked} }} }};\n"
+            f"INSERT DATA {{ GRAPH {g} {{ {g} {mark} <{self.page_iri(*newest)}> }} }}"
+        )
+
+
+# -- term pages ----------------------------------------------------------------------------
+
+
+class TermPages(Pages):
+    GRAPH = f"{BASE}graph/term-pages"
+    LINK = ckg("onTermPage")
+    GROUP = ckg("pageTerm")
+    MARK = VersionMark(GRAPH, ONTOLOGY + "termPagesVersion", 1)  # bump when the shape changes
+    # the entities an article's graph names in the roles the listings of one term read (its
+    # claims' and their events'): one scan of each role's quads, by graph (joined through the
+    # claims, the same pairs took four times as long)
+    WANTED = f"""{PREFIX}SELECT DISTINCT ?g ?group WHERE {{
+      {{only}}
+      VALUES ?role {{ ckg:agent ckg:target ckg:controller ckg:place ckg:claimant ckg:reportedBy }}
+      GRAPH ?g {{ ?x ?role ?group }}
+      FILTER(isIRI(?group))
+    }}"""
+    ARTICLES = f"{PREFIX}SELECT ?article WHERE {{ ?article a ckg:Article }}"
+
+    def wanted(self, store: Store, stems: list[str] | None) -> dict[str, set[str]]:
+        if stems is None:  # every article graph, not the shared graphs (entities, derived)
+            articles = {r["article"].value for r in store.select(self.ARTICLES)}
+            only = ""
+        else:
+            articles = {article_iri(s) for s in stems}
+            only = values("g", [graph_iri(s) for s in stems])
+        graphs, found = f"{BASE}graph/", defaultdict(set)
+        for row in store.select(self.WANTED.replace("{only}", only)):
+            article = f"{BASE}article/" + row["g"].value.removeprefix(graphs)
+            if article in articles:
+                found[article].add(row["group"].value)
+        return found
+
+    def page_iri(self, group: str, part: int) -> str:
+        # an entity of the store keeps its path (id:termpage/entity/NAME/1); any other IRI is
+        # percent-encoded whole after "~"
+        segment = group[len(BASE) :] if group.startswith(BASE) else "~/" + quote(group, safe="")
+        return f"{BASE}termpage/{segment}/{part}"
+
+    def key(self, page: str) -> tuple[str, int]:
+        segment, part = page.removeprefix(f"{BASE}termpage/").rsplit("/", 1)
+        term = unquote(segment[2:]) if segment.startswith("~/") else BASE + segment
+        return term, int(part)
+
+    def group_term(self, group: str) -> Term:
+        return ox.NamedNode(group)
+
+    def page_triples(self, group: str, part: int) -> list[ox.Triple]:
+        page = ox.NamedNode(self.page_iri(group, part))
+        return [ox.Triple(page, RDF_TYPE_NODE, ckg("TermPage")), *super().page_triples(group, part)]
+
+    def newest(self, store: Store, term: Term | None) -> Term | None:
+        """The term's last part that holds an article; for a term without pages, its first
+        page, which holds nothing (so a listing answers nothing, not every page)."""
+        if not isinstance(term, ox.NamedNode):
+            return None
+        rows = store.select(
+            f"""{PREFIX}SELECT ?term ?page WHERE {{ GRAPH <{self.GRAPH}> {{
+              ?page ckg:pageTerm ?term ; ckg:pagePart ?part .
+              FILTER EXISTS {{ ?article ckg:onTermPage ?page }}
+            }} }} ORDER BY DESC(?part) LIMIT 1""",
+            {"term": term},
+        )
+        return rows[0]["page"] if rows else ox.NamedNode(self.page_iri(term.value, 1))
+
+    def pages_of(self, store: Store, term: Term) -> list[ox.NamedNode]:
+        """Every page of the term that holds an article, first to last."""
+        rows = store.select(
+            f"""{PREFIX}SELECT ?term ?page ?part WHERE {{ GRAPH <{self.GRAPH}> {{
+              ?page ckg:pageTerm ?term ; ckg:pagePart ?part .
+              FILTER EXISTS {{ ?article ckg:onTermPage ?page }}
+            }} }} ORDER BY ?part""",
+            {"term": term},
+        )
+        return [r["page"] for r in rows]  # type: ignore[misc]
+
+
+DAYS = DayPages()
+TERMS = TermPages()
+PAGES_GRAPH = DAYS.GRAPH
+TERM_PAGES_GRAPH = TERMS.GRAPH
+NEWEST = DAYS.newest_query
+page_iri = DAYS.page_iri
+term_page_iri = TERMS.page_iri
+is_current = DAYS.is_current
+
+
+def newest_page(store: Store) -> ox.NamedNode | None:
+    """The day page a whole-store listing answers when none is named; None without pages."""
+    return DAYS.newest(store)
+
+
+def newest_term_page(store: Store, term: Term | None) -> Term | None:
+    """The page a listing of one term answers when none is named."""
+    return TERMS.newest(store, term)
 
 
 def refresh_pages(store: Store, stems: Iterable[str] | None = None, full: bool = False) -> bool:
-    """Give a page to each of these landed articles that has none (or one of another day), and
-    take the page of those that are gone; every article of the store when ``full``, when no
-    stems are given, or when the store has no pages of this version. True when it did them all."""
-    if full or stems is None or not is_current(store):
-        store.drop_graph(PAGES_GRAPH)
-        rows = store.select(ARTICLES.replace("{only}", ""))
-        placed = _place(_moving(rows), {})
-        # written in transactions of a bounded size, the version mark last: a build cut short
-        # before it leaves a store without pages, which the next build pages again
-        batch: list[ox.Quad] = []
-        for quad in _quads(placed):
-            batch.append(quad)
-            if len(batch) == WRITE_BATCH:
-                store.add(batch)
-                batch = []
-        if placed:
-            newest = ox.NamedNode(page_iri(*max(placed, key=_order)))
-            batch.append(ox.Quad(G, NEWEST_PAGE, newest, G))
-        store.add([*batch, MARK.quad])
-        return True
-    stems = sorted(set(stems))
-    if not stems:
-        return False
-    only = values("article", [article_iri(s) for s in stems])
-    rows = store.select(ARTICLES.replace("{only}", only))
-    moving = _moving(rows)
-    moved = {a.value for articles in moving.values() for a in articles}
-    leaving = [
-        (r["article"], r["page"]) for r in rows if "page" in r and r["article"].value in moved
-    ]
-    leaving += [(r["article"], r["page"]) for r in store.select(GONE.replace("{only}", only))]
-    fill = _fill(store, sorted(moving), leaving)
-    placed = _place(moving, fill)
-    old = [f"{a} {ON_PAGE} {p} ." for a, p in leaving]
-    if not old and not placed:
-        return False
-    update = PREFIX
-    if old:
-        lines = "\n".join(old)
-        update += f"DELETE DATA {{ GRAPH {P} {{\n{lines}\n}} }};\n"
-    if placed:
-        update += f"INSERT DATA {{ GRAPH {P} {{\n{triple_lines(_quads(placed))}\n}} }};\n"
-    update += _newest(store, placed, [p.value for _, p in leaving])
-    store.update(update)  # one update: readers see the old pages or the new
-    return False
-
-
-def _newest(store: Store, placed: Iterable[tuple[str, int]], left: list[str]) -> str:
-    """The update that keeps the newest page's mark: the newest of the old one and the pages
-    given articles now, or found again among every page when articles left the old one."""
-    marked = newest_page(store)
-    if marked is None or marked.value in left:
-        return RENEW_NEWEST
-    newest = max([_key(marked.value), *placed], key=_order)
-    if page_iri(*newest) == marked.value:
-        return ""
-    return (
-        f"DELETE DATA {{ GRAPH {P} {{ {P} {NEWEST_PAGE} {marked} }} }};\n"
-        f"INSERT DATA {{ GRAPH {P} {{ {P} {NEWEST_PAGE} <{page_iri(*newest)}> }} }}"
-    )
-
-
-def _moving(rows: list[dict[str, Term]]) -> dict[str, list[Term]]:
-    """The articles to place, by group: those without a page, or on a page of another day (of
-    an article with two publication days, hand-edited, the earlier)."""
-    groups: dict[str, str] = {}
-    pages: dict[str, str] = {}
-    articles: dict[str, Term] = {}
-    for r in rows:
-        key = r["article"].value
-        articles[key] = r["article"]
-        group = group_of(r.get("day"))
-        groups[key] = min(groups.get(key, group), group, key=lambda g: _order((g, 0)))
-        if "page" in r:
-            pages[key] = _key(r["page"].value)[0]
-    moving: dict[str, list[Term]] = defaultdict(list)
-    for key in sorted(articles):  # a build's articles in a stable order
-        if pages.get(key) != groups[key]:
-            moving[groups[key]].append(articles[key])
-    return moving
-
-
-def _fill(
-    store: Store, groups: list[str], leaving: list[tuple[Term, Term]]
-) -> dict[str, tuple[int, int]]:
-    """Each group's last part and how many articles it holds once the leaving ones (moving to
-    another day, or gone) are off it."""
-    if not groups:
-        return {}
-    block = " ".join(str(ox.Literal(g)) for g in groups)
-    left: dict[str, int] = defaultdict(int)
-    for _, page in leaving:
-        left[page.value] += 1
-    fill: dict[str, tuple[int, int]] = {}
-    for r in store.select(PARTS.replace("{groups}", block)):
-        group, part = r["group"].value, int(r["part"].value)
-        if part >= fill.get(group, (0, 0))[0]:
-            held = int(r["articles"].value) - left[page_iri(group, part)]
-            fill[group] = (part, held)
-    return fill
-
-
-def _place(
-    moving: dict[str, list[Term]], fill: dict[str, tuple[int, int]]
-) -> dict[tuple[str, int], list[Term]]:
-    """The moving articles at the end of their group's last part, then on new parts."""
-    placed: dict[tuple[str, int], list[Term]] = {}
-    for group, articles in sorted(moving.items()):
-        part, held = fill.get(group, (0, PAGE_SIZE))
-        for article in articles:
-            if held >= PAGE_SIZE:
-                part, held = part + 1, 0
-            placed.setdefault((group, part), []).append(article)
-            held += 1
-    return placed
-
-
-def _quads(placed: dict[tuple[str, int], list[Term]]) -> Iterator[ox.Quad]:
-    for (group, part), articles in placed.items():
-        page = ox.NamedNode(page_iri(group, part))
-        for t in page_triples(group, part):  # written again for an existing part: no change
-            yield ox.Quad(t.subject, t.predicate, t.object, G)
-        for article in articles:
-            yield ox.Quad(article, ON_PAGE, page, G)  # type: ignore[arg-type]  # an article IRI
+    """Both kinds of pages of these landed articles (see `Pages.refresh`); True when either
+    was done for every article."""
+    days = DAYS.refresh(store, stems, full)
+    terms = TERMS.refresh(store, stems, full)
+    return days or terms

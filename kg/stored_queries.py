@@ -9,9 +9,10 @@ A parameter line is ``# param: NAME TYPE  DESCRIPTION``. TYPE is one of ``IRI``,
 ``integer`` (or ``xsd:integer``) and ``string`` (or ``xsd:string``); a trailing ``?``
 (``xsd:date?``) makes the parameter optional, left unbound when absent, or, with ``=DEFAULT``
 (``IRI?=newest-page``), bound to what the store gives for one of `DEFAULTS`: ``newest-page``
-is the newest page of the listings (`kg.paging`), so that a listing reads a page, never the
-whole store (the query text run as it is, on `/sparql`, lists every page). Comment lines that
-are not another ``key:`` line continue the description. The parameter ``?NAME`` of the
+is the newest day page of the whole-store listings, ``newest-term-page:actor`` the newest page
+of the term that the parameter ``actor`` names (`kg.paging`), so that a listing reads a page,
+never the whole store (the query text run as it is, on `/sparql`, lists every page). Comment
+lines that are not another ``key:`` line continue the description. The parameter ``?NAME`` of the
 query is bound to a typed RDF term through pyoxigraph substitutions, never by editing the text.
 Substitution follows SPARQL SEP-0007: a SELECT query must name each parameter in its SELECT
 clause (``SELECT ?type ?claim ...``, or ``SELECT *``), else pyoxigraph refuses to bind it.
@@ -29,16 +30,22 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError, QueryError
-from kg.paging import newest_page
+from kg.paging import newest_page, newest_term_page
 from kg.resources import queries_dir
 from kg.store import Store, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
-_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+(\S+?)(\?(?:=([a-z-]+))?)?(?:\s+(.*))?$")
-# what an optional parameter left out is bound to, read from the store (None: left unbound)
-DEFAULTS: dict[str, Callable[[Store], Term | None]] = {"newest-page": newest_page}
+_PARAM = re.compile(
+    r"^([A-Za-z_][A-Za-z0-9_]*)\s+(\S+?)(\?(?:=([a-z-]+(?::[A-Za-z_][A-Za-z0-9_]*)?))?)?(?:\s+(.*))?$"
+)
+# what an optional parameter left out is bound to, read from the store and the term bound to
+# the parameter the default names after a colon (None: left unbound)
+DEFAULTS: dict[str, Callable[[Store, Term | None], Term | None]] = {
+    "newest-page": lambda store, _: newest_page(store),
+    "newest-term-page": newest_term_page,
+}
 _TYPE_ALIASES = {
     "iri": "IRI",
     "xsd:date": "xsd:date",
@@ -111,6 +118,13 @@ def parse_stored_query(name: str, text: str, path: Path | None = None) -> Stored
                 fields[last].append(match.group(2).strip())
         elif last == "description":
             fields["description"].append(stripped.lstrip("#").strip())
+    names = {p.name for p in params}
+    for param in params:  # a default read from another parameter names one of the query's
+        if param.default and (source := param.default.partition(":")[2]) not in names | {""}:
+            raise InputError(
+                f"Stored query {name}: parameter {param.name}'s default {param.default!r} "
+                f"names no parameter {source!r}; write one of {', '.join(sorted(names))}"
+            )
     title = " ".join(fields["title"]) or name
     description = " ".join(d for d in fields["description"] if d)
     return StoredQuery(name, title, description, tuple(params), text, path)
@@ -126,7 +140,7 @@ def _parse_param(query: str, spec: str) -> Param:
             "with TYPE one of IRI, xsd:date, integer, string"
         )
     default = match.group(4)
-    if default is not None and default not in DEFAULTS:
+    if default is not None and default.partition(":")[0] not in DEFAULTS:
         raise InputError(
             f"Stored query {query}: parameter {match.group(1)} has no default named {default!r}; "
             f"write one of {', '.join(sorted(DEFAULTS))}"
@@ -208,7 +222,8 @@ def run_stored(
     bindings = bind_params(query, params)
     for param in query.params:
         if param.default and param.name not in bindings:
-            if (term := DEFAULTS[param.default](store)) is not None:
+            default, _, source = param.default.partition(":")
+            if (term := DEFAULTS[default](store, bindings.get(source))) is not None:
                 bindings[param.name] = term
     try:
         return store.query(query.text, bindings=bindings)

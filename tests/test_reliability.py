@@ -28,7 +28,7 @@ import pytest
 from conftest import ROOT, SEEDS
 
 from kg.contest import DERIVED_GRAPH
-from kg.paging import PAGES_GRAPH
+from kg.paging import PAGES_GRAPH, TERM_PAGES_GRAPH
 from kg.serve import store_signature
 from kg.store import Store
 from kg.totals import TOTALS_GRAPH
@@ -117,7 +117,7 @@ def article_graphs(store_path: Path) -> dict[str, set[str]]:
     named = {g.value for g in store.named_graphs()}
     # besides the article graphs: the shared entity graph, the derived contradictions and
     # readings, the totals of the whole-store aggregates and the pages of the listings
-    others = {ENTITIES_GRAPH, DERIVED_GRAPH, TOTALS_GRAPH, PAGES_GRAPH}
+    others = {ENTITIES_GRAPH, DERIVED_GRAPH, TOTALS_GRAPH, PAGES_GRAPH, TERM_PAGES_GRAPH}
     assert named - {f"{r}" for r in _graph_names(found)} <= others
     return found
 
