@@ -193,6 +193,7 @@ class Extracted:
     nquads: bytes = b""  # its graph, and the entity descriptions it adds to the shared graph
     triples: int = 0  # how many quads nquads holds
     places: list[str] = field(default_factory=list)  # IRIs of the places its claims are about
+    terms: list[str] = field(default_factory=list)  # IRIs its term pages are kept for
     error: str | None = None  # extraction failed: the article is rejected, the others land
 
 
@@ -234,6 +235,7 @@ def emitted(article: Article, claims: list) -> Extracted:
         "".join(lines).encode(),
         len(lines),
         emitter.places(),
+        emitter.terms(),
     )
 
 
@@ -436,6 +438,7 @@ def build(
     clock.lap("import spaCy")
     report.timings["pipeline"] = 0.0  # loaded by the first extraction in this process, if any
     touched: set[str] = set()  # places whose control readings change
+    named: dict[str, list[str]] = {}  # the entities each landed article names (its term pages)
     unread = len(report.rejected)  # rejected before extraction
 
     def landed(done: Extracted) -> None:
@@ -443,6 +446,7 @@ def build(
         report.claims += done.claims
         report.articles += 1
         touched.update(done.places)
+        named[done.stem] = done.terms
         if progress:
             handled = report.articles + len(report.rejected) - unread
             progress(handled, len(todo), done.stem)
@@ -484,7 +488,7 @@ def build(
     recomputed = (refresh_totals(store, refresh, full=everything) or everything) and stored
     clock.lap("totals")
     # the listings' pages of the articles landed (of every article on a store without them)
-    paged_all = refresh_pages(store, refresh)
+    paged_all = refresh_pages(store, refresh, terms=named)
     recomputed = recomputed or (paged_all and stored)
     clock.lap("pages")
     if journal := store.journal(UNREFRESHED_FILE):

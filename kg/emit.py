@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from kg.extract.claims import Claim
 from kg.extract.gazetteer import Entity, Gazetteer
 from kg.link import LinkContext, link_entity
+from kg.paging import TERM_ROLES
 from kg.read.articles import Article
 from kg.vocab import (
     ENTITIES_GRAPH,
@@ -106,6 +107,12 @@ class Emitter:
         graph they would multiply rows of joins over the union default graph."""
         end = f" <{ENTITIES_GRAPH}> .\n"
         return [f"{s} {p} {o}{end}" for s, p, o in self.entity_triples]
+
+    def terms(self) -> list[str]:
+        """IRIs of the entities the article's own triples name in the roles its term pages are
+        kept for (`kg.paging.TERM_ROLES`): what `kg.paging.TermPages` would read back."""
+        roles = {ckg(role) for role in TERM_ROLES}
+        return sorted({o[1:-1] for _, p, o in self.triples if p in roles and o[0] == "<"})
 
     def places(self) -> list[str]:
         """IRIs of the places the article's own triples name (``ckg:place``)."""

@@ -35,7 +35,7 @@ stays valid.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
@@ -48,15 +48,16 @@ from kg.vocab import (
     XSD_DATE,
     XSD_INTEGER,
     article_iri,
-    graph_iri,
 )
 from kg.vocab import ckg_node as ckg
 
 PAGE_SIZE = 50  # articles a part: a page of a listing reads their claims, whatever the store
 UNDATED = "undated"
-WRITE_BATCH = 20_000  # quads a transaction when every article gets its pages
 PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\n"
 PAGE_PART = ckg("pagePart")
+Known = Mapping[str, Iterable[str]]  # stem: what a build knows of the article's groups
+# the roles in which a claim, or its event, names the entities whose listings are read by page
+TERM_ROLES = ("agent", "target", "controller", "place", "claimant", "reportedBy")
 
 
 class Pages:
@@ -113,8 +114,11 @@ class Pages:
         """Whether the store's articles have pages of this kind's current shape."""
         return self.MARK.holds(store)
 
-    def wanted(self, store: Store, stems: list[str] | None) -> dict[str, set[str]]:
-        """The groups each article (of these, or every one) goes on."""
+    def wanted(
+        self, store: Store, stems: list[str] | None, known: Known | None = None
+    ) -> dict[str, set[str]]:
+        """The groups each article (of these, or every one) goes on (``known``: what the build
+        knows of some, by stem, where a kind of pages can use it)."""
         only = "" if stems is None else values("article", [article_iri(s) for s in stems])
         found: dict[str, set[str]] = defaultdict(set)
         for row in store.select(self.WANTED.replace("{only}", only)):
@@ -131,28 +135,31 @@ class Pages:
             found[row["article"].value][self.key(row["page"].value)[0]] = row["page"].value
         return found
 
-    def refresh(self, store: Store, stems: Iterable[str] | None = None, full: bool = False) -> bool:
+    def refresh(
+        self,
+        store: Store,
+        stems: Iterable[str] | None = None,
+        full: bool = False,
+        known: Known | None = None,
+    ) -> bool:
         """Give these landed articles the pages they lack and take those they no longer belong
         on (every article of the store when ``full``, when no stems are given, or when the store
         has no pages of this version). True when it did them all."""
         if full or stems is None or not self.is_current(store):
             store.drop_graph(self.GRAPH)
-            placed = self._place(_by_group(self.wanted(store, None)), {})
-            # written in transactions of a bounded size, the version mark last: a build cut
-            # short before it leaves a store without pages, which the next build pages again
-            batch: list[ox.Quad] = []
-            for quad in self._quads(placed):
-                batch.append(quad)
-                if len(batch) == WRITE_BATCH:
-                    store.add(batch)
-                    batch = []
-            store.add([*batch, *self.full_extra(placed), self.MARK.quad])
+            placed = self._place(_by_group(self.wanted(store, None, known)), {})
+            quads = [*self._quads(placed), *self.full_extra(placed), self.MARK.quad]
+            # the graph written whole, with its version mark, as a build writes a new article's
+            # graph (a bulk load on disk, dropped whole if cut short): a build stopped after the
+            # drop leaves a store without pages, which the next build pages again
+            nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+            store.replace_graphs([self.GRAPH], nquads or b"")
             return True
         stems = sorted(set(stems))
         if not stems:
             return False
         only = values("article", [article_iri(s) for s in stems])
-        wanted, links = self.wanted(store, stems), self.links(store, only)
+        wanted, links = self.wanted(store, stems, known), self.links(store, only)
         leaving = [
             (article, page)
             for article, pages in sorted(links.items())
@@ -353,23 +360,38 @@ class TermPages(Pages):
     # claims, the same pairs took four times as long)
     WANTED = f"""{PREFIX}SELECT DISTINCT ?g ?group WHERE {{
       {{only}}
-      VALUES ?role {{ ckg:agent ckg:target ckg:controller ckg:place ckg:claimant ckg:reportedBy }}
+      VALUES ?role {{ {" ".join(f"ckg:{role}" for role in TERM_ROLES)} }}
       GRAPH ?g {{ ?x ?role ?group }}
       FILTER(isIRI(?group))
     }}"""
     ARTICLES = f"{PREFIX}SELECT ?article WHERE {{ ?article a ckg:Article }}"
 
-    def wanted(self, store: Store, stems: list[str] | None) -> dict[str, set[str]]:
-        if stems is None:  # every article graph, not the shared graphs (entities, derived)
+    def wanted(
+        self, store: Store, stems: list[str] | None, known: Known | None = None
+    ) -> dict[str, set[str]]:
+        """The entities each article (of these, or every one) names; those of the articles in
+        ``known`` (stem: the entity IRIs, as extraction emitted them) are not read again."""
+        if stems is None:
             articles = {r["article"].value for r in store.select(self.ARTICLES)}
-            only = ""
         else:
             articles = {article_iri(s) for s in stems}
-            only = values("g", [graph_iri(s) for s in stems])
-        graphs, found = f"{BASE}graph/", defaultdict(set)
+        found = {a: set(t) for s, t in (known or {}).items() if (a := article_iri(s)) in articles}
+        rest = articles - found.keys()
+        if not rest:
+            return found
+        # the others' graphs in a VALUES block, or every graph when they are most of the store
+        article, graph = f"{BASE}article/", f"{BASE}graph/"
+        many = stems is None and len(rest) > len(articles) // 2
+        only = "" if many else values("g", [graph + a.removeprefix(article) for a in sorted(rest)])
+        for row in store.select(self.WANTED.replace("{only}", only)):
+            named = article + row["g"].value.removeprefix(graph)
+            if named in rest:
+                found.setdefault(named, set()).add(row["group"].value)
+        return found
+        graphs = f"{BASE}graph/"
         for row in store.select(self.WANTED.replace("{only}", only)):
             article = f"{BASE}article/" + row["g"].value.removeprefix(graphs)
-            if article in articles:
+            if article in articles and article not in found:
                 found[article].add(row["group"].value)
         return found
 
@@ -437,9 +459,16 @@ def newest_term_page(store: Store, term: Term | None) -> Term | None:
     return TERMS.newest(store, term)
 
 
-def refresh_pages(store: Store, stems: Iterable[str] | None = None, full: bool = False) -> bool:
-    """Both kinds of pages of these landed articles (see `Pages.refresh`); True when either
-    was done for every article."""
-    days = DAYS.refresh(store, stems, full)
-    terms = TERMS.refresh(store, stems, full)
-    return days or terms
+def refresh_pages(
+    store: Store,
+    stems: Iterable[str] | None = None,
+    full: bool = False,
+    terms: Known | None = None,
+) -> bool:
+    """Both kinds of pages of these landed articles (see `Pages.refresh`; ``terms``: the
+    entities that extraction found each of them to name, by stem, not read again); True when
+    either was done for every article."""
+    stems = None if stems is None else list(stems)
+    by_day = DAYS.refresh(store, stems, full)
+    by_term = TERMS.refresh(store, stems, full, terms)
+    return by_day or by_term
