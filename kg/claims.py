@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError, QueryError
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
-from kg.paging import TERMS
+from kg.paging import DAYS, TERMS
 from kg.store import _COMMENT_LINE, _WHERE, Store, Term
 from kg.stored_queries import get_stored_query
 from kg.vocab import ONTOLOGY, WIKIDATA
@@ -217,6 +217,10 @@ BATCH = 5000
 
 # the listings of one term, read a page of the term's articles at a time (kg/paging.py)
 TERM_LISTINGS = {"claims_at_place", "claims_of_actor"}
+# the day page of a claim's article (the page the table reads that claim on)
+CLAIM_PAGE = (
+    "SELECT ?claim ?page WHERE { ?claim ckg:inArticle ?article . ?article ckg:onPage ?page }"
+)
 
 
 def listing_query(bindings: dict[str, Term]) -> str:
@@ -225,18 +229,21 @@ def listing_query(bindings: dict[str, Term]) -> str:
 
 
 def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term]]:
-    """Every row of the listing for these filters, in the order of the table. A listing of one
-    term reads the term's pages one after the other: each costs its own claims, where the
-    query run without a page would start from every page of every term."""
+    """Every row of the listing for these filters, in the order of the table. The table, and a
+    listing of one term, read their pages (by day, by the term) one after the other: each costs
+    its own claims, where the query run without a page would start from every page."""
     key, name = next(((k, n) for k, n in LISTINGS if k in bindings), ("", "claims"))
     text = stored_text(name)
-    if name not in TERM_LISTINGS:
+    pages: list[Term]
+    if name in TERM_LISTINGS:
+        pages = list(TERMS.pages_of(store, bindings[key]))
+    elif name == "claims" and "claim" in bindings:  # one claim: its article's page
+        pages = [r["page"] for r in store.select(CLAIM_PAGE, {"claim": bindings["claim"]})]
+    elif name == "claims":  # the whole table: every day page
+        pages = list(DAYS.pages_of(store))
+    else:
         return store.select(text, bindings)
-    rows = [
-        row
-        for page in TERMS.pages_of(store, bindings[key])
-        for row in store.select(text, {**bindings, "page": page})
-    ]
+    rows = [row for page in pages for row in store.select(text, {**bindings, "page": page})]
     rows.sort(key=lambda r: (r["stem"].value, int(r["index"].value), r["claim"].value))
     return rows
 

@@ -185,6 +185,17 @@ class Pages:
         store.update(update)  # one update: readers see the old pages or the new
         return False
 
+    def pages_of(self, store: Store, group: Term | None = None) -> list[ox.NamedNode]:
+        """Every page (of ``group``, when given) that holds an article, first to last."""
+        rows = store.select(
+            f"""{PREFIX}SELECT ?group ?page ?part WHERE {{ GRAPH <{self.GRAPH}> {{
+              ?page {self.GROUP} ?group ; ckg:pagePart ?part .
+              FILTER EXISTS {{ ?article {self.LINK} ?page }}
+            }} }} ORDER BY ?group ?part""",
+            {"group": group} if group is not None else None,
+        )
+        return [r["page"] for r in rows]  # type: ignore[misc]
+
     def _fill(
         self, store: Store, groups: list[str], leaving: list[tuple[str, str]]
     ) -> dict[str, tuple[int, int]]:
@@ -426,17 +437,6 @@ class TermPages(Pages):
             {"term": term},
         )
         return rows[0]["page"] if rows else ox.NamedNode(self.page_iri(term.value, 1))
-
-    def pages_of(self, store: Store, term: Term) -> list[ox.NamedNode]:
-        """Every page of the term that holds an article, first to last."""
-        rows = store.select(
-            f"""{PREFIX}SELECT ?term ?page ?part WHERE {{ GRAPH <{self.GRAPH}> {{
-              ?page ckg:pageTerm ?term ; ckg:pagePart ?part .
-              FILTER EXISTS {{ ?article ckg:onTermPage ?page }}
-            }} }} ORDER BY ?part""",
-            {"term": term},
-        )
-        return [r["page"] for r in rows]  # type: ignore[misc]
 
 
 DAYS = DayPages()

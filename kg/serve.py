@@ -765,7 +765,10 @@ def stale_totals_note(store_path: str | os.PathLike[str]) -> str | None:
         what
         for what, current in (
             ("totals (agency_cites_monitor, casualties_by_perpetrator)", totals.is_current),
-            ("pages (contested_claims, claims_by_type, event_sources)", paging.is_current),
+            (
+                "pages (claims, contested_claims, claims_by_type, event_sources, /api/claims)",
+                paging.is_current,
+            ),
             (
                 "term pages (claims_about_actor, claims_of_actor, claims_at_place, "
                 "contested_at_place, /api/claims by place or actor)",
