@@ -6,10 +6,10 @@ listings grew 150-340 times for 100 times the claims. So they are read a page at
 page holds at most `PAGE_SIZE` articles, cut in the order they landed: a listing reads the
 claims of one page's articles, whatever the size of the store. Two kinds of pages:
 
-- **day pages** (graph `id:graph/pages`), for the whole-store listings (`contested_claims`,
-  `claims_by_type`, `event_sources`): each article is on one page of its publication day (or
-  of the undated ones). The stored query `listing_pages` lists them, newest first; a listing
-  without a page reads the newest, kept in a mark by each build.
+- **day pages** (graph `id:graph/pages`), for the whole-store listings (`claims`,
+  `contested_claims`, `claims_by_type`, `event_sources`): each article is on one page of its
+  publication day (or of the undated ones). The stored query `listing_pages` lists them,
+  newest first; a listing without a page reads the newest, kept in a mark by each build.
 
       <article> ckg:onPage <id:page/DAY/1> .
       <id:page/DAY/1> a ckg:ListingPage ; ckg:pageGroup "DAY" ;
