@@ -217,10 +217,8 @@ BATCH = 5000
 
 # the listings of one term, read a page of the term's articles at a time (kg/paging.py)
 TERM_LISTINGS = {"claims_at_place", "claims_of_actor"}
-# the day page of a claim's article (the page the table reads that claim on)
-CLAIM_PAGE = (
-    "SELECT ?claim ?page WHERE { ?claim ckg:inArticle ?article . ?article ckg:onPage ?page }"
-)
+# the article of a claim, whose listing holds the claim's rows
+CLAIM_STEM = "SELECT ?claim ?stem WHERE { ?claim ckg:inArticle ?article . ?article ckg:stem ?stem }"
 
 
 def listing_query(bindings: dict[str, Term]) -> str:
@@ -232,13 +230,19 @@ def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term
     """Every row of the listing for these filters, in the order of the table. The table, and a
     listing of one term, read their pages (by day, by the term) one after the other: each costs
     its own claims, where the query run without a page would start from every page."""
+    if (claim := bindings.get("claim")) is not None:  # its article's rows, then its own (not
+        # through the table's pages: a claim loaded by hand, without a build, has none)
+        found = store.select(CLAIM_STEM, {"claim": claim})
+        if not found or bindings.get("article", found[0]["stem"]) != found[0]["stem"]:
+            return []
+        by_article = {k: v for k, v in bindings.items() if k != "claim"}
+        by_article["article"] = found[0]["stem"]
+        return [r for r in listing_rows(store, by_article) if r["claim"] == claim]
     key, name = next(((k, n) for k, n in LISTINGS if k in bindings), ("", "claims"))
     text = stored_text(name)
     pages: list[Term]
     if name in TERM_LISTINGS:
         pages = list(TERMS.pages_of(store, bindings[key]))
-    elif name == "claims" and "claim" in bindings:  # one claim: its article's page
-        pages = [r["page"] for r in store.select(CLAIM_PAGE, {"claim": bindings["claim"]})]
     elif name == "claims":  # the whole table: every day page
         pages = list(DAYS.pages_of(store))
     else:
