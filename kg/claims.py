@@ -217,6 +217,7 @@ BATCH = 5000
 
 # the listings of one term, read a page of the term's articles at a time (kg/paging.py)
 TERM_LISTINGS = {"claims_at_place", "claims_of_actor"}
+STEMS = "SELECT ?stem WHERE { ?article a ckg:Article ; ckg:stem ?stem }"
 # the article of a claim, whose listing holds the claim's rows
 CLAIM_STEM = "SELECT ?claim ?stem WHERE { ?claim ckg:inArticle ?article . ?article ckg:stem ?stem }"
 
@@ -229,7 +230,8 @@ def listing_query(bindings: dict[str, Term]) -> str:
 def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term]]:
     """Every row of the listing for these filters, in the order of the table. The table, and a
     listing of one term, read their pages (by day, by the term) one after the other: each costs
-    its own claims, where the query run without a page would start from every page."""
+    its own claims, where the query run without a page would start from every page. A store
+    without such pages (loaded without a build) is read article by article."""
     if (claim := bindings.get("claim")) is not None:  # its article's rows, then its own (not
         # through the table's pages: a claim loaded by hand, without a build, has none)
         found = store.select(CLAIM_STEM, {"claim": claim})
@@ -240,14 +242,17 @@ def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term
         return [r for r in listing_rows(store, by_article) if r["claim"] == claim]
     key, name = next(((k, n) for k, n in LISTINGS if k in bindings), ("", "claims"))
     text = stored_text(name)
-    pages: list[Term]
-    if name in TERM_LISTINGS:
-        pages = list(TERMS.pages_of(store, bindings[key]))
-    elif name == "claims":  # the whole table: every day page
-        pages = list(DAYS.pages_of(store))
-    else:
+    if name == "claims_in_article":
         return store.select(text, bindings)
-    rows = [row for page in pages for row in store.select(text, {**bindings, "page": page})]
+    kind = TERMS if name in TERM_LISTINGS else DAYS
+    if not kind.is_current(store):  # loaded without a build (no pages): article by article
+        text = stored_text("claims_in_article")
+        stems = [r["stem"] for r in store.select(STEMS)]
+        pages = [{**bindings, "article": stem} for stem in stems]
+    else:  # the term's pages, or every day page for the whole table
+        group = bindings[key] if name in TERM_LISTINGS else None
+        pages = [{**bindings, "page": page} for page in kind.pages_of(store, group)]
+    rows = [row for b in pages for row in store.select(text, b)]
     rows.sort(key=lambda r: (r["stem"].value, int(r["index"].value), r["claim"].value))
     return rows
 

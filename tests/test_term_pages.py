@@ -210,6 +210,26 @@ def test_claims_of_an_actor_over_every_page(generated: Store) -> None:
     assert list_claims(generated, actor=busy, limit=10, offset=5) == every[5:15]
 
 
+def test_claims_of_a_store_without_pages(seeds_store: Path, tmp_path: Path) -> None:
+    """A store loaded without a build has no pages: /api/claims reads it article by article."""
+    path = tmp_path / "store"
+    shutil.copytree(seeds_store, path)
+    store = Store(path)
+    isis, town = e("isis"), e("abu-kamal")
+    asked = [
+        {},
+        {"type": "control"},
+        {"place": town},
+        {"actor": isis},
+        {"actor": isis, "type": "attack"},
+    ]
+    before = [list_claims(store, **a) for a in asked]
+    assert all(before)
+    store.drop_graph(paging.PAGES_GRAPH)
+    store.drop_graph(paging.TERM_PAGES_GRAPH)
+    assert [list_claims(store, **a) for a in asked] == before
+
+
 def test_a_parameter_default_names_the_parameter_it_reads() -> None:
     text = (
         "# title: T\n# param: actor IRI  The actor\n"
