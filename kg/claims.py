@@ -10,9 +10,9 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError, QueryError
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
-from kg.paging import DAYS, TERMS
+from kg.paging import BY_DEFAULT, Pages
 from kg.store import _COMMENT_LINE, _WHERE, Store, Term
-from kg.stored_queries import get_stored_query
+from kg.stored_queries import get_stored_query, parse_stored_query
 from kg.vocab import ONTOLOGY, WIKIDATA
 
 CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
@@ -215,8 +215,6 @@ LISTINGS = (
 BATCH = 5000
 
 
-# the listings of one term, read a page of the term's articles at a time (kg/paging.py)
-TERM_LISTINGS = {"claims_at_place", "claims_of_actor"}
 STEMS = "SELECT ?stem WHERE { ?article a ckg:Article ; ckg:stem ?stem }"
 # the article of a claim, whose listing holds the claim's rows
 CLAIM_STEM = "SELECT ?claim ?stem WHERE { ?claim ckg:inArticle ?article . ?article ckg:stem ?stem }"
@@ -240,21 +238,33 @@ def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term
         by_article = {k: v for k, v in bindings.items() if k != "claim"}
         by_article["article"] = found[0]["stem"]
         return [r for r in listing_rows(store, by_article) if r["claim"] == claim]
-    key, name = next(((k, n) for k, n in LISTINGS if k in bindings), ("", "claims"))
+    name = listing_query(bindings)
     text = stored_text(name)
-    if name == "claims_in_article":
+    paged = paged_by(name, text)
+    if paged is None:
         return store.select(text, bindings)
-    kind = TERMS if name in TERM_LISTINGS else DAYS
+    kind, source = paged
     if not kind.is_current(store):  # loaded without a build (no pages): article by article
         text = stored_text("claims_in_article")
         stems = [r["stem"] for r in store.select(STEMS)]
         pages = [{**bindings, "article": stem} for stem in stems]
-    else:  # the term's pages, or every day page for the whole table
-        group = bindings[key] if name in TERM_LISTINGS else None
+    else:  # every page of the term the listing names, or every day page
+        group = bindings[source] if source else None
         pages = [{**bindings, "page": page} for page in kind.pages_of(store, group)]
     rows = [row for b in pages for row in store.select(text, b)]
     rows.sort(key=lambda r: (r["stem"].value, int(r["index"].value), r["claim"].value))
     return rows
+
+
+def paged_by(name: str, text: str) -> tuple[Pages, str] | None:
+    """The kind of pages a listing is read by and the parameter that names its group (empty for
+    day pages), as its `page` parameter's default declares them; None for a listing that is
+    not read by page."""
+    for param in parse_stored_query(name, text).params:
+        default, _, source = (param.default or "").partition(":")
+        if default in BY_DEFAULT:
+            return BY_DEFAULT[default], source
+    return None
 
 
 def page_rows(rows: list[dict], limit: int | None, offset: int) -> list[dict]:

@@ -108,16 +108,19 @@ class Emitter:
         end = f" <{ENTITIES_GRAPH}> .\n"
         return [f"{s} {p} {o}{end}" for s, p, o in self.entity_triples]
 
+    def named(self, *properties: str) -> list[str]:
+        """IRIs the article's own triples name as objects of these ontology properties."""
+        wanted = {ckg(p) for p in properties}
+        return sorted({o[1:-1] for _, p, o in self.triples if p in wanted and o[0] == "<"})
+
     def terms(self) -> list[str]:
-        """IRIs of the entities the article's own triples name in the roles its term pages are
-        kept for (`kg.paging.TERM_ROLES`): what `kg.paging.TermPages` would read back."""
-        roles = {ckg(role) for role in TERM_ROLES}
-        return sorted({o[1:-1] for _, p, o in self.triples if p in roles and o[0] == "<"})
+        """IRIs of the entities named in the roles its term pages are kept for
+        (`kg.paging.TERM_ROLES`): what `kg.paging.TermPages` would read back."""
+        return self.named(*TERM_ROLES)
 
     def places(self) -> list[str]:
         """IRIs of the places the article's own triples name (``ckg:place``)."""
-        place = ckg("place")
-        return sorted({o[1:-1] for _, p, o in self.triples if p == place and o[0] == "<"})
+        return self.named("place")
 
     # -- entities --------------------------------------------------------------------------
     def entity(self, e: Entity | None) -> str | None:

@@ -110,6 +110,11 @@ class Pages:
     def g(self) -> ox.NamedNode:
         return ox.NamedNode(self.GRAPH)
 
+    def default_page(self, store: Store, group: Term | None) -> Term | None:
+        """The page a listing reads when none is named (``group``: the term its listing names,
+        for term pages); None: left unbound."""
+        raise NotImplementedError
+
     def is_current(self, store: Store) -> bool:
         """Whether the store's articles have pages of this kind's current shape."""
         return self.MARK.holds(store)
@@ -332,6 +337,9 @@ class DayPages(Pages):
         )
         return rows[0]["page"] if rows else None  # type: ignore[return-value]
 
+    def default_page(self, store: Store, group: Term | None) -> Term | None:
+        return self.newest(store)
+
     def full_extra(self, placed: dict[tuple[str, int], list[Term]]) -> list[ox.Quad]:
         if not placed:
             return []
@@ -399,12 +407,6 @@ class TermPages(Pages):
             if named in rest:
                 found.setdefault(named, set()).add(row["group"].value)
         return found
-        graphs = f"{BASE}graph/"
-        for row in store.select(self.WANTED.replace("{only}", only)):
-            article = f"{BASE}article/" + row["g"].value.removeprefix(graphs)
-            if article in articles and article not in found:
-                found[article].add(row["group"].value)
-        return found
 
     def page_iri(self, group: str, part: int) -> str:
         # an entity of the store keeps its path (id:termpage/entity/NAME/1); any other IRI is
@@ -424,23 +426,23 @@ class TermPages(Pages):
         page = ox.NamedNode(self.page_iri(group, part))
         return [ox.Triple(page, RDF_TYPE_NODE, ckg("TermPage")), *super().page_triples(group, part)]
 
+    def default_page(self, store: Store, group: Term | None) -> Term | None:
+        return self.newest(store, group)
+
     def newest(self, store: Store, term: Term | None) -> Term | None:
         """The term's last part that holds an article; for a term without pages, its first
         page, which holds nothing (so a listing answers nothing, not every page)."""
         if not isinstance(term, ox.NamedNode):
             return None
-        rows = store.select(
-            f"""{PREFIX}SELECT ?term ?page WHERE {{ GRAPH <{self.GRAPH}> {{
-              ?page ckg:pageTerm ?term ; ckg:pagePart ?part .
-              FILTER EXISTS {{ ?article ckg:onTermPage ?page }}
-            }} }} ORDER BY DESC(?part) LIMIT 1""",
-            {"term": term},
-        )
-        return rows[0]["page"] if rows else ox.NamedNode(self.page_iri(term.value, 1))
+        pages = self.pages_of(store, term)
+        return pages[-1] if pages else ox.NamedNode(self.page_iri(term.value, 1))
 
 
 DAYS = DayPages()
 TERMS = TermPages()
+# the kind of pages a stored query's `page` parameter reads, by the name of the default its
+# parameter line declares (`# param: page IRI?=newest-term-page:actor`; kg/stored_queries.py)
+BY_DEFAULT: dict[str, Pages] = {"newest-page": DAYS, "newest-term-page": TERMS}
 PAGES_GRAPH = DAYS.GRAPH
 TERM_PAGES_GRAPH = TERMS.GRAPH
 NEWEST = DAYS.newest_query

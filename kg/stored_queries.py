@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError, QueryError
-from kg.paging import newest_page, newest_term_page
+from kg.paging import BY_DEFAULT
 from kg.resources import queries_dir
 from kg.store import Store, Term
 
@@ -40,12 +40,9 @@ _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^([A-Za-z_][A-Za-z0-9_]*)\s+(\S+?)(\?(?:=([a-z-]+(?::[A-Za-z_][A-Za-z0-9_]*)?))?)?(?:\s+(.*))?$"
 )
-# what an optional parameter left out is bound to, read from the store and the term bound to
-# the parameter the default names after a colon (None: left unbound)
-DEFAULTS: dict[str, Callable[[Store, Term | None], Term | None]] = {
-    "newest-page": lambda store, _: newest_page(store),
-    "newest-term-page": newest_term_page,
-}
+# what an optional parameter left out is bound to: the default page of a kind of pages, read
+# from the store and the term bound to the parameter the default names after a colon
+DEFAULTS = BY_DEFAULT
 _TYPE_ALIASES = {
     "iri": "IRI",
     "xsd:date": "xsd:date",
@@ -223,7 +220,7 @@ def run_stored(
     for param in query.params:
         if param.default and param.name not in bindings:
             default, _, source = param.default.partition(":")
-            if (term := DEFAULTS[default](store, bindings.get(source))) is not None:
+            if (term := DEFAULTS[default].default_page(store, bindings.get(source))) is not None:
                 bindings[param.name] = term
     try:
         return store.query(query.text, bindings=bindings)
