@@ -12,6 +12,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.contest import control_claims, refresh_contradictions
-from kg.control import refresh_control
+from kg.control import article_readings, recomputes_all, refresh_control
 from kg.corpus import Columns, is_corpus, read_corpus
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
@@ -194,6 +195,7 @@ class Extracted:
     triples: int = 0  # how many quads nquads holds
     places: list[str] = field(default_factory=list)  # IRIs of the places its claims are about
     terms: list[str] = field(default_factory=list)  # IRIs its term pages are kept for
+    readings: bytes = b""  # its control readings and their claims' cards (derived graph)
     error: str | None = None  # extraction failed: the article is rejected, the others land
 
 
@@ -236,6 +238,7 @@ def emitted(article: Article, claims: list) -> Extracted:
         len(lines),
         emitter.places(),
         emitter.terms(),
+        article_readings(emitter.triples),
     )
 
 
@@ -396,6 +399,18 @@ def compacts(choice: bool | None, before: int, after: int, recomputed: bool = Fa
     return after > 0 and (after >= 2 * before or recomputed)
 
 
+def totals_beside(
+    store: Store, refresh: list[str], everything: bool, bulk: bool
+) -> tuple[bool, float]:
+    """The stored aggregates' totals (all of them when every reading is recomputed; in one
+    bulk load if ``bulk``), on a thread beside the readings, contradictions and pages (it reads
+    only the articles' graphs and writes its own): whether all were recomputed, and its
+    seconds."""
+    started = time.perf_counter()
+    done = refresh_totals(store, refresh, full=everything, bulk=bulk)
+    return done, time.perf_counter() - started
+
+
 def build(
     store: Store,
     paths: list[Path],
@@ -439,6 +454,8 @@ def build(
     report.timings["pipeline"] = 0.0  # loaded by the first extraction in this process, if any
     touched: set[str] = set()  # places whose control readings change
     named: dict[str, list[str]] = {}  # the entities each landed article names (its term pages)
+    # in a first build, each landed article's control readings: every one the store will hold
+    readings: dict[str, bytes] | None = None if stored else {}
     unread = len(report.rejected)  # rejected before extraction
 
     def landed(done: Extracted) -> None:
@@ -447,6 +464,8 @@ def build(
         report.articles += 1
         touched.update(done.places)
         named[done.stem] = done.terms
+        if readings is not None:
+            readings[done.stem] = done.readings
         if progress:
             handled = report.articles + len(report.rejected) - unread
             progress(handled, len(todo), done.stem)
@@ -476,21 +495,29 @@ def build(
         if progress and refresh:
             progress(len(todo), len(todo), what)
 
-    # control readings of the rebuilt articles (all of them on a store that lacks them), then
-    # the contradictions among them
     stage(f"control readings, contradictions, totals and pages of {len(refresh)} articles")
-    everything = refresh_control(store, refresh, touched)
-    clock.lap("control readings")
-    if refresh:
-        report.contradictions = refresh_contradictions(store, refresh, previous, readings=True)
-    clock.lap("contradictions")
-    # the stored aggregates' totals: all of them when the readings were all recomputed
-    recomputed = (refresh_totals(store, refresh, full=everything) or everything) and stored
-    clock.lap("totals")
-    # the listings' pages of the articles landed (of every article on a store without them)
-    paged_all = refresh_pages(store, refresh, terms=named)
-    recomputed = recomputed or (paged_all and stored)
-    clock.lap("pages")
+    # what derives from the articles, on two threads (pyoxigraph lets go of the GIL while it
+    # evaluates an update or writes, so both cores work; each thread writes graphs of its own):
+    # here the control readings of the rebuilt articles (all of them on a store that lacks
+    # them; in a first build, those the workers computed), then the contradictions among them,
+    # which read the readings, then the listings' pages of the articles landed (of every
+    # article on a store without them); the totals beside them
+    everything = recomputes_all(store, refresh, touched)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-totals") as pool:
+        # a first build that compacts after writes the totals in bulk
+        bulk = readings is not None and compact is not False
+        beside = pool.submit(totals_beside, store, refresh, everything, bulk)
+        known = readings.values() if readings is not None else None
+        refresh_control(store, None if everything else refresh, touched, known)
+        clock.lap("control readings")
+        if refresh:
+            report.contradictions = refresh_contradictions(store, refresh, previous, readings=True)
+        clock.lap("contradictions")
+        paged_all = refresh_pages(store, refresh, terms=named)
+        clock.lap("pages")
+        all_totals, report.timings["totals (in parallel)"] = beside.result()
+        clock.lap("totals, waited for")
+    recomputed = (everything or all_totals or paged_all) and stored
     if journal := store.journal(UNREFRESHED_FILE):
         journal.unlink(missing_ok=True)
     store.flush()

@@ -112,12 +112,13 @@ def named_entities(store: Store, stems: list[str]) -> list[str]:
     return sorted(found)
 
 
-def refresh_all(store: Store) -> None:
-    """Every card: the claims' (of every reading) and every described entity's. Runs after
-    kg.control's CLEAR (which drops the old cards) and READINGS."""
-    claims = [r["claim"].value for r in store.select(READING_CLAIMS)]
+def refresh_all(store: Store, claims: bool = True) -> None:
+    """Every card: the claims' (of every reading; unless written with the readings) and every
+    described entity's. Runs after kg.control's CLEAR (which drops the old cards) and
+    READINGS."""
+    named = [r["claim"].value for r in store.select(READING_CLAIMS)] if claims else []
     entities = [r["entity"].value for r in store.select(DESCRIBED)]
-    quads = [*claim_card_quads(store, claims), *entity_card_quads(store, entities)]
+    quads = [*claim_card_quads(store, named), *entity_card_quads(store, entities)]
     for operation in insert_data(quads):
         store.update(operation)
 

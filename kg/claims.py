@@ -486,7 +486,36 @@ def read_cards(store: Store, iris: list[str]) -> tuple[dict[str, dict], dict[str
     """The cards of these claims (none for a claim that lacks what claims.rq requires) and the
     claims each contradicts, read whole (described, then linked)."""
     claims = described(store, iris)
-    nodes = linked(store, claims)
+    return cards_of(iris, claims, linked(store, claims))
+
+
+def graph_cards(triples: dict[str, dict[str, list[Term]]], iris: list[str]) -> dict[str, dict]:
+    """The cards of these claims from one article's own triples, {subject: {property:
+    [objects]}}, as `read_cards` reads them from a store that holds that graph (a claim, its
+    event, its article and its reporting steps are all in its article's graph)."""
+    claims = {iri: triples.get(iri, {}) for iri in iris}
+    nodes: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for claim in claims.values():
+        for event in claim.get(ONTOLOGY + "about", []):
+            nodes[event.value] = triples.get(event.value, {})
+        for article in claim.get(ONTOLOGY + "inArticle", []):
+            found = triples.get(article.value, {})
+            nodes[article.value] = {p: found[p] for p in (STEM, PUBLISHED) if p in found}
+        for step in claim.get(ONTOLOGY + "reportingStep", []):
+            found = triples.get(step.value, {})
+            pairs = [
+                (position, reporter)
+                for position in found.get(ONTOLOGY + "position", [])
+                for reporter in found.get(ONTOLOGY + "reporter", [])
+            ]
+            nodes[step.value] = {STEP: pairs}
+    return cards_of(iris, claims, nodes)[0]
+
+
+def cards_of(
+    iris: list[str], claims: dict[str, dict[str, list[Term]]], nodes: dict[str, dict[str, list]]
+) -> tuple[dict[str, dict], dict[str, list[str]]]:
+    """Cards and contradictions from the claims' triples and their nodes (``linked``)."""
     cards, others = {}, {}
     for iri in iris:
         row = claim_row(iri, claims[iri], nodes)

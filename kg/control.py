@@ -18,14 +18,16 @@ union default graph must not mistake a reading for an event or a claim.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
 from kg import cards
+from kg.claims import graph_cards
 from kg.contest import DERIVED_GRAPH
 from kg.store import Store, VersionMark, values
-from kg.vocab import ONTOLOGY, article_iri, graph_iri
+from kg.vocab import ONTOLOGY, XSD_INTEGER, article_iri, ckg_node, graph_iri
 
 VERSION = 2  # bump when the shape of readings changes: builds then recompute them all
 D = f"<{DERIVED_GRAPH}>"
@@ -165,24 +167,119 @@ WHERE {{
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?claim }} }}"
 
 
+# -- one article's readings, as it is extracted ----------------------------------------------
+def ckg(name: str) -> str:
+    return ONTOLOGY + name
+
+
+CONTROL_TYPE = '"control"'  # the claim type's literal, as an article's triples write it
+ZERO = ox.Literal("0", datatype=XSD_INTEGER)  # READINGS' COALESCE(?inDay, 0)
+
+
+def article_readings(triples: list[tuple[str, str, str]]) -> bytes:
+    """The readings of one article's control claims and those claims' cards, as N-Quads of the
+    derived graph, from the article's own triples (N-Triples terms, as `kg.emit.Emitter` holds
+    them): what READINGS and `cards.refresh_all` would write once the article is stored.
+    Computed in the worker that extracted it, so a first build need not read every claim
+    back (tests/test_control_readings.py checks both give the same quads)."""
+    about, claim_type = f"<{ckg('about')}>", f"<{ckg('claimType')}>"
+    claims = {s for s, p, o in triples if p == claim_type and o == CONTROL_TYPE}
+    if not claims:
+        return b""
+    wanted = set(claims)
+    for s, p, o in triples:
+        if s in claims and p in (about, f"<{ckg('inArticle')}>", f"<{ckg('reportingStep')}>"):
+            wanted.add(o)
+    lines = "".join(f"{s} {p} {o} .\n" for s, p, o in triples if s in wanted)
+    nodes: dict[str, dict[str, list]] = {}
+    for t in ox.parse(lines.encode(), format=ox.RdfFormat.N_TRIPLES):
+        nodes.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
+    readings = [r for claim in sorted(claims) for r in claim_readings(claim[1:-1], nodes)]
+    named = sorted({claim.value for claim, _ in readings})
+    graph = ox.NamedNode(DERIVED_GRAPH)
+    out = [ox.Quad(s, p, o, graph) for _, quads in readings for s, p, o in quads]
+    out += [
+        ox.Quad(ox.NamedNode(iri), cards.CLAIM_CARD, cards.text(card), graph)
+        for iri, card in graph_cards(nodes, named).items()
+    ]
+    return "".join(f"{q} .\n" for q in out).encode()
+
+
+Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
+
+
+def claim_readings(
+    claim: str, nodes: dict[str, dict[str, list]]
+) -> Iterator[tuple[ox.NamedNode, list[Triple]]]:
+    """READINGS' solutions for one control claim, each as (the claim, its triples)."""
+    node = nodes.get(claim, {})
+
+    def of(subject: ox.NamedNode, p: str) -> list:
+        return nodes.get(subject.value, {}).get(ckg(p), [])
+
+    for event in node.get(ckg("about"), []):
+        for article in node.get(ckg("inArticle"), []):
+            rows = [
+                (place, controller, start, order, printed)
+                for place in of(event, "place")
+                for controller in of(event, "controller")
+                for start in of(event, "start")
+                for order in of(event, "orderInDay") or [ZERO]
+                for printed in of(article, "published") or [None]
+            ]
+            for place, controller, start, order, printed in rows:
+                month = ox.NamedNode(month_iri(place.value, start.value[:7]))
+                key = " ".join(
+                    [
+                        controller.value,
+                        start.value,
+                        order.value,
+                        article.value,
+                        printed.value if printed is not None else "",
+                    ]
+                )
+                r = ox.NamedNode(f"{claim}/control/{hashlib.md5(key.encode()).hexdigest()}")
+                triples: list[Triple] = [
+                    (place, ckg_node("controlMonth"), month),
+                    (month, ckg_node("controlReading"), r),
+                    (r, ckg_node("readingClaim"), ox.NamedNode(claim)),
+                    (r, ckg_node("readingController"), controller),
+                    (r, ckg_node("readingStart"), start),
+                    (r, ckg_node("readingOrder"), order),
+                    (r, ckg_node("readingArticle"), article),
+                ]
+                if printed is not None:
+                    triples.append((r, ckg_node("readingPublished"), printed))
+                yield ox.NamedNode(claim), triples
+
+
 def is_current(store: Store) -> bool:
     """Whether the store holds readings of the current shape."""
     return MARK.holds(store)
 
 
 def refresh_control(
-    store: Store, stems: Iterable[str] | None = None, places: Iterable[str] | None = None
+    store: Store,
+    stems: Iterable[str] | None = None,
+    places: Iterable[str] | None = None,
+    known: Iterable[bytes] | None = None,
 ) -> bool:
     """Recompute the readings: all of them (no stems or places given, the store has none of
     this version, or most of them are rebuilt), or those of the rebuilt articles with the
     digests of the months and the sides of the places their readings are filed under, now or
     before (the other places the build touched have no reading that changed). True when it
-    recomputed them all."""
+    recomputed them all. ``known``: every article's readings and claim cards in the store, as
+    `article_readings` gave them while it was extracted (a first build), written instead of
+    read from the articles' graphs when all are recomputed."""
     stems = sorted(set(stems)) if stems is not None else None
-    if stems is None or places is None or not is_current(store) or most_of(store, stems):
-        readings = [CLEAR, READINGS.replace("{graph}", "?g")]
-        store.update(PREFIX + ";\n".join(readings))
-        cards.refresh_all(store)  # the cards of the claims the readings name, and entities'
+    if recomputes_all(store, stems, places):
+        if known is None:
+            store.update(PREFIX + CLEAR + ";\n" + READINGS.replace("{graph}", "?g"))
+        else:
+            store.update(PREFIX + CLEAR)
+            store.add_in_bulk(ox.parse(b"".join(known), format=ox.RdfFormat.N_QUADS))
+        # the cards of the claims the readings name (unless known), and entities'
+        cards.refresh_all(store, claims=known is None)
         digests = [
             DIGESTS.replace("{months}", "").replace("{only}", ""),
             SIDES.replace("{only}", ""),
@@ -193,6 +290,16 @@ def refresh_control(
     if stems:
         store.update(PREFIX + incremental(store, stems))
     return False
+
+
+def recomputes_all(
+    store: Store, stems: Iterable[str] | None, places: Iterable[str] | None = ()
+) -> bool:
+    """Whether ``refresh_control`` of these rebuilt articles recomputes every reading: none
+    given, a store without readings of this version, or so many rebuilt that it costs less."""
+    if stems is None or places is None or not is_current(store):
+        return True
+    return most_of(store, sorted(set(stems)))
 
 
 # A build that rebuilds many articles recomputes every reading: the incremental refresh costs

@@ -17,7 +17,7 @@ from conftest import write_articles
 from test_query_scale import PLACES, generated_store
 from test_who_controlled import MADE_UP, MANIFEST
 
-from kg import ask, control
+from kg import ask, cards, control
 from kg.build import build
 from kg.contest import DERIVED_GRAPH
 from kg.store import Store
@@ -178,6 +178,40 @@ def test_incremental_builds_keep_readings_as_a_full_refresh(tmp_path: Path) -> N
         assert step == control_triples(store), name
     assert any("monthReadings" in p for _, p, _ in step)
     assert any("controlSides" in p for _, p, _ in step)
+
+
+def test_a_first_build_writes_the_readings_extraction_computed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build into an empty store takes each article's readings and claim cards from its
+    extraction (kg.control.article_readings), without reading the claims back: the derived
+    graph is the one a full refresh then reads from the store, triple for triple. The seeds
+    and the made-up town, one of its reports without a publication day (no readingPublished)
+    and one with two captures in a day (an order in the day)."""
+    folder = write_articles(tmp_path / "articles", MADE_UP, MANIFEST)
+    (folder / "w4.txt").write_text(
+        "Town Changes Hands Twice\n\nRebel fighters captured the town of Qasr al-Fanar on "
+        "10 March 2019, then government forces recaptured the town of Qasr al-Fanar "
+        "later that day, the Oasis Times reported.\n",
+        encoding="utf-8",
+    )
+
+    def read_back(store: Store, claims: list[str]) -> list:
+        assert not claims, "a first build read claim cards back from the store"
+        return []
+
+    monkeypatch.setattr(cards, "claim_card_quads", read_back)
+    store = Store(tmp_path / "store")
+    report = build(store, [Path(__file__).resolve().parent.parent / "seeds", folder], workers=1)
+    assert report.ok and report.articles == 9
+    monkeypatch.undo()
+    first = control_triples(store)
+    said = {p.rsplit("#", 1)[-1].rstrip(">") for _, p, _ in first}
+    assert {"readingPublished", "readingOrder", "claimCard", "monthReadings"} <= said
+    undated = article_iri("w4")
+    assert any(o == f"<{undated}>" for _, p, o in first if p.endswith("readingArticle>"))
+    control.refresh_control(store)  # every reading and card again, read from the articles
+    assert control_triples(store) == first
 
 
 def test_a_store_without_readings_is_answered_and_a_build_adds_them(
