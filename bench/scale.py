@@ -85,7 +85,8 @@ def kg_build(*args: str) -> tuple[float, str]:
     )
     if out.returncode not in (0, 1):
         raise SystemExit(out.stderr)
-    return time.perf_counter() - started, out.stdout.strip()
+    split = [line for line in out.stderr.splitlines() if line.startswith("timings:")]
+    return time.perf_counter() - started, " ".join([out.stdout.strip(), *split])
 
 
 def columns(options: list[str]):
@@ -158,13 +159,16 @@ def alternated(
     ratios = []
     for run in range(1, runs + 1):
         store = folder / f"store{run}"
-        cold, _ = kg_build(str(source), "--store", str(store), "--workers", str(workers), *options)
+        cold, summary = kg_build(
+            str(source), "--store", str(store), "--workers", str(workers), "--timings", *options
+        )
         shutil.rmtree(store)
         bare = bare_spacy(texts, workers)
         ratios.append(bare / cold)
         print(
             f"run {run}: cold `kg build` {cold:.1f} s ({words / cold:,.0f} words/s), "
-            f"bare spaCy {bare:.1f} s ({words / bare:,.0f} words/s), ratio {bare / cold:.2f}",
+            f"bare spaCy {bare:.1f} s ({words / bare:,.0f} words/s), ratio {bare / cold:.2f}"
+            f"\n  [{summary}]",
             flush=True,
         )
     print(

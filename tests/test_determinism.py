@@ -16,12 +16,14 @@ from kg.read.articles import Article, Item
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2015, 6, 2)
 
+
 # the first names Zabadani a town; read before the second, it used to make Zabadani a town
 # there too (the type was kept in the process-wide gazetteer), where alone NER calls it a
 # person and the attack's target; no other test names these places
 def article(stem: str, publisher: str, text: str) -> Article:
-    return Article(stem=stem, text=stem, published=DAY, publisher=publisher,
-                   items=[Item(None, [text])])
+    return Article(
+        stem=stem, text=stem, published=DAY, publisher=publisher, items=[Item(None, [text])]
+    )
 
 
 TOWN = article("town", "Reuters", "Rebels captured the town of Zabadani on Monday, activists said.")
@@ -36,7 +38,9 @@ OTHER = article("other", "AFP", "Madaya is a village near the border, officials 
 
 def graphs(articles: list[Article]) -> dict[str, list[str]]:
     """Each article's quads (its graph and the entity descriptions it adds), sorted."""
-    return {e.stem: sorted(e.nquads.decode().splitlines()) for e in extract_chunk(articles)}
+    return {
+        e.stem: sorted((e.nquads + e.shared).decode().splitlines()) for e in extract_chunk(articles)
+    }
 
 
 def diff(alone: list[str], after: list[str]) -> str:

@@ -73,11 +73,12 @@ def test_batched_parallel_builds_store_the_same_quads_as_before(
     assert article_graphs(store) == expected
 
 
-def extracted(stem: str, *values: str, tail: bytes = b"") -> Extracted:
-    """An article graph of one triple per value (and ``tail`` appended to its N-Quads)."""
+def extracted(stem: str, *values: str, tail: bytes = b"", shared: bytes = b"") -> Extracted:
+    """An article graph of one triple per value (and ``tail`` appended to its N-Quads), with
+    the entity descriptions ``shared``."""
     subject, predicate = f"<{article_iri(stem)}>", f"<{ONTOLOGY}stem>"
     lines = "".join(f'{subject} {predicate} "{v}" <{graph_iri(stem)}> .\n' for v in values)
-    return Extracted(stem, 0, lines.encode() + tail, len(values))
+    return Extracted(stem, 0, lines.encode() + tail, len(values), shared)
 
 
 def stored(store: Store, stem: str) -> list[str]:
@@ -133,13 +134,16 @@ def described(label: str) -> bytes:
 def test_an_entity_description_is_written_once_a_build_and_kept_when_a_batch_fails() -> None:
     store, sent = Store(), []
     replace = store.replace_graphs
-    store.replace_graphs = lambda graphs, nquads: (sent.append(nquads), replace(graphs, nquads))
-    bad = extracted("bad", "x", tail=described("E") + b"<x:s> <x:p> broken .\n")
+    store.replace_graphs = lambda graphs, nquads, **kw: (  # type: ignore[method-assign]
+        sent.append(nquads),
+        replace(graphs, nquads, **kw),
+    )
+    bad = extracted("bad", "x", tail=b"<x:s> <x:p> broken .\n", shared=described("E"))
     landed, rejected = write(
         store,
         bad,  # fails with its batch: E is not counted as stored...
-        extracted("a", "1", tail=described("E")),  # ...so a's own write carries it
-        extracted("b", "2", tail=described("E")),  # b's does not: E was stored with a
+        extracted("a", "1", shared=described("E")),  # ...so a's own write carries it
+        extracted("b", "2", shared=described("E")),  # b's does not: E was stored with a
         batch=2,
     )
     assert landed == ["a", "b"] and rejected == ["bad"]
@@ -184,12 +188,12 @@ class Spy:
     def __len__(self) -> int:
         return len(self.inner)
 
-    def bulk_load(self, data: bytes, format: ox.RdfFormat) -> None:
+    def bulk_load(self, data: bytes, format: ox.RdfFormat, lenient: bool = False) -> None:
         lines = data.splitlines(keepends=True)
         self.calls.append(len(lines))
         if self.cut is None:
-            return self.inner.bulk_load(data, format=format)
-        self.inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
+            return self.inner.bulk_load(data, format=format, lenient=lenient)
+        self.inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format, lenient=lenient)
         self.inner.flush()
         self.cut()
 
@@ -249,7 +253,10 @@ def test_new_articles_go_to_a_store_on_disk_in_loads_of_many_quads(
     monkeypatch.setattr(kg.build, "BULK_QUADS", 5)
     store, sent = Store(tmp_path / "store"), []
     replace = store.replace_graphs
-    store.replace_graphs = lambda graphs, data: (sent.append(len(graphs)), replace(graphs, data))
+    store.replace_graphs = lambda graphs, data, **kw: (  # type: ignore[method-assign]
+        sent.append(len(graphs)),
+        replace(graphs, data, **kw),
+    )
     landed, _ = write(store, *(extracted(s, "1", "2") for s in "abcdef"), batch=2)
     assert sent == [3, 3] and landed == list("abcdef")  # 5 quads or more a load
     sent.clear()
