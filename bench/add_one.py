@@ -40,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 TARGET = 3.0  # seconds, the whole command
 SCRIPT = Path(sys.executable).with_name("kg")  # the console script beside this interpreter
 KG = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "kg.cli"]
+# a stage and its seconds; the totals' own ("totals (in parallel)", beside the others) is left
+# out, as it overlaps them
 STAGES = re.compile(r"(?P<stage>[A-Za-z][A-Za-z ]*?) (?P<s>\d+\.\d+) s")
 
 

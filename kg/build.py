@@ -518,7 +518,7 @@ def build(
         paged_all = refresh_pages(store, refresh, terms=named)
         clock.lap("pages")
         all_totals, report.timings["totals (in parallel)"] = beside.result()
-        clock.lap("totals, waited for")
+        clock.lap("waiting for the totals")
     recomputed = (everything or all_totals or paged_all) and stored
     if journal := store.journal(UNREFRESHED_FILE):
         journal.unlink(missing_ok=True)
