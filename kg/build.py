@@ -457,7 +457,7 @@ def build(
     touched: set[str] = set()  # places whose control readings change
     named: dict[str, list[str]] = {}  # the entities each landed article names (its term pages)
     # in a first build, each landed article's control readings: every one the store will hold
-    readings: dict[str, bytes] | None = None if stored else {}
+    from_workers: dict[str, bytes] | None = None if stored else {}
     unread = len(report.rejected)  # rejected before extraction
 
     def landed(done: Extracted) -> None:
@@ -466,8 +466,8 @@ def build(
         report.articles += 1
         touched.update(done.places)
         named[done.stem] = done.terms
-        if readings is not None:
-            readings[done.stem] = done.readings
+        if from_workers is not None:
+            from_workers[done.stem] = done.readings
         if progress:
             handled = report.articles + len(report.rejected) - unread
             progress(handled, len(todo), done.stem)
@@ -507,9 +507,9 @@ def build(
     everything = recomputes_all(store, refresh, touched)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-totals") as pool:
         # a first build that compacts after writes the totals in bulk
-        bulk = readings is not None and compact is not False
+        bulk = from_workers is not None and compact is not False
         beside = pool.submit(totals_beside, store, refresh, everything, bulk)
-        known = readings.values() if readings is not None else None
+        known = from_workers.values() if from_workers is not None else None
         refresh_control(store, None if everything else refresh, touched, known)
         clock.lap("control readings")
         if refresh:
