@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.contest import control_claims, refresh_contradictions
-from kg.control import article_readings, recomputes_all, refresh_control
+from kg.control import article_readings, recompute_readings, recomputes_all, update_readings
 from kg.corpus import Columns, is_corpus, read_corpus
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
@@ -509,8 +509,10 @@ def build(
         # a first build that compacts after writes the totals in bulk
         bulk = from_workers is not None and compact is not False
         beside = pool.submit(totals_beside, store, refresh, everything, bulk)
-        known = from_workers.values() if from_workers is not None else None
-        refresh_control(store, None if everything else refresh, touched, known)
+        if everything:
+            recompute_readings(store, from_workers.values() if from_workers is not None else None)
+        else:
+            update_readings(store, refresh)
         clock.lap("control readings")
         if refresh:
             report.contradictions = refresh_contradictions(store, refresh, previous, readings=True)

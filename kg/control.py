@@ -168,10 +168,6 @@ COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?cla
 
 
 # -- one article's readings, as it is extracted ----------------------------------------------
-def ckg(name: str) -> str:
-    return ONTOLOGY + name
-
-
 CONTROL_TYPE = '"control"'  # the claim type's literal, as an article's triples write it
 ZERO = ox.Literal("0", datatype=XSD_INTEGER)  # READINGS' COALESCE(?inDay, 0)
 
@@ -182,13 +178,13 @@ def article_readings(triples: list[tuple[str, str, str]]) -> bytes:
     them): what READINGS and `cards.refresh_all` would write once the article is stored.
     Computed in the worker that extracted it, so a first build need not read every claim
     back (tests/test_control_readings.py checks both give the same quads)."""
-    about, claim_type = f"<{ckg('about')}>", f"<{ckg('claimType')}>"
+    about, claim_type = f"<{ONTOLOGY}about>", f"<{ONTOLOGY}claimType>"
     claims = {s for s, p, o in triples if p == claim_type and o == CONTROL_TYPE}
     if not claims:
         return b""
     wanted = set(claims)
     for s, p, o in triples:
-        if s in claims and p in (about, f"<{ckg('inArticle')}>", f"<{ckg('reportingStep')}>"):
+        if s in claims and p in (about, f"<{ONTOLOGY}inArticle>", f"<{ONTOLOGY}reportingStep>"):
             wanted.add(o)
     lines = "".join(f"{s} {p} {o} .\n" for s, p, o in triples if s in wanted)
     nodes: dict[str, dict[str, list]] = {}
@@ -215,10 +211,10 @@ def claim_readings(
     node = nodes.get(claim, {})
 
     def of(subject: ox.NamedNode, p: str) -> list:
-        return nodes.get(subject.value, {}).get(ckg(p), [])
+        return nodes.get(subject.value, {}).get(ONTOLOGY + p, [])
 
-    for event in node.get(ckg("about"), []):
-        for article in node.get(ckg("inArticle"), []):
+    for event in node.get(ONTOLOGY + "about", []):
+        for article in node.get(ONTOLOGY + "inArticle", []):
             rows = [
                 (place, controller, start, order, printed)
                 for place in of(event, "place")
@@ -259,42 +255,47 @@ def is_current(store: Store) -> bool:
 
 
 def refresh_control(
-    store: Store,
-    stems: Iterable[str] | None = None,
-    places: Iterable[str] | None = None,
-    known: Iterable[bytes] | None = None,
+    store: Store, stems: Iterable[str] | None = None, places: Iterable[str] | None = None
 ) -> bool:
     """Recompute the readings: all of them (no stems or places given, the store has none of
     this version, or most of them are rebuilt), or those of the rebuilt articles with the
     digests of the months and the sides of the places their readings are filed under, now or
     before (the other places the build touched have no reading that changed). True when it
-    recomputed them all. ``known``: every article's readings and claim cards in the store, as
-    `article_readings` gave them while it was extracted (a first build), written instead of
-    read from the articles' graphs when all are recomputed."""
+    recomputed them all."""
     stems = sorted(set(stems)) if stems is not None else None
     if recomputes_all(store, stems, places):
-        if known is None:
-            store.update(PREFIX + CLEAR + ";\n" + READINGS.replace("{graph}", "?g"))
-        else:
-            store.update(PREFIX + CLEAR)
-            store.add_in_bulk(ox.parse(b"".join(known), format=ox.RdfFormat.N_QUADS))
-        # the cards of the claims the readings name (unless known), and entities'
-        cards.refresh_all(store, claims=known is None)
-        digests = [
-            DIGESTS.replace("{months}", "").replace("{only}", ""),
-            SIDES.replace("{only}", ""),
-            MARK.insert(),
-        ]
-        store.update(PREFIX + ";\n".join(digests))
+        recompute_readings(store)
         return True
-    if stems:
-        store.update(PREFIX + incremental(store, stems))
+    update_readings(store, stems or [])
     return False
 
 
-def recomputes_all(
-    store: Store, stems: Iterable[str] | None, places: Iterable[str] | None = ()
-) -> bool:
+def recompute_readings(store: Store, known: Iterable[bytes] | None = None) -> None:
+    """Every reading, card, digest and side again. ``known``: every article's readings and
+    claim cards in the store, as `article_readings` gave them while it was extracted (a first
+    build), written instead of read from the articles' graphs."""
+    if known is None:
+        store.update(PREFIX + CLEAR + ";\n" + READINGS.replace("{graph}", "?g"))
+    else:
+        store.update(PREFIX + CLEAR)
+        store.add_in_bulk(ox.parse(b"".join(known), format=ox.RdfFormat.N_QUADS))
+    # the cards of the claims the readings name (unless known), and entities'
+    cards.refresh_all(store, claims=known is None)
+    digests = [
+        DIGESTS.replace("{months}", "").replace("{only}", ""),
+        SIDES.replace("{only}", ""),
+        MARK.insert(),
+    ]
+    store.update(PREFIX + ";\n".join(digests))
+
+
+def update_readings(store: Store, stems: Iterable[str]) -> None:
+    """The readings of these rebuilt articles, and the digests and sides they change."""
+    if stems := sorted(set(stems)):
+        store.update(PREFIX + incremental(store, stems))
+
+
+def recomputes_all(store: Store, stems: Iterable[str] | None, places: Iterable[str] | None) -> bool:
     """Whether ``refresh_control`` of these rebuilt articles recomputes every reading: none
     given, a store without readings of this version, or so many rebuilt that it costs less."""
     if stems is None or places is None or not is_current(store):
