@@ -52,8 +52,13 @@ def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
         rows = store.select(FIND_BY_QID, {"qid": ox.NamedNode(WIKIDATA + qid.upper())})
         candidates = [r["e"] for r in rows]
     else:
-        known = default_gazetteer().lookup(name)
-        candidates = [ox.NamedNode(entity_iri(known.key))] if known else []
+        gazetteer = default_gazetteer()
+        if kind == "Place":
+            keys = gazetteer.place_keys(name)
+        else:
+            known = gazetteer.lookup(name)
+            keys = [known.key] if known else []
+        candidates = [ox.NamedNode(entity_iri(k)) for k in keys]
         candidates = [c for c in candidates if exists(store, c)] or [
             r["e"] for r in store.select(FIND_BY_NAME, {"name": ox.Literal(name)})
         ]

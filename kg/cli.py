@@ -379,6 +379,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("eval-control")
+def cmd_eval_control(args: argparse.Namespace) -> int:
+    from kg.evaluate_control import evaluate_control
+
+    corpus = Path(args.corpus) if args.corpus else None
+    store = None if corpus else open_store(args, read_only=True)
+    scores = evaluate_control(Path(args.gold), corpus, store)
+    if args.format == "json":
+        print(json.dumps(scores.as_dict(), indent=2))
+    else:
+        print(scores.format(verbose=args.verbose))
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -508,6 +522,16 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("gold", nargs="+", help="gold .jsonl files (one claim per line)")
     ev.add_argument("--format", choices=["text", "json"], default="text")
     ev.add_argument("--verbose", "-v", action="store_true", help="list missed and spurious claims")
+    ec = sub.add_parser(
+        "eval-control",
+        parents=[common],
+        help="who-controlled answers against a gold set of cases (shared/gold/dev_control.json)",
+    )
+    ec.add_argument("gold", help="the gold JSON file (articles and cases)")
+    ec.add_argument("--corpus", help="CSV holding the cited articles (FA-KES columns): build "
+                    "them into a temporary store; without it, --store is scored as it is")
+    ec.add_argument("--format", choices=["text", "json"], default="text")
+    ec.add_argument("--verbose", "-v", action="store_true", help="list every wrong answer")
     k = sub.add_parser(
         "backup", parents=[common], help="copy the store, safe while serving or building"
     )

@@ -38,6 +38,7 @@ from kg.extract.mentions import (
     actor_of,
     build_context,
     place_of,
+    places_of,
     salient_place,
 )
 from kg.read.articles import is_heading
@@ -298,6 +299,7 @@ class Found:
     agent: Entity | None
     target: Entity | None
     controller: Entity | None
+    others: list[Entity] = field(default_factory=list)  # the other places of a list
 
 
 CONTROL_LEMMA_LISTS = (
@@ -412,11 +414,14 @@ def gain_found(
     gaz: Gazetteer,
     event: str = "ControlChange",
 ) -> Found | None:
-    place = place_of(place_t, ctx)
-    if place is None or place.type == "Country":
+    places = [p for p in places_of(place_t, ctx) if p.type != "Country"]
+    if not places:
         return None
     agent = actor_of(agent_t, ctx)
-    return Found(trigger, event, place, agent, actor_of(target_t, ctx), gaz.side_of(agent))
+    controller = gaz.side_of(agent)
+    return Found(
+        trigger, event, places[0], agent, actor_of(target_t, ctx), controller, places[1:]
+    )
 
 
 def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
@@ -642,9 +647,11 @@ def read_triggers(
             f = nominal_capture(token, ctx, ctx.gazetteer, ctx.controllers)
         if f is not None:
             found.append(f)
+            more = {p.key: p for p in f.others + included_places(f.trigger, ctx)}
+            more.pop(f.place.key if f.place else "", None)
             found += [
                 Found(f.trigger, f.event, p, f.agent, f.target, f.controller)
-                for p in included_places(f.trigger, ctx)[1:]
+                for p in more.values()
             ]
             ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
             if f.place is not None and f.controller is not None:

@@ -127,10 +127,38 @@ class Gazetteer:
         """An entity known only from the text; the same name always gives the same key.
         ``sure`` types (from 'the town of X') replace a type NER guessed earlier in the
         article."""
-        key = f"x-{slug(norm(text))}"
+        key = adhoc_key(text)
         if key not in self.by_key or (sure and self.by_key[key].type != type_):
             self.by_key[key] = Entity(key=key, label=text.strip(), type=type_, known=False)
         return self.by_key[key]
+
+    def facility(self, label: str, kind: str, base_name: str | None) -> Entity:
+        """A facility ("Tabqa air base"): keyed by the place it is named after and its kind,
+        so every wording of it ("Tabaqa military airport") is one entity."""
+        key = facility_key(self, label, kind, base_name)
+        if key not in self.by_key:
+            base = self.lookup(base_name) if base_name else None
+            self.by_key[key] = Entity(
+                key=key,
+                label=label.strip(),
+                type="Place",
+                known=False,
+                part_of=base.key if base is not None and base.is_place else None,
+            )
+        return self.by_key[key]
+
+    def place_keys(self, name: str) -> list[str]:
+        """The keys extraction gives a place written so: a known place, a facility of a
+        place ("Tabqa military airport"), or a place known only from the text."""
+        keys = []
+        known = self.lookup(name)
+        if known is not None and known.is_place:
+            keys.append(known.key)
+        split = split_facility(name)
+        if split is not None:
+            keys.append(facility_key(self, name, split[1], split[0]))
+        keys.append(adhoc_key(name))
+        return keys
 
     def as_actor(self, entity: Entity) -> Entity:
         """A country that acts ("Russia vetoed") is its state: an Actor, not a Place."""
@@ -163,6 +191,33 @@ class Gazetteer:
                 for variant in {name, name[:1].upper() + name[1:]}:
                     patterns.append({"label": "KG", "pattern": variant, "id": e.key})
         return patterns
+
+
+def adhoc_key(text: str) -> str:
+    return f"x-{slug(norm(text))}"
+
+
+def facility_key(gazetteer: Gazetteer, label: str, kind: str, base_name: str | None) -> str:
+    base = gazetteer.lookup(base_name) if base_name else None
+    if base is not None and base.is_place:
+        return f"{base.key}-{kind}"
+    if base_name:
+        return f"{adhoc_key(base_name)}-{kind}"
+    return adhoc_key(label)
+
+
+def split_facility(name: str) -> tuple[str, str] | None:
+    """'Tabqa military airport' -> ('Tabqa', 'airport'): the place and the facility's kind."""
+    words = name.strip().split()
+    heads = lexicon()["facility_heads"]
+    modifiers = set(lexicon()["facility_modifiers"])
+    for n in (3, 2, 1):
+        if len(words) > n and " ".join(words[-n:]).lower() in heads:
+            base = words[:-n]
+            while base and base[-1].lower() in modifiers:
+                base = base[:-1]
+            return (" ".join(base), heads[" ".join(words[-n:]).lower()]) if base else None
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import DEP, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.cues import Cue, place_cues
 from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, lexicon, norm
 from kg.vocab import slug
 
@@ -74,6 +75,7 @@ class ItemContext:
     last_place: Entity | None = None
     last_speaker: Entity | None = None
     controllers: dict[str, Entity] = field(default_factory=dict)  # place key -> last controller
+    lists: dict[int, list[Entity]] = field(default_factory=dict)  # token -> its list's places
     article_places: Counter = field(default_factory=Counter)  # settlements across the article
     words: Words = field(init=False)
 
@@ -91,42 +93,67 @@ class ItemContext:
 
 
 def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
+    """The item's mentions: places by their cues ("the village of X", "X air base") first,
+    then the entity ruler's and NER's entities on the tokens left."""
     ctx = ItemContext(doc=doc, gazetteer=gazetteer, stem=stem)
-    apposed = named_by_apposition(doc)
-    taken = {i for start, end, _ in apposed for i in range(start, end)}
+    actors = {
+        i
+        for ent in doc.ents
+        if ent.label_ == "NORP" or (ent.label_ == "KG" and not is_place_key(ent.ent_id_, gazetteer))
+        for i in range(ent.start, ent.end)
+    }
+    taken: set[int] = set()
+    listed: list[tuple[int, int, Entity]] = []
+    for cue in place_cues(doc):
+        name = cue.base or (cue.start, cue.end)
+        if actors & set(range(*name)) or taken & set(range(cue.start, cue.end)):
+            continue  # "Russian air base", "ISIS stronghold": not a place's name
+        entity = cue_entity(cue, doc, gazetteer)
+        ctx.add(Mention(cue.start, cue.end, entity, doc[cue.start : cue.end].text))
+        taken.update(range(cue.start, cue.end))
+        if cue.listed:
+            listed.append((cue.start, cue.end, entity))
+    remember_lists(ctx, listed)
     for ent in doc.ents:
-        if ent.label_ != "KG" and taken & set(range(ent.start, ent.end)):
-            continue  # "the town of X" outranks NER's guess about X
+        if taken & set(range(ent.start, ent.end)):
+            continue
         entity = entity_for_span(ent, gazetteer)
         if entity is not None:
             ctx.add(Mention(ent.start, ent.end, entity, ent.text))
-    for start, end, type_ in apposed:
-        if not any(i in ctx.by_token for i in range(start, end)):
-            span = doc[start:end]
-            entity = gazetteer.lookup(span.text) or gazetteer.adhoc(span.text, type_, sure=True)
-            ctx.add(Mention(start, end, entity, span.text))
     ctx.mentions.sort(key=lambda m: m.start)
     return ctx
 
 
-def named_by_apposition(doc: Doc) -> list[tuple[int, int, str]]:
-    """'the town of X', 'the village of X': X is a place of that kind, whatever NER said."""
-    found = []
-    for token in doc[:-2]:
-        kind = TYPED_HEADS.get(token.lower_)
-        if kind is None or token.nbor().lower_ != "of" or not token.nbor(2).text[:1].isupper():
-            continue
-        end = token.i + 2
-        while end < len(doc) and (
-            doc[end].pos_ == "PROPN"
-            or doc[end].text in ("-", "al", "el")
-            or doc[end].text[:1].isupper()
-            and doc[end].pos_ != "PUNCT"
-        ):
-            end += 1
-        if end > token.i + 2 and doc[end - 1].text != "-":
-            found.append((token.i + 2, end, kind))
-    return found
+def remember_lists(ctx: ItemContext, listed: list[tuple[int, int, Entity]]) -> None:
+    """Members of one list (cues that follow each other within a few tokens) are reached
+    from any of their tokens."""
+    groups: list[list[tuple[int, int, Entity]]] = []
+    for item in listed:
+        if groups and item[0] - groups[-1][-1][1] <= 2:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    for group in groups:
+        members = [e for _, _, e in group]
+        for start, end, _ in group:
+            for i in range(start, end):
+                ctx.lists[i] = members
+
+
+def is_place_key(key: str, gazetteer: Gazetteer) -> bool:
+    entity = gazetteer.get(key)
+    return entity is not None and entity.is_place
+
+
+def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
+    if cue.facility is None:
+        text = doc[cue.start : cue.end].text
+        known = gazetteer.lookup(text)
+        if known is not None and known.is_place:
+            return known
+        return gazetteer.adhoc(text, cue.type, sure=True)
+    base = doc[cue.base[0] : cue.base[1]].text if cue.base else None
+    return gazetteer.facility(cue.label(doc), cue.facility, base)
 
 
 def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:
@@ -273,6 +300,54 @@ def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
 def place_mention(token: Token, ctx: ItemContext) -> Entity | None:
     found = ctx.at(token)
     return found if found is not None and found.is_place else None
+
+
+LOCATING = {"in", "near", "outside", "around", "at", "across", "along", "inside", "on", "from",
+            "to", "toward", "towards", "into", "between", "by", "with", "after", "before",
+            "during", "since", "within", "off"}
+
+
+def places_of(
+    token: Token | None, ctx: ItemContext, settlement_only: bool = True
+) -> list[Entity]:
+    """Every place a noun phrase names: itself, the members of its list ("the villages of A,
+    B and C", "A and B"), never a place that only locates it ("the village of X north of
+    Hama", "X in Latakia province"); else what ``place_of`` resolves it to."""
+    if token is None:
+        return []
+    found: list[Entity] = []
+    stack = [token]
+    while stack:
+        t = stack.pop()
+        entity = place_mention(t, ctx)
+        if entity is not None and entity.type != "Country":
+            for member in ctx.lists.get(t.i, [entity]):
+                if member not in found:
+                    found.append(member)
+        for c in sorted(t.children, key=lambda c: -c.i):
+            if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis", "punct", "cc", "det"):
+                continue
+            if c.dep_ == "prep" and c.lower_ in LOCATING:
+                continue
+            if c.lower_ in DIRECTIONS or c.lemma_.lower() in ("countryside", "outskirt"):
+                continue
+            stack.append(c)
+    found.sort(key=lambda e: first_mention(ctx, e, token))
+    if found:
+        return found
+    single = place_of(token, ctx, settlement_only)
+    return [single] if single is not None else []
+
+
+DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast",
+              "southwest", "northern", "southern", "eastern", "western", "north-east",
+              "north-west", "south-east", "south-west", "km", "kilometres", "kilometers",
+              "miles"}
+
+
+def first_mention(ctx: ItemContext, entity: Entity, near: Token) -> int:
+    starts = [m.start for m in ctx.mentions if m.entity is entity and m.start >= near.left_edge.i]
+    return min(starts) if starts else 10**9
 
 
 def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True) -> Entity | None:

@@ -1,0 +1,242 @@
+"""`kg eval-control`: who-controlled answers scored against a gold set of cases.
+
+The gold format is that of ``shared/gold/dev_control.json``: ``articles`` cited by id, and
+``cases``, each a place, a day, optionally an ``as_of`` day, and either ``expect`` (accepted
+controller names and Wikidata ids) or ``expect_none``. A positive case is right when the
+answer's controller matches an ``expect`` entry (its label, an alias or its Wikidata id,
+ignoring case) and the answer has evidence; a negative case is right when the controller is
+null. Claimant and reporter are scored over the positive cases answered right whose gold names
+them. Every wrong answer is given a cause, so a run says what to work on.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import InputError, NotFoundError
+from kg.store import Store
+
+FAKES_COLUMNS = dict(
+    text="article_content",
+    date="date",
+    title="article_title",
+    publisher="source",
+    id="unit_id",
+    url=None,
+    date_format="%m/%d/%Y",
+)
+MARKERS = ("referential", "list", "relative", "weekday", "month")
+
+
+@dataclass
+class Outcome:
+    case: dict
+    right: bool
+    cause: str  # "" when right
+    answer: str
+    claimant_ok: bool | None = None
+    reported_ok: bool | None = None
+
+
+@dataclass
+class ControlScores:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def split(self) -> tuple[list[Outcome], list[Outcome]]:
+        pos = [o for o in self.outcomes if not o.case.get("expect_none")]
+        neg = [o for o in self.outcomes if o.case.get("expect_none")]
+        return pos, neg
+
+    def as_dict(self) -> dict:
+        pos, neg = self.split()
+        return {
+            "positive": ratio(pos),
+            "negative": ratio(neg),
+            "claimant": ratio_of(o.claimant_ok for o in pos),
+            "reported_by": ratio_of(o.reported_ok for o in pos),
+            "by_kind": {k: ratio(v) for k, v in sorted(by_kind(pos).items())},
+            "by_wording": {k: ratio(v) for k, v in sorted(by_marker(pos).items())},
+            "causes": dict(Counter(o.cause for o in self.outcomes if not o.right).most_common()),
+        }
+
+    def format(self, verbose: bool = False) -> str:
+        d = self.as_dict()
+        lines = [
+            f"positive cases right: {show(d['positive'])}",
+            f"negative cases right: {show(d['negative'])}",
+            f"claimant right (of positives right with a gold claimant): {show(d['claimant'])}",
+            f"reported_by right (same): {show(d['reported_by'])}",
+            "by kind:",
+            *(f"  {k:<12} {show(v)}" for k, v in d["by_kind"].items()),
+            "by wording:",
+            *(f"  {k:<12} {show(v)}" for k, v in d["by_wording"].items()),
+            "causes of wrong answers:",
+            *(f"  {n:>4}  {c}" for c, n in d["causes"].items()),
+        ]
+        if verbose:
+            lines.append("wrong answers:")
+            for o in self.outcomes:
+                if not o.right:
+                    c = o.case
+                    lines.append(
+                        f"  [{o.cause}] {c['article']} {c['place']!r} {c['date']}"
+                        f"{' as of ' + c['as_of'] if c.get('as_of') else ''}: "
+                        f"{'none' if c.get('expect_none') else c['expect'][0]!r} expected, "
+                        f"got {o.answer}\n      {c['sentence'][:150]!r}"
+                    )
+        return "\n".join(lines)
+
+
+def ratio(outcomes: list[Outcome]) -> tuple[int, int]:
+    return sum(o.right for o in outcomes), len(outcomes)
+
+
+def ratio_of(flags: Iterable[bool | None]) -> tuple[int, int]:
+    seen = [f for f in flags if f is not None]
+    return sum(seen), len(seen)
+
+
+def show(pair: tuple[int, int]) -> str:
+    right, total = pair
+    return f"{right}/{total} ({right / total:.2f})" if total else "-"
+
+
+def by_kind(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        groups[o.case.get("kind", "?")].append(o)
+    return groups
+
+
+def by_marker(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        wording = o.case.get("wording", "").lower()
+        marked = [m for m in MARKERS if m in wording]
+        for m in marked or ["plain"]:
+            groups[m].append(o)
+    return groups
+
+
+def fold(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("’", "'")).strip()
+
+
+def names_of(entity: dict | None) -> set[str]:
+    if not entity:
+        return set()
+    names = {entity.get("label") or "", *(entity.get("aliases") or [])}
+    qid = (entity.get("wikidata") or "").rsplit("/", 1)[-1]
+    return {fold(n) for n in names if n} | ({fold(qid)} if qid else set())
+
+
+def matches(entity: dict | None, accepted: list[str]) -> bool:
+    return bool(names_of(entity) & {fold(a) for a in accepted})
+
+
+def chain_matches(claims: list[dict], key: str, accepted: list[str]) -> bool:
+    for claim in claims:
+        value = claim.get(key)
+        found = value if isinstance(value, list) else [value]
+        if any(matches(v, accepted) for v in found if v):
+            return True
+    return False
+
+
+def score_case(store: Store, case: dict) -> Outcome:
+    from kg.ask import who_controlled
+
+    on = dt.date.fromisoformat(case["date"])
+    as_of = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else None
+    try:
+        answer = who_controlled(store, case["place"], on, as_of)
+    except NotFoundError:
+        if case.get("expect_none"):
+            return Outcome(case, True, "", "no such place")
+        return Outcome(case, False, "place not found", "no such place")
+    controller = answer.get("controller")
+    shown = controller["label"] if controller else "none"
+    if case.get("expect_none"):
+        right = controller is None
+        return Outcome(case, right, "" if right else "a controller where none holds", shown)
+    evidence = answer.get("evidence") or []
+    if controller is None:
+        return Outcome(case, False, "no control claim for the place", shown)
+    if not matches(controller, case["expect"]):
+        alternatives = [a.get("controller") for a in answer.get("alternatives", [])]
+        cause = (
+            "right controller only as an alternative"
+            if any(matches(a, case["expect"]) for a in alternatives)
+            else "another controller"
+        )
+        return Outcome(case, False, cause, shown)
+    if not evidence:
+        return Outcome(case, False, "no evidence", shown)
+    outcome = Outcome(case, True, "", shown)
+    if case.get("claimant"):
+        outcome.claimant_ok = chain_matches(evidence, "claimant", case["claimant"])
+    if case.get("reported_by"):
+        outcome.reported_ok = chain_matches(evidence, "reported_by", case["reported_by"])
+    return outcome
+
+
+def load_cases(path: Path) -> dict:
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a readable JSON gold file ({exc})") from None
+    if not isinstance(gold, dict) or "cases" not in gold:
+        raise InputError(f"{path}: no 'cases' list; this command reads who-controlled gold")
+    return gold
+
+
+def cited_rows(corpus: Path, ids: set[str], into: Path) -> int:
+    """Copy the corpus rows the gold cites into a CSV of their own."""
+    csv.field_size_limit(sys.maxsize)
+    with corpus.open(encoding="utf-8", newline="") as fh, into.open("w", newline="") as out:
+        reader = csv.DictReader(fh)
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        count = 0
+        for row in reader:
+            if row.get("unit_id") in ids:
+                writer.writerow(row)
+                count += 1
+    return count
+
+
+def build_cited(gold: dict, corpus: Path, store_dir: Path) -> Store:
+    """A store built from the gold's articles alone, as the gold's README asks."""
+    from kg.build import build
+    from kg.corpus import Columns
+    from kg.store import open_store
+
+    rows = store_dir / "cited.csv"
+    found = cited_rows(corpus, set(gold["articles"]), rows)
+    if found < len(gold["articles"]):
+        print(f"note: {len(gold['articles']) - found} cited articles missing from {corpus}",
+              file=sys.stderr)
+    store = open_store(str(store_dir / "store"))
+    report = build(store, [rows], columns=Columns(**FAKES_COLUMNS), workers=1)
+    for message in report.rejected:
+        print(f"rejected: {message}", file=sys.stderr)
+    return store
+
+
+def evaluate_control(gold_path: Path, corpus: Path | None, store: Store | None) -> ControlScores:
+    gold = load_cases(gold_path)
+    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
+        if corpus is not None:
+            store = build_cited(gold, corpus, Path(tmp))
+        if store is None:
+            raise InputError("give --corpus CSV to build the cited articles, or a built --store")
+        return ControlScores([score_case(store, c) for c in gold["cases"]])

@@ -1,0 +1,242 @@
+"""Places found by their linguistic cues, whatever a gazetteer or NER knows of them.
+
+- a kind noun before the name: "the town of X", "the village of al-X", "the villages of A, B
+  and C", "the cities of A and B";
+- a kind noun after it: "X village", "X district", "the X neighbourhood";
+- a facility: "X air base", "X military airport", "the Shaar oilfield", "the 17th Division
+  base", "Base 46", "the army airport in X";
+- a list after "including" that follows a kind noun ("five villages and hilltops including A B
+  and C"): written without commas, a run of names is split where a word that opens place
+  names ("Beit", "Tal", "Jabal": ``place_name_heads`` in the lexicon) begins a new one.
+
+Each cue gives a ``Cue``: the tokens of the name, the type the kind noun gives it, and for a
+facility its kind ("airport", "oilfield", ...), so "Tabqa air base" and "Tabaqa military
+airport" are one facility: the airport of Tabqa. The words live in ``kg/data/lexicon.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Token
+
+from kg.extract.gazetteer import lexicon
+
+CONNECTORS = {"al", "el", "as", "ash", "ad", "ar", "at", "az", "an", "ez", "es", "ed", "bin",
+              "ibn", "bani", "-", "'", "of"}
+PREFIXES = ("al-", "el-", "as-", "ash-", "ad-", "ar-", "at-", "az-", "an-", "ez-", "es-")
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    type: str  # entity type the cue gives: Town, Village, City, Region, Province, Place
+    facility: str | None = None  # "airport", "oilfield", ... for a facility of the named place
+    listed: bool = False  # one of several places the same cue names
+    base: tuple[int, int] | None = None  # the named place a facility belongs to
+
+    def label(self, doc: Doc) -> str:
+        """The facility named after its place ('Deir al-Zor army airport'), else the name."""
+        if self.base is None:
+            return doc[self.start : self.end].text
+        base = doc[self.base[0] : self.base[1]].text
+        rest = [t.text for t in doc[self.start : self.end] if not self.base[0] <= t.i < self.base[1]]
+        words = [w for w in rest if w.lower() not in ("in", "of", "near", "at", "the")]
+        return " ".join([base, *words])
+
+
+@lru_cache(maxsize=1)
+def kind_heads() -> dict[str, str]:
+    """Kind noun (singular and plural, lower case) -> entity type."""
+    return lexicon()["place_kind_heads"]
+
+
+@lru_cache(maxsize=1)
+def facility_heads() -> list[tuple[tuple[str, ...], str]]:
+    """Facility phrases as word tuples, longest first, -> facility kind."""
+    heads = [(tuple(p.split()), kind) for p, kind in lexicon()["facility_heads"].items()]
+    return sorted(heads, key=lambda h: -len(h[0]))
+
+
+def glued_article(text: str) -> bool:
+    """'alKhadar', 'elBab': an article written onto a capitalised name."""
+    return len(text) > 3 and text[:2].lower() in ("al", "el") and text[2].isupper()
+
+
+def is_name_word(token: Token) -> bool:
+    text = token.text
+    if token.is_punct and text not in ("-", "'"):
+        return False
+    if text[:1].isupper() or text[:1].isdigit() or glued_article(text):
+        return True
+    return text.lower() in CONNECTORS or text.lower().startswith(PREFIXES)
+
+
+def starts_name(token: Token) -> bool:
+    text = token.text
+    if text[:1].isdigit() and token.i + 1 < len(token.doc):  # "17th Division"
+        return text.lower().endswith(("st", "nd", "rd", "th")) and token.nbor().text[:1].isupper()
+    if text[:1].isupper():
+        return token.lower_ not in STOP_STARTS
+    lower = text.lower()
+    if glued_article(text) or (lower.startswith(PREFIXES) and len(text) > 3):
+        return True
+    # "al Rahmaliya", "al-Shafa": an article glued or apart, then a capital
+    return lower in CONNECTORS - {"-", "'", "of", "bin", "ibn", "bani"} and token.i + 1 < len(
+        token.doc
+    ) and (token.nbor().text[:1].isupper() or token.nbor().text == "-")
+
+
+STOP_STARTS = {"the", "a", "an", "and", "or", "but", "in", "on", "at", "of", "by", "for",
+               "with", "from", "to", "as", "it", "its", "their", "his", "her", "this", "that",
+               "these", "those", "he", "she", "they", "we", "i", "who", "which"}
+
+
+def name_run(doc: Doc, start: int, limit: int) -> int:
+    """The end of a name starting at ``start``: name words, not ending on a connector."""
+    if start >= limit or not starts_name(doc[start]):
+        return start
+    end = start + 1
+    while end < limit and is_name_word(doc[end]) and not facility_at(doc, end):
+        if doc[end].lower_ in kind_heads() and doc[end].text[:1].islower():
+            break
+        end += 1
+    while end > start + 1 and doc[end - 1].lower_ in CONNECTORS:
+        end -= 1
+    return end
+
+
+def split_run(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """A run of names without commas, split where a place-name opening word begins one."""
+    heads = set(lexicon()["place_name_heads"])
+    parts, first = [], start
+    for i in range(start + 1, end):
+        opens = doc[i].text in heads and doc[i - 1].lower_ not in CONNECTORS
+        if opens:
+            parts.append((first, i))
+            first = i
+    parts.append((first, end))
+    return parts
+
+
+def facility_at(doc: Doc, i: int) -> tuple[int, str] | None:
+    """(end, kind) of a facility phrase starting at token ``i``."""
+    for words, kind in facility_heads():
+        n = len(words)
+        if i + n <= len(doc) and all(doc[i + k].lower_ == w for k, w in enumerate(words)):
+            return i + n, kind
+    return None
+
+
+def read_list(doc: Doc, start: int, limit: int) -> list[tuple[int, int]]:
+    """Names joined by commas and 'and', from ``start``: [(start, end), ...]."""
+    found: list[tuple[int, int]] = []
+    i = start
+    while i < limit:
+        end = name_run(doc, i, limit)
+        if end == i:
+            break
+        found.extend(split_run(doc, i, end))
+        i = end
+        if i < limit and doc[i].text == ",":
+            i += 1
+        if i < limit and doc[i].lower_ in ("and", "or"):
+            i += 1
+        elif i > 0 and doc[i - 1].text != ",":
+            break
+    return found
+
+
+def place_cues(doc: Doc) -> list[Cue]:
+    cues: list[Cue] = []
+    for sent in doc.sents:
+        cues.extend(sentence_cues(doc, sent.start, sent.end))
+    return cues
+
+
+def sentence_cues(doc: Doc, start: int, end: int) -> list[Cue]:
+    cues: list[Cue] = []
+    kinds = kind_heads()
+    i = start
+    while i < end:
+        token = doc[i]
+        facility = facility_at(doc, i)
+        if facility is not None:
+            cues.extend(facility_cues(doc, start, i, facility, end))
+            i = facility[0]
+            continue
+        kind = kinds.get(token.lower_)
+        if kind is not None and token.text[:1].islower():
+            cues.extend(kind_cues(doc, start, i, kind, end))
+        if token.lower_ == "including" and i > start and listing_places(doc, start, i):
+            names = read_list(doc, i + 1, end)
+            if len(names) > 1:
+                cues.extend(Cue(s, e, "Place", listed=True) for s, e in names)
+        i += 1
+    return cues
+
+
+def listing_places(doc: Doc, start: int, i: int) -> bool:
+    """'villages and hilltops including': a kind noun shortly before 'including'."""
+    kinds = kind_heads()
+    return any(doc[k].lower_ in kinds or doc[k].lower_ in ("hilltops", "hills", "positions")
+               for k in range(max(start, i - 4), i))
+
+
+def kind_cues(doc: Doc, start: int, i: int, kind: str, end: int) -> list[Cue]:
+    """'the village of X' (and 'the villages of A and B'), 'X village'."""
+    out: list[Cue] = []
+    nxt = i + 1
+    if nxt < end and doc[nxt].lower_ == "of":
+        names = read_list(doc, nxt + 1, end)
+        listed = len(names) > 1
+        out.extend(Cue(s, e, kind, listed=listed) for s, e in names)
+        if out:
+            return out
+    # "Baghaydin village", "the Khaldiyeh district": a name just before the kind noun
+    first = name_start(doc, start, i)
+    if first is not None:
+        out.append(Cue(first, i, kind))
+    return out
+
+
+def name_start(doc: Doc, start: int, head: int) -> int | None:
+    """Where a name that ends just before ``head`` begins, or None."""
+    k = head - 1
+    while k >= start and is_name_word(doc[k]) and not doc[k].is_punct:
+        k -= 1
+    k += 1
+    while k < head and not starts_name(doc[k]):
+        k += 1
+    if k >= head or (k == start and doc[k].lower_ in STOP_STARTS):
+        return None
+    if all(t.text[:1].isdigit() for t in doc[k:head]):
+        return None
+    return k
+
+
+def facility_cues(
+    doc: Doc, start: int, i: int, facility: tuple[int, str], end: int
+) -> list[Cue]:
+    """'Tabqa air base', 'the army airport in X', 'Base 46'."""
+    stop, kind = facility
+    if stop < end and doc[stop].text[:1].isdigit():  # "Base 46", "Regiment 111"
+        return [Cue(i, stop + 1, "Place")]
+    lead = i
+    while lead > start and doc[lead - 1].lower_ in FACILITY_MODIFIERS:
+        lead -= 1
+    first = name_start(doc, start, lead)
+    if first is not None:
+        return [Cue(first, stop, "Place", facility=kind, base=(first, lead))]
+    if stop + 1 < end and doc[stop].lower_ in ("in", "of", "near", "at") and starts_name(
+        doc[stop + 1]
+    ):
+        name_end = name_run(doc, stop + 1, end)
+        if name_end > stop + 1:
+            return [Cue(lead, name_end, "Place", facility=kind, base=(stop + 1, name_end))]
+    return []
+
+
+FACILITY_MODIFIERS = frozenset(lexicon()["facility_modifiers"]) - {"the"}
