@@ -36,6 +36,7 @@ from kg.extract.mentions import (
     ItemContext,
     Words,
     actor_of,
+    antecedent,
     build_context,
     place_of,
     places_of,
@@ -240,21 +241,12 @@ def prep_object(token: Token | None, *preps: str) -> Token | None:
     if token is None:
         return None
     for c in token.children:
-        if c.dep_ in ("prep", "agent", "dative") and c.lower_ in preps:
-            return child(c, "pobj")
+        if c.dep_ in ("prep", "agent", "dative", "prt") and c.lower_ in preps:
+            # "out of the town": the object hangs under "of"
+            return child(c, "pobj") or (
+                prep_object(c, "of") if c.lower_ in ("out", "outside") else None
+            )
     return None
-
-
-def antecedent(relativizer: Token) -> Token:
-    """What 'which' stands for: the noun just before it ('the town of X, which ...'), whatever
-    the parser attached the clause to."""
-    t = relativizer.i - 1
-    while t >= relativizer.sent.start and relativizer.doc[t].is_punct:
-        t -= 1
-    if t >= relativizer.sent.start and relativizer.doc[t].pos_ in ("PROPN", "NOUN"):
-        return relativizer.doc[t]
-    clause = relativizer.head
-    return clause.head if clause.dep_ in ("relcl", "acl") else relativizer
 
 
 def is_passive(verb: Token) -> bool:
@@ -312,6 +304,12 @@ CONTROL_LEMMA_LISTS = (
     "control_loss",
     "control_loss_phrasal",
     "control_state_verbs",
+    "control_fall",
+    "control_take_verbs",
+    "control_keep_verbs",
+    "control_state_nouns",
+    "stronghold_state_nouns",
+    "siege_verbs",
 )
 
 
@@ -375,6 +373,18 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
             return Found(token, "ControlChange", place, None, loser, None)
     if token.pos_ == "VERB" and lemma in lex["control_deprive"]:
         return deprive(token, ctx)
+    if token.pos_ == "VERB" and lemma in lex["control_fall"]:
+        return fall_to(token, ctx, gaz)
+    if token.pos_ in ("VERB", "AUX") and (
+        lemma in lex["control_take_verbs"] or lemma in lex["control_keep_verbs"]
+    ):
+        found = control_object(token, ctx, gaz)
+        if found is not None:
+            return found
+    if token.pos_ == "NOUN" and lemma in lex["stronghold_state_nouns"]:
+        return stronghold_noun(token, ctx, gaz)
+    if token.pos_ == "NOUN" and lemma in lex["control_state_nouns"]:
+        return controlled(token, ctx, gaz)
     if token.pos_ == "AUX" and lemma == COPULA:
         return stronghold_of(token, ctx, gaz)
     if token.pos_ == "VERB" and lemma in lex["control_drive_out"]:
@@ -464,7 +474,14 @@ def nominal_capture(
     place = place_of(prep_object(noun, "of"), ctx)
     if place is None or place.type == "Country":
         return None
-    agent = actor_of(prep_object(noun, "by"), ctx) or actor_of(child(noun, "poss"), ctx)
+    gainer = actor_of(prep_object(noun, "to"), ctx)  # "the fall of X to Y", "loss of X to Y"
+    if gainer is None and noun.lemma_.lower() in lexicon()["nominal_loss"]:
+        return None  # "its loss of X": who gained it is not said
+    agent = (
+        gainer
+        or actor_of(prep_object(noun, "by"), ctx)
+        or actor_of(child(noun, "poss"), ctx)
+    )
     controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
     return Found(noun, "ControlChange", place, agent, None, controller)
 
@@ -482,6 +499,12 @@ def drive_out(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 def loss(verb: Token, ctx: ItemContext) -> Found | None:
     agent_t = child(verb, "nsubj")
     place_t = prep_object(verb, "from") or child(verb, "dobj")
+    if is_passive(verb):  # "X was lost to Y"
+        agent_t, place_t = None, child(verb, "nsubjpass") or place_t
+    gainer_t = prep_object(verb, "to")
+    if gainer_t is not None and actor_of(gainer_t, ctx) is not None:
+        # "lost X to Y", "which it had lost in March to Y": Y gains it
+        return gain_found(verb, gainer_t, place_t, agent_t, ctx, ctx.gazetteer)
     place = place_of(place_t, ctx)
     if place is None and place_t is not None:
         # "lost most of its territory, including Mosul and Raqqa": the first named; the
@@ -553,22 +576,138 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         place, agent = place_of(patient_t, ctx), actor_of(agent_t, ctx)
     else:
         prep = token.head
-        if prep.lower_ not in ("in", "under") or prep.dep_ != "prep":
+        if prep.lower_ not in ("in", "under", "within") or prep.dep_ != "prep":
             return None
-        place = (
-            place_of(prep_object(token, "of", "over"), ctx)
-            if prep.lower_ == "in"
-            else place_of(prep.head, ctx, settlement_only=False)
-        )
-        holder_t = (
-            child(prep.head, "nsubj")
-            if prep.lower_ == "in"
-            else child(token, "poss", "compound", "amod")
-        )
-        agent = actor_of(holder_t, ctx)
+        if prep.lower_ == "in" and token.lemma_.lower() == CONTROL:
+            # "X is in (full) control of P"
+            place = place_of(prep_object(token, "of", "over"), ctx)
+            agent = actor_of(child(prep.head, "nsubj"), ctx)
+        else:
+            # "P is under Y control", "under the control of Y", "in Y hands", "in the
+            # hands of Y", "the town under Y's control"
+            holder_t = child(token, "poss", "compound", "amod", "nmod") or prep_object(
+                token, "of"
+            )
+            agent = actor_of(holder_t, ctx) or held_by_adjective(token, ctx)
+            held_t = prep.head
+            if held_t.pos_ not in ("NOUN", "PROPN"):
+                held_t = child(held_t, "nsubj", "nsubjpass") or (
+                    held_t.head if held_t.dep_ in ("acl", "relcl", "xcomp") else None
+                )
+            places = [p for p in places_of(held_t, ctx, settlement_only=False)
+                      if p.type != "Country"]
+            if not places or agent is None:
+                return None
+            return Found(token, "ControlState", places[0], agent, None, gaz.side_of(agent),
+                         places[1:])
     if place is None or agent is None or place.type == "Country":
         return None
     return Found(token, "ControlState", place, agent, None, gaz.side_of(agent))
+
+
+def held_by_adjective(noun: Token, ctx: ItemContext) -> Entity | None:
+    """'under jihadist control', 'in regime hands': the holder named by an adjective."""
+    for c in noun.children:
+        if c.dep_ in ("amod", "compound", "nmod"):
+            found = actor_of(c, ctx) or ctx.gazetteer.lookup(c.text)
+            if found is not None and found.is_actor:
+                return ctx.gazetteer.as_actor(found)
+    return None
+
+
+def fall_to(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'X fell to Y', 'X fell into the hands of Y', 'after the town fell to IS'."""
+    gainer_t = prep_object(verb, "to", "into")
+    if gainer_t is not None and gainer_t.lemma_.lower() == "hand":
+        gainer_t = prep_object(gainer_t, "of") or child(gainer_t, "poss")
+    if gainer_t is None:
+        return None
+    place_t = child(verb, "nsubj")
+    if place_t is None and verb.dep_ in ("relcl", "acl"):
+        place_t = verb.head
+    return gain_found(verb, gainer_t, place_t, None, ctx, gaz)
+
+
+def control_object(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'established full control of X' (a change), 'had full control of X' (a state)."""
+    control = child(verb, "dobj")
+    if control is None or control.lemma_.lower() != CONTROL:
+        return None
+    agent_t, _ = roles(verb)
+    place_t = prep_object(control, "of", "over", "in") or prep_object(verb, "over", "of", "in")
+    keeps = verb.lemma_.lower() in lexicon()["control_keep_verbs"]
+    found = gain_found(verb, agent_t, place_t, None, ctx, gaz)
+    if found is not None and keeps:
+        found.event = "ControlState"
+    return found
+
+
+def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the IS stronghold of Al-Bab', "Y's stronghold of X", 'its Raqa bastion', 'X, a key
+    rebel stronghold', 'X is a stronghold of Y': Y holds X. A former stronghold is not, and
+    a stronghold a sentence says was taken is the capture's ('captured the IS stronghold of
+    X' is read by the capture)."""
+    if any(c.lower_ in lexicon()["past_markers"] for c in noun.children):
+        return None
+    if changed_by(noun):
+        return None
+    of = prep_object(noun, "of")
+    holder = None
+    for c in noun.children:
+        if c.dep_ in ("poss", "compound", "amod", "nmod") and ctx.at(c) is None or (
+            c.dep_ in ("poss", "compound", "amod") and ctx.at(c) is not None
+            and ctx.at(c).is_actor
+        ):
+            holder = holder or actor_of(c, ctx) or backed_side(c, ctx)
+    if holder is None and of is not None and place_mention(of, ctx) is None:
+        holder = actor_of(of, ctx)
+    place_t = None
+    if of is not None and place_mention(of, ctx) is not None:
+        place_t = of
+    else:
+        named = [c for c in noun.children if c.dep_ in ("compound", "appos", "nmod")
+                 and place_mention(c, ctx) is not None]
+        appos = child(noun, "appos")
+        if named:
+            place_t = named[0]
+        elif appos is not None:
+            place_t = appos
+        elif noun.dep_ == "appos" and noun.head.pos_ in ("PROPN", "NOUN"):
+            place_t = noun.head
+        elif noun.dep_ == "attr":
+            place_t = child(noun.head, "nsubj")
+    if holder is None or place_t is None or holder.type not in HOLDER_TYPES:
+        return None
+    places = [p for p in places_of(place_t, ctx, settlement_only=False) if p.type != "Country"]
+    if not places:
+        return None
+    return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
+
+
+HOLDER_TYPES = {"ArmedGroup", "Government", "State", "Country", "Actor", "Organisation"}
+
+
+def place_mention(token: Token | None, ctx: ItemContext) -> Entity | None:
+    found = ctx.at(token) if token is not None else None
+    return found if found is not None and found.is_place else None
+
+
+def backed_side(token: Token, ctx: ItemContext) -> Entity | None:
+    """'Turkey-backed', 'US-backed': the word names whom the holder is backed by; the holder
+    is a generic force of that kind, looked up whole ('Turkish-backed rebels')."""
+    text = " ".join(t.text for t in token.subtree)
+    return ctx.gazetteer.lookup(text + " rebels") if "backed" in text.lower() else None
+
+
+def changed_by(token: Token) -> bool:
+    """Is this noun phrase what a realised change of control is about ('captured the IS
+    stronghold of X', 'the town was seized')?"""
+    lex = lexicon()
+    changes = set(lex["control_gain"]) | set(lex["control_drive_out"]) | set(lex["control_loss"])
+    for t in token.ancestors:
+        if t.pos_ == "VERB":
+            return t.lemma_.lower() in changes and not irrealis(t)
+    return False
 
 
 # -- assembling ----------------------------------------------------------------------------
@@ -695,6 +834,10 @@ def control_claim(
 ) -> Claim:
     date = date_for(f.trigger, dates, triggers)
     if date is None and f.event == "ControlState":
+        # a state named in a sentence about a dated event holds on that event's day too
+        date = sentence_day(sent, dates) or publication_range(sent.doc)
+    elif date is None:
+        # a change told without a date happened by the time it was reported
         date = publication_range(sent.doc)
     return Claim(
         type="control",
@@ -708,6 +851,22 @@ def control_claim(
         controller=f.controller,
         order_in_day=order_in_day(f.trigger),
     )
+
+
+def sentence_day(sent: Span, dates: dict[int, DateRange]) -> DateRange | None:
+    """The one day a sentence names, if it names exactly one (and not after publication)."""
+    published = sent.doc.user_data.get("published")
+    days = {
+        rng
+        for i in range(sent.start, sent.end)
+        if (rng := dates.get(i)) is not None and rng.start is not None and rng.start == rng.end
+    }
+    if len({d.start for d in days}) != 1:
+        return None
+    day = next(iter(days))
+    if published and day.start and day.start > dt.date.fromisoformat(published):
+        return None
+    return day
 
 
 def publication_range(doc: Doc) -> DateRange | None:

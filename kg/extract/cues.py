@@ -79,7 +79,7 @@ def starts_name(token: Token) -> bool:
     if text[:1].isdigit() and token.i + 1 < len(token.doc):  # "17th Division"
         return text.lower().endswith(("st", "nd", "rd", "th")) and token.nbor().text[:1].isupper()
     if text[:1].isupper():
-        return token.lower_ not in STOP_STARTS
+        return token.lower_ not in STOP_STARTS and token.pos_ not in NOT_NAMES
     lower = text.lower()
     if glued_article(text) or (lower.startswith(PREFIXES) and len(text) > 3):
         return True
@@ -89,6 +89,7 @@ def starts_name(token: Token) -> bool:
     ) and (token.nbor().text[:1].isupper() or token.nbor().text == "-")
 
 
+NOT_NAMES = {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "NUM"}
 STOP_STARTS = {"the", "a", "an", "and", "or", "but", "in", "on", "at", "of", "by", "for",
                "with", "from", "to", "as", "it", "its", "their", "his", "her", "this", "that",
                "these", "those", "he", "she", "they", "we", "i", "who", "which"}
@@ -205,7 +206,7 @@ def kind_cues(doc: Doc, start: int, i: int, kind: str, end: int) -> list[Cue]:
 def name_start(doc: Doc, start: int, head: int) -> int | None:
     """Where a name that ends just before ``head`` begins, or None."""
     k = head - 1
-    while k >= start and is_name_word(doc[k]) and not doc[k].is_punct:
+    while k >= start and is_name_word(doc[k]):
         k -= 1
     k += 1
     while k < head and not starts_name(doc[k]):

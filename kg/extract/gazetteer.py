@@ -188,7 +188,13 @@ class Gazetteer:
                 continue
             names = {e.label, *e.aliases}
             for name in names:
-                for variant in {name, name[:1].upper() + name[1:]}:
+                variants = {name, name[:1].upper() + name[1:]}
+                if len(name) >= 4 and name.replace(" ", "").isalpha():
+                    variants.add(name.upper())  # "DAESH", "JARABLUS" in capitals
+                if name[-1:].isalpha() and name[-1:] != "s" and len(name) >= 4:
+                    # a possessive whose apostrophe a feed stripped: "Syrias", "Assads"
+                    variants |= {v + "s" for v in variants if not v.isupper()}
+                for variant in variants:
                     patterns.append({"label": "KG", "pattern": variant, "id": e.key})
         return patterns
 

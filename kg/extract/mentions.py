@@ -217,6 +217,23 @@ def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None)
         return ctx.gazetteer.as_actor(found)
     if token.lower_ in PRONOUNS:
         return pronoun_actor(token, ctx, clause)
+    if token.lower_ in RELATIVIZERS and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
+        noun = antecedent(token)
+        if noun.i != token.i:  # "the SDF, an alliance which took ..."
+            return actor_of(noun, ctx) or (
+                actor_of(noun.head, ctx) if noun.dep_ == "appos" else None
+            ) or apposed_actor(noun, ctx)
+        return None
+    loyal = loyal_to(token)
+    if loyal is not None:  # "forces loyal to President Assad": his side
+        found = actor_of(loyal, ctx)
+        if found is not None:
+            return ctx.gazetteer.side_of(found)
+    named = named_as(token)
+    if named is not None:  # "a Kurdish-led force known as the SDF"
+        found = actor_of(named, ctx)
+        if found is not None:
+            return found
     generic = generic_actor(token, ctx)
     if generic is not None:
         return generic
@@ -227,8 +244,49 @@ def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None)
     return None
 
 
+RELATIVIZERS = {"which", "that", "who", "whom"}
+
+
+def apposed_actor(noun: Token, ctx: ItemContext) -> Entity | None:
+    """'the Syrian Democratic Forces an Arab-Kurdish alliance which ...': with the comma
+    stripped, an indefinite description right after a named actor describes it."""
+    start = noun.left_edge.i
+    if start == 0 or noun.doc[start].lower_ not in ("a", "an"):
+        return None
+    found = ctx.at(noun.doc[start - 1])
+    return ctx.gazetteer.as_actor(found) if found is not None and found.is_actor else None
+
+
+def loyal_to(token: Token) -> Token | None:
+    """'forces loyal to X', 'fighters allied to X': X."""
+    for c in token.children:
+        if c.dep_ in ("amod", "acl") and c.lemma_.lower() in ("loyal", "ally", "allied", "aligned"):
+            to = next((g for g in c.children if g.lower_ in ("to", "with") and g.dep_ == "prep"),
+                      None)
+            if to is not None:
+                return next((g for g in to.children if g.dep_ == "pobj"), None)
+    return None
+
+
+def named_as(token: Token) -> Token | None:
+    """'a force known as X', 'a group called X': X."""
+    for c in token.children:
+        if c.dep_ == "acl" and c.lemma_.lower() in ("know", "call", "name", "dub"):
+            as_ = next((g for g in c.children if g.lower_ == "as" and g.dep_ == "prep"), None)
+            target = next((g for g in as_.children if g.dep_ == "pobj"), None) if as_ else None
+            return target or next((g for g in c.children if g.dep_ in ("oprd", "attr")), None)
+    return None
+
+
 def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entity | None:
-    """'The government said it captured': 'it' is the subject of the governing clause."""
+    """'The government said it captured': 'it' is the subject of the governing clause; a
+    possessive ('against the group in its stronghold') is the nearest actor before it."""
+    if token.dep_ == "poss":
+        for t in reversed(token.doc[token.sent.start : token.i]):
+            if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound" and t.lower_ not in PRONOUNS:
+                found = actor_of(t, ctx)
+                if found is not None and found.type not in ("NewsAgency", "Monitor"):
+                    return found
     head = token.head
     while head.dep_ not in ("ROOT",) and head.head.i != head.i:
         head = head.head
@@ -315,6 +373,8 @@ def places_of(
     Hama", "X in Latakia province"); else what ``place_of`` resolves it to."""
     if token is None:
         return []
+    if token.lower_ in ("which", "that"):
+        token = antecedent(token)
     found: list[Entity] = []
     stack = [token]
     while stack:
@@ -327,6 +387,8 @@ def places_of(
         for c in sorted(t.children, key=lambda c: -c.i):
             if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis", "punct", "cc", "det"):
                 continue
+            if t.lower_ in DIRECTIONS and c.dep_ == "prep":
+                continue  # "X village southwest of Y": the parser made the direction the head
             if c.dep_ == "prep" and c.lower_ in LOCATING:
                 continue
             if c.lower_ in DIRECTIONS or c.lemma_.lower() in ("countryside", "outskirt"):
@@ -335,8 +397,40 @@ def places_of(
     found.sort(key=lambda e: first_mention(ctx, e, token))
     if found:
         return found
+    counted = referred_places(token, ctx)
+    if counted:
+        return counted
+    if token.dep_ == "appos":  # "al-Bab, a nearby town held by ..."
+        head = place_mention(token.head, ctx)
+        if head is not None:
+            return [head]
+    if token.tag_ in ("NNS", "NNPS"):
+        return []  # "a few smaller villages": no one place
     single = place_of(token, ctx, settlement_only)
     return [single] if single is not None else []
+
+
+def referred_places(token: Token, ctx: ItemContext) -> list[Entity]:
+    """'Both towns', 'the two villages': the last places of that kind named before."""
+    lemma = token.lemma_.lower()
+    if token.tag_ != "NNS" or lemma not in lexicon()["settlement_nouns"]:
+        return []
+    count = 0
+    for c in token.children:
+        if c.lower_ == "both":
+            count = 2
+        elif c.dep_ == "nummod":
+            count = lexicon()["numbers"].get(c.lower_) or (int(c.text) if c.text.isdigit() else 0)
+    if not 1 < count < 6:
+        return []
+    fits = COMPATIBLE.get(lemma, SETTLEMENTS)
+    seen: list[Entity] = []
+    for m in reversed([m for m in ctx.mentions if m.start < token.i]):
+        if m.entity.type in fits and m.entity not in seen:
+            seen.append(m.entity)
+        if len(seen) == count:
+            return list(reversed(seen))
+    return []
 
 
 DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast",
@@ -348,6 +442,18 @@ DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "south
 def first_mention(ctx: ItemContext, entity: Entity, near: Token) -> int:
     starts = [m.start for m in ctx.mentions if m.entity is entity and m.start >= near.left_edge.i]
     return min(starts) if starts else 10**9
+
+
+def antecedent(relativizer: Token) -> Token:
+    """What 'which' stands for: the noun just before it ('the town of X, which ...'), whatever
+    the parser attached the clause to."""
+    t = relativizer.i - 1
+    while t >= relativizer.sent.start and relativizer.doc[t].is_punct:
+        t -= 1
+    if t >= relativizer.sent.start and relativizer.doc[t].pos_ in ("PROPN", "NOUN"):
+        return relativizer.doc[t]
+    clause = relativizer.head
+    return clause.head if clause.dep_ in ("relcl", "acl") else relativizer
 
 
 def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True) -> Entity | None:
