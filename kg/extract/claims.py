@@ -227,6 +227,8 @@ def irrealis(token: Token) -> bool:
     for c in token.children:
         if c.dep_ == "neg" or (c.dep_ == "aux" and c.lemma_.lower() in lex["modal_irrealis"]):
             return True
+        if c.dep_ == "mark" and c.lower_ in lex["conditional_marks"]:
+            return True  # "if Manbij is captured"
     if token.dep_ == "xcomp" and token.head.lemma_.lower() in lex["irrealis_heads"]:
         return True
     if any(c.tag_ == "TO" for c in token.children):
@@ -272,8 +274,14 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
         patient = antecedent(patient)
     elif patient is None and verb.dep_ in ("relcl", "acl"):
         patient = verb.head
+    if patient is None and not is_passive(verb):
+        patient = object_after(verb)
     if agent is None and verb.dep_ == "acl" and verb.tag_ == "VBG":
         agent = verb.head  # "the government retaking the town"
+    if agent is None and verb.dep_ in ("acl", "advcl") and any(
+        c.dep_ == "aux" and c.lower_ == "having" for c in verb.children
+    ):  # "Iraqi forces, having retaken the cities"
+        agent = verb.head if verb.dep_ == "acl" else child(verb.head, "nsubj")
     if agent is None and verb.dep_ in ("xcomp", "advcl", "conj", "ccomp", "pcomp"):
         agent = child(verb.head, "nsubj") or (
             child(verb.head.head, "nsubj") if verb.head.dep_ == "prep" else None
@@ -281,6 +289,20 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
     if agent is None and verb.dep_ == "ccomp" and verb.head.dep_ in ("xcomp", "ccomp"):
         agent = child(verb.head.head, "nsubj")
     return agent, patient
+
+
+def object_after(verb: Token) -> Token | None:
+    """A noun phrase right after a transitive verb the parser gave no object (commas stripped
+    from 'They seized the Sahel district, driving out ...' make it a clause's subject)."""
+    doc = verb.doc
+    for t in doc[verb.i + 1 : min(verb.i + 6, verb.sent.end)]:
+        if t.pos_ in ("VERB", "AUX", "ADP", "PUNCT", "SCONJ", "CCONJ", "PRON"):
+            return None
+        if t.pos_ in ("NOUN", "PROPN") and t.head.i > t.i and t.dep_ in ("compound", "amod"):
+            continue
+        if t.pos_ in ("NOUN", "PROPN"):
+            return t
+    return None
 
 
 @dataclass

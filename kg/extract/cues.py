@@ -36,6 +36,7 @@ class Cue:
     facility: str | None = None  # "airport", "oilfield", ... for a facility of the named place
     listed: bool = False  # one of several places the same cue names
     base: tuple[int, int] | None = None  # the named place a facility belongs to
+    head: int | None = None  # the kind noun that counts a list ('three villages ... - A B C')
 
     def label(self, doc: Doc) -> str:
         """The facility named after its place ('Deir al-Zor army airport'), else the name."""
@@ -169,7 +170,7 @@ def sentence_cues(doc: Doc, start: int, end: int) -> list[Cue]:
             i = facility[0]
             continue
         kind = kinds.get(token.lower_)
-        if kind is not None and token.text[:1].islower():
+        if kind is not None and (token.text[:1].islower() or i > start):
             cues.extend(kind_cues(doc, start, i, kind, end))
         if token.lower_ == "including" and i > start and listing_places(doc, start, i):
             names = read_list(doc, i + 1, end)
@@ -200,7 +201,26 @@ def kind_cues(doc: Doc, start: int, i: int, kind: str, end: int) -> list[Cue]:
     first = name_start(doc, start, i)
     if first is not None:
         out.append(Cue(first, i, kind))
-    return out
+    return out or counted_list(doc, i, kind, end)
+
+
+def counted_list(doc: Doc, i: int, kind: str, end: int) -> list[Cue]:
+    """'three villages south of Aleppo - A B and C -': a counted plural named after a dash
+    or colon; without commas, the run is split into as many names as were counted."""
+    count = next((lexicon()["numbers"].get(c.lower_) for c in doc[i].children
+                  if c.dep_ == "nummod"), None)
+    if not count or count < 2:
+        return []
+    dash = next((k for k in range(i + 1, min(end, i + 14)) if doc[k].text in ("-", "--", ":", "—")),
+                None)
+    if dash is None:
+        return []
+    names = read_list(doc, dash + 1, end)
+    if len(names) < count and sum(e - s for s, e in names) == count:
+        names = [(k, k + 1) for s, e in names for k in range(s, e)]
+    if len(names) != count:
+        return []
+    return [Cue(s, e, kind, listed=True, head=i) for s, e in names]
 
 
 def name_start(doc: Doc, start: int, head: int) -> int | None:

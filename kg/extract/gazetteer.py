@@ -158,6 +158,9 @@ class Gazetteer:
         if split is not None:
             keys.append(facility_key(self, name, split[1], split[0]))
         keys.append(adhoc_key(name))
+        bare = strip_kind(name)
+        if bare != name:  # "Sahel district", "the village of X": the name the cue kept
+            keys.extend(k for k in self.place_keys(bare) if k not in keys)
         return keys
 
     def as_actor(self, entity: Entity) -> Entity:
@@ -210,6 +213,19 @@ def facility_key(gazetteer: Gazetteer, label: str, kind: str, base_name: str | N
     if base_name:
         return f"{adhoc_key(base_name)}-{kind}"
     return adhoc_key(label)
+
+
+def strip_kind(name: str) -> str:
+    """'Sahel district' -> 'Sahel', 'the village of X' -> 'X'; other names unchanged."""
+    words = name.strip().split()
+    kinds = lexicon()["place_kind_heads"]
+    if len(words) > 2 and words[0].lower() == "the":
+        words = words[1:]
+    if len(words) > 2 and words[0].lower() in kinds and words[1].lower() == "of":
+        return " ".join(words[2:])
+    if len(words) > 1 and words[-1].lower() in kinds:
+        return " ".join(words[:-1])
+    return name
 
 
 def split_facility(name: str) -> tuple[str, str] | None:

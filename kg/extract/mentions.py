@@ -113,6 +113,8 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
         taken.update(range(cue.start, cue.end))
         if cue.listed:
             listed.append((cue.start, cue.end, entity))
+        if cue.head is not None:
+            ctx.lists.setdefault(cue.head, []).append(entity)
     remember_lists(ctx, listed)
     for ent in doc.ents:
         if taken & set(range(ent.start, ent.end)):
@@ -307,6 +309,14 @@ def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
     """'militants', 'the monitoring group': the matching actor the item is about."""
     text, lemma = modifier_text(token), token.lemma_.lower()
     owners = ctx.gazetteer.generic.get(text) or ctx.gazetteer.generic.get(norm(token.text)) or []
+    if not owners and lemma in lexicon()["group_words"] and is_bare_definite(token):
+        # "the group seized ...": the armed group last named
+        groups = [
+            m
+            for m in ctx.mentions
+            if m.entity.type == "ArmedGroup" and m.start < token.i and not is_state_force(m, ctx)
+        ]
+        return groups[-1].entity if groups else None
     if not owners and lemma not in lexicon()["non_state_words"]:
         return None
     mentioned = [m for m in ctx.mentions if m.entity in owners]
@@ -322,6 +332,18 @@ def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
         if before or groups:
             return (before or groups)[-1].entity
     return owners[0] if len(owners) == 1 and owners[0].type == "Monitor" else None
+
+
+def is_state_force(mention: Mention, ctx: ItemContext) -> bool:
+    """An army or ministry: its side is a government or a state."""
+    side = ctx.gazetteer.get(mention.entity.side or "")
+    return side is not None and side.type in ("Government", "State", "Country")
+
+
+def is_bare_definite(token: Token) -> bool:
+    return any(c.lower_ == "the" for c in token.children) and not any(
+        c.dep_ in ("amod", "compound", "nmod", "poss", "prep") for c in token.children
+    )
 
 
 def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
@@ -380,6 +402,8 @@ def places_of(
     while stack:
         t = stack.pop()
         entity = place_mention(t, ctx)
+        if entity is None and t.i in ctx.lists:  # the counting noun of a list
+            entity = ctx.lists[t.i][0]
         if entity is not None and entity.type != "Country":
             for member in ctx.lists.get(t.i, [entity]):
                 if member not in found:
@@ -404,10 +428,40 @@ def places_of(
         head = place_mention(token.head, ctx)
         if head is not None:
             return [head]
-    if token.tag_ in ("NNS", "NNPS"):
+    if token.tag_ in ("NNS", "NNPS") and token.pos_ != "PROPN":
         return []  # "a few smaller villages": no one place
+    unnamed = proper_place(token, ctx)
+    if unnamed is not None:
+        return [unnamed]
     single = place_of(token, ctx, settlement_only)
     return [single] if single is not None else []
+
+
+def proper_place(token: Token, ctx: ItemContext) -> Entity | None:
+    """A proper name neither NER nor the gazetteer knows, where a control rule expects a
+    place ('captured Handarat', 'Jeb el-Kussa is controlled by'): a place known from the
+    text alone. Names of actors and dates are not."""
+    if token.pos_ != "PROPN" or token.ent_type_ in ("DATE", "TIME", "NORP", "PERSON", "ORG"):
+        return None
+    if ctx.at(token) is not None or token.lower_ in PRONOUNS:
+        return None
+    words = [t for t in token.subtree if t.dep_ in ("compound", "punct", "flat") or t is token]
+    words = [t for t in words if t.i <= token.i + 2 and t.i >= token.i - 3]
+    start, end = min(t.i for t in words), max(t.i for t in words) + 1
+    doc = token.doc
+    while start < end and not doc[start].text[:1].isalnum():
+        start += 1
+    while end > start and not doc[end - 1].text[:1].isalnum():
+        end -= 1
+    span = doc[start:end]
+    if not span.text or any(ctx.at(t) is not None for t in span):
+        return None
+    if ctx.gazetteer.lookup(span.text) is not None:
+        known = ctx.gazetteer.lookup(span.text)
+        return known if known.is_place else None
+    entity = ctx.gazetteer.adhoc(span.text, "Place")
+    ctx.add(Mention(span.start, span.end, entity, span.text))
+    return entity
 
 
 def referred_places(token: Token, ctx: ItemContext) -> list[Entity]:
@@ -416,6 +470,8 @@ def referred_places(token: Token, ctx: ItemContext) -> list[Entity]:
     if token.tag_ != "NNS" or lemma not in lexicon()["settlement_nouns"]:
         return []
     count = 0
+    if not any(c.lower_ in ("the", "both", "these", "those") for c in token.children):
+        return []  # "three villages" names new places, "the three villages" earlier ones
     for c in token.children:
         if c.lower_ == "both":
             count = 2
