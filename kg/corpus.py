@@ -3,7 +3,9 @@
 Which column holds the text, the date, the title, the publisher and the id is given by
 ``Columns`` (the `kg build --text-column ...` options). Each row becomes an ``Article``: its
 stem is the id column's value, or a stable hash of the text when there is no id; a bad row is
-named (file, row number, id) with the reason and skipped while the others land.
+named (file, row number, id) with the reason and skipped while the others land. A date the
+text prints in its dateline wins over the date column (often the day the page was crawled,
+weeks off); the column's date is used when the text prints none.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import ArticleError, InputError
-from kg.read.articles import Article, clean, parse_date, read_published, split_items
+from kg.read.articles import Article, clean, parse_date, read_dateline, split_items
 
 CORPUS_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
 
@@ -126,9 +128,11 @@ def row_article(row: dict, columns: Columns) -> Article:
     if not text:
         raise ArticleError("the text is empty")
     paragraphs = clean(text) or [text]
-    printed, paragraphs = dateline(paragraphs)
-    published = row_date(cell(row, columns.date), columns.date_format)
-    published_from = "manifest" if published else ("text" if printed else None)
+    printed, paragraphs = read_dateline(paragraphs)
+    given = row_date(cell(row, columns.date), columns.date_format)
+    # the date the text prints wins: a row's date is often the day the page was crawled
+    published = printed or given
+    published_from = "text" if printed else ("manifest" if given else None)
     items = split_items(paragraphs)
     if not any(i.paragraphs for i in items):
         raise ArticleError("no article text left after removing page furniture")
@@ -136,21 +140,13 @@ def row_article(row: dict, columns: Columns) -> Article:
     return Article(
         stem=row_stem(row, columns, text),
         text="\n\n".join(paragraphs),
-        published=published or printed,
+        published=published,
         published_from=published_from,
         publisher=cell(row, columns.publisher) or None,
         title=title,
         url=cell(row, columns.url) or None,
         items=items,
     )
-
-
-def dateline(paragraphs: list[str]) -> tuple[dt.date | None, list[str]]:
-    """A "Posted on <date>" line is dropped; a whole paragraph opening so is kept (rows
-    often hold the article as one paragraph)."""
-    printed, rest = read_published(paragraphs)
-    dropped = sum(len(p.split()) for p in paragraphs) - sum(len(p.split()) for p in rest)
-    return printed, (paragraphs if dropped > 20 else rest)
 
 
 def row_stem(row: dict, columns: Columns, text: str) -> str:

@@ -51,6 +51,11 @@ class Entity:
     demonyms: list[str] = field(default_factory=list)
     capital_of: str | None = None
     known: bool = True  # False for ad-hoc entities found only by NER
+    geonames: str | None = None  # GeoNames id (https://sws.geonames.org/ID/)
+    country: str | None = None  # ISO 3166 alpha-2 code, for places from GeoNames
+    lat: float | None = None
+    lon: float | None = None
+    population: int = 0
 
     @property
     def is_place(self) -> bool:
@@ -76,13 +81,15 @@ class Gazetteer:
     """The known entities. Extraction and emission read one article through a view of it
     (``for_article``): the entities that article's text makes up are kept in the view."""
 
-    def __init__(self, entities: list[Entity]) -> None:
+    def __init__(self, entities: list[Entity], places: list[dict] | None = None) -> None:
         self.by_key = {e.key: e for e in entities}
         self.by_alias: dict[str, Entity] = {}
         self.by_qid: dict[str, Entity] = {}
         self.generic: dict[str, list[Entity]] = {}
         self.by_demonym: dict[str, Entity] = {}
         self.capitals: dict[str, Entity] = {}
+        self.by_fold: dict[str, Entity] = {}  # places by a transliteration-tolerant key
+        self.place_forms: list[tuple[str, str]] = []  # (surface form, key) for the ruler
         for e in entities:
             for d in e.demonyms:
                 self.by_demonym[d.lower()] = e
@@ -94,16 +101,54 @@ class Gazetteer:
                 self.by_qid[e.wikidata] = e
             for g in e.generic:
                 self.generic.setdefault(norm(g), []).append(e)
+        # GeoNames' names come after the hand-written ones, best ranked place first
+        self.add_places(places or [])
+
+    def add_places(self, records: list[dict]) -> list[Entity]:
+        """GeoNames' places (kg/data/places.jsonl, best ranked first): a place that is a
+        hand-written entity (``same_as``) lends it its id, coordinates, names and forms; the
+        others become entities of their own. Returns the new entities."""
+        merged = {r["key"]: r["same_as"] for r in records if r.get("same_as") in self.by_key}
+        new: list[Entity] = []
+        for r in records:
+            key = merged.get(r["key"], r["key"])
+            part_of = merged.get(r.get("part_of") or "", r.get("part_of"))
+            capital_of = merged.get(r.get("capital_of") or "", r.get("capital_of"))
+            if key in self.by_key:
+                e = self.by_key[key]
+                e.aliases = e.aliases + [a for a in r["aliases"] if a not in e.aliases]
+                e.geonames = e.geonames or r.get("geonames")
+                e.part_of = e.part_of or part_of
+                e.capital_of = e.capital_of or capital_of
+            else:
+                e = Entity(
+                    key=key,
+                    label=r["label"],
+                    type=r["type"],
+                    aliases=r["aliases"],
+                    part_of=part_of,
+                    capital_of=capital_of,
+                )
+                new.append(e)
+                self.by_key[key] = e
+            e.geonames, e.country = e.geonames or r.get("geonames"), r.get("country")
+            e.lat, e.lon, e.population = r.get("lat"), r.get("lon"), r.get("population") or 0
+            for f in r["folds"]:
+                self.by_fold.setdefault(f, e)
+            for name in (r["label"], *r["aliases"]):
+                self.by_alias.setdefault(norm(name), e)
+            if e.capital_of:
+                self.capitals.setdefault(e.capital_of, e)
+            self.place_forms.extend((form, key) for form in r["forms"])
+        return new
 
     @classmethod
-    def from_file(cls, path: Path) -> Gazetteer:
-        entities = []
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    raw = json.loads(line)
-                    entities.append(Entity(**{k: v for k, v in raw.items() if k in FIELDS}))
-        return cls(entities)
+    def from_file(cls, path: Path, places: Path | None = None) -> Gazetteer:
+        records = []
+        if places is not None and places.exists():
+            with places.open(encoding="utf-8") as fh:
+                records = [json.loads(line) for line in fh if line.strip()]
+        return cls(read_entities(path), records)
 
     def for_article(self) -> Gazetteer:
         """A view for one article: ad-hoc entities and countries acting as states are added
@@ -118,7 +163,12 @@ class Gazetteer:
         name = name.strip()
         if name.upper().startswith("Q") and name[1:].isdigit():
             return self.by_qid.get(name.upper())
-        return self.by_alias.get(norm(name))
+        found = self.by_alias.get(norm(name))
+        if found is None and self.by_fold:
+            from kg.extract.places import fold
+
+            found = self.by_fold.get(fold(name))
+        return found
 
     def get(self, key: str) -> Entity | None:
         return self.by_key.get(key)
@@ -185,10 +235,20 @@ class Gazetteer:
         return self.as_actor(self.by_key.get(entity.side or "", entity))
 
     def ruler_patterns(self) -> list[dict]:
+        patterns = self.entity_patterns()
+        taken = {p["pattern"] for p in patterns}
+        patterns += [
+            {"label": "KG", "pattern": form, "id": key}
+            for form, key in self.place_forms
+            if form not in taken
+        ]
+        return patterns
+
+    def entity_patterns(self) -> list[dict]:
         patterns = []
         for e in self.by_key.values():
-            if not e.known:
-                continue
+            if not e.known or e.key.startswith(GEONAMES_PREFIXES):
+                continue  # places from GeoNames come with their own forms
             names = {e.label, *e.aliases}
             for name in names:
                 variants = {name, name[:1].upper() + name[1:]}
@@ -242,9 +302,28 @@ def split_facility(name: str) -> tuple[str, str] | None:
     return None
 
 
+GEONAMES_PREFIXES = ("gn-", "prov-")
+
+
+def read_entities(path: Path) -> list[Entity]:
+    entities = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                raw = json.loads(line)
+                entities.append(Entity(**{k: v for k, v in raw.items() if k in FIELDS}))
+    return entities
+
+
+def curated_entities() -> list[Entity]:
+    """The hand-written entities of kg/data/entities.jsonl alone."""
+    return read_entities(data_dir() / "entities.jsonl")
+
+
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    return Gazetteer.from_file(data_dir() / "entities.jsonl")
+    """The hand-written entities and GeoNames' places of the region (kg/data/places.jsonl)."""
+    return Gazetteer.from_file(data_dir() / "entities.jsonl", data_dir() / "places.jsonl")
 
 
 @lru_cache(maxsize=1)

@@ -531,9 +531,28 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
                 return found
     if token.lower_ in ("it", "there") or token.lower_ == "which":
         return ctx.last_place
-    if token.lemma_.lower() == "capital" and not any(c.dep_ == "prep" for c in token.children):
-        return capital_in_focus(ctx)
+    if token.lemma_.lower() == "capital":
+        return capital_of(token, ctx)
     return salient_place(token, ctx, settlement_only)
+
+
+def capital_of(token: Token, ctx: ItemContext) -> Entity | None:
+    """'the capital of X', "its capital", 'the provincial capital': the capital of the
+    province or country named (or last named); a bare 'the capital' is the country's."""
+    of = next((g for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
+               for g in c.children if g.dep_ == "pobj"), None)
+    region = ctx.at(of) if of is not None else None
+    if region is None and any(
+        c.dep_ == "poss" or c.lower_ in ("provincial", "regional") for c in token.children
+    ):
+        regions = [m.entity for m in ctx.mentions
+                   if m.start < token.i and m.entity.type in ("Province", "Country")]
+        region = regions[-1] if regions else None
+    if region is not None:
+        return ctx.gazetteer.capitals.get(region.key)
+    if of is not None:
+        return None
+    return capital_in_focus(ctx)
 
 
 def capital_in_focus(ctx: ItemContext) -> Entity | None:

@@ -2,14 +2,16 @@
 
 Site furniture is removed by general rules over paragraph shapes, never by the exact strings
 of one site: a reader's letter opens with a salutation and runs to the first headline; a
-page's tail of short link lines and calls to action ends the text; a "Published ..." line is
-metadata, read for the date and dropped.
+page's tail of short link lines and calls to action ends the text; a dateline ("Published
+April 19 2017", "Sun 10 Jul 2016 18:14", "BEIRUT (Reuters) -") is metadata, read for the date:
+its words are removed, the article text after them is kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -20,11 +22,6 @@ from kg.errors import ArticleError, ManifestError
 
 SALUTATION = re.compile(r"^(Dear|Hello|Hi)\b[^.!?\n]{0,60},\s*$")
 EMAIL = re.compile(r"\S+@\S+\.\w+|\[email(?:&#160;|\s)?protected\]", re.I)
-PUBLISHED = re.compile(
-    r"^(?:Published|Posted|Updated|First published)(?:\s+on)?\s*:?\s+"
-    r"(?P<date>(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})|(?:\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4})"
-    r"|(?:\d{4}-\d{2}-\d{2}))"
-)
 TERMINAL = tuple(".!?\"”’)'…:")
 MAX_BYTES = 5_000_000
 
@@ -101,15 +98,6 @@ def drop_tail(paragraphs: list[str]) -> list[str]:
     return paragraphs
 
 
-def read_published(paragraphs: list[str]) -> tuple[dt.date | None, list[str]]:
-    """Find a "Published on <date>" line: return the date and the paragraphs without it."""
-    for i, p in enumerate(paragraphs):
-        m = PUBLISHED.match(p)
-        if m:
-            return parse_date(m.group("date")), paragraphs[:i] + paragraphs[i + 1 :]
-    return None, paragraphs
-
-
 MONTH_NAMES = (
     "january february march april may june july august september october november december"
 ).split()
@@ -148,6 +136,199 @@ def printed_date(text: str) -> dt.date | None:
         return dt.date(int(m.group("year")), month, int(m.group("day")))
     except ValueError:
         return None  # "February 30": dateparser decides
+
+
+# -- Datelines ----------------------------------------------------------------------------------
+# A dateline is what a page prints before the article: a label ("Published", "Posted on",
+# "Last updated at", "Date of publication"), a weekday, a date, a clock time, a wire's place and
+# agency ("BEIRUT (Reuters) -"). Rows and flattened pages run it into the text of the paragraph
+# ("Published April 19 2017 A war monitor said ..."), and sources that strip punctuation print
+# "Jul 172015" for "Jul 17, 2015". Only the dateline's words are removed, never the text after.
+
+MONTH_WORD = (
+    r"(?=[A-Z])(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+)
+WEEKDAY_WORD = (
+    r"(?=[A-Z])(?i:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b\.?,?"
+)
+DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
+YEAR = r"(?:1[89]|20)\d{2}(?!\d)"
+DATE = (
+    rf"(?:{DAY}\s+{MONTH_WORD},?\s*{YEAR}"  # 10 Jul 2016, 3 Sept. 2015
+    rf"|{MONTH_WORD}\s*{DAY}(?:,\s*|\s+){YEAR}"  # July 30 2014, Mar. 4, 2019
+    rf"|{MONTH_WORD}\s*(?:[0-2]\d|3[01]){YEAR}"  # Jul 172015: the comma stripped with its space
+    rf"|(?:[12]\d|3[01]|0?[1-9])\.(?:1[0-2]|0?[1-9])\.{YEAR}"  # 24.08.2013: day first
+    rf"|(?:[12]\d|3[01]|0?[1-9])-(?:1[0-2]|0?[1-9])-{YEAR}"  # 18-12-2014: day first
+    r"|(?:1[89]|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d))"  # ISO
+)
+ZONE = r"(?:\s*(?:UTC|GMT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)"
+TIME = (
+    r"(?:,?\s+(?:at\s+)?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[AaPp]\.?[Mm]\b\.?)?"  # 18:14
+    r"|\s+at\s+(?:[01]?\d|2[0-3])[0-5]\d(?!\d)"  # at 2354 (the colon stripped)
+    r"|\s+(?:0?\d|1[0-2])[0-5]\d\s*[AaPp]\.?[Mm]\b\.?"  # 0147 PM
+    rf"|\s+(?:[01]\d|2[0-3])[0-5]\d(?={ZONE}))"  # 2037 UTC+3
+    rf"{ZONE}?"  # not a bare number: "July 5 2016 150000 people fled" keeps its count
+)
+UPDATED = r"(?:\s*\((?i:last\s+)?(?i:updated)\b[^()]{0,40}\))"  # (updated 1457 19.07.2016)
+LABEL = (
+    r"(?i:(?:first\s+|last\s+)?(?:published|posted|updated|modified)|date\s+of\s+publication"
+    r"|publication\s+date)\b(?:\s+(?i:on|at))?\s*:?"
+)
+DATED = rf"(?:(?P<weekday>{WEEKDAY_WORD})\s+)?(?P<date>{DATE})(?P<time>{TIME})?{UPDATED}?"
+PUBLISHED = re.compile(rf"^(?P<label>{LABEL})\s*{DATED}")
+DATELINE = re.compile(rf"^(?:(?P<label>{LABEL})\s*)?{DATED}")
+# A wire's place in capitals, a day without a year, the agency in parentheses, a dash:
+# "BEIRUT (Reuters) -", "QAMISHLI, Syria (AFP) --", "MOSCOW, Aug 1 (RIA Novosti) -", "AMMAN -"
+PLACE = r"[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3}(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?"
+AGENCY = r"\([A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3}\)"
+WIRE = re.compile(
+    rf"^{PLACE}(?:,?\s+(?P<date>{MONTH_WORD}\s*{DAY}(?:,?\s*(?P<year>{YEAR}))?))?"
+    rf"\s*(?:{AGENCY}\s*(?:[-–—]+|:)?|[-–—]+)(?=\s)"
+)
+# A wire agency named after a date inside the opening words: "... in Raqqa 21 November 2016 SANA"
+AGENCY_NAMES = (
+    r"(?:AFP|AP|Reuters|SANA|NNA|TASS|Xinhua|DPA|ANSA|Anadolu|IRNA|KUNA|WAM|SPA|MENA|QNA|UPI"
+    r"|EFE|Sputnik|RIA(?:\s+Novosti)?|Interfax|Petra|BNA|Kyodo|Yonhap|PTI|IANS)\b"
+)
+EMBEDDED = re.compile(
+    rf"(?<![\w’'])(?:(?P<weekday>{WEEKDAY_WORD})\s+)?(?P<date>{DATE})(?P<time>{TIME})?"
+    rf"(?:(?=(?P<agency>\s+(?:[A-Z][a-z]+\s+)?{AGENCY_NAMES})))?"
+)
+AFTER_AGENCY = re.compile(AGENCY_NAMES)
+NOT_BEFORE_A_DATELINE = frozenset(
+    "on in at by since until till from of to before after between and or but the a an through "
+    "during last next this that as than for with about around early late mid dated".split()
+)
+LEAD = 3  # paragraphs at the head of the text where an unlabelled dateline is looked for
+LEAD_WORDS = 40  # words at the head of a paragraph where a dateline inside it is looked for
+
+
+def dateline_day(text: str) -> dt.date | None:
+    """The day of a date that DATE matched; None for an impossible one ("Feb 30 2016")."""
+    text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text)
+    numbers = re.findall(r"\d+", text)
+    name = re.search(r"[A-Za-z]+", text)
+    try:
+        if name is None:  # 2018-04-02, or day first: 24.08.2013, 6-09-2013
+            first, month, last = map(int, numbers)
+            year, day = (first, last) if len(numbers[0]) == 4 else (last, first)
+        else:
+            month = MONTHS[name.group().lower()]
+            if len(numbers) == 1:  # "Jul 172015"
+                day, year = int(numbers[0][:-4]), int(numbers[0][-4:])
+            else:
+                day, year = int(numbers[0]), int(numbers[1])
+        return dt.date(year, month, day)
+    except (KeyError, ValueError):
+        return None
+
+
+def opens_text(rest: str) -> bool:
+    """What follows a date written out alone must not read as the rest of a sentence about it
+    ("March 15 2011 marked the start ...")."""
+    return not rest[:1].islower()
+
+
+def is_stamp(m: re.Match) -> bool:
+    """A date with a label, a weekday or a clock time, or in figures only, reads as a dateline
+    whatever follows it ("Thu Feb 5 2015 title: ...", "16-11-2014 title: ...")."""
+    named = m.groupdict()
+    return bool(
+        named.get("label")
+        or named.get("weekday")
+        or named.get("time")
+        or not re.search(r"[A-Za-z]", m.group("date"))
+    )
+
+
+def strip_leading(paragraph: str, lead: bool) -> tuple[dt.date | None, str] | None:
+    """(date or None, the rest) when the paragraph opens with a dateline, else None. Outside the
+    lead only a labelled dateline ("Published on ...") counts."""
+    day, rest, matched = None, paragraph, False
+    m = DATELINE.match(paragraph)
+    if m:
+        after = paragraph[m.end() :].lstrip()
+        found = dateline_day(m.group("date"))
+        counts = m.group("label") or (lead and (is_stamp(m) or opens_text(after)))
+        if found is not None and counts:
+            day, rest, matched = found, after.lstrip(",;:|-–— "), True
+    w = WIRE.match(rest) if lead else None
+    if w and opens_text(rest[w.end() :].lstrip()):
+        if day is None and w.group("year"):
+            day = dateline_day(w.group("date"))
+        rest, matched = rest[w.end() :].lstrip(), True
+    return (day, rest) if matched else None
+
+
+def embedded_dateline(paragraph: str) -> tuple[dt.date, str] | None:
+    """A dateline inside a paragraph's opening words, after a headline run into it ("Air raid
+    kills 21 at Syria market Monitor AFP Thursday 24 Apr 2014 An air strike ..."): a date with
+    a weekday, a clock time or a wire agency after it. Not after a preposition or an article
+    ("on Thursday 24 Apr 2014"); after another lowercase word only with a clock time or an
+    agency; before lowercase words only after an agency's name ("Reuters Wednesday 7 Aug 2013
+    sixty-two rebel fighters ..."). The day, and the paragraph without the dateline's words."""
+    opening = [w.end() for w in itertools.islice(re.finditer(r"\S+", paragraph), LEAD_WORDS)]
+    limit = opening[-1] if opening else 0
+    for m in EMBEDDED.finditer(paragraph):
+        if m.start() >= limit:
+            break
+        if not (m.group("weekday") or m.group("time") or m.group("agency")):
+            continue
+        before = re.findall(r"[\w’'.-]+", paragraph[: m.start()])
+        prev = before[-1].strip(".") if before else ""
+        if prev.lower() in NOT_BEFORE_A_DATELINE:
+            continue
+        if prev[:1].islower() and not (m.group("time") or m.group("agency")):
+            continue
+        if not (opens_text(paragraph[m.end() :].lstrip()) or AFTER_AGENCY.fullmatch(prev)):
+            continue
+        day = dateline_day(m.group("date"))
+        if day is not None:
+            rest = paragraph[: m.start()].rstrip() + " " + paragraph[m.end() :].lstrip()
+            return day, rest.strip()
+    return None
+
+
+def is_rest_of_furniture(rest: str) -> bool:
+    """What is left of a dateline line that held no article text: nothing, or a short
+    sentence-case fragment ("Read time Approx. 2 minutes")."""
+    return not rest or (is_heading(rest) and words(rest) < 8 and not is_title_case(rest))
+
+
+def read_dateline(paragraphs: list[str]) -> tuple[dt.date | None, list[str]]:
+    """The publication date printed in the text, and the paragraphs without their datelines.
+
+    A paragraph opening with a dateline loses the dateline's words and keeps the rest; it is
+    dropped only when the rest is a fragment of the same furniture line, or nothing. When no
+    article text would be left, the fragments come back, and failing that the paragraphs stay
+    as they were (a one-line row: "30 October 2016 35 cases of ..."). Labelled datelines
+    count anywhere, unlabelled and wire datelines in the first LEAD paragraphs; failing those,
+    a dateline inside the opening words of a lead paragraph. The first date is the one."""
+    published: dt.date | None = None
+    read: list[tuple[str, bool]] = []  # (paragraph or the rest of it, a fragment of furniture)
+    for i, p in enumerate(paragraphs):
+        found = strip_leading(p, lead=i < LEAD)
+        if found is None:
+            read.append((p, False))
+        else:
+            published = published or found[0]
+            read.append((found[1], is_rest_of_furniture(found[1])))
+    out = [p for p, furniture in read if not furniture]
+    if published is None:
+        for i, p in enumerate(out[:LEAD]):
+            inside = embedded_dateline(p)
+            if inside is not None:
+                published, out[i] = inside
+                break
+    for fallback in ([p for p, _ in read if p], paragraphs):  # a short text is not furniture
+        if not any(i.paragraphs for i in split_items(out)):
+            out = fallback
+    return published, out
+
+
+read_published = read_dateline  # its former name
 
 
 def split_items(paragraphs: list[str]) -> list[Item]:
@@ -226,7 +407,7 @@ def read_article(path: Path, meta: dict | None = None) -> Article:
     if looks_like_html(text):
         raise ArticleError(f"{path}: is HTML, not plain text; extract the article text first")
     paragraphs = clean(text)
-    published, paragraphs = read_published(paragraphs)
+    published, paragraphs = read_dateline(paragraphs)
     published_from = "text" if published else None
     if published is None and meta.get("published"):
         published = manifest_date(path, meta["published"])
