@@ -17,6 +17,7 @@ from kg.paging import TERM_ROLES
 from kg.read.articles import Article
 from kg.vocab import (
     ENTITIES_GRAPH,
+    GEONAMES,
     ONTOLOGY,
     PREFIXES,
     WIKIDATA,
@@ -144,8 +145,15 @@ class Emitter:
         return node
 
     def link(self, node: str, e: Entity) -> None:
-        """Wikidata id (verified, or a unique Natural Earth match) and coordinates."""
+        """Wikidata id (verified, or a unique Natural Earth match), GeoNames id and
+        coordinates."""
+        if e.geonames:
+            self.add_shared(node, ckg("geonames"), iri(GEONAMES + e.geonames + "/"))
         found = link_entity(e, self.context)
+        if found is None or (found.lat is None and e.lat is not None):
+            if e.lat is not None and e.lon is not None:
+                self.add_shared(node, term("geo", "lat"), typed(f"{e.lat}", "decimal"))
+                self.add_shared(node, term("geo", "long"), typed(f"{e.lon}", "decimal"))
         if found is None:
             return
         self.add_shared(node, term("skos", "exactMatch"), iri(WIKIDATA + found.qid))

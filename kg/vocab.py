@@ -16,6 +16,7 @@ import pyoxigraph as ox
 ONTOLOGY = "https://w3id.org/conflict-kg/ontology#"
 BASE = "https://w3id.org/conflict-kg/id/"
 WIKIDATA = "http://www.wikidata.org/entity/"
+GEONAMES = "https://sws.geonames.org/"
 
 PREFIXES = {
     "ckg": ONTOLOGY,
