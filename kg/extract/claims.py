@@ -282,13 +282,35 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
         c.dep_ == "aux" and c.lower_ == "having" for c in verb.children
     ):  # "Iraqi forces, having retaken the cities"
         agent = verb.head if verb.dep_ == "acl" else child(verb.head, "nsubj")
+        for _ in range(3):  # "Iraqi forces aided by airstrikes having retaken": up to the force
+            if agent is None or agent.pos_ in ("NOUN", "PROPN") and agent.ent_type_ == "KG":
+                break
+            agent = agent.head if agent.head.i != agent.i else None
     if agent is None and verb.dep_ in ("xcomp", "advcl", "conj", "ccomp", "pcomp"):
         agent = child(verb.head, "nsubj") or (
             child(verb.head.head, "nsubj") if verb.head.dep_ == "prep" else None
         )
     if agent is None and verb.dep_ == "ccomp" and verb.head.dep_ in ("xcomp", "ccomp"):
         agent = child(verb.head.head, "nsubj")
+    if agent is None and not is_passive(verb) and any(
+        c.dep_ == "aux" and c.lower_ == "having" for c in verb.children
+    ):
+        agent = actor_before(verb)
     return agent, patient
+
+
+def actor_before(verb: Token) -> Token | None:
+    """The nearest named actor before a subjectless participle ('Iraqi forces aided by
+    coalition airstrikes having retaken X'), not one that only helps ('by ...')."""
+    helpers = {t.i for c in verb.sent if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ ==
+               "by") for t in c.subtree}
+    for t in reversed(verb.doc[verb.sent.start : verb.i]):
+        lead = verb.doc[max(verb.sent.start, t.left_edge.i - 3) : t.left_edge.i]
+        if any(w.lower_ == "by" for w in lead):
+            continue
+        if t.ent_type_ == "KG" and t.i not in helpers and t.pos_ in ("NOUN", "PROPN"):
+            return t
+    return None
 
 
 def object_after(verb: Token) -> Token | None:
@@ -564,10 +586,11 @@ def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         and ctx.at(noun) is None
     ):
         return None  # "a government-held base": a facility, not the place around it
-    place = place_of(noun, ctx, settlement_only=False)
-    if place is None or place.type == "Country":
+    places = [p for p in places_of(noun, ctx, settlement_only=False) if p.type != "Country"]
+    if not places or changed_by(noun):
         return None
-    return Found(token, "ControlState", place, holder, None, gaz.side_of(holder))
+    return Found(token, "ControlState", places[0], holder, None, gaz.side_of(holder),
+                 places[1:])
 
 
 def stronghold_of(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
@@ -595,7 +618,12 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         ):
             return None
         # "the territory it once held": only a named or settlement place is a state claim
-        place, agent = place_of(patient_t, ctx), actor_of(agent_t, ctx)
+        agent = actor_of(agent_t, ctx)
+        places = [p for p in places_of(patient_t, ctx) if p.type != "Country"]
+        if not places or agent is None:
+            return None
+        return Found(token, "ControlState", places[0], agent, None, gaz.side_of(agent),
+                     places[1:])
     else:
         prep = token.head
         if prep.lower_ not in ("in", "under", "within") or prep.dep_ != "prep":

@@ -115,8 +115,9 @@ class Gazetteer:
             part_of = merged.get(r.get("part_of") or "", r.get("part_of"))
             capital_of = merged.get(r.get("capital_of") or "", r.get("capital_of"))
             if key in self.by_key:
+                # a hand-written entity keeps its own names (GeoNames' go to the lookup
+                # tables below): the governorate's "Idlib" must not name the city's entity
                 e = self.by_key[key]
-                e.aliases = e.aliases + [a for a in r["aliases"] if a not in e.aliases]
                 e.geonames = e.geonames or r.get("geonames")
                 e.part_of = e.part_of or part_of
                 e.capital_of = e.capital_of or capital_of

@@ -398,7 +398,7 @@ def places_of(
     if token.lower_ in ("which", "that"):
         token = antecedent(token)
     found: list[Entity] = []
-    stack = [token]
+    stack = [token, *token.conjuncts] if place_mention(token, ctx) else [token]
     while stack:
         t = stack.pop()
         entity = place_mention(t, ctx)
@@ -571,11 +571,17 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
     nouns = lexicon()["settlement_nouns"] if settlement_only else lexicon()["place_nouns"]
     if lemma not in nouns and lemma not in ("area", "pocket"):
         return None
+    indefinite = any(
+        c.dep_ == "det" and c.lower_ in ("a", "an", "another", "some", "any")
+        for c in token.children
+    )
+    if indefinite and lemma not in lexicon()["settlement_nouns"]:
+        return None  # "took an area south of X": a place not named
     fits = COMPATIBLE.get(lemma, SETTLEMENTS | {"Region"} if lemma == "area" else SETTLEMENTS)
     exact = TYPED_HEADS.get(lemma)
     places = [m for m in ctx.mentions if m.entity.type == exact] if exact else []
     places = places or [m for m in ctx.mentions if m.entity.type in fits]
-    before = [m for m in places if m.start < token.i]
+    before = [] if indefinite else [m for m in places if m.start < token.i]
     if before and lemma == "area":
         return before[-1].entity
     if before:
