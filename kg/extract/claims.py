@@ -354,6 +354,7 @@ CONTROL_LEMMA_LISTS = (
     "control_state_nouns",
     "stronghold_state_nouns",
     "siege_verbs",
+    "party_place_nouns",
 )
 
 
@@ -429,6 +430,8 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         return stronghold_noun(token, ctx, gaz)
     if token.pos_ == "NOUN" and lemma in lex["control_state_nouns"]:
         return controlled(token, ctx, gaz)
+    if token.pos_ in ("NOUN", "PROPN") and lemma in lex["party_place_nouns"]:
+        return party_place(token, ctx, gaz)
     if token.pos_ == "AUX" and lemma == COPULA:
         return stronghold_of(token, ctx, gaz)
     if token.pos_ == "VERB" and lemma in lex["control_drive_out"]:
@@ -641,7 +644,8 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
             agent = actor_of(holder_t, ctx) or held_by_adjective(token, ctx)
             held_t = prep.head
             if held_t.pos_ not in ("NOUN", "PROPN"):
-                held_t = child(held_t, "nsubj", "nsubjpass") or (
+                # "X remains in Y hands", "leaving X in Y hands"
+                held_t = child(held_t, "nsubj", "nsubjpass", "dobj") or (
                     held_t.head if held_t.dep_ in ("acl", "relcl", "xcomp") else None
                 )
             places = [p for p in places_of(held_t, ctx, settlement_only=False)
@@ -653,6 +657,27 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if place is None or agent is None or place.type == "Country":
         return None
     return Found(token, "ControlState", place, agent, None, gaz.side_of(agent))
+
+
+def party_place(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the rebel town of X', 'a besieged rebel town', 'the opposition district of X': a
+    place named by the armed party that holds it. A people or a country ('the Kurdish town',
+    'a Syrian village') names no holder; a place a sentence says was taken is the change's."""
+    holder = None
+    for c in noun.children:
+        if c.i > noun.i or c.dep_ not in ("amod", "compound", "nmod"):
+            continue
+        if c.ent_type_ == "NORP" or (ctx.at(c) is not None and not ctx.at(c).is_actor):
+            continue
+        found = actor_of(c, ctx)
+        if found is not None and found.type in ("ArmedGroup", "Government"):
+            holder = found
+    if holder is None or changed_by(noun):
+        return None
+    places = [p for p in places_of(noun, ctx, settlement_only=False) if p.type != "Country"]
+    if not places:
+        return None
+    return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
 
 
 def held_by_adjective(noun: Token, ctx: ItemContext) -> Entity | None:

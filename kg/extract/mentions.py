@@ -441,9 +441,14 @@ def proper_place(token: Token, ctx: ItemContext) -> Entity | None:
     """A proper name neither NER nor the gazetteer knows, where a control rule expects a
     place ('captured Handarat', 'Jeb el-Kussa is controlled by'): a place known from the
     text alone. Names of actors and dates are not."""
-    if token.pos_ != "PROPN" or token.ent_type_ in ("DATE", "TIME", "NORP", "PERSON", "ORG"):
+    if token.pos_ != "PROPN" or token.ent_type_ in ("DATE", "TIME", "NORP", "ORG"):
         return None
-    if ctx.at(token) is not None or token.lower_ in PRONOUNS:
+    if token.lower_ in PRONOUNS:
+        return None
+    named = ctx.at(token)
+    if named is not None and not (named.type == "Person" and not named.known):
+        return None
+    if token.ent_type_ == "PERSON" and not place_shaped(token):
         return None
     words = [t for t in token.subtree if t.dep_ in ("compound", "punct", "flat") or t is token]
     words = [t for t in words if t.i <= token.i + 2 and t.i >= token.i - 3]
@@ -454,14 +459,31 @@ def proper_place(token: Token, ctx: ItemContext) -> Entity | None:
     while end > start and not doc[end - 1].text[:1].isalnum():
         end -= 1
     span = doc[start:end]
-    if not span.text or any(ctx.at(t) is not None for t in span):
+    if not span.text or any(
+        ctx.at(t) is not None and ctx.at(t) is not named for t in span
+    ):
         return None
     if ctx.gazetteer.lookup(span.text) is not None:
         known = ctx.gazetteer.lookup(span.text)
         return known if known.is_place else None
-    entity = ctx.gazetteer.adhoc(span.text, "Place")
+    entity = ctx.gazetteer.adhoc(span.text, "Place", sure=True)
     ctx.add(Mention(span.start, span.end, entity, span.text))
     return entity
+
+
+def place_shaped(token: Token) -> bool:
+    """NER often takes 'al-Waer' or 'Tal Baghdaq' for a person: a name that opens with an
+    Arabic article or a word that opens place names reads as a place where a rule expects
+    one, unless a title ('President', 'commander') precedes it."""
+    words = [t for t in token.subtree if t.i <= token.i]
+    first = words[0] if words else token
+    before = token.doc[first.i - 1] if first.i > 0 else None
+    if before is not None and before.lower_ in lexicon()["anonymous_source_nouns"]:
+        return False
+    text = first.text
+    return text.lower() in ("al", "el") or text.lower().startswith(("al-", "el-")) or (
+        text in lexicon()["place_name_heads"]
+    )
 
 
 def referred_places(token: Token, ctx: ItemContext) -> list[Entity]:
