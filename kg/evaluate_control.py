@@ -25,7 +25,7 @@ from pathlib import Path
 from kg.errors import InputError, NotFoundError
 from kg.store import Store
 
-FAKES_COLUMNS = dict(
+FAKES_COLUMNS: dict = dict(
     text="article_content",
     date="date",
     title="article_title",

@@ -642,11 +642,11 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
                 token, "of"
             )
             agent = actor_of(holder_t, ctx) or held_by_adjective(token, ctx)
-            held_t = prep.head
-            if held_t.pos_ not in ("NOUN", "PROPN"):
+            held_t: Token | None = prep.head
+            if prep.head.pos_ not in ("NOUN", "PROPN"):
                 # "X remains in Y hands", "leaving X in Y hands"
-                held_t = child(held_t, "nsubj", "nsubjpass", "dobj") or (
-                    held_t.head if held_t.dep_ in ("acl", "relcl", "xcomp") else None
+                held_t = child(prep.head, "nsubj", "nsubjpass", "dobj") or (
+                    prep.head.head if prep.head.dep_ in ("acl", "relcl", "xcomp") else None
                 )
             places = [p for p in places_of(held_t, ctx, settlement_only=False)
                       if p.type != "Country"]
@@ -667,7 +667,8 @@ def party_place(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     for c in noun.children:
         if c.i > noun.i or c.dep_ not in ("amod", "compound", "nmod"):
             continue
-        if c.ent_type_ == "NORP" or (ctx.at(c) is not None and not ctx.at(c).is_actor):
+        named = ctx.at(c)
+        if c.ent_type_ == "NORP" or (named is not None and not named.is_actor):
             continue
         found = actor_of(c, ctx)
         if found is not None and found.type in ("ArmedGroup", "Government"):
@@ -675,9 +676,23 @@ def party_place(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if holder is None or changed_by(noun):
         return None
     places = [p for p in places_of(noun, ctx, settlement_only=False) if p.type != "Country"]
-    if not places:
-        return None
+    if not places or not (named_in(noun, places, ctx) or forward_reference(noun)):
+        return None  # "the militant enclave", "rebel positions": no place named
     return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
+
+
+def named_in(noun: Token, places: list[Entity], ctx: ItemContext) -> bool:
+    """Is the place named in the noun phrase itself ('the rebel town of X', 'X, a rebel
+    town')?"""
+    near = [t for t in noun.subtree] + ([noun.head] if noun.dep_ == "appos" else [])
+    return any(ctx.at(t) in places for t in near if ctx.at(t) is not None)
+
+
+def forward_reference(noun: Token) -> bool:
+    """'a besieged rebel town ...' names its town in what follows."""
+    return noun.lemma_.lower() in lexicon()["settlement_nouns"] and any(
+        c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children
+    )
 
 
 def held_by_adjective(noun: Token, ctx: ItemContext) -> Entity | None:
@@ -729,9 +744,9 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
     of = prep_object(noun, "of")
     holder = None
     for c in noun.children:
-        if c.dep_ in ("poss", "compound", "amod", "nmod") and ctx.at(c) is None or (
-            c.dep_ in ("poss", "compound", "amod") and ctx.at(c) is not None
-            and ctx.at(c).is_actor
+        named = ctx.at(c)
+        if c.dep_ in ("poss", "compound", "amod", "nmod") and named is None or (
+            c.dep_ in ("poss", "compound", "amod") and named is not None and named.is_actor
         ):
             holder = holder or actor_of(c, ctx) or backed_side(c, ctx)
     if holder is None and of is not None and place_mention(of, ctx) is None:
@@ -740,11 +755,11 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
     if of is not None and place_mention(of, ctx) is not None:
         place_t = of
     else:
-        named = [c for c in noun.children if c.dep_ in ("compound", "appos", "nmod")
-                 and place_mention(c, ctx) is not None]
+        inside = [c for c in noun.children if c.dep_ in ("compound", "appos", "nmod")
+                  and place_mention(c, ctx) is not None]
         appos = child(noun, "appos")
-        if named:
-            place_t = named[0]
+        if inside:
+            place_t = inside[0]
         elif appos is not None:
             place_t = appos
         elif noun.dep_ == "appos" and noun.head.pos_ in ("PROPN", "NOUN"):
@@ -753,7 +768,8 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             place_t = child(noun.head, "nsubj")
     if holder is None or place_t is None or holder.type not in HOLDER_TYPES:
         return None
-    places = [p for p in places_of(place_t, ctx, settlement_only=False) if p.type != "Country"]
+    places = [p for p in places_of(place_t, ctx, settlement_only=False, certain=True)
+              if p.type != "Country"]
     if not places:
         return None
     return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
@@ -859,6 +875,8 @@ def read_triggers(
         f = control_of(token, ctx) if control else None
         if f is None and capture:
             f = nominal_capture(token, ctx, ctx.gazetteer, ctx.controllers)
+        if f is not None and any(same_finding(f, g) for g in found):
+            continue  # "the rebel-held town": read by two rules, one claim
         if f is not None:
             found.append(f)
             more = {p.key: p for p in f.others + included_places(f.trigger, ctx)}
@@ -868,7 +886,7 @@ def read_triggers(
                 for p in more.values()
             ]
             ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
-            if f.place is not None and f.controller is not None:
+            if f.place is not None and f.controller is not None and f.event == "ControlChange":
                 ctx.controllers[f.place.key] = f.controller
         elif event:
             events.extend(recognise(token, ctx))
@@ -878,6 +896,14 @@ def read_triggers(
     }
     nominal = nominal_attacks(sent, ctx, events, anchors) + nominal_diplomacy(sent, ctx, events)
     return found, merge_events(events + nominal)
+
+
+def same_finding(a: Found, b: Found) -> bool:
+    def key(f: Found) -> tuple:
+        return (f.event, f.place.key if f.place else None,
+                f.controller.key if f.controller else None)
+
+    return key(a) == key(b)
 
 
 def event_claim(
@@ -911,9 +937,10 @@ def control_claim(
     if date is None and f.event == "ControlState":
         # a state named in a sentence about a dated event holds on that event's day too
         date = sentence_day(sent, dates) or publication_range(sent.doc)
-    elif date is None:
+    elif date is None and not backstory(f.trigger, sent):
         # a change told without a date happened by the time it was reported
         date = publication_range(sent.doc)
+    order = order_in_day(f.trigger)
     return Claim(
         type="control",
         sentence_index=index,
@@ -924,7 +951,20 @@ def control_claim(
         agent=f.agent,
         target=f.target,
         controller=f.controller,
-        order_in_day=order_in_day(f.trigger),
+        order_in_day=order,
+    )
+
+
+def backstory(trigger: Token, sent: Span) -> bool:
+    """A change a sentence tells as background, not news of the day: a noun referring back
+    ('the capture of the town'), the past perfect anywhere in the sentence ('had declared
+    victory ... but a counterattack saw'), or 'earlier', 'previously', 'once'."""
+    if trigger.pos_ == "NOUN":
+        return True
+    return any(
+        (t.dep_ == "aux" and t.lower_ == "had")
+        or t.lower_ in lexicon()["backstory_adverbs"]
+        for t in sent
     )
 
 

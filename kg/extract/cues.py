@@ -37,13 +37,16 @@ class Cue:
     listed: bool = False  # one of several places the same cue names
     base: tuple[int, int] | None = None  # the named place a facility belongs to
     head: int | None = None  # the kind noun that counts a list ('three villages ... - A B C')
+    named: bool = False  # the kind noun comes first ('the village of X'): X is surely a place
+    kind_word: str | None = None  # the kind noun after the name ('Idlib province')
 
     def label(self, doc: Doc) -> str:
         """The facility named after its place ('Deir al-Zor army airport'), else the name."""
         if self.base is None:
             return doc[self.start : self.end].text
         base = doc[self.base[0] : self.base[1]].text
-        rest = [t.text for t in doc[self.start : self.end] if not self.base[0] <= t.i < self.base[1]]
+        start, end = self.base
+        rest = [t.text for t in doc[self.start : self.end] if not start <= t.i < end]
         words = [w for w in rest if w.lower() not in ("in", "of", "near", "at", "the")]
         return " ".join([base, *words])
 
@@ -194,13 +197,13 @@ def kind_cues(doc: Doc, start: int, i: int, kind: str, end: int) -> list[Cue]:
     if nxt < end and doc[nxt].lower_ == "of":
         names = read_list(doc, nxt + 1, end)
         listed = len(names) > 1
-        out.extend(Cue(s, e, kind, listed=listed) for s, e in names)
+        out.extend(Cue(s, e, kind, listed=listed, named=True) for s, e in names)
         if out:
             return out
     # "Baghaydin village", "the Khaldiyeh district": a name just before the kind noun
     first = name_start(doc, start, i)
     if first is not None:
-        out.append(Cue(first, i, kind))
+        out.append(Cue(first, i, kind, kind_word=doc[i].text))
     return out or counted_list(doc, i, kind, end)
 
 
@@ -220,7 +223,7 @@ def counted_list(doc: Doc, i: int, kind: str, end: int) -> list[Cue]:
         names = [(k, k + 1) for s, e in names for k in range(s, e)]
     if len(names) != count:
         return []
-    return [Cue(s, e, kind, listed=True, head=i) for s, e in names]
+    return [Cue(s, e, kind, listed=True, head=i, named=True) for s, e in names]
 
 
 def name_start(doc: Doc, start: int, head: int) -> int | None:

@@ -106,8 +106,10 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
     listed: list[tuple[int, int, Entity]] = []
     for cue in place_cues(doc):
         name = cue.base or (cue.start, cue.end)
-        if actors & set(range(*name)) or taken & set(range(cue.start, cue.end)):
-            continue  # "Russian air base", "ISIS stronghold": not a place's name
+        if taken & set(range(cue.start, cue.end)):
+            continue
+        if not cue.named and actors & set(range(*name)):
+            continue  # "Russian air base", "Kurdish village": no place's name
         entity = cue_entity(cue, doc, gazetteer)
         ctx.add(Mention(cue.start, cue.end, entity, doc[cue.start : cue.end].text))
         taken.update(range(cue.start, cue.end))
@@ -119,9 +121,9 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
     for ent in doc.ents:
         if taken & set(range(ent.start, ent.end)):
             continue
-        entity = entity_for_span(ent, gazetteer)
-        if entity is not None:
-            ctx.add(Mention(ent.start, ent.end, entity, ent.text))
+        found = entity_for_span(ent, gazetteer)
+        if found is not None:
+            ctx.add(Mention(ent.start, ent.end, found, ent.text))
     ctx.mentions.sort(key=lambda m: m.start)
     return ctx
 
@@ -142,6 +144,13 @@ def remember_lists(ctx: ItemContext, listed: list[tuple[int, int, Entity]]) -> N
                 ctx.lists[i] = members
 
 
+def fits_kind(entity: Entity, kind: str) -> bool:
+    """Can a place of this type be what the cue's kind noun calls it?"""
+    if kind == "Province" or entity.type == "Province":
+        return kind == entity.type
+    return entity.type != "Country"
+
+
 def is_place_key(key: str, gazetteer: Gazetteer) -> bool:
     entity = gazetteer.get(key)
     return entity is not None and entity.is_place
@@ -150,9 +159,11 @@ def is_place_key(key: str, gazetteer: Gazetteer) -> bool:
 def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
     if cue.facility is None:
         text = doc[cue.start : cue.end].text
-        known = gazetteer.lookup(text)
-        if known is not None and known.is_place:
-            return known
+        names = [f"{text} {cue.kind_word}", text] if cue.kind_word else [text]
+        for name in names:  # "Idlib province" is the province, not the city "Idlib"
+            known = gazetteer.lookup(name)
+            if known is not None and known.is_place and fits_kind(known, cue.type):
+                return known
         return gazetteer.adhoc(text, cue.type, sure=True)
     base = doc[cue.base[0] : cue.base[1]].text if cue.base else None
     return gazetteer.facility(cue.label(doc), cue.facility, base)
@@ -214,6 +225,11 @@ def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None)
     """The actor a noun phrase stands for, or None."""
     if token is None:
         return None
+    named = named_as(token)
+    if named is not None:  # "a Kurdish-led force known as the SDF": the SDF
+        found = actor_of(named, ctx)
+        if found is not None:
+            return found
     found = ctx.at(token)
     if found is not None and found.is_actor:
         return ctx.gazetteer.as_actor(found)
@@ -231,11 +247,6 @@ def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None)
         found = actor_of(loyal, ctx)
         if found is not None:
             return ctx.gazetteer.side_of(found)
-    named = named_as(token)
-    if named is not None:  # "a Kurdish-led force known as the SDF"
-        found = actor_of(named, ctx)
-        if found is not None:
-            return found
     generic = generic_actor(token, ctx)
     if generic is not None:
         return generic
@@ -388,7 +399,7 @@ LOCATING = {"in", "near", "outside", "around", "at", "across", "along", "inside"
 
 
 def places_of(
-    token: Token | None, ctx: ItemContext, settlement_only: bool = True
+    token: Token | None, ctx: ItemContext, settlement_only: bool = True, certain: bool = False
 ) -> list[Entity]:
     """Every place a noun phrase names: itself, the members of its list ("the villages of A,
     B and C", "A and B"), never a place that only locates it ("the village of X north of
@@ -430,14 +441,14 @@ def places_of(
             return [head]
     if token.tag_ in ("NNS", "NNPS") and token.pos_ != "PROPN":
         return []  # "a few smaller villages": no one place
-    unnamed = proper_place(token, ctx)
+    unnamed = proper_place(token, ctx, certain)
     if unnamed is not None:
         return [unnamed]
     single = place_of(token, ctx, settlement_only)
     return [single] if single is not None else []
 
 
-def proper_place(token: Token, ctx: ItemContext) -> Entity | None:
+def proper_place(token: Token, ctx: ItemContext, certain: bool = False) -> Entity | None:
     """A proper name neither NER nor the gazetteer knows, where a control rule expects a
     place ('captured Handarat', 'Jeb el-Kussa is controlled by'): a place known from the
     text alone. Names of actors and dates are not."""
@@ -448,8 +459,8 @@ def proper_place(token: Token, ctx: ItemContext) -> Entity | None:
     named = ctx.at(token)
     if named is not None and not (named.type == "Person" and not named.known):
         return None
-    if token.ent_type_ == "PERSON" and not place_shaped(token):
-        return None
+    if token.ent_type_ == "PERSON" and not (certain or place_shaped(token)):
+        return None  # unless the predicate wants a place ('X fell to', 'X is a stronghold')
     words = [t for t in token.subtree if t.dep_ in ("compound", "punct", "flat") or t is token]
     words = [t for t in words if t.i <= token.i + 2 and t.i >= token.i - 3]
     start, end = min(t.i for t in words), max(t.i for t in words) + 1
@@ -463,8 +474,8 @@ def proper_place(token: Token, ctx: ItemContext) -> Entity | None:
         ctx.at(t) is not None and ctx.at(t) is not named for t in span
     ):
         return None
-    if ctx.gazetteer.lookup(span.text) is not None:
-        known = ctx.gazetteer.lookup(span.text)
+    known = ctx.gazetteer.lookup(span.text)
+    if known is not None:
         return known if known.is_place else None
     entity = ctx.gazetteer.adhoc(span.text, "Place", sure=True)
     ctx.add(Mention(span.start, span.end, entity, span.text))

@@ -1,0 +1,140 @@
+"""Control the way wire reports word it, on sentences written here: nouns, states, lists,
+places known only by their cue, and plans that are not control. Village names are invented
+(or GeoNames places), never a seed's or a gold article's sentence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kg.extract.claims import Claim
+from kg.extract.run import extract
+from kg.read.articles import Article, Item
+
+THURSDAY = dt.date(2019, 3, 14)
+
+
+def controls(*paragraphs: str, published: dt.date = THURSDAY) -> list[Claim]:
+    article = Article(
+        stem="shapes",
+        text="\n\n".join(paragraphs),
+        published=published,
+        publisher="Test Wire",
+        items=[Item(None, list(paragraphs))],
+    )
+    return [c for c in extract(article) if c.type == "control"]
+
+
+def held(claims: list[Claim]) -> dict[str, str | None]:
+    """place label -> controller label."""
+    return {c.place.label: c.controller.label if c.controller else None for c in claims}
+
+
+def test_a_village_named_by_its_cue_is_the_place_not_the_town_that_locates_it() -> None:
+    [c] = controls("Islamic State fighters seized the village of al-Qadimah near Hama.")
+    assert c.place.label == "al-Qadimah" and c.place.type == "Village"
+    assert c.controller.label == "Islamic State of Iraq and the Levant"
+
+
+def test_each_member_of_a_list_gets_its_claim() -> None:
+    claims = controls(
+        "The Syrian army regained the villages of Tell Sabun, Kafr Dibbin and Umm Jalal "
+        "on Wednesday."
+    )
+    assert held(claims) == {
+        "Tell Sabun": "Government of Syria",
+        "Kafr Dibbin": "Government of Syria",
+        "Umm Jalal": "Government of Syria",
+    }
+    assert {c.date.start for c in claims} == {dt.date(2019, 3, 13)}
+
+
+def test_a_list_without_commas_is_split_where_place_names_open() -> None:
+    claims = controls(
+        "The army said six hilltops including Tal Wardi Beit Jaafar and Jabal Zuhur had been "
+        "wrested back from the insurgents."
+    )
+    assert set(held(claims)) == {"Tal Wardi", "Beit Jaafar", "Jabal Zuhur"}
+
+
+def test_a_counted_list_after_a_dash() -> None:
+    claims = controls(
+        "Rebels captured three villages north of Hama - Marzuf Sharqiyeh and Tuwaynah - "
+        "the monitor said."
+    )
+    assert held(claims) == dict.fromkeys(["Marzuf", "Sharqiyeh", "Tuwaynah"], "Syrian opposition")
+
+
+@pytest.mark.parametrize(
+    "sentence, place, controller",
+    [
+        ("The town of Qantara fell to Islamic State militants on Tuesday.", "Qantara",
+         "Islamic State of Iraq and the Levant"),
+        ("The rebels lost the village of Marj Sultan to government troops.", "Marj Sultan",
+         "Government of Syria"),
+        ("The fall of the town of Qantara to the rebels shocked Damascus.", "Qantara",
+         "Syrian opposition"),
+        ("Both sides fought hard. The town of Qantara is under rebel control.", "Qantara",
+         "Syrian opposition"),
+        ("The village of Marj Sultan remains in regime hands.", "Marj Sultan",
+         "Government of Syria"),
+        ("The town of Qantara is held by the Nusra Front.", "Qantara", "Al-Nusra Front"),
+        ("Kurdish forces established full control of the village of Marj Sultan.",
+         "Marj Sultan", "Kurdish forces"),
+        ("Jets struck the rebel-held town of Qantara on Tuesday.", "Qantara",
+         "Syrian opposition"),
+        ("Jets pounded the rebel town of Qantara.", "Qantara", "Syrian opposition"),
+        ("Qantara is a stronghold of Islamic State.", "Qantara",
+         "Islamic State of Iraq and the Levant"),
+    ],
+)
+def test_control_as_verb_noun_and_state(sentence: str, place: str, controller: str) -> None:
+    assert held(controls(sentence)).get(place) == controller
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Rebels launched an attack to retake the town of Qantara.",
+        "If the town of Qantara is captured by the army, the road will open.",
+        "The army will recapture the village of Marj Sultan, the minister said.",
+        "Jets struck the Kurdish town of Qantara.",
+        "The army did not capture the town of Qantara.",
+    ],
+)
+def test_plans_conditions_negations_and_peoples_are_not_control(sentence: str) -> None:
+    assert controls(sentence) == []
+
+
+def test_a_facility_is_keyed_by_its_place_whatever_it_is_called() -> None:
+    [a] = controls("Tabqa air base fell to Islamic State militants on Sunday.")
+    [b] = controls("Islamic State seized the Tabaqa military airport on Sunday.")
+    assert a.place.key == b.place.key
+    assert a.place.part_of is not None  # the airport of the GeoNames town
+
+
+def test_places_match_across_transliterations() -> None:
+    [a] = controls("Government forces recaptured Al Qaryatain on Sunday.")
+    [b] = controls("Government forces recaptured al-Qaryatayn on Sunday.")
+    assert a.place.key == b.place.key
+    assert a.place.geonames  # a GeoNames place, linked by its id
+
+
+def test_generic_government_words_resolve_to_the_side() -> None:
+    [c] = controls("Troops seized the village of Marj Sultan on Monday.")
+    assert c.controller.label == "Government of Syria"
+    [d] = controls("A Kurdish-led force known as the Syrian Democratic Forces took the town of "
+                   "Qantara.")
+    assert d.controller.label == "Kurdish forces"
+    assert d.agent.label == "Syrian Democratic Forces"
+
+
+def test_a_state_in_a_sentence_about_a_dated_event_holds_that_day() -> None:
+    [c] = controls("Air strikes hit the rebel-held town of Qantara on Monday.")
+    assert c.event == "ControlState" and c.date.start == dt.date(2019, 3, 11)
+
+
+def test_a_change_without_a_date_happened_by_publication() -> None:
+    [c] = controls("Rebels have taken over the village of Marj Sultan.")
+    assert c.date.start == THURSDAY
