@@ -136,21 +136,29 @@ def facility_at(doc: Doc, i: int) -> tuple[int, str] | None:
 
 
 def read_list(doc: Doc, start: int, limit: int) -> list[tuple[int, int]]:
-    """Names joined by commas and 'and', from ``start``: [(start, end), ...]."""
+    """Names joined by commas and 'and', from ``start``: [(start, end), ...]. Names after a
+    comma count only in a list that 'and' or 'or' closes ('A, B and C'); 'X, AFP said'
+    names one place."""
     found: list[tuple[int, int]] = []
+    closed, first_end = False, None
     i = start
     while i < limit:
         end = name_run(doc, i, limit)
         if end == i:
             break
         found.extend(split_run(doc, i, end))
+        first_end = first_end if first_end is not None else len(found)
         i = end
-        if i < limit and doc[i].text == ",":
+        comma = i < limit and doc[i].text == ","
+        if comma:
             i += 1
         if i < limit and doc[i].lower_ in ("and", "or"):
+            closed = True
             i += 1
-        elif i > 0 and doc[i - 1].text != ",":
+        elif not comma or closed:
             break
+    if not closed and first_end is not None:
+        return found[:first_end]
     return found
 
 
