@@ -138,3 +138,13 @@ def test_a_state_in_a_sentence_about_a_dated_event_holds_that_day() -> None:
 def test_a_change_without_a_date_happened_by_publication() -> None:
     [c] = controls("Rebels have taken over the village of Marj Sultan.")
     assert c.date.start == THURSDAY
+
+
+def test_a_part_of_a_city_is_a_place_of_its_own() -> None:
+    claims = controls(
+        "Air strikes hit the rebel-held east of Aleppo on Friday.",
+        "Rockets struck the government-held west of the city.",
+    )
+    assert held(claims) == {"eastern Aleppo": "Syrian opposition",
+                            "western Aleppo": "Government of Syria"}
+    assert controls("Jets struck northern Syria and east of the river.") == []

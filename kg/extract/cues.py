@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract.gazetteer import lexicon
 
+DIRECTION_KINDS = ("east", "west", "north", "south")
 CONNECTORS = {"al", "el", "as", "ash", "ad", "ar", "at", "az", "an", "ez", "es", "ed", "bin",
               "ibn", "bani", "-", "'", "of"}
 PREFIXES = ("al-", "el-", "as-", "ash-", "ad-", "ar-", "at-", "az-", "an-", "ez-", "es-")
@@ -40,11 +41,14 @@ class Cue:
     named: bool = False  # the kind noun comes first ('the village of X'): X is surely a place
     kind_word: str | None = None  # the kind noun after the name ('Idlib province')
 
-    def label(self, doc: Doc) -> str:
-        """The facility named after its place ('Deir al-Zor army airport'), else the name."""
+    def label(self, doc: Doc, base_label: str | None = None) -> str:
+        """The facility named after its place ('Deir al-Zor army airport'), a part of a city
+        ('eastern Aleppo'), else the name."""
         if self.base is None:
             return doc[self.start : self.end].text
-        base = doc[self.base[0] : self.base[1]].text
+        base = base_label or doc[self.base[0] : self.base[1]].text
+        if self.facility in DIRECTION_KINDS:
+            return f"{self.facility}ern {base}"
         start, end = self.base
         rest = [t.text for t in doc[self.start : self.end] if not start <= t.i < end]
         words = [w for w in rest if w.lower() not in ("in", "of", "near", "at", "the")]
@@ -180,6 +184,13 @@ def sentence_cues(doc: Doc, start: int, end: int) -> list[Cue]:
             cues.extend(facility_cues(doc, start, i, facility, end))
             i = facility[0]
             continue
+        direction = directions().get(token.lower_)
+        if direction is not None:
+            cue = direction_cue(doc, i, direction, end)
+            if cue is not None:
+                cues.append(cue)
+                i = cue.end
+                continue
         kind = kinds.get(token.lower_)
         if kind is not None and (token.text[:1].islower() or i > start):
             cues.extend(kind_cues(doc, start, i, kind, end))
@@ -189,6 +200,41 @@ def sentence_cues(doc: Doc, start: int, end: int) -> list[Cue]:
                 cues.extend(Cue(s, e, "Place", listed=True) for s, e in names)
         i += 1
     return cues
+
+
+@lru_cache(maxsize=1)
+def directions() -> dict[str, str]:
+    return lexicon()["direction_regions"]
+
+
+def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
+    """'eastern Aleppo', 'east Aleppo', 'the (rebel-held) east of Aleppo', 'the west of the
+    city': a part of a city, named after it. Whether the name is a city is the gazetteer's
+    to say (``kg.extract.mentions``)."""
+    token = doc[i]
+    nxt = i + 1
+    if nxt < end and token.lower_ in ("east", "west", "north", "south") and doc[nxt].lower_ == "of":
+        if i == 0 or doc[i - 1].lower_ not in ("the",) and doc[i - 1].text != "-" and not (
+            doc[i - 1].lower_.endswith(("held", "controlled"))
+        ):
+            return None  # "east of Aleppo" locates; "the east of Aleppo" names a part
+        base = nxt + 1
+        if base + 1 < end and doc[base].lower_ == "the" and doc[base + 1].lower_ == "city":
+            named = base + 3 < end and doc[base + 2].lower_ == "of"
+            name_end = name_run(doc, base + 3, end) if named else base + 3
+            if named and name_end > base + 3:  # "the west of the city of Aleppo"
+                return Cue(i, name_end, "Region", facility=direction, base=(base + 3, name_end))
+            return Cue(i, base + 2, "Region", facility=direction, base=(base, base + 2))
+        name_end = name_run(doc, base, end)
+        return Cue(i, name_end, "Region", facility=direction, base=(base, name_end)) if (
+            name_end > base
+        ) else None
+    name_end = name_run(doc, nxt, end)
+    if name_end > nxt and token.lower_ not in ("east", "west", "north", "south") or (
+        name_end > nxt and token.text[:1].islower()
+    ):
+        return Cue(i, name_end, "Region", facility=direction, base=(nxt, name_end))
+    return None
 
 
 def listing_places(doc: Doc, start: int, i: int) -> bool:

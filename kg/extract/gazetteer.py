@@ -205,7 +205,7 @@ class Gazetteer:
         known = self.lookup(name)
         if known is not None and known.is_place:
             keys.append(known.key)
-        split = split_facility(name)
+        split = split_facility(name) or split_direction(name)
         if split is not None:
             keys.append(facility_key(self, name, split[1], split[0]))
         keys.append(adhoc_key(name))
@@ -287,6 +287,13 @@ def strip_kind(name: str) -> str:
     if len(words) > 1 and words[-1].lower() in kinds:
         return " ".join(words[:-1])
     return name
+
+
+def split_direction(name: str) -> tuple[str, str] | None:
+    """'eastern Aleppo', 'east Aleppo' -> ('Aleppo', 'east'): a part of a city."""
+    words = name.strip().split()
+    kind = lexicon()["direction_regions"].get(words[0].lower()) if len(words) > 1 else None
+    return (" ".join(words[1:]), kind) if kind else None
 
 
 def split_facility(name: str) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import DEP, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.cues import Cue, place_cues
+from kg.extract.cues import DIRECTION_KINDS, Cue, place_cues
 from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, lexicon, norm
 from kg.vocab import slug
 
@@ -110,7 +110,13 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
             continue
         if not cue.named and actors & set(range(*name)):
             continue  # "Russian air base", "Kurdish village": no place's name
-        entity = cue_entity(cue, doc, gazetteer)
+        if cue.facility in DIRECTION_KINDS:
+            part = city_part(cue, doc, ctx)
+            if part is None:
+                continue
+            entity = part
+        else:
+            entity = cue_entity(cue, doc, gazetteer)
         ctx.add(Mention(cue.start, cue.end, entity, doc[cue.start : cue.end].text))
         taken.update(range(cue.start, cue.end))
         if cue.listed:
@@ -167,6 +173,21 @@ def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
         return gazetteer.adhoc(text, cue.type, sure=True)
     base = doc[cue.base[0] : cue.base[1]].text if cue.base else None
     return gazetteer.facility(cue.label(doc), cue.facility, base)
+
+
+def city_part(cue: Cue, doc: Doc, ctx: ItemContext) -> Entity | None:
+    """'eastern Aleppo', 'the west of the city': the part of a known city or town, or None
+    ('northern Syria' is a country's, 'east of the river' no place's)."""
+    assert cue.base is not None and cue.facility is not None
+    text = doc[cue.base[0] : cue.base[1]].text
+    if text.lower() == "the city":
+        cities = [m.entity for m in ctx.mentions if m.entity.type == "City"]
+        city = cities[-1] if cities else None
+    else:
+        city = ctx.gazetteer.lookup(text)
+    if city is None or city.type not in ("City", "Town"):
+        return None
+    return ctx.gazetteer.facility(cue.label(doc, city.label), cue.facility, city.label)
 
 
 def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:
