@@ -180,8 +180,10 @@ def city_part(cue: Cue, doc: Doc, ctx: ItemContext) -> Entity | None:
     ('northern Syria' is a country's, 'east of the river' no place's)."""
     assert cue.base is not None and cue.facility is not None
     text = doc[cue.base[0] : cue.base[1]].text
-    if text.lower() == "the city":
-        cities = [m.entity for m in ctx.mentions if m.entity.type == "City"]
+    if text.lower() == "the city":  # the last city named before (cues come before ents)
+        named = [ctx.gazetteer.get(e.ent_id_) for e in doc.ents
+                 if e.label_ == "KG" and e.end <= cue.start]
+        cities = [e for e in named if e is not None and e.type == "City"]
         city = cities[-1] if cities else None
     else:
         city = ctx.gazetteer.lookup(text)
