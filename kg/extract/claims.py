@@ -355,6 +355,7 @@ CONTROL_LEMMA_LISTS = (
     "stronghold_state_nouns",
     "siege_verbs",
     "party_place_nouns",
+    "group_capital_nouns",
 )
 
 
@@ -407,15 +408,20 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
             None,
         )
         return gain(token, ctx, gaz) if victory is not None else None
-    if (
-        token.pos_ == "VERB"
-        and lemma in lex["control_defeat"]
-        and child(token, "nsubjpass") is not None
-    ):
-        loser = actor_of(child(token, "nsubjpass"), ctx)
-        place = ctx.last_place or salient_place(token, ctx, True)
-        if loser is not None and place is not None:  # "ISIS was defeated": it lost the place
-            return Found(token, "ControlChange", place, None, loser, None)
+    if token.pos_ == "VERB" and lemma in lex["control_defeat"] and is_passive(token):
+        # "ISIS was defeated (there) (by regime forces)": it lost the place, to the victor
+        loser = actor_of(child(token, "nsubjpass"), ctx) if child(token, "nsubjpass") else None
+        if loser is None and token.dep_ in ("pcomp", "advcl", "xcomp"):
+            # "militants entered X for the first time since being defeated there"
+            clause = next((a for a in token.ancestors if child(a, "nsubj") is not None), None)
+            loser = actor_of(child(clause, "nsubj"), ctx) if clause is not None else None
+        there = next((c for c in token.children if c.lower_ in ("there", "here")), None)
+        place = (place_of(there, ctx) if there is not None else None) or (
+            ctx.last_place or salient_place(token, ctx, True)
+        )
+        victor = actor_of(prep_object(token, "by"), ctx)
+        if loser is not None and place is not None:
+            return Found(token, "ControlChange", place, victor, loser, gaz.side_of(victor))
     if token.pos_ == "VERB" and lemma in lex["control_deprive"]:
         return deprive(token, ctx)
     if token.pos_ == "VERB" and lemma in lex["control_fall"]:
@@ -428,6 +434,8 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
             return found
     if token.pos_ == "NOUN" and lemma in lex["stronghold_state_nouns"]:
         return stronghold_noun(token, ctx, gaz)
+    if token.pos_ == "NOUN" and lemma in lex["group_capital_nouns"] and group_capital(token, ctx):
+        return stronghold_noun(token, ctx, gaz)  # "the group's de facto capital Raqqa"
     if token.pos_ == "NOUN" and lemma in lex["control_state_nouns"]:
         return controlled(token, ctx, gaz)
     if token.pos_ in ("NOUN", "PROPN") and lemma in lex["party_place_nouns"]:
@@ -745,8 +753,11 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
     holder = None
     for c in noun.children:
         named = ctx.at(c)
+        if c.ent_type_ == "NORP" or c.lower_ in ("syrian", "iraqi"):
+            continue  # "its main Iraqi bastion": where, not whose
         if c.dep_ in ("poss", "compound", "amod", "nmod") and named is None or (
-            c.dep_ in ("poss", "compound", "amod") and named is not None and named.is_actor
+            c.dep_ in ("poss", "compound", "amod", "nmod") and named is not None
+            and named.is_actor
         ):
             holder = holder or actor_of(c, ctx) or backed_side(c, ctx)
     if holder is None and of is not None and place_mention(of, ctx) is None:
@@ -776,6 +787,16 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
 
 
 HOLDER_TYPES = {"ArmedGroup", "Government", "State", "Country", "Actor", "Organisation"}
+
+
+def group_capital(noun: Token, ctx: ItemContext) -> bool:
+    """Is this 'capital' an armed group's ('IS's de facto capital'), not a country's?"""
+    for c in noun.children:
+        if c.dep_ in ("poss", "compound", "nmod"):
+            found = actor_of(c, ctx)
+            if found is not None and found.type == "ArmedGroup":
+                return True
+    return False
 
 
 def place_mention(token: Token | None, ctx: ItemContext) -> Entity | None:

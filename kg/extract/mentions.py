@@ -585,7 +585,11 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
             found = place_mention(target, ctx) if target is not None else None
             if found is not None:
                 return found
-    if token.lower_ in ("it", "there") or token.lower_ == "which":
+    if token.lower_ == "there":  # the place last named
+        before = [m.entity for m in ctx.mentions
+                  if m.start < token.i and m.entity.type in SETTLEMENTS | {"Region"}]
+        return before[-1] if before else ctx.last_place
+    if token.lower_ in ("it", "which"):
         return ctx.last_place
     if token.lemma_.lower() == "capital":
         return capital_of(token, ctx)
