@@ -959,8 +959,9 @@ def control_claim(
         # a state named in a sentence about a dated event holds on that event's day too
         date = sentence_day(sent, dates) or publication_range(sent.doc)
     elif date is None and not backstory(f.trigger, sent):
-        # a change told without a date happened by the time it was reported
-        date = publication_range(sent.doc)
+        # a change told without a date: on the day the item last named (its lead's "said on
+        # Tuesday"), else by the time it was reported
+        date = item_day(sent, dates) or publication_range(sent.doc)
     order = order_in_day(f.trigger)
     return Claim(
         type="control",
@@ -974,6 +975,22 @@ def control_claim(
         controller=f.controller,
         order_in_day=order,
     )
+
+
+def item_day(sent: Span, dates: dict[int, DateRange], within: int = 7) -> DateRange | None:
+    """The single day the item named last before this sentence, if it lies in the week
+    before publication."""
+    published = sent.doc.user_data.get("published")
+    if not published:
+        return None
+    pub = dt.date.fromisoformat(published)
+    for i in range(sent.start - 1, -1, -1):
+        rng = dates.get(i)
+        if rng is not None and rng.start is not None and rng.start == rng.end:
+            if pub - dt.timedelta(days=within) <= rng.start <= pub:
+                return rng
+            return None
+    return None
 
 
 def backstory(trigger: Token, sent: Span) -> bool:
