@@ -1000,10 +1000,16 @@ def backstory(trigger: Token, sent: Span) -> bool:
     if trigger.pos_ == "NOUN":
         return True
     return any(
-        (t.dep_ == "aux" and t.lower_ == "had")
+        (t.dep_ in ("aux", "auxpass") and t.lower_ == "had" and not reported(t.head))
         or t.lower_ in lexicon()["backstory_adverbs"]
         for t in sent
     )
+
+
+def reported(verb: Token) -> bool:
+    """'The army said villages had been retaken': the past perfect of reported speech tells
+    the news itself."""
+    return verb.dep_ == "ccomp" and verb.head.lemma_.lower() in lexicon()["reporting_verbs"]
 
 
 def sentence_day(sent: Span, dates: dict[int, DateRange]) -> DateRange | None:
