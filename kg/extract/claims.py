@@ -984,13 +984,20 @@ def item_day(sent: Span, dates: dict[int, DateRange], within: int = 7) -> DateRa
     if not published:
         return None
     pub = dt.date.fromisoformat(published)
+    doc = sent.doc
     for i in range(sent.start - 1, -1, -1):
         rng = dates.get(i)
-        if rng is not None and rng.start is not None and rng.start == rng.end:
-            if pub - dt.timedelta(days=within) <= rng.start <= pub:
-                return rng
-            return None
+        if rng is None or rng.start is None or rng.start != rng.end or not says_when(doc[i]):
+            continue
+        return rng if pub - dt.timedelta(days=within) <= rng.start <= pub else None
     return None
+
+
+def says_when(token: Token) -> bool:
+    """Does this date tell when something was said ('a monitor said on Tuesday', 'the army
+    announced on Sunday')?"""
+    verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    return verb is not None and verb.lemma_.lower() in lexicon()["reporting_verbs"]
 
 
 def backstory(trigger: Token, sent: Span) -> bool:
