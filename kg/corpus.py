@@ -20,7 +20,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import ArticleError, InputError
-from kg.read.articles import Article, clean, parse_date, read_dateline, split_items
+from kg.read.articles import (
+    Article,
+    byline_agency,
+    clean,
+    parse_date,
+    read_dateline,
+    split_items,
+)
 
 CORPUS_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
 
@@ -146,6 +153,7 @@ def row_article(row: dict, columns: Columns) -> Article:
         title=title,
         url=cell(row, columns.url) or None,
         items=items,
+        relay=byline_agency(clean(text) or [text]),
     )
 
 

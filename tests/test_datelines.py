@@ -176,3 +176,12 @@ def test_a_furniture_line_with_a_dateline_is_still_dropped(tmp_path: Path) -> No
 )
 def test_dateline_days(text: str, day: dt.date | None) -> None:
     assert dateline_day(text) == day
+
+
+def test_a_byline_names_the_wire_the_publisher_carries() -> None:
+    from kg.read.articles import byline_agency
+
+    assert byline_agency(["BEIRUT (Reuters) - Troops advanced on Monday."]) == "Reuters"
+    assert byline_agency(["Rebels shell city Monitor AFP At least ten people died."]) == "AFP"
+    assert byline_agency(["A commander told AFP the town had fallen."]) is None
+    assert byline_agency(["Troops advanced, AP said on Monday."]) is None

@@ -824,7 +824,12 @@ def changed_by(token: Token) -> bool:
 
 # -- assembling ----------------------------------------------------------------------------
 def sentence_claims(
-    sent: Span, index: int, ctx: ItemContext, dates: dict[int, DateRange], publisher: Entity | None
+    sent: Span,
+    index: int,
+    ctx: ItemContext,
+    dates: dict[int, DateRange],
+    publisher: Entity | None,
+    relay: Entity | None = None,
 ) -> list[Claim]:
     attribution = attribute(sent, ctx)
     # headlines are title case, which defeats the tagger; they are kept as `other` claims
@@ -843,7 +848,7 @@ def sentence_claims(
         claims = [other_claim(sent, index, ctx, dates)]
     disputed = disputes(sent, ctx.words)
     for claim in claims:
-        finish(claim, ctx, attribution, publisher)
+        finish(claim, ctx, attribution, publisher, relay)
         claim.contested = disputed
     remember(sent, ctx, found, attribution)
     return claims
@@ -1063,11 +1068,17 @@ def other_claim(sent: Span, index: int, ctx: ItemContext, dates: dict[int, DateR
 
 
 def finish(
-    claim: Claim, ctx: ItemContext, attribution: Attribution, publisher: Entity | None
+    claim: Claim,
+    ctx: ItemContext,
+    attribution: Attribution,
+    publisher: Entity | None,
+    relay: Entity | None = None,
 ) -> None:
     claim.headline = ctx.doc.user_data.get("headline")
     claim.reported_by = list(attribution.chain)
-    claim.claimant = attribution.claimant or publisher
+    if relay is not None and relay.key not in {e.key for e in claim.reported_by}:
+        claim.reported_by.insert(0, relay)  # the wire the publisher carries it from
+    claim.claimant = attribution.claimant or relay or publisher
     claim.hedged = attribution.hedged
 
 
@@ -1087,6 +1098,7 @@ def item_claims(
     first_index: int,
     publisher: Entity | None,
     article_places: Counter | None = None,
+    relay: Entity | None = None,
 ) -> list[Claim]:
     """All claims of one item, sentence by sentence, numbered from ``first_index``."""
     ctx = build_context(doc, gazetteer, stem)
@@ -1097,6 +1109,6 @@ def item_claims(
     for sent in doc.sents:
         if not sent.text.strip():
             continue
-        claims.extend(sentence_claims(sent, index, ctx, dates, publisher))
+        claims.extend(sentence_claims(sent, index, ctx, dates, publisher, relay))
         index += 1
     return claims

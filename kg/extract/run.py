@@ -18,6 +18,16 @@ def publisher_entity(article: Article, gazetteer: Gazetteer) -> Entity | None:
     return gazetteer.lookup(article.publisher) or gazetteer.adhoc(article.publisher, "NewsAgency")
 
 
+def relay_entity(
+    article: Article, gazetteer: Gazetteer, publisher: Entity | None
+) -> Entity | None:
+    """The wire agency the article's byline names, unless it is the publisher itself."""
+    if not article.relay:
+        return None
+    relay = gazetteer.lookup(article.relay) or gazetteer.adhoc(article.relay, "NewsAgency")
+    return None if publisher is not None and relay.key == publisher.key else relay
+
+
 def extract(article: Article) -> list[Claim]:
     return next(extract_many([article]))
 
@@ -34,12 +44,15 @@ def extract_many(articles: Iterable[Article], batch_size: int = 64) -> Iterator[
     for article in read:
         gazetteer = known.for_article()  # what one article makes of a name stays in it
         publisher = publisher_entity(article, gazetteer)
+        relay = relay_entity(article, gazetteer, publisher)
         claims: list[Claim] = []
         item_docs = [next(docs) for _ in article.items]
         focus = article_places(item_docs, gazetteer)
         for doc in item_docs:
             offset = len({c.sentence_index for c in claims})
-            claims.extend(item_claims(doc, gazetteer, article.stem, offset, publisher, focus))
+            claims.extend(
+                item_claims(doc, gazetteer, article.stem, offset, publisher, focus, relay)
+            )
         yield claims
 
 

@@ -16,9 +16,11 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import ArticleError, ManifestError
+from kg.resources import data_dir
 
 SALUTATION = re.compile(r"^(Dear|Hello|Hi)\b[^.!?\n]{0,60},\s*$")
 EMAIL = re.compile(r"\S+@\S+\.\w+|\[email(?:&#160;|\s)?protected\]", re.I)
@@ -44,6 +46,7 @@ class Article:
     title: str | None = None
     url: str | None = None
     items: list[Item] = field(default_factory=list)
+    relay: str | None = None  # the wire agency a byline names ("AFP", "(Reuters)")
 
     @property
     def digest(self) -> str:
@@ -331,6 +334,43 @@ def read_dateline(paragraphs: list[str]) -> tuple[dt.date | None, list[str]]:
 read_published = read_dateline  # its former name
 
 
+@lru_cache(maxsize=1)
+def wire_bylines() -> tuple[str, ...]:
+    """Agency names a byline may stand as (kg/data/lexicon.json "wire_bylines")."""
+    lexicon = json.loads((data_dir() / "lexicon.json").read_text(encoding="utf-8"))
+    return tuple(lexicon["wire_bylines"])
+
+
+BYLINE_WORDS = 40
+NOT_BYLINE_BEFORE = {"told", "to", "the", "according", "by", "and", "of", "from", "an", "a"}
+NOT_BYLINE_AFTER = {"said", "says", "reported", "reports", "quoted", "cited", "correspondent",
+                    "news", "that", "and", "reporter", "photographer"}
+
+
+def byline_agency(paragraphs: list[str]) -> str | None:
+    """The wire agency a byline names in the article's first words: "(Reuters)", "BEIRUT
+    (AFP) -", or a title run into the text with the agency between ("... Monitor AFP At
+    least ..."); not an agency a sentence speaks of ("told AFP", "AFP said")."""
+    if not paragraphs:
+        return None
+    head = " ".join(paragraphs[0].split()[:BYLINE_WORDS])
+    names = sorted(wire_bylines(), key=len, reverse=True)
+    for name in names:
+        if re.search(rf"\(\s*{re.escape(name)}\s*\)", head):
+            return name
+    tokens = head.split()
+    for i in range(len(tokens)):
+        for name in names:
+            words = name.split()
+            if tokens[i : i + len(words)] != words:
+                continue
+            before = tokens[i - 1].lower() if i else ""
+            after = tokens[i + len(words)].lower() if i + len(words) < len(tokens) else ""
+            if before not in NOT_BYLINE_BEFORE and after not in NOT_BYLINE_AFTER:
+                return name
+    return None
+
+
 def split_items(paragraphs: list[str]) -> list[Item]:
     """A title-case heading of four or more words starts a new item; shorter or sentence-case
     headings are sections of the current item."""
@@ -425,6 +465,7 @@ def read_article(path: Path, meta: dict | None = None) -> Article:
         title=title,
         url=meta.get("url"),
         items=items,
+        relay=byline_agency(clean(text)),
     )
 
 
