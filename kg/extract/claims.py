@@ -268,7 +268,7 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
         agent = prep_object(verb, "by")
         patient = child(verb, "nsubjpass")
     else:
-        agent = child(verb, "nsubj")
+        agent = subject(verb)
         patient = child(verb, "dobj")
     if patient is not None and patient.lower_ in ("which", "that"):
         patient = antecedent(patient)
@@ -311,6 +311,15 @@ def actor_before(verb: Token) -> Token | None:
         if t.ent_type_ == "KG" and t.i not in helpers and t.pos_ in ("NOUN", "PROPN"):
             return t
     return None
+
+
+def subject(verb: Token) -> Token | None:
+    """The verb's subject; of two (a parse of a sentence whose commas were stripped), the
+    one nearest before it."""
+    found = [c for c in verb.children if c.dep_ == "nsubj"]
+    before = [c for c in found if c.i < verb.i]
+    chosen = before or found
+    return chosen[-1] if chosen else None
 
 
 def object_after(verb: Token) -> Token | None:
@@ -720,7 +729,7 @@ def fall_to(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         gainer_t = prep_object(gainer_t, "of") or child(gainer_t, "poss")
     if gainer_t is None:
         return None
-    place_t = child(verb, "nsubj")
+    place_t = subject(verb)
     if place_t is None and verb.dep_ in ("relcl", "acl"):
         place_t = verb.head
     return gain_found(verb, gainer_t, place_t, None, ctx, gaz)
@@ -1013,9 +1022,10 @@ def backstory(trigger: Token, sent: Span) -> bool:
         return True
     return any(
         (t.dep_ in ("aux", "auxpass") and t.lower_ == "had" and not reported(t.head))
-        or t.lower_ in lexicon()["backstory_adverbs"]
+        or (t.lower_ in lexicon()["backstory_adverbs"] and not t.ent_type_ == "DATE"
+            and not (t.i + 1 < len(t.doc) and t.doc[t.i + 1].ent_type_ == "DATE"))
         for t in sent
-    )
+    )  # "earlier on Wednesday" is today's news
 
 
 def reported(verb: Token) -> bool:

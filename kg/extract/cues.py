@@ -25,7 +25,7 @@ from kg.extract.gazetteer import lexicon
 
 DIRECTION_KINDS = ("east", "west", "north", "south")
 CONNECTORS = {"al", "el", "as", "ash", "ad", "ar", "at", "az", "an", "ez", "es", "ed", "bin",
-              "ibn", "bani", "-", "'", "of"}
+              "ibn", "bani", "-", "'"}
 PREFIXES = ("al-", "el-", "as-", "ash-", "ad-", "ar-", "at-", "az-", "an-", "ez-", "es-")
 
 
@@ -75,6 +75,8 @@ def glued_article(text: str) -> bool:
 
 def is_name_word(token: Token) -> bool:
     text = token.text
+    if token.ent_type_ in ("DATE", "TIME"):
+        return False  # "the city of Homs Wednesday"
     if token.is_punct and text not in ("-", "'"):
         return False
     if text[:1].isupper() or text[:1].isdigit() or glued_article(text):
@@ -92,7 +94,7 @@ def starts_name(token: Token) -> bool:
     if glued_article(text) or (lower.startswith(PREFIXES) and len(text) > 3):
         return True
     # "al Rahmaliya", "al-Shafa": an article glued or apart, then a capital
-    return lower in CONNECTORS - {"-", "'", "of", "bin", "ibn", "bani"} and token.i + 1 < len(
+    return lower in CONNECTORS - {"-", "'", "bin", "ibn", "bani"} and token.i + 1 < len(
         token.doc
     ) and (token.nbor().text[:1].isupper() or token.nbor().text == "-")
 

@@ -102,6 +102,12 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
         if ent.label_ == "NORP" or (ent.label_ == "KG" and not is_place_key(ent.ent_id_, gazetteer))
         for i in range(ent.start, ent.end)
     }
+    countries = {  # "a neighbourhood of Syria's city of Homs": no cue makes Syria a district
+        i
+        for ent in doc.ents
+        if ent.label_ == "KG" and (gazetteer.get(ent.ent_id_) or FALLBACK).type == "Country"
+        for i in range(ent.start, ent.end)
+    }
     taken: set[int] = set()
     listed: list[tuple[int, int, Entity]] = []
     for cue in place_cues(doc):
@@ -110,6 +116,8 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
             continue
         if not cue.named and actors & set(range(*name)):
             continue  # "Russian air base", "Kurdish village": no place's name
+        if (countries | (actors - nationals(doc))) & set(range(*name)):
+            continue
         if cue.facility in DIRECTION_KINDS:
             part = city_part(cue, doc, ctx)
             if part is None:
@@ -155,6 +163,15 @@ def fits_kind(entity: Entity, kind: str) -> bool:
     if kind == "Province" or entity.type == "Province":
         return kind == entity.type
     return entity.type != "Country"
+
+
+FALLBACK = Entity(key="", label="", type="")
+
+
+def nationals(doc: Doc) -> set[int]:
+    """Tokens NER calls a nationality or group ('al-Qadimah' is often one): a cue's kind
+    noun outranks that guess."""
+    return {i for ent in doc.ents if ent.label_ == "NORP" for i in range(ent.start, ent.end)}
 
 
 def is_place_key(key: str, gazetteer: Gazetteer) -> bool:
@@ -484,7 +501,9 @@ def proper_place(token: Token, ctx: ItemContext, certain: bool = False) -> Entit
         return None
     if token.ent_type_ == "PERSON" and not (certain or place_shaped(token)):
         return None  # unless the predicate wants a place ('X fell to', 'X is a stronghold')
-    words = [t for t in token.subtree if t.dep_ in ("compound", "punct", "flat") or t is token]
+    words = [t for t in token.subtree
+             if (t.dep_ in ("compound", "punct", "flat") and not t.ent_type_ == "DATE")
+             or t is token]
     words = [t for t in words if t.i <= token.i + 2 and t.i >= token.i - 3]
     start, end = min(t.i for t in words), max(t.i for t in words) + 1
     doc = token.doc
