@@ -173,7 +173,8 @@ def date_for(token: Token, dates: dict[int, DateRange], triggers: set[int]) -> D
         found = own_date(t, dates, triggers - {t.i})
         if found is not None:
             return shifted(found, shift)
-        if t.dep_ not in UPWARD_DEPS or t.head.i == t.i:
+        participle = t.dep_ == "acl" and t.tag_ == "VBG"  # "a victory overrunning X"
+        if (t.dep_ not in UPWARD_DEPS and not participle) or t.head.i == t.i:
             return None
         shift += offset_days(t)
         t = t.head
@@ -278,6 +279,8 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
         patient = object_after(verb)
     if agent is None and verb.dep_ == "acl" and verb.tag_ == "VBG":
         agent = verb.head  # "the government retaking the town"
+        if agent.ent_type_ != "KG" and agent.dep_ in ("dobj", "attr") and subject(agent.head):
+            agent = subject(agent.head)  # "the group scored a victory overrunning X"
     if agent is None and verb.dep_ in ("acl", "advcl") and any(
         c.dep_ == "aux" and c.lower_ == "having" for c in verb.children
     ):  # "Iraqi forces, having retaken the cities"
@@ -910,6 +913,8 @@ def read_triggers(
         f = control_of(token, ctx) if control else None
         if f is None and capture:
             f = nominal_capture(token, ctx, ctx.gazetteer, ctx.controllers)
+        if f is not None:
+            f = localised(f, ctx.gazetteer)
         if f is not None and any(same_finding(f, g) for g in found):
             continue  # "the rebel-held town": read by two rules, one claim
         if f is not None:
@@ -931,6 +936,34 @@ def read_triggers(
     }
     nominal = nominal_attacks(sent, ctx, events, anchors) + nominal_diplomacy(sent, ctx, events)
     return found, merge_events(events + nominal)
+
+
+def localised(f: Found, gaz: Gazetteer) -> Found:
+    """'government forces' and 'the army' in Iraq are Iraq's: the words name the forces of
+    the country the place is in (kg/data/lexicon.json "local_forces")."""
+    local = lexicon()["local_forces"]
+    country = country_of(f.place, gaz) if f.place is not None else None
+    forces = local.get(country or "")
+    if forces is None or f.controller is None or f.controller.key == forces["side"]:
+        return f
+    if f.agent is not None and f.agent.key in forces["instead_of"]:
+        agent = gaz.get(forces["forces"])
+        return Found(f.trigger, f.event, f.place, agent, f.target, gaz.side_of(agent), f.others)
+    return f
+
+
+def country_of(place: Entity, gaz: Gazetteer) -> str | None:
+    """The ISO code of the country a place is in (GeoNames', else up its part_of chain)."""
+    seen = 0
+    entity: Entity | None = place
+    while entity is not None and seen < 5:
+        if entity.country:
+            return entity.country
+        if entity.type == "Country":
+            return lexicon()["country_codes"].get(entity.key)
+        entity = gaz.get(entity.part_of) if entity.part_of else None
+        seen += 1
+    return None
 
 
 def same_finding(a: Found, b: Found) -> bool:
