@@ -599,17 +599,21 @@ def included_places(head: Token, ctx: ItemContext) -> list[Entity]:
 def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'the ISIS-held town of X', 'rebel-held Idlib'."""
     holder_t = token.nbor(-2)
-    holder = ctx.at(holder_t) or actor_of(holder_t, ctx)
+    holder = holder_word(holder_t, ctx)
     noun = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
     if holder is None or noun is None:
         return None
+    lemma = noun.lemma_.lower()
+    area = lemma in lexicon()["area_nouns"]
     if (
-        noun.lemma_.lower()
-        not in lexicon()["settlement_nouns"] + ["province", "region", "governorate"]
+        lemma not in lexicon()["settlement_nouns"] + ["province", "region", "governorate"]
         and ctx.at(noun) is None
+        and not area
     ):
         return None  # "a government-held base": a facility, not the place around it
     places = [p for p in places_of(noun, ctx, settlement_only=False) if p.type != "Country"]
+    if area and not named_in(noun, places, ctx):
+        return None  # "IS-held areas including the towns of A and B" names them; else none
     if not places or changed_by(noun):
         return None
     return Found(token, "ControlState", places[0], holder, None, gaz.side_of(holder),
@@ -719,10 +723,24 @@ def held_by_adjective(noun: Token, ctx: ItemContext) -> Entity | None:
     """'under jihadist control', 'in regime hands': the holder named by an adjective."""
     for c in noun.children:
         if c.dep_ in ("amod", "compound", "nmod"):
-            found = actor_of(c, ctx) or ctx.gazetteer.lookup(c.text)
+            found = holder_word(c, ctx)
             if found is not None and found.is_actor:
                 return ctx.gazetteer.as_actor(found)
     return None
+
+
+def holder_word(token: Token, ctx: ItemContext) -> Entity | None:
+    """The party a modifier names: 'ISIS-held', 'rebel-held', and the people's words that
+    stand for their forces ('Kurdish-held', 'Kurd-held': "Kurdish forces")."""
+    found = ctx.at(token) or actor_of(token, ctx)
+    if found is not None and found.known and found.is_actor:
+        return ctx.gazetteer.as_actor(found)
+    for word in (token.text, token.lemma_, token.text + "s"):
+        for suffix in lexicon()["holder_suffixes"]:
+            named = ctx.gazetteer.lookup(f"{word} {suffix}".strip())
+            if named is not None and named.is_actor and named.type != "Country":
+                return named
+    return found if found is not None and found.is_actor else None
 
 
 def fall_to(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:

@@ -459,9 +459,14 @@ def places_of(
             for member in ctx.lists.get(t.i, [entity]):
                 if member not in found:
                     found.append(member)
+        named_part = t.lemma_.lower() in lexicon()["subplace_nouns"] and any(
+            c.dep_ in ("compound", "appos") and place_mention(c, ctx) for c in t.children
+        )
         for c in sorted(t.children, key=lambda c: -c.i):
             if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis", "punct", "cc", "det"):
                 continue
+            if named_part and c.dep_ == "prep" and c.lower_ == "of":
+                continue  # "the Salhiya district of Hasakeh city": the city only contains it
             if t.lower_ in DIRECTIONS and c.dep_ == "prep":
                 continue  # "X village southwest of Y": the parser made the direction the head
             if c.dep_ == "prep" and c.lower_ in LOCATING:
@@ -667,9 +672,16 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
         counts = Counter(m.entity.key for m in before)
         best = max(reversed(before), key=lambda m: counts[m.entity.key])
         return best.entity
-    after = [m for m in places if token.i < m.start < token.sent.end + 120]
+    after = [
+        m
+        for m in places
+        if token.i < m.start < token.sent.end + 120
+        and m.entity.country in lexicon()["theatre_countries"] + [None]
+    ]  # "a Kurdish-held town on the border": not the Turkish town named next
     if after:
         return after[0].entity
+    if not any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in token.children):
+        return None  # "a town", a headline's bare "town": not the article's main town
     # a summary item names no place: the settlement the whole article speaks of most
     ranked = [ctx.gazetteer.get(k) for k, _ in ctx.article_places.most_common()]
     return next((e for e in ranked if e is not None and e.type in fits), None)
