@@ -959,14 +959,12 @@ def read_triggers(
 def localised(f: Found, gaz: Gazetteer) -> Found:
     """'government forces' and 'the army' in Iraq are Iraq's: the words name the forces of
     the country the place is in (kg/data/lexicon.json "local_forces")."""
-    local = lexicon()["local_forces"]
     country = country_of(f.place, gaz) if f.place is not None else None
-    forces = local.get(country or "")
-    if forces is None or f.controller is None or f.controller.key == forces["side"]:
-        return f
-    if f.agent is not None and f.agent.key in forces["instead_of"]:
-        agent = gaz.get(forces["forces"])
-        return Found(f.trigger, f.event, f.place, agent, f.target, gaz.side_of(agent), f.others)
+    for forces in lexicon()["local_forces"].get(country or "", []):
+        if f.agent is not None and f.agent.key in forces["instead_of"]:
+            agent = gaz.get(forces["forces"])
+            controller = gaz.side_of(agent) if f.controller is not None else None
+            return Found(f.trigger, f.event, f.place, agent, f.target, controller, f.others)
     return f
 
 

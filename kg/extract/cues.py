@@ -302,7 +302,7 @@ def facility_cues(
 ) -> list[Cue]:
     """'Tabqa air base', 'the army airport in X', 'Base 46'."""
     stop, kind = facility
-    if stop < end and doc[stop].text[:1].isdigit():  # "Base 46", "Regiment 111"
+    if kind == "base" and stop < end and doc[stop].text.isdigit():  # "Base 46", "Regiment 111"
         return [Cue(i, stop + 1, "Place")]
     lead = i
     while lead > start and doc[lead - 1].lower_ in FACILITY_MODIFIERS:
