@@ -148,3 +148,20 @@ def test_a_part_of_a_city_is_a_place_of_its_own() -> None:
     assert held(claims) == {"eastern Aleppo": "Syrian opposition",
                             "western Aleppo": "Government of Syria"}
     assert controls("Jets struck northern Syria and east of the river.") == []
+
+
+def test_handing_over_gives_the_place_to_the_receiver() -> None:
+    [c] = controls("Rebels handed over the town of Qantara to government forces on Monday.")
+    assert c.controller.label == "Government of Syria" and c.target.label == "Syrian opposition"
+
+
+def test_most_of_a_place_is_not_the_place() -> None:
+    assert controls("The Nusra Front controls most of Idlib province.") == []
+
+
+def test_the_source_named_before_a_subjectless_said_is_the_claimant() -> None:
+    [c] = controls(
+        "Rebels seized the town of Qantara in northwest Syria's Afrin region from the Kurdish "
+        "YPG militia, the Syrian Observatory for Human Rights said."
+    )
+    assert c.claimant.label == "Syrian Observatory for Human Rights"

@@ -65,7 +65,7 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
         outlet = source_of(listener, ctx)
         if outlet is not None:
             steps.append(outlet)
-    subject = child(verb, "nsubj", "nsubjpass")
+    subject = child(verb, "nsubj", "nsubjpass") or stranded_speaker(verb, ctx)
     speaker = source_of(subject, ctx)
     if speaker is not None:
         steps.append(speaker)
@@ -75,6 +75,19 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
             if cited is not None:
                 steps.append(cited)
     return steps
+
+
+def stranded_speaker(verb: Token, ctx: ItemContext) -> Token | None:
+    """'..., the Syrian Observatory for Human Rights said.' parsed with the speaker hung on
+    the noun before it: the source named just before a subjectless reporting verb."""
+    start = max(verb.sent.start, verb.i - 8)
+    for t in reversed(verb.doc[start : verb.i]):
+        found = ctx.at(t)
+        if found is not None and found.type in ("Monitor", "NewsAgency", "AnonymousSource"):
+            return t
+        if t.pos_ == "VERB":
+            break
+    return None
 
 
 def according_to(sent: Span, ctx: ItemContext) -> list[tuple[Token, list[Entity]]]:

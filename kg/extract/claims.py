@@ -368,6 +368,8 @@ CONTROL_LEMMA_LISTS = (
     "siege_verbs",
     "party_place_nouns",
     "group_capital_nouns",
+    "control_cede",
+    "control_cede_phrasal",
 )
 
 
@@ -438,6 +440,10 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         return deprive(token, ctx)
     if token.pos_ == "VERB" and lemma in lex["control_fall"]:
         return fall_to(token, ctx, gaz)
+    if token.pos_ == "VERB" and (
+        lemma in lex["control_cede"] or phrasal(token, "control_cede_phrasal")
+    ):
+        return cede(token, ctx, gaz)
     if token.pos_ in ("VERB", "AUX") and (
         lemma in lex["control_take_verbs"] or lemma in lex["control_keep_verbs"]
     ):
@@ -491,6 +497,8 @@ def gain_found(
     gaz: Gazetteer,
     event: str = "ControlChange",
 ) -> Found | None:
+    if place_t is not None and place_t.lemma_.lower() in lexicon()["partial_words"]:
+        return None  # "controls most of Idlib province": not the whole place
     places = [p for p in places_of(place_t, ctx) if p.type != "Country"]
     if not places:
         return None
@@ -754,6 +762,16 @@ def fall_to(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if place_t is None and verb.dep_ in ("relcl", "acl"):
         place_t = verb.head
     return gain_found(verb, gainer_t, place_t, None, ctx, gaz)
+
+
+def cede(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'rebels handed over the town of X to government forces', 'ceded X to Y': Y gains X
+    from the subject."""
+    gainer_t = prep_object(verb, "to")
+    if gainer_t is None or actor_of(gainer_t, ctx) is None:
+        return None
+    giver_t, place_t = roles(verb)
+    return gain_found(verb, gainer_t, place_t, giver_t, ctx, gaz)
 
 
 def control_object(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:

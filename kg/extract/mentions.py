@@ -448,6 +448,8 @@ def places_of(
         return []
     if token.lower_ in ("which", "that"):
         token = antecedent(token)
+    if token.lemma_.lower() in lexicon()["partial_words"]:
+        return []  # "most of Idlib province", "parts of the city": not the whole place
     found: list[Entity] = []
     stack = [token, *token.conjuncts] if place_mention(token, ctx) else [token]
     while stack:
