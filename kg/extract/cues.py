@@ -260,7 +260,25 @@ def kind_cues(doc: Doc, start: int, i: int, kind: str, end: int) -> list[Cue]:
     first = name_start(doc, start, i)
     if first is not None:
         out.append(Cue(first, i, kind, kind_word=doc[i].text))
+        if doc[i].tag_ in ("NNS", "NNPS") or doc[i].lower_.endswith("s"):
+            out.extend(names_before(doc, start, first, kind))  # "A and B areas"
     return out or counted_list(doc, i, kind, end)
+
+
+def names_before(doc: Doc, start: int, first: int, kind: str) -> list[Cue]:
+    """'al-Mazare and al-Kharroubi areas': the names listed before the last one."""
+    out: list[Cue] = []
+    k = first - 1
+    while k > start and doc[k].lower_ in ("and", ",", "or"):
+        k -= 1
+        while k > start and doc[k].text == ",":
+            k -= 1
+        begin = name_start(doc, start, k + 1)
+        if begin is None:
+            break
+        out.append(Cue(begin, k + 1, kind, listed=True))
+        k = begin - 1
+    return out
 
 
 def counted_list(doc: Doc, i: int, kind: str, end: int) -> list[Cue]:

@@ -499,21 +499,24 @@ def proper_place(token: Token, ctx: ItemContext, certain: bool = False) -> Entit
     """A proper name neither NER nor the gazetteer knows, where a control rule expects a
     place ('captured Handarat', 'Jeb el-Kussa is controlled by'): a place known from the
     text alone. Names of actors and dates are not."""
-    if token.pos_ != "PROPN" or token.ent_type_ in ("DATE", "TIME", "NORP", "ORG"):
+    if token.pos_ != "PROPN" or token.ent_type_ in ("DATE", "TIME", "NORP"):
         return None
     if token.lower_ in PRONOUNS:
         return None
     named = ctx.at(token)
-    if named is not None and not (named.type == "Person" and not named.known):
+    guessed = named is not None and not named.known and named.type in ("Person", "Organisation")
+    if named is not None and not guessed:
         return None
-    if token.ent_type_ == "PERSON" and not (certain or place_shaped(token)):
+    if token.ent_type_ in ("PERSON", "ORG") and not (certain or place_shaped(token)):
         return None  # unless the predicate wants a place ('X fell to', 'X is a stronghold')
-    words = [t for t in token.subtree
-             if (t.dep_ in ("compound", "punct", "flat") and not t.ent_type_ == "DATE")
-             or t is token]
-    words = [t for t in words if t.i <= token.i + 2 and t.i >= token.i - 3]
-    start, end = min(t.i for t in words), max(t.i for t in words) + 1
+    if any(t.lemma_.lower() in lexicon()["organisation_words"] for t in token.subtree):
+        return None  # "Liwa Thuwar al-Raqqa", "the Hamza Brigade": a group, not a place
     doc = token.doc
+    start, end = token.i, token.i + 1
+    while start > token.sent.start and joined(doc[start - 1], token):
+        start -= 1  # "al - Mazare": the name's own left parts, contiguous
+    while end < token.sent.end and doc[end].text == "-" and end + 1 < token.sent.end:
+        end += 2  # "Jeb el-Kussa" split at its hyphen
     while start < end and not doc[start].text[:1].isalnum():
         start += 1
     while end > start and not doc[end - 1].text[:1].isalnum():
@@ -529,6 +532,16 @@ def proper_place(token: Token, ctx: ItemContext, certain: bool = False) -> Entit
     entity = ctx.gazetteer.adhoc(span.text, "Place", sure=True)
     ctx.add(Mention(span.start, span.end, entity, span.text))
     return entity
+
+
+def joined(part: Token, name: Token) -> bool:
+    """Is this token, just left of the name, part of it ('al', '-', 'Tal')?"""
+    return (
+        part.dep_ in ("compound", "punct", "flat", "amod")
+        and part.ent_type_ != "DATE"
+        and (part.head.i == name.i or part.head.head.i == name.i)
+        and (part.pos_ == "PROPN" or part.text in ("-", "'") or part.lower_ in ("al", "el"))
+    )
 
 
 def place_shaped(token: Token) -> bool:
