@@ -165,3 +165,17 @@ def test_the_source_named_before_a_subjectless_said_is_the_claimant() -> None:
         "YPG militia, the Syrian Observatory for Human Rights said."
     )
     assert c.claimant.label == "Syrian Observatory for Human Rights"
+
+
+def test_weapons_cut_words_and_common_nouns_are_no_entities() -> None:
+    from kg.extract.gazetteer import default_gazetteer
+    from kg.extract.mentions import build_context
+    from kg.extract.nlp import pipeline
+
+    doc = pipeline()(
+        "Russia launched three Kalibr missiles and six Tu-22M3 bombers struck Qantara. "
+        "Pro- and anti-government crowds gathered before the congress opened."
+    )
+    ctx = build_context(doc, default_gazetteer().for_article(), "junk")
+    labels = {m.entity.label for m in ctx.mentions}
+    assert not labels & {"Kalibr", "Tu-22M3", "Pro-", "congress"}

@@ -7,6 +7,7 @@ item is about, "it" the subject of the governing clause.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -219,11 +220,31 @@ def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:
         country = gazetteer.by_demonym.get(ent.text.lower())
         return gazetteer.as_actor(country) if country is not None else None
     type_ = NER_TYPES.get(ent.label_)
-    if type_ is None:
+    if type_ is None or not_a_name(ent):
         return None
     if type_ in ("Place", "Region"):
         type_ = typed_by_context(ent) or type_
     return gazetteer.adhoc(ent.text, type_)
+
+
+EQUIPMENT_CODE = re.compile(r"^[A-Za-z]{1,4}-?\d+[A-Za-z0-9]*$")  # Tu-22MZ, Su-24, F-16
+
+
+def not_a_name(ent: Span) -> bool:
+    """What NER tags but names no actor or place: a common noun ('congress', a headline's
+    'Airstrikes'), a cut word ('Pro-'), an aircraft or weapon ('Tu-22MZ', 'Kalibr missiles')."""
+    lex = lexicon()
+    text = ent.text.strip()
+    if not text or text.endswith("-") or text.islower():
+        return True
+    if any(EQUIPMENT_CODE.match(t.text) for t in ent):
+        return True
+    after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    if after is not None and after.lemma_.lower() in lex["equipment_nouns"]:
+        return True
+    words = set(lex["attack_nouns"]) | set(lex["victim_nouns"]) | set(lex["place_nouns"])
+    lower = ent[0].lower_
+    return len(ent) == 1 and bool({ent[0].lemma_.lower(), lower, lower.removesuffix("s")} & words)
 
 
 def typed_by_context(ent: Span) -> str | None:
