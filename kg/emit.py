@@ -240,6 +240,8 @@ class Emitter:
             self.add(node, ckg("count"), lit(c.count))
         self.add(node, ckg("countQualifier"), lit(c.count_qualifier) if c.count_qualifier else None)
         self.add(node, ckg("victims"), lit(c.victims) if c.victims else None)
+        if c.subset:
+            self.add(node, ckg("countSubset"), lit(True))
         return node
 
 

@@ -192,6 +192,7 @@ CASUALTIES = """
 SELECT DISTINCT ?claim ?event ?count ?start ?agent ?place WHERE {
   ?claim ckg:claimType "casualties" ; ckg:about ?event .
   ?event ckg:count ?count .
+  FILTER NOT EXISTS { ?event ckg:countSubset true }
   OPTIONAL { ?event ckg:start ?start }
   OPTIONAL { ?event ckg:agent ?agent }
   OPTIONAL { ?event ckg:place ?place }

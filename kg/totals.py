@@ -38,7 +38,7 @@ from kg.store import Store, Term, VersionMark, triple_lines, values
 from kg.vocab import BASE, ONTOLOGY, RDF_TYPE_NODE, XSD_INTEGER, article_iri, graph_iri
 from kg.vocab import ckg_node as ckg
 
-VERSION = 1  # bump when the shape of the totals changes: builds then recompute them all
+VERSION = 2  # bump when the shape of the totals changes: builds then recompute them all
 TOTALS_GRAPH = f"{BASE}graph/totals"
 T = f"<{TOTALS_GRAPH}>"
 PREFIX = (
@@ -108,6 +108,7 @@ CASUALTY_CLAIMS_IN = """{ GRAPH %s {
     ?claim ckg:claimType "casualties" ; ckg:about ?event ; ckg:inArticle ?article .
     ?article ckg:stem ?stem .
     ?event ckg:count ?count .
+    FILTER NOT EXISTS { ?event ckg:countSubset true }
     OPTIONAL { ?event ckg:victims ?victims }
     OPTIONAL { ?event ckg:start ?day }
 } }"""
@@ -123,7 +124,8 @@ SELECT ?article ?stem ?perpetrator ?day (COUNT(DISTINCT ?claim) AS ?claims)
 WHERE {
   { SELECT ?claim WHERE { ?claim ckg:claimType "casualties" } }
   { SELECT ?claim ?event WHERE { ?claim ckg:about ?event } }
-  { SELECT ?event ?count WHERE { ?event ckg:count ?count } }
+  { SELECT ?event ?count WHERE {
+      ?event ckg:count ?count FILTER NOT EXISTS { ?event ckg:countSubset true } } }
   { SELECT ?claim ?article WHERE { ?claim ckg:inArticle ?article } }
   { SELECT ?article ?stem WHERE { ?article ckg:stem ?stem } }
   OPTIONAL { SELECT ?event ?victims WHERE { ?event ckg:victims ?victims } }

@@ -31,6 +31,7 @@ SELECT ?claim ?perpetrator ?day ?count ?victims ?article ?source WHERE {
   ?claim ckg:claimType "casualties" ; ckg:about ?event ; ckg:inArticle ?a .
   ?a ckg:stem ?article .
   ?event ckg:count ?count .
+  FILTER NOT EXISTS { ?event ckg:countSubset true }  # "including 20 children" is in the 50
   OPTIONAL { ?event ckg:victims ?victims }
   OPTIONAL { ?event ckg:start ?day }
   OPTIONAL { ?event ckg:agent/rdfs:label ?agentLabel }

@@ -71,6 +71,7 @@ class Claim:
     count: int | None = None
     count_qualifier: str | None = None
     victims: str | None = None
+    subset: bool = False  # a count that is part of another claim's ("including 20 children")
     claimant: Entity | None = None
     reported_by: list[Entity] = field(default_factory=list)
     hedged: bool = False
@@ -1023,6 +1024,7 @@ def event_claim(
         count=e.count,
         count_qualifier=e.count_qualifier,
         victims=e.victims,
+        subset=e.subset,
         order_in_day=order_in_day(e.trigger),
     )
 

@@ -50,6 +50,7 @@ class Event:
     count: int | None = None
     count_qualifier: str | None = None
     victims: str | None = None
+    subset: bool = False  # "including 20 children": part of another claim's count
 
 
 def lemma(token: Token) -> str:
@@ -276,6 +277,7 @@ def casualties(verb: Token, ctx: ItemContext) -> list[Event]:
                         count=sub,
                         count_qualifier=subq,
                         victims=victims_text(inc),
+                        subset=True,
                     )
                 )
     return events
