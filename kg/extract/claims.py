@@ -76,6 +76,7 @@ class Claim:
     reported_by: list[Entity] = field(default_factory=list)
     hedged: bool = False
     contested: bool = False  # the sentence itself disputes something ("baseless", "denied")
+    denial: bool = False  # a holder's denial of a change: dated as the change it denies
     order_in_day: int = 0
 
 
@@ -349,6 +350,7 @@ class Found:
     target: Entity | None
     controller: Entity | None
     others: list[Entity] = field(default_factory=list)  # the other places of a list
+    denial: bool = False  # a state a denier asserts against a reported change
 
 
 CONTROL_LEMMA_LISTS = (
@@ -884,6 +886,7 @@ def sentence_claims(
     # headlines are title case, which defeats the tagger; they are kept as `other` claims
     headline = (sent.start == 0 and bool(ctx.doc.user_data.get("headline"))) or is_subhead(sent)
     found, events = ([], []) if headline else read_triggers(sent, ctx, attribution)
+    found = [g for f in found if (g := denied(f, ctx)) is not None]
     triggers = {f.trigger.i for f in found} | {e.trigger.i for e in events} | attribution.verbs
     claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
     claims += [event_claim(e, sent, index, dates, triggers) for e in events]
@@ -901,6 +904,22 @@ def sentence_claims(
         claim.contested = disputed
     remember(sent, ctx, found, attribution)
     return claims
+
+
+def denied(f: Found, ctx: ItemContext) -> Found | None:
+    """'ISIS denied losing Tabqa', 'the army denied that rebels had taken X': the denier
+    says it still holds the place, a state that stands against the change (the sentence is
+    flagged contested, and the contradiction is linked to the claims it disputes)."""
+    verb = next((a for a in f.trigger.ancestors if a.pos_ == "VERB"), None)
+    if verb is None or verb.lemma_.lower() not in lexicon()["denial_verbs"]:
+        return f
+    if f.trigger.dep_ not in ("xcomp", "ccomp", "pcomp", "dobj") and f.trigger.head != verb:
+        return f
+    denier = actor_of(child(verb, "nsubj"), ctx)
+    if denier is None or denier.type not in ("ArmedGroup", "Government", "State", "Country"):
+        return None  # a denial by an onlooker says nothing of who holds the place
+    holder = ctx.gazetteer.side_of(denier)
+    return Found(f.trigger, "ControlState", f.place, denier, None, holder, f.others, True)
 
 
 def disputes(sent: Span, words: Words) -> bool:
@@ -1047,6 +1066,7 @@ def control_claim(
         date = item_day(sent, dates) or publication_range(sent.doc)
     order = order_in_day(f.trigger)
     return Claim(
+        denial=f.denial,
         type="control",
         sentence_index=index,
         sentence=sent.text.strip(),
@@ -1190,4 +1210,17 @@ def item_claims(
             continue
         claims.extend(sentence_claims(sent, index, ctx, dates, publisher, relay))
         index += 1
+    date_denials(claims)
     return claims
+
+
+def date_denials(claims: list[Claim]) -> None:
+    """A denial stands against the change it denies: it takes that change's date, so the
+    two compete on one day instead of the denial superseding the change."""
+    for i, claim in enumerate(claims):
+        if not claim.denial or claim.place is None:
+            continue
+        earlier = [c for c in claims[:i] if c.type == "control" and c.event == "ControlChange"
+                   and c.place is not None and c.place.key == claim.place.key and c.date]
+        if earlier:
+            claim.date = earlier[-1].date

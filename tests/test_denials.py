@@ -1,0 +1,42 @@
+"""A denial of a reported change stands against it: who-controlled lists the denier beside
+the claimed capture, as contested, with the two claims linked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import build_store, write_articles
+
+from kg.ask import who_controlled
+from kg.claims import list_claims
+from kg.store import Store
+
+ARTICLE = {
+    "dam.txt": "Fighters Say Town Taken\n\n"
+    "The Syrian Democratic Forces said on Sunday they had captured the town of Tabqa.\n\n"
+    "Islamic State denied losing the town of Tabqa in a statement on its Amaq news agency.\n",
+}
+MANIFEST = {"dam.txt": {"published": "2017-03-27", "publisher": "Test Wire"}}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = write_articles(tmp_path_factory.mktemp("dam") / "articles", ARTICLE, MANIFEST)
+    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+
+
+def test_the_denial_competes_with_the_capture(store: Store) -> None:
+    answer = who_controlled(store, "Tabqa", dt.date(2017, 3, 27))
+    assert answer["status"] == "contested"
+    sides = {answer["controller"]["label"]} | {
+        a["controller"]["label"] for a in answer["alternatives"] if a["status"] == "competing"
+    }
+    assert sides == {"Kurdish forces", "Islamic State of Iraq and the Levant"}
+
+
+def test_the_denial_is_linked_to_the_claim_it_disputes(store: Store) -> None:
+    claims = [c for c in list_claims(store, type="control")]
+    denial = next(c for c in claims if c["controller"]["label"].startswith("Islamic State"))
+    capture = next(c for c in claims if c["controller"]["label"] == "Kurdish forces")
+    assert denial["contested"] and capture["id"] in denial["contradicts"]
