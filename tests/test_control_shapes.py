@@ -179,3 +179,15 @@ def test_weapons_cut_words_and_common_nouns_are_no_entities() -> None:
     ctx = build_context(doc, default_gazetteer().for_article(), "junk")
     labels = {m.entity.label for m in ctx.mentions}
     assert not labels & {"Kalibr", "Tu-22M3", "Pro-", "congress"}
+
+
+def test_actors_of_two_sides_joined_by_and_name_neither() -> None:
+    from kg.extract.run import extract as run
+
+    article = Article(
+        stem="two", text="", published=THURSDAY, publisher="Test Wire",
+        items=[Item(None, ["At least 23 civilians were killed in separate attacks by Russian "
+                           "jets and government forces on Monday, the Observatory said."])],
+    )
+    casualties = [c for c in run(article) if c.type == "casualties"]
+    assert casualties and all(c.agent is None for c in casualties)

@@ -283,7 +283,25 @@ def modifier_text(token: Token) -> str:
 
 # -- actors ---------------------------------------------------------------------------------
 def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None) -> Entity | None:
-    """The actor a noun phrase stands for, or None."""
+    """The actor a noun phrase stands for, or None. Actors of different sides joined by
+    'and' ('attacks by Russian jets and government forces') name no single one: None."""
+    found = one_actor(token, ctx, clause)
+    if found is None or token is None or not token.conjuncts:
+        return found
+    if found.type != "ArmedGroup":
+        return found  # "Turkey and Iran agreed": a joint act, told by its first party
+    side = ctx.gazetteer.side_of(found)
+    for other in token.conjuncts:
+        also = one_actor(other, ctx, clause)
+        if also is None or also.type != "ArmedGroup":
+            continue
+        s = ctx.gazetteer.side_of(also)
+        if s is not None and (side is None or s.key != side.key):
+            return None
+    return found
+
+
+def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None) -> Entity | None:
     if token is None:
         return None
     named = named_as(token)
