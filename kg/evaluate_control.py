@@ -131,30 +131,49 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("’", "'")).strip()
 
 
-def names_of(entity: dict | None) -> set[str]:
-    if not entity:
-        return set()
-    names = {entity.get("label") or "", *(entity.get("aliases") or [])}
-    qid = (entity.get("wikidata") or "").rsplit("/", 1)[-1]
-    return {fold(n) for n in names if n} | ({fold(qid)} if qid else set())
+ALIASES = "SELECT ?e ?name WHERE { ?e skos:altLabel ?name }"
 
 
-def matches(entity: dict | None, accepted: list[str]) -> bool:
-    return bool(names_of(entity) & {fold(a) for a in accepted})
+class Names:
+    """An entity's names as the store gives them: label, aliases (skos:altLabel), Wikidata
+    id; the gold README's rule for a match."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.cache: dict[str, set[str]] = {}
+
+    def of(self, entity: dict | None) -> set[str]:
+        if not entity:
+            return set()
+        iri = entity.get("iri") or ""
+        if iri not in self.cache:
+            aliases = set()
+            if iri:
+                import pyoxigraph as ox
+
+                rows = self.store.select(ALIASES, {"e": ox.NamedNode(iri)})
+                aliases = {r["name"].value for r in rows}
+            self.cache[iri] = {fold(n) for n in aliases}
+        qid = (entity.get("wikidata") or "").rsplit("/", 1)[-1]
+        own = {fold(entity.get("label") or "")} | ({fold(qid)} if qid else set())
+        return (own | self.cache[iri]) - {""}
+
+    def match(self, entity: dict | None, accepted: list[str]) -> bool:
+        return bool(self.of(entity) & {fold(a) for a in accepted})
+
+    def in_chain(self, claims: list[dict], key: str, accepted: list[str]) -> bool:
+        for claim in claims:
+            value = claim.get(key)
+            found = value if isinstance(value, list) else [value]
+            if any(self.match(v, accepted) for v in found if v):
+                return True
+        return False
 
 
-def chain_matches(claims: list[dict], key: str, accepted: list[str]) -> bool:
-    for claim in claims:
-        value = claim.get(key)
-        found = value if isinstance(value, list) else [value]
-        if any(matches(v, accepted) for v in found if v):
-            return True
-    return False
-
-
-def score_case(store: Store, case: dict) -> Outcome:
+def score_case(store: Store, case: dict, names: Names | None = None) -> Outcome:
     from kg.ask import who_controlled
 
+    names = names or Names(store)
     on = dt.date.fromisoformat(case["date"])
     as_of = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else None
     try:
@@ -171,11 +190,11 @@ def score_case(store: Store, case: dict) -> Outcome:
     evidence = answer.get("evidence") or []
     if controller is None:
         return Outcome(case, False, "no control claim for the place", shown)
-    if not matches(controller, case["expect"]):
+    if not names.match(controller, case["expect"]):
         alternatives = [a.get("controller") for a in answer.get("alternatives", [])]
         cause = (
             "right controller only as an alternative"
-            if any(matches(a, case["expect"]) for a in alternatives)
+            if any(names.match(a, case["expect"]) for a in alternatives)
             else "another controller"
         )
         return Outcome(case, False, cause, shown)
@@ -183,9 +202,9 @@ def score_case(store: Store, case: dict) -> Outcome:
         return Outcome(case, False, "no evidence", shown)
     outcome = Outcome(case, True, "", shown)
     if case.get("claimant"):
-        outcome.claimant_ok = chain_matches(evidence, "claimant", case["claimant"])
+        outcome.claimant_ok = names.in_chain(evidence, "claimant", case["claimant"])
     if case.get("reported_by"):
-        outcome.reported_ok = chain_matches(evidence, "reported_by", case["reported_by"])
+        outcome.reported_ok = names.in_chain(evidence, "reported_by", case["reported_by"])
     return outcome
 
 
@@ -239,4 +258,5 @@ def evaluate_control(gold_path: Path, corpus: Path | None, store: Store | None) 
             store = build_cited(gold, corpus, Path(tmp))
         if store is None:
             raise InputError("give --corpus CSV to build the cited articles, or a built --store")
-        return ControlScores([score_case(store, c) for c in gold["cases"]])
+        names = Names(store)
+        return ControlScores([score_case(store, c, names) for c in gold["cases"]])

@@ -1,0 +1,71 @@
+"""`kg eval-control`: who-controlled scored against gold cases, on a corpus written here, and
+on the blind development sets when the FA-KES corpus is beside the project."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.evaluate_control import evaluate_control
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpora" / "fakes_dev.csv"
+FIELDS = ["unit_id", "date", "source", "location", "article_title", "article_content"]
+
+
+def write_corpus(path: Path) -> None:
+    rows = [
+        {"unit_id": "1", "date": "3/14/2019", "source": "wire", "location": "",
+         "article_title": "Rebels take town",
+         "article_content": "Rebel fighters captured the town of Qantara on Tuesday the "
+                            "Syrian Observatory for Human Rights said. Air strikes hit the "
+                            "nearby village of Marj Sultan."},
+    ]  # fmt: skip
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_cases_are_scored_with_their_causes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.csv"
+    write_corpus(corpus)
+    gold = {
+        "articles": {"1": {"published": "2019-03-14"}},
+        "cases": [
+            {"article": "1", "place": "Qantara", "date": "2019-03-13",
+             "expect": ["rebels", "Syrian opposition"], "claimant": ["SOHR"], "kind": "capture",
+             "wording": "verb; weekday"},
+            {"article": "1", "place": "Qantara", "date": "2019-03-13",
+             "expect": ["Islamic State"], "kind": "capture", "wording": "verb"},
+            {"article": "1", "place": "Marj Sultan", "date": "2019-03-14", "expect_none": True},
+            {"article": "1", "place": "Atlantis", "date": "2019-03-14", "expect": ["rebels"],
+             "kind": "held", "wording": "list"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold))
+    scores = evaluate_control(path, corpus, None).as_dict()
+    assert scores["positive"] == (1, 3) and scores["negative"] == (1, 1)
+    assert scores["claimant"] == (1, 1)
+    assert scores["causes"] == {"another controller": 1, "place not found": 1}
+    assert scores["by_wording"]["weekday"] == (1, 1) and scores["by_wording"]["list"] == (0, 1)
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="the FA-KES corpus is not beside the project")
+@pytest.mark.parametrize(
+    "gold, floor",
+    [(SHARED / "gold" / "dev_control.json", 0.58), (ROOT / "tests/gold/dev_control_2.json", 0.45)],
+)
+def test_blind_development_sets_stay_above_their_floor(gold: Path, floor: float) -> None:
+    if not gold.exists():
+        pytest.skip(f"{gold} is absent")
+    scores = evaluate_control(gold, CORPUS, None).as_dict()
+    right, total = scores["positive"]
+    assert right / total >= floor
+    right, total = scores["negative"]
+    assert right / total >= 0.95
