@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from kg.extract.gazetteer import SOURCE_RANK, Entity, lexicon
+from kg.extract.gazetteer import SOURCE_RANK, Entity, lexicon, norm
 from kg.extract.mentions import ItemContext, Words, source_of
 
 
@@ -85,6 +85,11 @@ def stranded_speaker(verb: Token, ctx: ItemContext) -> Token | None:
         found = ctx.at(t)
         if found is not None and found.type in ("Monitor", "NewsAgency", "AnonymousSource"):
             return t
+        if found is None and t.pos_ == "NOUN" and (
+            t.lemma_.lower() in lexicon()["anonymous_source_nouns"]
+            or ctx.gazetteer.generic.get(norm(t.text))
+        ):
+            return t  # "a military source announced", "the observatory said"
         if t.pos_ == "VERB":
             break
     return None

@@ -100,7 +100,9 @@ class Gazetteer:
             if e.wikidata:
                 self.by_qid[e.wikidata] = e
             for g in e.generic:
-                self.generic.setdefault(norm(g), []).append(e)
+                owners = self.generic.setdefault(norm(g), [])
+                if all(o.key != e.key for o in owners):
+                    owners.append(e)
         # GeoNames' names come after the hand-written ones, best ranked place first
         self.add_places(places or [])
 
