@@ -191,3 +191,16 @@ def test_actors_of_two_sides_joined_by_and_name_neither() -> None:
     )
     casualties = [c for c in run(article) if c.type == "casualties"]
     assert casualties and all(c.agent is None for c in casualties)
+
+
+@pytest.mark.parametrize(
+    "sentence, holder",
+    [
+        ("Government forces had now surrounded the village of Marj Sultan.", "Syrian opposition"),
+        ("The town of Qantara is under the full siege of the Syrian army.", "Syrian opposition"),
+        ("Rebel fighters besieged the village of Marj Sultan on Monday.", "Government of Syria"),
+    ],
+)
+def test_a_siege_leaves_the_place_to_the_besieged(sentence: str, holder: str) -> None:
+    [c] = controls(sentence)
+    assert c.event == "ControlState" and c.controller.label == holder

@@ -371,6 +371,7 @@ CONTROL_LEMMA_LISTS = (
     "siege_verbs",
     "party_place_nouns",
     "group_capital_nouns",
+    "siege_nouns",
     "control_cede",
     "control_cede_phrasal",
 )
@@ -455,6 +456,10 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
             return found
     if token.pos_ == "NOUN" and lemma in lex["stronghold_state_nouns"]:
         return stronghold_noun(token, ctx, gaz)
+    if token.pos_ == "VERB" and lemma in lex["siege_verbs"]:
+        return besieged(token, ctx, gaz)
+    if token.pos_ == "NOUN" and lemma in lex["siege_nouns"]:
+        return siege_noun(token, ctx, gaz)
     if token.pos_ == "NOUN" and lemma in lex["group_capital_nouns"] and group_capital(token, ctx):
         return stronghold_noun(token, ctx, gaz)  # "the group's de facto capital Raqqa"
     if token.pos_ == "NOUN" and lemma in lex["control_state_nouns"]:
@@ -765,6 +770,51 @@ def fall_to(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if place_t is None and verb.dep_ in ("relcl", "acl"):
         place_t = verb.head
     return gain_found(verb, gainer_t, place_t, None, ctx, gaz)
+
+
+def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the SDF besieged Manbij', 'X was surrounded by the army', 'encircling IS in the town
+    of X': a siege changes no control; the besieged still hold the place (the party the
+    sentence names inside it, else the besieger's opponent: kg/data/lexicon.json
+    "besieged_side")."""
+    if is_passive(verb) and verb.dep_ == "amod":
+        return None  # "the besieged town": told by siege_noun's kin, the party of the place
+    besieger_t, place_t = roles(verb)
+    inside = actor_of(place_t, ctx) if place_t is not None else None
+    if inside is not None:  # "encircling IS in the town of Manbij"
+        place_t = prep_object(verb, "in") or prep_object(place_t, "in")
+    return siege_found(verb, besieger_t, place_t, inside, ctx, gaz)
+
+
+def siege_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the siege of X by Y', "a government siege of X", 'X is under siege by the army',
+    'the siege by regime forces on X'."""
+    besieger_t = prep_object(noun, "by") or child(noun, "poss", "compound", "amod", "nmod")
+    place_t = prep_object(noun, "of", "on")
+    if place_t is not None and actor_of(place_t, ctx) is not None:
+        besieger_t, place_t = place_t, prep_object(noun, "on")  # "under the siege of the army"
+    if place_t is None and noun.head.lower_ == "under" and noun.head.dep_ == "prep":
+        held_t = noun.head.head
+        place_t = held_t if held_t.pos_ in ("NOUN", "PROPN") else subject(held_t) or child(
+            held_t, "nsubjpass")
+    return siege_found(noun, besieger_t, place_t, None, ctx, gaz)
+
+
+def siege_found(
+    trigger: Token, besieger_t, place_t, inside: Entity | None, ctx: ItemContext, gaz: Gazetteer
+) -> Found | None:
+    places = [p for p in places_of(place_t, ctx) if p.type != "Country"]
+    if not places:
+        return None
+    holder = inside
+    if holder is None:
+        besieger = holder_word(besieger_t, ctx) if besieger_t is not None else None
+        side = gaz.side_of(besieger) if besieger is not None else None
+        opponent = lexicon()["besieged_side"].get(side.key if side else "")
+        holder = gaz.get(opponent) if opponent else None
+    if holder is None:
+        return None
+    return Found(trigger, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
 
 
 def cede(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
