@@ -390,7 +390,7 @@ def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entit
         for m in ctx.mentions
         if m.start < token.sent.start
         and m.entity.is_actor
-        and m.entity.type not in ("NewsAgency", "Country")
+        and m.entity.type not in ("NewsAgency", "Country", "Monitor", "AnonymousSource")
     ]
     return previous[-1] if previous else None
 
@@ -409,18 +409,26 @@ def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
         return groups[-1].entity if groups else None
     if not owners and lemma not in lexicon()["non_state_words"]:
         return None
+    bare = lemma in lexicon()["non_state_words"] and not any(
+        c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children
+    )
+    if bare:
+        # bare "militants", "militant-held": the non-state group the item last named, of
+        # whatever name ("Kurdish fighters" is someone else)
+        groups = [m for m in ctx.mentions
+                  if m.entity.type == "ArmedGroup" and not is_state_force(m, ctx)
+                  and m.entity.key != "syrian-opposition" or m.entity in owners]
+        before = [m for m in groups if m.start < token.i]
+        if before:
+            return before[-1].entity
     mentioned = [m for m in ctx.mentions if m.entity in owners]
     if mentioned:
         before = [m for m in mentioned if m.start < token.i]
         return (before or mentioned)[-1].entity
-    if lemma in lexicon()["non_state_words"] and not any(
-        c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children
-    ):
-        # bare "militants" is the item's armed group; "Kurdish fighters" is someone else
+    if bare:
         groups = [m for m in ctx.mentions if m.entity.type == "ArmedGroup" and not m.entity.side]
-        before = [m for m in groups if m.start < token.i]
-        if before or groups:
-            return (before or groups)[-1].entity
+        if groups:
+            return groups[0].entity
     return owners[0] if len(owners) == 1 and owners[0].type == "Monitor" else None
 
 
@@ -674,6 +682,16 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
     return salient_place(token, ctx, settlement_only)
 
 
+def next_sentence_end(token: Token, sentences: int = 2) -> int:
+    """Where the second sentence after this token's ends: how far a forward reference
+    reaches ('a village held by IS was hit ... Thalthana lies near ...')."""
+    end = token.sent.end
+    for _ in range(sentences):
+        if end < len(token.doc):
+            end = token.doc[end].sent.end
+    return end
+
+
 def capital_of(token: Token, ctx: ItemContext) -> Entity | None:
     """'the capital of X', "its capital", 'the provincial capital': the capital of the
     province or country named (or last named); a bare 'the capital' is the country's."""
@@ -726,10 +744,11 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
         counts = Counter(m.entity.key for m in before)
         best = max(reversed(before), key=lambda m: counts[m.entity.key])
         return best.entity
+    following = next_sentence_end(token)
     after = [
         m
         for m in places
-        if token.i < m.start < token.sent.end + 120
+        if token.i < m.start < following
         and m.entity.country in lexicon()["theatre_countries"] + [None]
     ]  # "a Kurdish-held town on the border": not the Turkish town named next
     if after:
