@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import generated_texts, seed_texts
 
-from kg.extract.claims import control_of, is_capture_noun, may_control
+from kg.extract.control import control_of, is_capture_noun, may_control
 from kg.extract.events import may_recognise, recognise
 from kg.extract.gazetteer import default_gazetteer, lexicon
 from kg.extract.mentions import Words, build_context

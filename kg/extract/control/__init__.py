@@ -1,0 +1,125 @@
+"""Control claims: the linguistic shapes that tell who holds a place, registered in one order.
+
+Each shape is one small reader in a module of its kind (``verbs``, ``nouns``, ``states``,
+``sieges``) and declares here what it reads: the parts of speech of its trigger word and the
+lexicon lists (``kg/data/lexicon.json``) the word's lemma comes from. ``control_of`` tries
+the shapes in ``SHAPES`` order; the first whose trigger fits reads the token, and its finding
+(or its refusal) is the answer, unless the shape only ``tries`` (a verb such as "hold" is a
+state only with "control" as its object, and falls to the next shape otherwise). Plans,
+conditions, modality and negation ("racing to take", "if X is captured", "will recapture")
+are no control, whatever the shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Token
+
+from kg.extract.control import nouns, sieges, states, verbs
+from kg.extract.control.base import Found
+from kg.extract.gazetteer import Gazetteer, lexicon
+from kg.extract.mentions import ItemContext, Words
+from kg.extract.syntax import irrealis, is_passive, phrasal
+
+Reader = Callable[[Token, ItemContext, Gazetteer], Found | None]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One way reports word control: its trigger (parts of speech, lexicon lists of lemmas,
+    phrasal verbs as lists of particles, an extra test) and its reader."""
+
+    name: str
+    pos: tuple[str, ...]
+    words: tuple[str, ...]  # lexicon lists the trigger's lemma is in
+    read: Reader
+    phrasal: tuple[str, ...] = ()  # lexicon maps of verb -> particles ("hand over")
+    test: Callable[[Token, ItemContext], bool] | None = None
+    tries: bool = False  # no finding: let the next shape read the token
+
+    def fits(self, token: Token, ctx: ItemContext) -> bool:
+        if token.pos_ not in self.pos:
+            return False
+        lex, lemma, lower = lexicon(), token.lemma_.lower(), token.lower_
+        if not (any(lemma in lex[k] or lower in lex[k] for k in self.words) or any(
+            phrasal(token, k) for k in self.phrasal
+        )):
+            return False
+        return self.test is None or self.test(token, ctx)
+
+
+def held_suffix(token: Token, ctx: ItemContext) -> bool:
+    """'ISIS-held', 'rebel-controlled': the suffix after a hyphen."""
+    return token.i >= 2 and token.nbor(-1).text == "-"
+
+
+# The order in one place: the first shape whose trigger fits a token reads it.
+SHAPES: tuple[Shape, ...] = (
+    Shape("capture", ("VERB",), ("control_gain",), verbs.gain, ("control_gain_phrasal",)),
+    Shape("declared victory", ("VERB",), ("declare_verbs",), verbs.declared_victory),
+    Shape("defeat", ("VERB",), ("control_defeat",), verbs.defeat,
+          test=lambda t, ctx: is_passive(t), tries=True),
+    Shape("deprive", ("VERB",), ("control_deprive",), lambda t, ctx, g: verbs.deprive(t, ctx)),
+    Shape("fall to", ("VERB",), ("control_fall",), verbs.fall_to),
+    Shape("hand over", ("VERB",), ("control_cede",), verbs.cede, ("control_cede_phrasal",)),
+    Shape("control as object", ("VERB", "AUX"), ("control_take_verbs", "control_keep_verbs"),
+          verbs.control_object, tries=True),
+    Shape("stronghold", ("NOUN",), ("stronghold_state_nouns",), nouns.stronghold_noun),
+    Shape("siege verb", ("VERB",), ("siege_verbs",), sieges.besieged),
+    Shape("siege noun", ("NOUN",), ("siege_nouns",), sieges.siege_noun),
+    Shape("group's capital", ("NOUN",), ("group_capital_nouns",), nouns.stronghold_noun,
+          test=nouns.group_capital),
+    Shape("in hands", ("NOUN",), ("control_state_nouns",), states.controlled),
+    Shape("party's place", ("NOUN",), ("party_place_nouns",), states.party_place),
+    Shape("stronghold was", ("AUX",), ("copula_verbs",), nouns.stronghold_of),
+    Shape("drive out", ("VERB",), ("control_drive_out",), verbs.drive_out),
+    Shape("loss", ("VERB",), ("control_loss",), lambda t, ctx, g: verbs.loss(t, ctx),
+          ("control_loss_phrasal",)),
+    Shape("X-held", ("VERB", "ADJ", "NOUN", "AUX"), ("held_suffixes",), states.held,
+          test=held_suffix),
+    Shape("controlled", ("VERB", "ADJ", "NOUN", "AUX"), ("control_state_verbs", "control_nouns"),
+          states.controlled),
+    Shape("declared free", ("ADJ",), ("free_adjectives",), verbs.declared_free),
+)
+
+
+@lru_cache(maxsize=1)
+def control_lemmas() -> frozenset[str]:
+    """Every word a shape's trigger can be: a token with none of them is passed over."""
+    lex = lexicon()
+    words = {w for s in SHAPES for key in s.words for w in lex[key]}
+    return frozenset(words | {w for s in SHAPES for key in s.phrasal for w in lex[key]})
+
+
+CONTROL_POS = frozenset(p for s in SHAPES for p in s.pos)
+
+
+def may_control(words: Words, i: int) -> bool:
+    """control_of's first test, on the item's word lists: a word no shape reads (most words
+    of a text) is passed over without a Token or the irrealis test's walk."""
+    return words.pos[i] in CONTROL_POS and (
+        words.lemma[i] in control_lemmas() or words.lower[i] in control_lemmas()
+    )
+
+
+def is_capture_noun(words: Words, i: int) -> bool:
+    """'the capture of X', 'the fall of X': nominal_capture's word."""
+    return words.pos[i] == "NOUN" and words.lemma[i] in lexicon()["nominal_capture"]
+
+
+def control_of(token: Token, ctx: ItemContext) -> Found | None:
+    if not may_control(ctx.words, token.i) or irrealis(token):
+        return None
+    for shape in SHAPES:
+        if not shape.fits(token, ctx):
+            continue
+        found = shape.read(token, ctx, ctx.gazetteer)
+        if found is not None or not shape.tries:
+            return found
+    return None
+
+
+__all__ = ["SHAPES", "Found", "Shape", "control_of", "is_capture_noun", "may_control"]

@@ -1,0 +1,104 @@
+"""What a control shape finds (``Found``), how a gain becomes one, and the checks every
+finding goes through: forces named for their country ("government forces" in Iraq), a
+holder's denial, one claim where two shapes read the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Token
+
+from kg.extract.attribution import child
+from kg.extract.gazetteer import Entity, Gazetteer, lexicon
+from kg.extract.mentions import ItemContext, actor_of, places_of
+
+
+@dataclass
+class Found:
+    trigger: Token
+    event: str
+    place: Entity | None
+    agent: Entity | None
+    target: Entity | None
+    controller: Entity | None
+    others: list[Entity] = field(default_factory=list)  # the other places of a list
+    denial: bool = False  # a state a denier asserts against a reported change
+
+
+HOLDER_TYPES = {"ArmedGroup", "Government", "State", "Country", "Actor", "Organisation"}
+
+
+def gain_found(
+    trigger: Token,
+    agent_t,
+    place_t,
+    target_t,
+    ctx: ItemContext,
+    gaz: Gazetteer,
+    event: str = "ControlChange",
+) -> Found | None:
+    if place_t is not None and place_t.lemma_.lower() in lexicon()["partial_words"]:
+        return None  # "controls most of Idlib province": not the whole place
+    places = [p for p in places_of(place_t, ctx) if p.type != "Country"]
+    if not places:
+        return None
+    agent = actor_of(agent_t, ctx)
+    controller = gaz.side_of(agent)
+    return Found(
+        trigger, event, places[0], agent, actor_of(target_t, ctx), controller, places[1:]
+    )
+
+
+def place_mention(token: Token | None, ctx: ItemContext) -> Entity | None:
+    found = ctx.at(token) if token is not None else None
+    return found if found is not None and found.is_place else None
+
+
+def localised(f: Found, gaz: Gazetteer) -> Found:
+    """'government forces' and 'the army' in Iraq are Iraq's: the words name the forces of
+    the country the place is in (kg/data/lexicon.json "local_forces")."""
+    country = country_of(f.place, gaz) if f.place is not None else None
+    for forces in lexicon()["local_forces"].get(country or "", []):
+        if f.agent is not None and f.agent.key in forces["instead_of"]:
+            agent = gaz.get(forces["forces"])
+            controller = gaz.side_of(agent) if f.controller is not None else None
+            return Found(f.trigger, f.event, f.place, agent, f.target, controller, f.others)
+    return f
+
+
+def country_of(place: Entity, gaz: Gazetteer) -> str | None:
+    """The ISO code of the country a place is in (GeoNames', else up its part_of chain)."""
+    seen = 0
+    entity: Entity | None = place
+    while entity is not None and seen < 5:
+        if entity.country:
+            return entity.country
+        if entity.type == "Country":
+            return lexicon()["country_codes"].get(entity.key)
+        entity = gaz.get(entity.part_of) if entity.part_of else None
+        seen += 1
+    return None
+
+
+def same_finding(a: Found, b: Found) -> bool:
+    def key(f: Found) -> tuple:
+        return (f.event, f.place.key if f.place else None,
+                f.controller.key if f.controller else None)
+
+    return key(a) == key(b)
+
+
+def denied(f: Found, ctx: ItemContext) -> Found | None:
+    """'ISIS denied losing Tabqa', 'the army denied that rebels had taken X': the denier
+    says it still holds the place, a state that stands against the change (the sentence is
+    flagged contested, and the contradiction is linked to the claims it disputes)."""
+    verb = next((a for a in f.trigger.ancestors if a.pos_ == "VERB"), None)
+    if verb is None or verb.lemma_.lower() not in lexicon()["denial_verbs"]:
+        return f
+    if f.trigger.dep_ not in ("xcomp", "ccomp", "pcomp", "dobj") and f.trigger.head != verb:
+        return f
+    denier = actor_of(child(verb, "nsubj"), ctx)
+    if denier is None or denier.type not in ("ArmedGroup", "Government", "State", "Country"):
+        return None  # a denial by an onlooker says nothing of who holds the place
+    holder = ctx.gazetteer.side_of(denier)
+    return Found(f.trigger, "ControlState", f.place, denier, None, holder, f.others, True)

@@ -1,0 +1,110 @@
+"""Control told by a noun: "the capture/fall/loss of P (to Y)", "Y's stronghold of P", "its P
+bastion", "P, a key rebel stronghold", "the group's de facto capital P", "Y's last stronghold
+was the town of P"."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from kg.extract.attribution import child
+from kg.extract.control.base import HOLDER_TYPES, Found, place_mention
+from kg.extract.gazetteer import Entity, Gazetteer, lexicon
+from kg.extract.mentions import ItemContext, actor_of, place_of, places_of
+from kg.extract.syntax import changed_by, prep_object
+
+
+def nominal_capture(
+    noun: Token, ctx: ItemContext, gaz: Gazetteer, prior: dict[str, Entity]
+) -> Found | None:
+    """'the capture of X', 'the recapture of X (by Y)': a change that refers back to one
+    already reported, so without an agent it takes the controller the article gave X."""
+    place = place_of(prep_object(noun, "of"), ctx)
+    if place is None or place.type == "Country":
+        return None
+    gainer = actor_of(prep_object(noun, "to"), ctx)  # "the fall of X to Y", "loss of X to Y"
+    if gainer is None and noun.lemma_.lower() in lexicon()["nominal_loss"]:
+        return None  # "its loss of X": who gained it is not said
+    agent = (
+        gainer
+        or actor_of(prep_object(noun, "by"), ctx)
+        or actor_of(child(noun, "poss"), ctx)
+    )
+    controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
+    return Found(noun, "ControlChange", place, agent, None, controller)
+
+
+def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the IS stronghold of Al-Bab', "Y's stronghold of X", 'its Raqa bastion', 'X, a key
+    rebel stronghold', 'X is a stronghold of Y': Y holds X. A former stronghold is not, and
+    a stronghold a sentence says was taken is the capture's ('captured the IS stronghold of
+    X' is read by the capture)."""
+    if any(c.lower_ in lexicon()["past_markers"] for c in noun.children):
+        return None
+    if changed_by(noun):
+        return None
+    of = prep_object(noun, "of")
+    holder = None
+    for c in noun.children:
+        named = ctx.at(c)
+        if c.ent_type_ == "NORP" or c.lower_ in ("syrian", "iraqi"):
+            continue  # "its main Iraqi bastion": where, not whose
+        if c.dep_ in ("poss", "compound", "amod", "nmod") and named is None or (
+            c.dep_ in ("poss", "compound", "amod", "nmod") and named is not None
+            and named.is_actor
+        ):
+            holder = holder or actor_of(c, ctx) or backed_side(c, ctx)
+    if holder is None and of is not None and place_mention(of, ctx) is None:
+        holder = actor_of(of, ctx)
+    place_t = None
+    if of is not None and place_mention(of, ctx) is not None:
+        place_t = of
+    else:
+        inside = [c for c in noun.children if c.dep_ in ("compound", "appos", "nmod")
+                  and place_mention(c, ctx) is not None]
+        appos = child(noun, "appos")
+        if inside:
+            place_t = inside[0]
+        elif appos is not None:
+            place_t = appos
+        elif noun.dep_ == "appos" and noun.head.pos_ in ("PROPN", "NOUN"):
+            place_t = noun.head
+        elif noun.dep_ == "attr":
+            place_t = child(noun.head, "nsubj")
+    if holder is None or place_t is None or holder.type not in HOLDER_TYPES:
+        return None
+    places = [p for p in places_of(place_t, ctx, settlement_only=False, certain=True)
+              if p.type != "Country"]
+    if not places:
+        return None
+    return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
+
+
+def group_capital(noun: Token, ctx: ItemContext) -> bool:
+    """Is this 'capital' an armed group's ('IS's de facto capital'), not a country's?"""
+    for c in noun.children:
+        if c.dep_ in ("poss", "compound", "nmod"):
+            found = actor_of(c, ctx)
+            if found is not None and found.type == "ArmedGroup":
+                return True
+    return False
+
+
+def backed_side(token: Token, ctx: ItemContext) -> Entity | None:
+    """'Turkey-backed', 'US-backed': the word names whom the holder is backed by; the holder
+    is a generic force of that kind, looked up whole ('Turkish-backed rebels')."""
+    text = " ".join(t.text for t in token.subtree)
+    return ctx.gazetteer.lookup(text + " rebels") if "backed" in text.lower() else None
+
+
+def stronghold_of(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """ "ISIS's last stronghold in Iraq was the town of Qaim": the possessor held the place."""
+    if token.lemma_ != "be":
+        return None
+    subj, attr = child(token, "nsubj"), child(token, "attr")
+    if subj is None or attr is None or subj.lemma_.lower() not in lexicon()["stronghold_nouns"]:
+        return None
+    holder = actor_of(child(subj, "poss"), ctx)
+    place = place_of(attr, ctx)
+    if holder is None or place is None or place.type == "Country":
+        return None
+    return Found(token, "ControlState", place, holder, None, gaz.side_of(holder))

@@ -1,0 +1,58 @@
+"""Sieges: "Y besieged P", "P is under siege by Y", "a government siege of P", "encircling IS in
+the town of P". A siege changes no control: the besieged hold the place."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from kg.extract.attribution import child
+from kg.extract.control.base import Found
+from kg.extract.control.states import holder_word
+from kg.extract.gazetteer import Entity, Gazetteer, lexicon
+from kg.extract.mentions import ItemContext, actor_of, places_of
+from kg.extract.syntax import is_passive, prep_object, roles, subject
+
+
+def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the SDF besieged Manbij', 'X was surrounded by the army', 'encircling IS in the town
+    of X': a siege changes no control; the besieged still hold the place (the party the
+    sentence names inside it, else the besieger's opponent: kg/data/lexicon.json
+    "besieged_side")."""
+    if is_passive(verb) and verb.dep_ == "amod":
+        return None  # "the besieged town": told by siege_noun's kin, the party of the place
+    besieger_t, place_t = roles(verb)
+    inside = actor_of(place_t, ctx) if place_t is not None else None
+    if inside is not None:  # "encircling IS in the town of Manbij"
+        place_t = prep_object(verb, "in") or prep_object(place_t, "in")
+    return siege_found(verb, besieger_t, place_t, inside, ctx, gaz)
+
+
+def siege_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the siege of X by Y', "a government siege of X", 'X is under siege by the army',
+    'the siege by regime forces on X'."""
+    besieger_t = prep_object(noun, "by") or child(noun, "poss", "compound", "amod", "nmod")
+    place_t = prep_object(noun, "of", "on")
+    if place_t is not None and actor_of(place_t, ctx) is not None:
+        besieger_t, place_t = place_t, prep_object(noun, "on")  # "under the siege of the army"
+    if place_t is None and noun.head.lower_ == "under" and noun.head.dep_ == "prep":
+        held_t = noun.head.head
+        place_t = held_t if held_t.pos_ in ("NOUN", "PROPN") else subject(held_t) or child(
+            held_t, "nsubjpass")
+    return siege_found(noun, besieger_t, place_t, None, ctx, gaz)
+
+
+def siege_found(
+    trigger: Token, besieger_t, place_t, inside: Entity | None, ctx: ItemContext, gaz: Gazetteer
+) -> Found | None:
+    places = [p for p in places_of(place_t, ctx) if p.type != "Country"]
+    if not places:
+        return None
+    holder = inside
+    if holder is None:
+        besieger = holder_word(besieger_t, ctx) if besieger_t is not None else None
+        side = gaz.side_of(besieger) if besieger is not None else None
+        opponent = lexicon()["besieged_side"].get(side.key if side else "")
+        holder = gaz.get(opponent) if opponent else None
+    if holder is None:
+        return None
+    return Found(trigger, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])

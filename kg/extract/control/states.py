@@ -1,0 +1,147 @@
+"""Control told as a state: "the ISIS-held town", "P is controlled by Y", "under Y control", "in
+Y hands", "Y is in full control of P", "the rebel town of P"."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from kg.extract.attribution import child
+from kg.extract.control.base import Found
+from kg.extract.gazetteer import Entity, Gazetteer, lexicon
+from kg.extract.mentions import ItemContext, actor_of, place_of, places_of
+from kg.extract.syntax import changed_by, prep_object, roles
+
+CONTROL = "control"
+
+
+def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the ISIS-held town of X', 'rebel-held Idlib'."""
+    holder_t = token.nbor(-2)
+    holder = holder_word(holder_t, ctx)
+    noun = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
+    if holder is None or noun is None:
+        return None
+    lemma = noun.lemma_.lower()
+    area = lemma in lexicon()["area_nouns"]
+    if (
+        lemma not in lexicon()["settlement_nouns"] + ["province", "region", "governorate"]
+        and ctx.at(noun) is None
+        and not area
+    ):
+        return None  # "a government-held base": a facility, not the place around it
+    places = [p for p in places_of(noun, ctx, settlement_only=False) if p.type != "Country"]
+    if area and not named_in(noun, places, ctx):
+        return None  # "IS-held areas including the towns of A and B" names them; else none
+    if not places or changed_by(noun):
+        return None
+    return Found(token, "ControlState", places[0], holder, None, gaz.side_of(holder),
+                 places[1:])
+
+
+def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'P is controlled by X' and 'X is in (full) control of P'."""
+    if token.pos_ == "VERB":
+        agent_t, patient_t = roles(token)
+        if (
+            child(token, "nsubjpass") is None
+            and token.dep_ not in ("acl", "relcl")
+            and child(token, "dobj") is None
+        ):
+            return None
+        # "the territory it once held": only a named or settlement place is a state claim
+        agent = actor_of(agent_t, ctx)
+        places = [p for p in places_of(patient_t, ctx) if p.type != "Country"]
+        if not places or agent is None:
+            return None
+        return Found(token, "ControlState", places[0], agent, None, gaz.side_of(agent),
+                     places[1:])
+    else:
+        prep = token.head
+        if prep.lower_ not in ("in", "under", "within") or prep.dep_ != "prep":
+            return None
+        if prep.lower_ == "in" and token.lemma_.lower() == CONTROL:
+            # "X is in (full) control of P"
+            place = place_of(prep_object(token, "of", "over"), ctx)
+            agent = actor_of(child(prep.head, "nsubj"), ctx)
+        else:
+            # "P is under Y control", "under the control of Y", "in Y hands", "in the
+            # hands of Y", "the town under Y's control"
+            holder_t = child(token, "poss", "compound", "amod", "nmod") or prep_object(
+                token, "of"
+            )
+            agent = actor_of(holder_t, ctx) or held_by_adjective(token, ctx)
+            held_t: Token | None = prep.head
+            if prep.head.pos_ not in ("NOUN", "PROPN"):
+                # "X remains in Y hands", "leaving X in Y hands"
+                held_t = child(prep.head, "nsubj", "nsubjpass", "dobj") or (
+                    prep.head.head if prep.head.dep_ in ("acl", "relcl", "xcomp") else None
+                )
+            places = [p for p in places_of(held_t, ctx, settlement_only=False)
+                      if p.type != "Country"]
+            if not places or agent is None:
+                return None
+            return Found(token, "ControlState", places[0], agent, None, gaz.side_of(agent),
+                         places[1:])
+    if place is None or agent is None or place.type == "Country":
+        return None
+    return Found(token, "ControlState", place, agent, None, gaz.side_of(agent))
+
+
+def party_place(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'the rebel town of X', 'a besieged rebel town', 'the opposition district of X': a
+    place named by the armed party that holds it. A people or a country ('the Kurdish town',
+    'a Syrian village') names no holder; a place a sentence says was taken is the change's."""
+    holder = None
+    for c in noun.children:
+        if c.i > noun.i or c.dep_ not in ("amod", "compound", "nmod"):
+            continue
+        named = ctx.at(c)
+        if c.ent_type_ == "NORP" or (named is not None and not named.is_actor):
+            continue
+        found = actor_of(c, ctx)
+        if found is not None and found.type in ("ArmedGroup", "Government"):
+            holder = found
+    if holder is None or changed_by(noun):
+        return None
+    places = [p for p in places_of(noun, ctx, settlement_only=False) if p.type != "Country"]
+    if not places or not (named_in(noun, places, ctx) or forward_reference(noun)):
+        return None  # "the militant enclave", "rebel positions": no place named
+    return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
+
+
+def named_in(noun: Token, places: list[Entity], ctx: ItemContext) -> bool:
+    """Is the place named in the noun phrase itself ('the rebel town of X', 'X, a rebel
+    town')?"""
+    near = [t for t in noun.subtree] + ([noun.head] if noun.dep_ == "appos" else [])
+    return any(ctx.at(t) in places for t in near if ctx.at(t) is not None)
+
+
+def forward_reference(noun: Token) -> bool:
+    """'a besieged rebel town ...' names its town in what follows."""
+    return noun.lemma_.lower() in lexicon()["settlement_nouns"] and any(
+        c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children
+    )
+
+
+def held_by_adjective(noun: Token, ctx: ItemContext) -> Entity | None:
+    """'under jihadist control', 'in regime hands': the holder named by an adjective."""
+    for c in noun.children:
+        if c.dep_ in ("amod", "compound", "nmod"):
+            found = holder_word(c, ctx)
+            if found is not None and found.is_actor:
+                return ctx.gazetteer.as_actor(found)
+    return None
+
+
+def holder_word(token: Token, ctx: ItemContext) -> Entity | None:
+    """The party a modifier names: 'ISIS-held', 'rebel-held', and the people's words that
+    stand for their forces ('Kurdish-held', 'Kurd-held': "Kurdish forces")."""
+    found = ctx.at(token) or actor_of(token, ctx)
+    if found is not None and found.known and found.is_actor:
+        return ctx.gazetteer.as_actor(found)
+    for word in (token.text, token.lemma_, token.text + "s"):
+        for suffix in lexicon()["holder_suffixes"]:
+            named = ctx.gazetteer.lookup(f"{word} {suffix}".strip())
+            if named is not None and named.is_actor and named.type != "Country":
+                return named
+    return found if found is not None and found.is_actor else None

@@ -1,0 +1,172 @@
+"""Control told by a verb: a capture ("captured", "retook", "took control of", "declared
+victory"), a rout ("drove X out of P"), a loss ("withdrew from", "lost P to Y"), a fall ("P fell
+to Y"), a handover ("handed P over to Y"), a defeat ("ISIS was defeated there by Y"), and
+control held or taken as the object of a verb ("established full control of P", "had
+control of P")."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from kg.extract.attribution import child
+from kg.extract.control.base import Found, gain_found
+from kg.extract.gazetteer import Entity, Gazetteer, lexicon
+from kg.extract.mentions import ItemContext, actor_of, place_of, salient_place
+from kg.extract.syntax import is_passive, prep_object, roles, subject
+
+CONTROL = "control"
+
+
+def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    agent, patient = roles(verb)
+    if patient is not None and patient.lemma_.lower() in ("control", "victory"):
+        place_t = prep_object(patient, "of", "over", "in") or prep_object(verb, "in", "of")
+        target_t = prep_object(patient, "over") if patient.lemma_ == "victory" else None
+        if patient.lemma_ == "victory":
+            place_t = prep_object(patient, "in") or prep_object(verb, "in")
+            if place_t is None and ctx.last_place is not None:
+                # "declared victory over the group": over the place the item is about
+                return focus_found(verb, agent, target_t, ctx, gaz)
+        return gain_found(verb, agent, place_t, target_t or prep_object(verb, "from"), ctx, gaz)
+    source = prep_object(verb, "from")
+    if patient is None and source is not None:
+        patient = child(source, "appos")  # "liberated from ISIS the city of X"
+    return gain_found(verb, agent, patient, source, ctx, gaz)
+
+
+def focus_found(verb: Token, agent_t, target_t, ctx: ItemContext, gaz: Gazetteer) -> Found:
+    agent = actor_of(agent_t, ctx)
+    return Found(
+        verb, "ControlChange", ctx.last_place, agent, actor_of(target_t, ctx), gaz.side_of(agent)
+    )
+
+
+def deprive(verb: Token, ctx: ItemContext) -> Found | None:
+    """'strips ISIS of its last stronghold': the object loses the place."""
+    place = place_of(prep_object(verb, "of"), ctx)
+    if place is None or place.type == "Country":
+        return None
+    return Found(verb, "ControlChange", place, None, actor_of(child(verb, "dobj"), ctx), None)
+
+
+def drive_out(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    agent, patient = roles(verb)
+    place_t = prep_object(verb, "from", "out") or prep_object(patient, "in", "from")
+    if place_t is None and verb.lemma_.lower() == "eliminate" and patient is not None:
+        place_t = prep_object(patient, "in")
+    if place_t is None:
+        return None
+    return gain_found(verb, agent, place_t, patient, ctx, gaz)
+
+
+def loss(verb: Token, ctx: ItemContext) -> Found | None:
+    agent_t = child(verb, "nsubj")
+    place_t = prep_object(verb, "from") or child(verb, "dobj")
+    if is_passive(verb):  # "X was lost to Y"
+        agent_t, place_t = None, child(verb, "nsubjpass") or place_t
+    gainer_t = prep_object(verb, "to")
+    if gainer_t is not None and actor_of(gainer_t, ctx) is not None:
+        # "lost X to Y", "which it had lost in March to Y": Y gains it
+        return gain_found(verb, gainer_t, place_t, agent_t, ctx, ctx.gazetteer)
+    place = place_of(place_t, ctx)
+    if place is None and place_t is not None:
+        # "lost most of its territory, including Mosul and Raqqa": the first named; the
+        # others follow through losses_including()
+        named = included_places(verb, ctx)
+        place = named[0] if named else None
+    if place is None or place.type == "Country":
+        return None
+    agent = actor_of(agent_t, ctx)
+    return Found(verb, "ControlChange", place, agent, None, None)
+
+
+def included_places(head: Token, ctx: ItemContext) -> list[Entity]:
+    found = []
+    for t in head.subtree:
+        if t.lower_ == "including" and t.dep_ == "prep":
+            for obj in (c for c in t.children if c.dep_ == "pobj"):
+                for o in (obj, *obj.conjuncts):
+                    place = place_of(o, ctx)
+                    if place is not None and place.type != "Country":
+                        found.append(place)
+    return found
+
+
+def fall_to(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'X fell to Y', 'X fell into the hands of Y', 'after the town fell to IS'."""
+    gainer_t = prep_object(verb, "to", "into")
+    if gainer_t is not None and gainer_t.lemma_.lower() == "hand":
+        gainer_t = prep_object(gainer_t, "of") or child(gainer_t, "poss")
+    if gainer_t is None:
+        return None
+    place_t = subject(verb)
+    if place_t is None and verb.dep_ in ("relcl", "acl"):
+        place_t = verb.head
+    return gain_found(verb, gainer_t, place_t, None, ctx, gaz)
+
+
+def cede(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'rebels handed over the town of X to government forces', 'ceded X to Y': Y gains X
+    from the subject."""
+    gainer_t = prep_object(verb, "to")
+    if gainer_t is None or actor_of(gainer_t, ctx) is None:
+        return None
+    giver_t, place_t = roles(verb)
+    return gain_found(verb, gainer_t, place_t, giver_t, ctx, gaz)
+
+
+def control_object(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'established full control of X' (a change), 'had full control of X' (a state)."""
+    control = child(verb, "dobj")
+    if control is None or control.lemma_.lower() != CONTROL:
+        return None
+    agent_t, _ = roles(verb)
+    place_t = prep_object(control, "of", "over", "in") or prep_object(verb, "over", "of", "in")
+    keeps = verb.lemma_.lower() in lexicon()["control_keep_verbs"]
+    found = gain_found(verb, agent_t, place_t, None, ctx, gaz)
+    if found is not None and keeps:
+        found.event = "ControlState"
+    return found
+
+
+
+def defeat(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'ISIS was defeated (there) (by regime forces)': it lost the place, to the victor."""
+    loser = actor_of(child(token, "nsubjpass"), ctx) if child(token, "nsubjpass") else None
+    if loser is None and token.dep_ in ("pcomp", "advcl", "xcomp"):
+        # "militants entered X for the first time since being defeated there"
+        clause = next((a for a in token.ancestors if child(a, "nsubj") is not None), None)
+        loser = actor_of(child(clause, "nsubj"), ctx) if clause is not None else None
+    there = next((c for c in token.children if c.lower_ in ("there", "here")), None)
+    place = (place_of(there, ctx) if there is not None else None) or (
+        ctx.last_place or salient_place(token, ctx, True)
+    )
+    victor = actor_of(prep_object(token, "by"), ctx)
+    if loser is None or place is None:
+        return None
+    return Found(token, "ControlChange", place, victor, loser, gaz.side_of(victor))
+
+
+def declared_victory(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'declared victory over ISIS in P': a capture of P."""
+    victory = next(
+        (c for c in verb.children
+         if c.dep_ == "dobj" and c.lemma_.lower() in lexicon()["victory_nouns"]),
+        None,
+    )
+    return gain(verb, ctx, gaz) if victory is not None else None
+
+
+def declared_free(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'declared the town free of militants': a capture by the declarer."""
+    if token.head.lemma_.lower() not in lexicon()["declare_verbs"]:
+        return None
+    declare = token.head
+    return gain_found(
+        token,
+        child(declare, "nsubj"),
+        child(declare, "dobj") or child(token, "nsubj"),
+        prep_object(token, "of"),
+        ctx,
+        gaz,
+    )
