@@ -79,10 +79,13 @@ def extractor_version() -> str:
     package = Path(__file__).resolve().parent
     files = sorted(
         [
-            *package.glob("extract/*.py"),
-            *package.glob("read/*.py"),
+            *package.glob("extract/**/*.py"),
+            *package.glob("read/**/*.py"),
             package / "emit.py",
+            package / "link.py",
+            package / "vocab.py",
             *data_dir().glob("*.json*"),
+            *data_dir().glob("*.csv"),
         ]
     )
     digest = hashlib.sha256()
