@@ -53,3 +53,17 @@ def test_relative_dates_without_publication_date_are_unresolved() -> None:
 
 def test_durations_are_not_dates() -> None:
     assert resolve("three days", MONDAY) is None
+
+
+def test_parts_of_periods_years_ago_and_months_of_a_year() -> None:
+    import datetime as _dt
+
+    from kg.extract.dates import resolve as _resolve
+
+    pub = _dt.date(2017, 11, 13)
+    end = _resolve("at the end of last year", pub)
+    assert (end.start, end.end) == (_dt.date(2016, 12, 1), _dt.date(2016, 12, 31))
+    march = _resolve("in March of 2013", pub)
+    assert (march.start, march.end) == (_dt.date(2013, 3, 1), _dt.date(2013, 3, 31))
+    ago = _resolve("two years ago", pub)
+    assert (ago.start, ago.end) == (_dt.date(2015, 1, 1), _dt.date(2015, 12, 31))

@@ -67,9 +67,16 @@ def clean_phrase(text: str) -> str:
     return re.sub(r"^(on|in|at|by|during|from|earlier|late|early)\s+", "", text, flags=re.I).strip()
 
 
+PART = re.compile(r"(?:at |by |in |towards? )?(?:the )?(end|beginning|start|middle) of (.+)")
+
+
 def resolve(text: str, published: dt.date | None, future: bool = False) -> DateRange | None:
     """A date phrase as a range, or None when it is not a date we can place (durations)."""
     phrase = clean_phrase(text).lower().rstrip(".,")
+    part = PART.fullmatch(phrase)
+    if part:  # "at the end of last year": the last month of the period
+        whole = resolve(part.group(2), published, future)
+        return narrowed(whole, part.group(1), text) if whole is not None else None
     since = re.fullmatch(r"since (?:early |late |mid-?)?(\d{4})", phrase)
     if since and published is not None:  # "since 2011": from then to the report
         return DateRange(dt.date(int(since.group(1)), 1, 1), published, text)
@@ -82,6 +89,19 @@ def resolve(text: str, published: dt.date | None, future: bool = False) -> DateR
         return None
     relative = resolve_relative(phrase, published, future)
     return DateRange(relative[0], relative[1], text) if relative else None
+
+
+def narrowed(whole: DateRange, part: str, text: str) -> DateRange:
+    """The end, beginning or middle of a period: its last, first or middle month (the
+    period itself when it is a month or less)."""
+    if whole.start is None or whole.end is None or (whole.end - whole.start).days <= 31:
+        return DateRange(whole.start, whole.end, text, whole.unresolved)
+    if part == "end":
+        return DateRange(whole.end.replace(day=1), whole.end, text)
+    if part in ("beginning", "start"):
+        return DateRange(*month_range(whole.start.year, whole.start.month), text)
+    middle = whole.start + (whole.end - whole.start) / 2
+    return DateRange(*month_range(middle.year, middle.month), text)
 
 
 def resolve_absolute(phrase: str, published: dt.date | None, future: bool):
@@ -106,7 +126,7 @@ def resolve_absolute(phrase: str, published: dt.date | None, future: bool):
     if m and 1900 < int(m.group(1)) < 2100:
         y = int(m.group(1))
         return dt.date(y, 1, 1), dt.date(y, 12, 31)
-    m = re.fullmatch(r"(\w+)\.?,?\s+(\d{4})", phrase)
+    m = re.fullmatch(r"(\w+)\.?,?\s+(?:of\s+)?(\d{4})", phrase)  # "May 2015", "August of 2013"
     if m and m.group(1) in MONTHS:
         return month_range(int(m.group(2)), MONTHS[m.group(1)])
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", phrase)
@@ -173,6 +193,13 @@ def resolve_period(words: list[str], pub: dt.date):
     if "ago" in words and len(words) >= 3:
         n = NUMBERS.get(words[-3]) or (int(words[-3]) if words[-3].isdigit() else None)
         unit = words[-2].rstrip("s")
+        if n and unit == "year":  # "two years ago": that year, not one day of it
+            return dt.date(pub.year - n, 1, 1), dt.date(pub.year - n, 12, 31)
+        if n and unit == "month":
+            first = pub.replace(day=1)
+            for _ in range(n):
+                first = (first - dt.timedelta(days=1)).replace(day=1)
+            return month_range(first.year, first.month)
         if n and unit in UNIT_DAYS:
             d = pub - dt.timedelta(days=n * UNIT_DAYS[unit])
             return d, d
