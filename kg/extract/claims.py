@@ -90,7 +90,7 @@ def date_mentions(doc: Doc) -> dict[int, DateRange]:
     found: dict[int, DateRange] = {}
     anchor: dt.date | None = None
     for ent in doc.ents:
-        if ent.label_ != "DATE":
+        if ent.label_ not in ("DATE", "TIME"):  # "Earlier Wednesday" is often a TIME
             continue
         text = ent.text
         prev = doc[ent.start - 1] if ent.start > 0 else None
@@ -402,12 +402,17 @@ def backstory(trigger: Token, sent: Span) -> bool:
     victory ... but a counterattack saw'), or 'earlier', 'previously', 'once'."""
     if trigger.pos_ == "NOUN":
         return True
+    chain = {trigger.i} | {a.i for a in trigger.ancestors}
     return any(
-        (t.dep_ in ("aux", "auxpass") and t.lower_ == "had" and not reported(t.head))
-        or (t.lower_ in lexicon()["backstory_adverbs"] and not t.ent_type_ == "DATE"
-            and not (t.i + 1 < len(t.doc) and t.doc[t.i + 1].ent_type_ == "DATE"))
+        t.head.i in chain  # the trigger's own clause or one governing it
+        and (
+            (t.dep_ in ("aux", "auxpass") and t.lower_ == "had" and not reported(t.head))
+            or (t.lower_ in lexicon()["backstory_adverbs"]
+                and t.ent_type_ not in ("DATE", "TIME")
+                and not (t.i + 1 < len(t.doc) and t.doc[t.i + 1].ent_type_ in ("DATE", "TIME")))
+        )
         for t in sent
-    )  # "earlier on Wednesday" is today's news
+    )  # "earlier on Wednesday" is today's news; "after losing it hours earlier" is aside
 
 
 def reported(verb: Token) -> bool:
