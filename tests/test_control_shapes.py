@@ -204,3 +204,8 @@ def test_actors_of_two_sides_joined_by_and_name_neither() -> None:
 def test_a_siege_leaves_the_place_to_the_besieged(sentence: str, holder: str) -> None:
     [c] = controls(sentence)
     assert c.event == "ControlState" and c.controller.label == holder
+
+
+def test_a_group_is_named_whole_whatever_place_its_name_holds() -> None:
+    [c] = controls("Liwa Thuwar al-Qantara fighters seized the village of Marj Sultan.")
+    assert c.agent.label == "Liwa Thuwar al-Qantara" and c.agent.type == "ArmedGroup"

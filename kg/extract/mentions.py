@@ -133,6 +133,11 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
         if cue.head is not None:
             ctx.lists.setdefault(cue.head, []).append(entity)
     remember_lists(ctx, listed)
+    for start, end in group_names(doc):  # "Liwa Thuwar al-Raqqa": a group, not Raqqa
+        group_name = doc[start:end].text
+        group = gazetteer.lookup(group_name) or gazetteer.adhoc(group_name, "ArmedGroup", sure=True)
+        ctx.add(Mention(start, end, group, group_name))
+        taken.update(range(start, end))
     for ent in doc.ents:
         if taken & set(range(ent.start, ent.end)):
             continue
@@ -141,6 +146,33 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
             ctx.add(Mention(ent.start, ent.end, found, ent.text))
     ctx.mentions.sort(key=lambda m: m.start)
     return ctx
+
+
+def group_names(doc: Doc) -> list[tuple[int, int]]:
+    """Armed groups' proper names, kept whole: a run of capitalised words opened by a word
+    that names a unit ('Liwa', 'Jaish', 'Harakat', 'Brigade'; kg/data/lexicon.json
+    "armed_group_words"), whatever place or person the rest of the name holds."""
+    words = set(lexicon()["armed_group_words"])
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if token.text[:1].isupper() and token.lower_ in words and (
+            i == 0 or not doc[i - 1].text[:1].isupper() or doc[i - 1].is_sent_start
+        ):
+            end = i + 1
+            while end < len(doc) and (
+                doc[end].text[:1].isupper() or doc[end].lower_ in ("al", "el", "-", "ash", "as")
+            ) and not doc[end].is_sent_start:
+                end += 1
+            while end > i + 1 and doc[end - 1].lower_ in ("al", "el", "-", "ash", "as"):
+                end -= 1
+            if end - i >= 2:
+                found.append((i, end))
+                i = end
+                continue
+        i += 1
+    return found
 
 
 def remember_lists(ctx: ItemContext, listed: list[tuple[int, int, Entity]]) -> None:

@@ -353,7 +353,8 @@ def byline_agency(paragraphs: list[str]) -> str | None:
     least ..."); not an agency a sentence speaks of ("told AFP", "AFP said")."""
     if not paragraphs:
         return None
-    head = " ".join(paragraphs[0].split()[:BYLINE_WORDS])
+    # the title and the lead: a file's first paragraph is often its headline
+    head = " ".join(" ".join(paragraphs[:2]).split()[:BYLINE_WORDS])
     names = sorted(wire_bylines(), key=len, reverse=True)
     for name in names:
         if re.search(rf"\(\s*{re.escape(name)}\s*\)", head):

@@ -98,7 +98,7 @@ def denied(f: Found, ctx: ItemContext) -> Found | None:
     if f.trigger.dep_ not in ("xcomp", "ccomp", "pcomp", "dobj") and f.trigger.head != verb:
         return f
     denier = actor_of(child(verb, "nsubj"), ctx)
-    if denier is None or denier.type not in ("ArmedGroup", "Government", "State", "Country"):
+    if denier is None or denier.type not in HOLDER_TYPES:
         return None  # a denial by an onlooker says nothing of who holds the place
     holder = ctx.gazetteer.side_of(denier)
     return Found(f.trigger, "ControlState", f.place, denier, None, holder, f.others, True)
