@@ -53,6 +53,12 @@ def build_store(path: Path, sources: list[Path]) -> Path:
     return path
 
 
+def built_store(factory, name: str, articles: dict[str, str], manifest: dict) -> Store:
+    """Articles written to a fresh folder and built into a read-only store beside it."""
+    folder = write_articles(factory.mktemp(name) / "articles", articles, manifest)
+    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+
+
 def write_articles(folder: Path, articles: dict[str, str], manifest: dict | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in articles.items():

@@ -4,7 +4,7 @@ part of the total, and never added to it: not in the plots, not in the totals.""
 from __future__ import annotations
 
 import pytest
-from conftest import build_store, write_articles
+from conftest import built_store
 
 from kg.plots import casualty_events
 from kg.store import Store
@@ -20,8 +20,7 @@ MANIFEST = {"raid.txt": {"published": "2019-03-13", "publisher": "Test Wire"}}
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = write_articles(tmp_path_factory.mktemp("raid") / "articles", ARTICLE, MANIFEST)
-    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+    return built_store(tmp_path_factory, "raid", ARTICLE, MANIFEST)
 
 
 def test_the_subset_is_a_claim_of_its_own_marked_as_part(store: Store) -> None:

@@ -7,23 +7,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_rules import claims_of
 
 from kg.extract.claims import Claim
-from kg.extract.run import extract
 from kg.read.articles import Article, Item
 
 THURSDAY = dt.date(2019, 3, 14)
 
 
 def controls(*paragraphs: str, published: dt.date = THURSDAY) -> list[Claim]:
-    article = Article(
-        stem="shapes",
-        text="\n\n".join(paragraphs),
-        published=published,
-        publisher="Test Wire",
-        items=[Item(None, list(paragraphs))],
-    )
-    return [c for c in extract(article) if c.type == "control"]
+    return [c for c in claims_of(*paragraphs, headline=None, published=published)
+            if c.type == "control"]
 
 
 def held(claims: list[Claim]) -> dict[str, str | None]:

@@ -11,18 +11,11 @@ import pytest
 
 from kg.corpus import Columns, read_corpus, row_article
 from kg.errors import ArticleError
+from kg.evaluate_control import FAKES_COLUMNS
 from kg.read.articles import dateline_day, read_article, read_dateline
 
 BODY = "A war monitor said troops entered the town on Tuesday. Residents fled north."
-COLUMNS = Columns(
-    text="article_content",
-    date="date",
-    title="article_title",
-    publisher="source",
-    id="unit_id",
-    url=None,
-    date_format="%m/%d/%Y",
-)
+COLUMNS = Columns(**FAKES_COLUMNS)  # the FA-KES corpus's columns
 
 
 def txt(tmp_path: Path, body: str, title: str = "Troops enter a town in the north") -> Path:

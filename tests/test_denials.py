@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import build_store, write_articles
+from conftest import built_store
 
 from kg.ask import who_controlled
 from kg.claims import list_claims
@@ -22,8 +22,7 @@ MANIFEST = {"dam.txt": {"published": "2017-03-27", "publisher": "Test Wire"}}
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = write_articles(tmp_path_factory.mktemp("dam") / "articles", ARTICLE, MANIFEST)
-    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+    return built_store(tmp_path_factory, "dam", ARTICLE, MANIFEST)
 
 
 def test_the_denial_competes_with_the_capture(store: Store) -> None:
