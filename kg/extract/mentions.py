@@ -371,6 +371,17 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
 RELATIVIZERS = {"which", "that", "who", "whom"}
 
 
+def apposed_place(noun: Token, ctx: ItemContext) -> Entity | None:
+    """'Douma the besieged rebel-held town': with the comma stripped, a description right
+    after a named place, opening with an article, describes it."""
+    start = noun.left_edge.i
+    if start == 0 or noun.doc[start].lower_ not in ("the", "a", "an"):
+        return None
+    if noun.tag_ in ("NNS", "NNPS"):
+        return None
+    return place_mention(noun.doc[start - 1], ctx)
+
+
 def apposed_actor(noun: Token, ctx: ItemContext) -> Entity | None:
     """'the Syrian Democratic Forces an Arab-Kurdish alliance which ...': with the comma
     stripped, an indefinite description right after a named actor describes it."""
@@ -565,6 +576,9 @@ def places_of(
         head = place_mention(token.head, ctx)
         if head is not None:
             return [head]
+    beside = apposed_place(token, ctx)
+    if beside is not None:  # "the Tabqa airport the only remaining regime-held position"
+        return [beside]
     if token.tag_ in ("NNS", "NNPS") and token.pos_ != "PROPN":
         return []  # "a few smaller villages": no one place
     unnamed = proper_place(token, ctx, certain)

@@ -8,7 +8,7 @@ from spacy.tokens import Token
 from kg.extract.attribution import child
 from kg.extract.control.base import Found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, place_of, places_of
+from kg.extract.mentions import ItemContext, actor_of, apposed_place, place_of, places_of
 from kg.extract.syntax import changed_by, prep_object, roles
 
 CONTROL = "control"
@@ -113,7 +113,8 @@ def named_in(noun: Token, places: list[Entity], ctx: ItemContext) -> bool:
     """Is the place named in the noun phrase itself ('the rebel town of X', 'X, a rebel
     town')?"""
     near = [t for t in noun.subtree] + ([noun.head] if noun.dep_ == "appos" else [])
-    return any(ctx.at(t) in places for t in near if ctx.at(t) is not None)
+    beside = apposed_place(noun, ctx)  # "the Tabqa airport the only regime-held position"
+    return beside in places or any(ctx.at(t) in places for t in near if ctx.at(t) is not None)
 
 
 def forward_reference(noun: Token) -> bool:
