@@ -721,7 +721,9 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
         before = [m.entity for m in ctx.mentions
                   if m.start < token.i and m.entity.type in SETTLEMENTS | {"Region"}]
         return before[-1] if before else ctx.last_place
-    if token.lower_ in ("it", "which"):
+    if token.lower_ == "it":
+        return sentence_topic(token, ctx) or ctx.last_place
+    if token.lower_ == "which":
         return ctx.last_place
     if token.lemma_.lower() == "capital":
         return capital_of(token, ctx)
@@ -736,6 +738,24 @@ def next_sentence_end(token: Token, sentences: int = 2) -> int:
         if end < len(token.doc):
             end = token.doc[end].sent.end
     return end
+
+
+def sentence_topic(pronoun: Token, ctx: ItemContext) -> Entity | None:
+    """What 'it' stands for when the sentence named a place before it: the last one that
+    is not only where another is ('the Baba Amr district in the city of Homs ... seized it'
+    is Baba Amr)."""
+    candidates = []
+    for m in ctx.mentions:
+        if not (pronoun.sent.start <= m.start < pronoun.i) or not m.entity.is_place:
+            continue
+        if m.entity.type in ("Country", "Province"):
+            continue
+        head = pronoun.doc[m.start].head
+        locating = any(a.dep_ == "prep" and a.lower_ in LOCATING
+                       for a in [head, *head.ancestors][:3])
+        if not locating:
+            candidates.append(m.entity)
+    return candidates[-1] if candidates else None
 
 
 def capital_of(token: Token, ctx: ItemContext) -> Entity | None:
