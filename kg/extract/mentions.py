@@ -30,6 +30,10 @@ TYPED_HEADS = {
     "district": "Region",
 }
 COMPATIBLE = {
+    "neighbourhood": {"Region", "Place", "Village"},
+    "neighborhood": {"Region", "Place", "Village"},
+    "district": {"Region", "Place", "Village", "Town"},
+    "suburb": {"Region", "Place", "Village", "Town"},
     "town": {"Town", "City", "Village", "Place"},
     "city": {"City", "Town", "Place"},
     "village": {"Village", "Town", "Place"},
@@ -551,13 +555,11 @@ def places_of(
             for member in ctx.lists.get(t.i, [entity]):
                 if member not in found:
                     found.append(member)
-        named_part = t.lemma_.lower() in lexicon()["subplace_nouns"] and any(
-            c.dep_ in ("compound", "appos") and place_mention(c, ctx) for c in t.children
-        )
+        named_part = t.lemma_.lower() in lexicon()["subplace_nouns"]
         for c in sorted(t.children, key=lambda c: -c.i):
             if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis", "punct", "cc", "det"):
                 continue
-            if named_part and c.dep_ == "prep" and c.lower_ == "of":
+            if named_part and c.dep_ == "prep" and c.lower_ == "of" and contains(c, ctx):
                 continue  # "the Salhiya district of Hasakeh city": the city only contains it
             if t.lower_ in DIRECTIONS and c.dep_ == "prep":
                 continue  # "X village southwest of Y": the parser made the direction the head
@@ -683,6 +685,15 @@ DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "south
               "miles"}
 
 
+def contains(prep: Token, ctx: ItemContext) -> bool:
+    """Does 'of ...' name a city, province or country (a container, not the part itself)?"""
+    for t in prep.subtree:
+        found = place_mention(t, ctx)
+        if found is not None:
+            return found.type in ("City", "Province", "Country")
+    return False
+
+
 def first_mention(ctx: ItemContext, entity: Entity, near: Token) -> int:
     starts = [m.start for m in ctx.mentions if m.entity is entity and m.start >= near.left_edge.i]
     return min(starts) if starts else 10**9
@@ -728,6 +739,16 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
     if token.lemma_.lower() == "capital":
         return capital_of(token, ctx)
     return salient_place(token, ctx, settlement_only)
+
+
+def nearby(token: Token) -> bool:
+    """Is this name only a landmark near something ('near the Habeet area', 'north of X')?"""
+    for a in [token.head, *token.head.ancestors][:3]:
+        if a.dep_ == "prep" and a.lower_ in ("near", "outside", "around", "toward", "towards"):
+            return True
+        if a.lower_ in DIRECTIONS:
+            return True
+    return False
 
 
 def next_sentence_end(token: Token, sentences: int = 2) -> int:
@@ -816,7 +837,8 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
         for m in places
         if token.i < m.start < following
         and m.entity.country in lexicon()["theatre_countries"] + [None]
-    ]  # "a Kurdish-held town on the border": not the Turkish town named next
+        and not nearby(token.doc[m.start])
+    ]  # "a Kurdish-held town on the border": not the Turkish town named next, nor one near
     if after:
         return after[0].entity
     if not any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in token.children):
