@@ -62,10 +62,13 @@ def kind_heads() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def facility_heads() -> list[tuple[tuple[str, ...], str]]:
-    """Facility phrases as word tuples, longest first, -> facility kind."""
+def facility_heads() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Facility phrases as word tuples, longest first, by their first word -> kind."""
     heads = [(tuple(p.split()), kind) for p, kind in lexicon()["facility_heads"].items()]
-    return sorted(heads, key=lambda h: -len(h[0]))
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for words, kind in sorted(heads, key=lambda h: -len(h[0])):
+        by_first.setdefault(words[0], []).append((words, kind))
+    return by_first
 
 
 def glued_article(text: str) -> bool:
@@ -134,7 +137,7 @@ def split_run(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
 
 def facility_at(doc: Doc, i: int) -> tuple[int, str] | None:
     """(end, kind) of a facility phrase starting at token ``i``."""
-    for words, kind in facility_heads():
+    for words, kind in facility_heads().get(doc[i].lower_, ()):
         n = len(words)
         if i + n <= len(doc) and all(doc[i + k].lower_ == w for k, w in enumerate(words)):
             return i + n, kind
