@@ -203,3 +203,13 @@ def test_a_siege_leaves_the_place_to_the_besieged(sentence: str, holder: str) ->
 def test_a_group_is_named_whole_whatever_place_its_name_holds() -> None:
     [c] = controls("Liwa Thuwar al-Qantara fighters seized the village of Marj Sultan.")
     assert c.agent.label == "Liwa Thuwar al-Qantara" and c.agent.type == "ArmedGroup"
+
+
+def test_what_is_taken_from_a_force_is_a_place_whatever_ner_guessed() -> None:
+    [c] = controls("Rebels took Qantara from government forces on Tuesday.")
+    assert c.place.label == "Qantara" and c.controller.label == "Syrian opposition"
+
+
+def test_a_state_told_with_a_past_period_holds_from_its_start() -> None:
+    [c] = controls("A truce in 2014 left the town of Qantara in rebel hands.")
+    assert c.controller.label == "Syrian opposition" and c.date.start == dt.date(2014, 1, 1)

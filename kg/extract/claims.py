@@ -429,12 +429,32 @@ def sentence_day(sent: Span, dates: dict[int, DateRange]) -> DateRange | None:
         for i in range(sent.start, sent.end)
         if (rng := dates.get(i)) is not None and rng.start is not None and rng.start == rng.end
     }
+    if not days:
+        return period_since(sent, dates, published)
     if len({d.start for d in days}) != 1:
         return None
     day = next(iter(days))
     if published and day.start and day.start > dt.date.fromisoformat(published):
         return None
     return day
+
+
+def period_since(
+    sent: Span, dates: dict[int, DateRange], published: str | None
+) -> DateRange | None:
+    """'a truce in 2014 left X in rebel hands': a state told with one past period holds from
+    that period's start to the report."""
+    if not published:
+        return None
+    pub = dt.date.fromisoformat(published)
+    periods = {rng for i in range(sent.start, sent.end) if (rng := dates.get(i)) is not None
+               and rng.start is not None and rng.end is not None and rng.start < rng.end}
+    if len(periods) != 1:
+        return None
+    period = next(iter(periods))
+    if period.start is None or period.start > pub:
+        return None
+    return DateRange(period.start, pub, period.text)
 
 
 def publication_range(doc: Doc) -> DateRange | None:

@@ -39,7 +39,9 @@ def gain_found(
 ) -> Found | None:
     if place_t is not None and place_t.lemma_.lower() in lexicon()["partial_words"]:
         return None  # "controls most of Idlib province": not the whole place
-    places = [p for p in places_of(place_t, ctx) if p.type != "Country"]
+    # "took X from the SDF": what is taken from a force is a place, whatever NER guessed
+    certain = target_t is not None and actor_of(target_t, ctx) is not None
+    places = [p for p in places_of(place_t, ctx, certain=certain) if p.type != "Country"]
     if not places:
         return None
     agent = actor_of(agent_t, ctx)

@@ -73,7 +73,7 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
             held_t: Token | None = prep.head
             if prep.head.pos_ not in ("NOUN", "PROPN"):
                 # "X remains in Y hands", "leaving X in Y hands"
-                held_t = child(prep.head, "nsubj", "nsubjpass", "dobj") or (
+                held_t = child(prep.head, "dobj") or child(prep.head, "nsubj", "nsubjpass") or (
                     prep.head.head if prep.head.dep_ in ("acl", "relcl", "xcomp") else None
                 )
             places = [p for p in places_of(held_t, ctx, settlement_only=False)
