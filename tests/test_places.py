@@ -231,8 +231,12 @@ def test_the_shipped_table_is_derived_from_the_installed_gazetteer():
     import json
 
     from kg.extract.gazetteer import curated_entities
-    from kg.extract.places import PLACES_FILE, table
+    from kg.extract.places import PLACES_FILE, WRITTEN_WITH, installed_sources, table
     from kg.resources import data_dir
+
+    if installed_sources() != WRITTEN_WITH:
+        pytest.skip(f"the file was written from {WRITTEN_WITH}, {installed_sources()} is "
+                    "installed: run `python -m kg.extract.places` to compare")
 
     shipped = [
         json.loads(line)

