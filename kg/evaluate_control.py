@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -22,7 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg.errors import InputError, NotFoundError
+from kg.evaluate import fold
 from kg.store import Store
 
 FAKES_COLUMNS: dict = dict(
@@ -127,10 +129,6 @@ def by_marker(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
     return groups
 
 
-def fold(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("’", "'")).strip()
-
-
 ALIASES = "SELECT ?e ?name WHERE { ?e skos:altLabel ?name }"
 
 
@@ -149,8 +147,6 @@ class Names:
         if iri not in self.cache:
             aliases = set()
             if iri:
-                import pyoxigraph as ox
-
                 rows = self.store.select(ALIASES, {"e": ox.NamedNode(iri)})
                 aliases = {r["name"].value for r in rows}
             self.cache[iri] = {fold(n) for n in aliases}

@@ -522,8 +522,8 @@ def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
 
 
 # -- places ---------------------------------------------------------------------------------
-def place_mention(token: Token, ctx: ItemContext) -> Entity | None:
-    found = ctx.at(token)
+def place_mention(token: Token | None, ctx: ItemContext) -> Entity | None:
+    found = ctx.at(token) if token is not None else None
     return found if found is not None and found.is_place else None
 
 

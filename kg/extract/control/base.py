@@ -51,11 +51,6 @@ def gain_found(
     )
 
 
-def place_mention(token: Token | None, ctx: ItemContext) -> Entity | None:
-    found = ctx.at(token) if token is not None else None
-    return found if found is not None and found.is_place else None
-
-
 def localised(f: Found, gaz: Gazetteer) -> Found:
     """'government forces' and 'the army' in Iraq are Iraq's: the words name the forces of
     the country the place is in (kg/data/lexicon.json "local_forces")."""

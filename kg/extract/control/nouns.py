@@ -7,9 +7,9 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import HOLDER_TYPES, Found, place_mention
+from kg.extract.control.base import HOLDER_TYPES, Found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, place_of, places_of
+from kg.extract.mentions import ItemContext, actor_of, place_mention, place_of, places_of
 from kg.extract.syntax import changed_by, prep_object
 
 
