@@ -306,9 +306,8 @@ WRITE_BATCH = 32
 # each bulk load adds a file per index that RocksDB compacts with the level below, so small
 # loads spread over a build cost more than transactions (10k generated articles, 32 a load:
 # the parent's CPU 141 -> 256 s); loads of a few hundred thousand quads cost it a third less
-# (143 -> 94 s, eighth session; SCALING.md); 900k quads a load (about 1,800 articles, under
-# the store's one-parse limit, BULK_MAX_QUADS) cost 15-20% less CPU than 250k (thirteenth
-# session)
+# (143 -> 94 s; SCALING.md); 900k quads a load (about 1,800 articles, under the store's
+# one-parse limit, BULK_MAX_QUADS) cost 15-20% less CPU than 250k
 BULK_QUADS = 900_000
 
 
