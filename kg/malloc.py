@@ -4,8 +4,8 @@ Oxigraph's query evaluation allocates and frees millions of small blocks per hea
 quarter of a query worker's samples are glibc's ``malloc`` and ``free``. glibc keeps at most 7
 freed blocks of each size in a thread's cache and sends the rest through the arena's slower
 paths; with 2,000 per size a heavy stored query takes about 8% less CPU (SCALING.md, "glibc's
-thread cache for the query workers": paired runs of the same query in two processes, one with the setting). spaCy's
-extraction neither gained nor lost from it.
+thread cache for the query workers": paired runs of the same query in two processes, one
+with the setting). spaCy's extraction neither gained nor lost from it.
 
 glibc reads ``GLIBC_TUNABLES`` once, when a program starts, so `kg` puts it in its environment
 for the programs it starts: the query workers' fork server and the build's spawned workers.
