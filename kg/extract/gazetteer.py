@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -90,6 +91,7 @@ class Gazetteer:
         self.capitals: dict[str, Entity] = {}
         self.by_fold: dict[str, Entity] = {}  # places by a transliteration-tolerant key
         self.place_forms: list[tuple[str, str]] = []  # (surface form, key) for the ruler
+        self.fold_key: Callable[[str], str] | None = None  # places' transliteration key
         for e in entities:
             for d in e.demonyms:
                 self.by_demonym[d.lower()] = e
@@ -110,6 +112,10 @@ class Gazetteer:
         """GeoNames' places (kg/data/places.jsonl, best ranked first): a place that is a
         hand-written entity (``same_as``) lends it its id, coordinates, names and forms; the
         others become entities of their own. Returns the new entities."""
+        if records:  # places.py imports this module: its fold key is fetched once, here
+            from kg.extract.places import fold
+
+            self.fold_key = fold
         merged = {r["key"]: r["same_as"] for r in records if r.get("same_as") in self.by_key}
         new: list[Entity] = []
         for r in records:
@@ -167,10 +173,8 @@ class Gazetteer:
         if name.upper().startswith("Q") and name[1:].isdigit():
             return self.by_qid.get(name.upper())
         found = self.by_alias.get(norm(name))
-        if found is None and self.by_fold:
-            from kg.extract.places import fold
-
-            found = self.by_fold.get(fold(name))
+        if found is None and self.fold_key is not None:
+            found = self.by_fold.get(self.fold_key(name))
         return found
 
     def get(self, key: str) -> Entity | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.attrs import DEP, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
@@ -263,6 +264,15 @@ def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:
     return gazetteer.adhoc(ent.text, type_)
 
 
+@lru_cache(maxsize=1)
+def common_nouns() -> frozenset[str]:
+    """Nouns the rules read as words ('airstrikes', 'civilians', 'town'), never as names."""
+    lex = lexicon()
+    return frozenset(lex["attack_nouns"]) | frozenset(lex["victim_nouns"]) | frozenset(
+        lex["place_nouns"]
+    )
+
+
 EQUIPMENT_CODE = re.compile(r"^[A-Za-z]{1,4}-?\d+[A-Za-z0-9]*$")  # Tu-22MZ, Su-24, F-16
 
 
@@ -278,7 +288,7 @@ def not_a_name(ent: Span) -> bool:
     after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
     if after is not None and after.lemma_.lower() in lex["equipment_nouns"]:
         return True
-    words = set(lex["attack_nouns"]) | set(lex["victim_nouns"]) | set(lex["place_nouns"])
+    words = common_nouns()
     lower = ent[0].lower_
     return len(ent) == 1 and bool({ent[0].lemma_.lower(), lower, lower.removesuffix("s")} & words)
 
