@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 import sys
 import tempfile
@@ -249,10 +250,19 @@ def build_cited(gold: dict, corpus: Path, store_dir: Path) -> Store:
 
 def evaluate_control(gold_path: Path, corpus: Path | None, store: Store | None) -> ControlScores:
     gold = load_cases(gold_path)
-    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
-        if corpus is not None:
-            store = build_cited(gold, corpus, Path(tmp))
+    if corpus is None:
         if store is None:
             raise InputError("give --corpus CSV to build the cited articles, or a built --store")
-        names = Names(store)
-        return ControlScores([score_case(store, c, names) for c in gold["cases"]])
+        return score_all(store, gold)
+    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
+        built = build_cited(gold, corpus, Path(tmp))
+        scores = score_all(built, gold)
+        built.flush()
+        del built  # RocksDB's handle closed before its folder goes
+        gc.collect()
+    return scores
+
+
+def score_all(store: Store, gold: dict) -> ControlScores:
+    names = Names(store)
+    return ControlScores([score_case(store, c, names) for c in gold["cases"]])
