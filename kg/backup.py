@@ -101,7 +101,7 @@ def restore(source_path: Path, store_path: Path) -> CopyReport:
     source = snapshot(source_path)
     quads, graphs = list(source.quads()), source.named_graphs()
     try:
-        target = Store(store_path)
+        target = Store(store_path, wait=0)  # a build under way: refuse, never replace its work
     except StoreError as exc:
         raise StoreError(f"Cannot restore into {store_path} while another process writes it "
                          f"(kg build?): retry when it ends ({exc.message})") from exc

@@ -679,18 +679,13 @@ def apply_update(path: str | os.PathLike[str], update: str, wait: float = 5.0) -
     process (or a short update elsewhere) may hold the store's lock for a moment: the open is
     retried for up to ``wait`` seconds before the client is told to try again."""
     with _write_lock:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                store = Store(path)
-                break
-            except StoreError as exc:
-                if time.monotonic() >= deadline:
-                    raise StoreError(
-                        "The store is being written by another process (kg build?): "
-                        f"try again later ({exc.message})"
-                    ) from exc
-                time.sleep(0.05)
+        try:
+            store = Store(path, wait=wait)
+        except StoreError as exc:
+            raise StoreError(
+                f"The store is being written by another process (kg build?): try again later "
+                f"({exc.message})"
+            ) from exc
         try:
             store.oxigraph.update(update, prefixes=PREFIXES)
             store.flush()
@@ -744,13 +739,24 @@ def serve(
         config["QUERY_POOL"] = pool.start()
     os.environ[CONFIG_VARIABLE] = json.dumps(config)  # read by the server processes' factory
     print(f"Serving {store_path} on http://{host}:{port}/ (SPARQL at /sparql)", flush=True)
-    if note := stale_totals_note(store_path):
+    if note := _in_fresh_process(stale_totals_note, str(store_path)):
         print(note, file=sys.stderr, flush=True)
     try:
         _granian(config, host, port, threads, http_workers)
     finally:
         if pool is not None:
             pool.close()
+
+
+def _in_fresh_process(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a spawned process. The server processes are forks of this one, and a
+    RocksDB store ever opened here leaves its background threads' state behind in them: a fork's
+    ``Store.flush()`` then waits forever and keeps the write lock. So this process never opens
+    the store itself."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
+        return one.submit(fn, *args).result()
 
 
 def stale_totals_note(store_path: str | os.PathLike[str]) -> str | None:

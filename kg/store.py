@@ -146,10 +146,32 @@ def open_store(location: str | os.PathLike[str], read_only: bool = False) -> Any
     return Store(location, read_only=read_only)
 
 
+def _open_when_free(path: Path, wait: float) -> ox.Store:
+    """The store at ``path`` read-write, once no other process holds its lock (within ``wait``
+    seconds: writes through `kg serve` hold it for milliseconds)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return ox.Store(str(path))
+        except OSError as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                if "lock" in str(exc).lower():
+                    raise OSError(
+                        f"another process is writing it (kg build, or kg serve taking a write); "
+                        f"waited {wait:g} s: try again later ({exc})"
+                    ) from exc
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     """A pyoxigraph store on disk (or in memory when ``path`` is None)."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, read_only: bool = False, wait: float = 10.0
+    ) -> None:
+        """``wait``: seconds to wait for another process's write lock (a write through `kg serve`,
+        a build) before giving up with a StoreError that says so."""
         self.path = Path(path) if path is not None else None
         try:
             if self.path is None:
@@ -162,7 +184,7 @@ class Store:
                 self._ox = _open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
-                self._ox = ox.Store(str(self.path))
+                self._ox = _open_when_free(self.path, wait)
         except (OSError, RuntimeError) as exc:  # RocksDB reports a vanished file as RuntimeError
             raise StoreError(f"Cannot open the store at {self.path}: {exc}") from exc
         self.read_only = read_only

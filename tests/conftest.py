@@ -105,3 +105,43 @@ def seeds_server(seeds_store: Path) -> Iterator[LiveServer]:
     server = LiveServer(seeds_store)
     yield server
     server.close()
+
+
+class KgServe:
+    """`kg serve` as users run it (granian, its own server processes) on a free loopback port."""
+
+    def __init__(self, store: Path, *args: str) -> None:
+        import socket
+        import subprocess
+        import time
+        import urllib.request
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port: int = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.sparql = self.url + "/sparql"
+        self.store = store
+        command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(store),
+                   "--port", str(self.port), *args]
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.sparql + "?query=ASK%7B%7D", timeout=5).read()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.close()
+                    pytest.fail(f"kg serve did not answer: {self.process.stderr.read()!r}")
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        import signal
+
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(10)
