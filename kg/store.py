@@ -168,7 +168,10 @@ class Store:
     """A pyoxigraph store on disk (or in memory when ``path`` is None)."""
 
     def __init__(
-        self, path: str | os.PathLike[str] | None = None, read_only: bool = False, wait: float = 10.0
+        self,
+        path: str | os.PathLike[str] | None = None,
+        read_only: bool = False,
+        wait: float = 10.0,
     ) -> None:
         """``wait``: seconds to wait for another process's write lock (a write through `kg serve`,
         a build) before giving up with a StoreError that says so."""

@@ -122,10 +122,24 @@ class KgServe:
         self.url = f"http://127.0.0.1:{self.port}"
         self.sparql = self.url + "/sparql"
         self.store = store
-        command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(store),
-                   "--port", str(self.port), *args]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, start_new_session=True)
+        command = [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "serve",
+            "--store",
+            str(store),
+            "--port",
+            str(self.port),
+            *args,
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -21,8 +21,9 @@ from conftest import ROOT, SEEDS, KgServe
 TOKEN = "secret"
 
 
-def send(url: str, method: str, body: bytes = b"", content_type: str = "",
-         timeout: float = 30) -> tuple[int, float, bytes]:
+def send(
+    url: str, method: str, body: bytes = b"", content_type: str = "", timeout: float = 30
+) -> tuple[int, float, bytes]:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     if content_type:
         headers["Content-Type"] = content_type
@@ -60,8 +61,13 @@ def test_a_hundred_writes_answer_while_four_clients_read(served: KgServe) -> Non
 
     def reader() -> None:
         while not stop.is_set():
-            url = served.sparql + "?" + urllib.parse.urlencode(
-                {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"})
+            url = (
+                served.sparql
+                + "?"
+                + urllib.parse.urlencode(
+                    {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}
+                )
+            )
             with urllib.request.urlopen(url, timeout=30) as response:
                 reads.append(response.status)
 
@@ -69,8 +75,10 @@ def test_a_hundred_writes_answer_while_four_clients_read(served: KgServe) -> Non
     for thread in readers:
         thread.start()
     try:
-        answers = [update(served, f"INSERT DATA {{ GRAPH <urn:w> {{ <urn:s> <urn:p> {i} }} }}")
-                   for i in range(100)]
+        answers = [
+            update(served, f"INSERT DATA {{ GRAPH <urn:w> {{ <urn:s> <urn:p> {i} }} }}")
+            for i in range(100)
+        ]
     finally:
         stop.set()
         for thread in readers:
@@ -85,8 +93,12 @@ def test_graph_store_writes_answer_and_release_the_lock(served: KgServe) -> None
     graph = served.url + "/store?" + urllib.parse.urlencode({"graph": "urn:gsp"})
     turtle = b"<urn:a> <urn:b> <urn:c> ."
     for method in ("PUT", "POST", "DELETE", "PUT"):
-        status, seconds, body = send(graph, method, turtle if method != "DELETE" else b"",
-                                     "text/turtle" if method != "DELETE" else "")
+        status, seconds, body = send(
+            graph,
+            method,
+            turtle if method != "DELETE" else b"",
+            "text/turtle" if method != "DELETE" else "",
+        )
         assert status in (200, 201, 204), (method, status, body)
         assert seconds < 1.0
     assert ask(served, "ASK { GRAPH <urn:gsp> { <urn:a> <urn:b> <urn:c> } }")
@@ -99,8 +111,20 @@ def test_writes_answer_in_their_time_while_kg_build_runs(served: KgServe) -> Non
     seconds, and is told to try again if it is still held. It never hangs, and writes land
     again once the build has finished."""
     build = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "build", str(SEEDS), "--store", str(served.store),
-         "--force"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "build",
+            str(SEEDS),
+            "--store",
+            str(served.store),
+            "--force",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     answers = []
     while build.poll() is None:
         answers.append(update(served, "INSERT DATA { GRAPH <urn:b> { <urn:s> <urn:p> 1 } }"))
