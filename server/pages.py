@@ -1,6 +1,8 @@
-"""The web page (`/`: a SPARQL editor with the stored queries as examples), the editor's files
-(`/static/vendor/yasgui/...`, served from `node_modules`, never a CDN) and a page per resource
-(`/resource/...`: HTML, or RDF by content negotiation).
+"""The web pages: the home page with its search (`/`), the search's list (`/search`), a page
+per resource (`/resource/...`: a place's, an actor's or source's, an article's, a claim's, as
+HTML, or RDF by content negotiation), the claims browser (`/claims`), the stored queries as
+forms (`/queries`), the SPARQL editor (`/editor`), and the browser files they load
+(`/static/vendor/...`, served from `node_modules`, never a CDN).
 
 Resource IRIs come from the URL, so they are checked segment by segment and bound into the
 queries as RDF terms (pyoxigraph substitutions), never formatted into the query text.
@@ -17,6 +19,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    redirect,
     render_template,
     request,
     send_from_directory,
@@ -24,11 +27,12 @@ from flask import (
 )
 
 from kg.assets import INSTALL_HINT, yasgui_dir
-from kg.errors import InputError, NotFoundError
+from kg.errors import InputError, KGError, NotFoundError
 from kg.store import Store
 from kg.stored_queries import load_stored_queries
 from kg.vocab import BASE, PREFIXES
-from server import db, formats
+from server import db, formats, forms, params, views
+from server.assets import map_ready, package_dir
 from server.errors import error_response
 
 bp = Blueprint("pages", __name__)
@@ -44,11 +48,21 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 MAX_ROWS = 1000
 
 
-# -- the editor page ---------------------------------------------------------------------
+@bp.app_context_processor
+def helpers() -> dict[str, Any]:
+    return {"plain": forms.plain_description, "field_kind": forms.field_kind}
+
+
+# -- the home page and the editor ------------------------------------------------------------
 
 
 @bp.get("/")
 def index() -> str:
+    return render_template("home.html")
+
+
+@bp.get("/editor")
+def editor() -> str:
     folder = current_app.config.get("QUERIES_DIR")
     queries = load_stored_queries(Path(folder) if folder else None)
     vendor = yasgui_dir(current_app.config.get("KG_ASSETS"))
@@ -71,6 +85,15 @@ def vendor(filename: str) -> Response:
     return send_from_directory(folder, filename, max_age=3600)
 
 
+@bp.get("/static/vendor/<package>/<path:filename>")
+def package_file(package: str, filename: str) -> Response:
+    """Leaflet, topojson-client and the Natural Earth layers, from node_modules."""
+    folder = package_dir(package, current_app.config.get("KG_ASSETS"))
+    if folder is None:
+        raise NotFoundError(f"The {package} package is not installed: {INSTALL_HINT}")
+    return send_from_directory(folder, filename, max_age=3600)
+
+
 # -- a page per resource -----------------------------------------------------------------
 
 
@@ -84,10 +107,21 @@ def resource(rest: str) -> Response:
         return _error(wants, exc.message, 400)
     store, missing = db.get_store(), f"Nothing in the store is about <{iri}>"
     if wants in HTML_TYPES:
-        found = db.run(describe_for_page, store, iri)
+        try:
+            as_of = params.date("as_of")
+        except InputError as exc:
+            return _error(wants, exc.message, 400)
+        found = db.run(views.resource_page, store, iri, as_of)
         if found is None:
             return _error(wants, missing, 404)
-        return _html(render_template("resource.html", r=found))
+        if found["template"] is None:
+            return _error(
+                wants,
+                "This node is kept for the build's own bookkeeping and has no "
+                "page: search for the place, actor or article instead",
+                404,
+            )
+        return _html(render_template(found["template"], r=found, map_ready=_map_ready()))
     answer = db.run(_rdf, store, iri, request.accept_mimetypes)  # 406 if no RDF type fits
     if answer is None:
         return _error(wants, missing, 404)
@@ -140,95 +174,6 @@ def _html(page: str, status: int = 200) -> Response:
 
 # -- reading the store (in the query thread: no request context there) -------------------
 
-PROPERTIES = """
-SELECT DISTINCT ?iri ?p ?o ?label WHERE {
-  ?iri ?p ?o .
-  OPTIONAL { ?o rdfs:label ?label }
-} LIMIT 1000
-"""
-
-CLAIMS = """
-SELECT DISTINCT ?iri ?claim ?role ?type ?sentence ?article ?stem ?title ?published
-                ?start ?end ?dateText WHERE {
-  {
-    VALUES ?role { ckg:place ckg:agent ckg:target ckg:controller }
-    ?event ?role ?iri .
-    ?claim ckg:about ?event .
-  } UNION {
-    VALUES ?role { ckg:claimant ckg:reportedBy }
-    ?claim ?role ?iri .
-  }
-  OPTIONAL { ?claim ckg:claimType ?type }
-  OPTIONAL { ?claim ckg:sentenceText ?sentence }
-  OPTIONAL { ?claim ckg:dateText ?dateText }
-  OPTIONAL { ?claim ckg:about ?about . OPTIONAL { ?about ckg:start ?start }
-             OPTIONAL { ?about ckg:end ?end } }
-  OPTIONAL {
-    ?claim ckg:inArticle ?article .
-    OPTIONAL { ?article ckg:stem ?stem }
-    OPTIONAL { ?article dcterms:title ?title }
-    OPTIONAL { ?article ckg:published ?published }
-  }
-}
-ORDER BY ?published ?claim
-LIMIT 1000
-"""
-
-
-def describe_for_page(store: Store, iri: str) -> dict[str, Any] | None:
-    """What the HTML page shows about ``iri``; None when the store says nothing about it."""
-    node = ox.NamedNode(iri)
-    rows = store.select(PROPERTIES, {"iri": node})
-    if not rows and not store.query("ASK { ?s ?p ?iri }", bindings={"iri": node}):
-        return None
-    page: dict[str, Any] = {"iri": iri, "curie": curie(iri), "labels": [], "alt_labels": []}
-    page["types"], page["wikidata"], page["properties"] = [], [], []
-    for row in rows:
-        _sort_property(page, row)
-    page["title"] = page["labels"][0] if page["labels"] else curie(iri)
-    page["claims"] = _claims(store.select(CLAIMS, {"iri": node}))
-    return page
-
-
-def _sort_property(page: dict[str, Any], row: dict[str, Any]) -> None:
-    p, o = row["p"].value, row["o"]
-    value = term(o, row.get("label"))
-    if p == RDFS_LABEL:
-        page["labels"].append(o.value)
-    elif p == SKOS + "altLabel":
-        page["alt_labels"].append(o.value)
-    elif p == RDF_TYPE:
-        page["types"].append(value)
-    elif p == SKOS + "exactMatch" and o.value.startswith(WIKIDATA):
-        page["wikidata"].append({"qid": o.value[len(WIKIDATA) :], "href": o.value})
-    else:
-        page["properties"].append({"property": term(row["p"]), "value": value})
-
-
-def _claims(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per claim, with every role in which the resource appears in it."""
-    claims: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        key = row["claim"].value
-        if key not in claims:
-            claims[key] = {
-                "claim": term(row["claim"]),
-                "roles": [],
-                **{k: _text(row.get(k)) for k in _CLAIM_FIELDS},
-                "article": term(row["article"]) if "article" in row else None,
-            }
-        role = curie(row["role"].value).split(":", 1)[-1]
-        if role not in claims[key]["roles"]:
-            claims[key]["roles"].append(role)
-    return list(claims.values())
-
-
-_CLAIM_FIELDS = ("type", "sentence", "stem", "title", "published", "start", "end", "dateText")
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value.value)
-
 
 def _rdf(store: Store, iri: str, accept: Any) -> tuple[bytes, str] | None:
     triples = list(store.query("DESCRIBE ?iri", bindings={"iri": ox.NamedNode(iri)}))
@@ -237,25 +182,62 @@ def _rdf(store: Store, iri: str, accept: Any) -> tuple[bytes, str] | None:
     return formats.render_graph(triples, accept)
 
 
-# -- showing terms -----------------------------------------------------------------------
+def _map_ready() -> bool:
+    return map_ready(current_app.config.get("KG_ASSETS"))
 
 
-def curie(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+# -- search, the claims browser and the stored queries as forms --------------------------
 
 
-def term(node: Any, label: Any = None) -> dict[str, Any]:
-    """A term as the templates show it: its text, and a link outside (``href``) or to its own
-    page (``local``, the path after `/resource/`, made a URL by the template)."""
-    if isinstance(node, ox.Literal):
-        return {"text": node.value, "href": None, "literal": True}
-    if isinstance(node, ox.BlankNode):
-        return {"text": f"_:{node.value}", "href": None, "literal": False}
-    iri = node.value
-    local = iri[len(BASE) :] if iri.startswith(BASE) else None
-    text = label.value if label is not None else curie(iri)
-    linkable = local is None and iri.startswith(("http://", "https://"))  # never javascript:
-    return {"text": text, "href": iri if linkable else None, "local": local, "literal": False}
+@bp.get("/search")
+def search() -> Response:
+    """One match goes straight to its page; several are listed with their kind and context."""
+    text = (request.args.get("q") or "").strip()
+    found = db.run(views.search, db.get_store(), text, 50) if text else []
+    exact = [f for f in found if f["exact"]]
+    if len(found) == 1 or len(exact) == 1:
+        target = (exact or found)[0]
+        return redirect(url_for("pages.resource", rest=target["path"]))
+    return _html(render_template("search.html", q=text, found=found))
+
+
+@bp.get("/claims")
+def claims_browser() -> str:
+    from server.api import CLAIM_TYPES
+
+    return render_template("claims.html", types=CLAIM_TYPES)
+
+
+def _queries() -> dict[str, Any]:
+    folder = current_app.config.get("QUERIES_DIR")
+    return load_stored_queries(Path(folder) if folder else None)
+
+
+@bp.get("/queries")
+def stored_queries() -> str:
+    return render_template("queries.html", queries=list(_queries().values()))
+
+
+@bp.get("/queries/<name>")
+def stored_query(name: str) -> Response:
+    queries = _queries()
+    if name not in queries:
+        return _error("text/html", f"No stored query called {name!r}", 404)
+    query = queries[name]
+    fields = [p for p in query.params if p.default is None]
+    given = {p.name: request.args.get(p.name, "").strip() for p in fields}
+    result, message = None, None
+    if "run" in request.args:
+        try:
+            result = db.run(forms.run_form, db.get_store(), query, given, _directory())
+        except KGError as exc:
+            message = exc.message
+    page = render_template(
+        "query.html", q=query, fields=fields, given=given, result=result, message=message
+    )
+    return _html(page, 400 if message else 200)
+
+
+def _directory() -> Path | None:
+    folder = current_app.config.get("QUERIES_DIR")
+    return Path(folder) if folder else None

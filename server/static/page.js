@@ -164,4 +164,8 @@
   document.querySelectorAll(".run-example").forEach(function (button) {
     button.addEventListener("click", function () { run(examples[button.dataset.name]); });
   });
+
+  // /editor?query=NAME opens that stored query (the questions' "Open in the SPARQL editor")
+  var asked = new URLSearchParams(window.location.search).get("query");
+  if (asked && examples[asked]) run(examples[asked]);
 })();
