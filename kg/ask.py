@@ -45,8 +45,10 @@ def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
         try:
             return ox.NamedNode(name)
         except ValueError:
-            raise InputError(f"{kind.lower()} {name!r} is not a valid IRI; give a name, a "
-                             "Wikidata id (Q...) or a full IRI") from None
+            raise InputError(
+                f"{kind.lower()} {name!r} is not a valid IRI; give a name, a "
+                "Wikidata id (Q...) or a full IRI"
+            ) from None
     qid = name.removeprefix(WIKIDATA)
     if qid[:1] in "Qq" and qid[1:].isdigit():
         rows = store.select(FIND_BY_QID, {"qid": ox.NamedNode(WIKIDATA + qid.upper())})
@@ -137,9 +139,7 @@ def columns(store: Store, sparql: str) -> defaultdict[str, list[str]]:
     return found
 
 
-def legacy_readings(
-    store: Store, place: Term, on: dt.date, as_of: dt.date | None
-) -> list[Reading]:
+def legacy_readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
     """Read from the claims themselves (queries/who_controlled.rq), for a store built before
     readings were materialised (`kg build` adds them)."""
     bindings: dict[str, Term] = {"place": place, "date": day_literal(on)}
@@ -184,9 +184,7 @@ def digested(digests: list[str], on: dt.date, as_of: dt.date | None) -> list[Rea
             day = dt.date.fromisoformat(start)
             published = "" if published == "-" else published
             if day <= on and known_by(published, as_of):
-                found.append(
-                    Reading(claim, controller, day, int(order), article, published, card)
-                )
+                found.append(Reading(claim, controller, day, int(order), article, published, card))
     found.sort(key=lambda r: r.claim)
     found.sort(key=lambda r: (r.start, r.order), reverse=True)
     return found
@@ -242,7 +240,8 @@ def current_run(moments: list[list[Reading]], controller: str) -> Run:
 
 
 def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None = None) -> dict:
-    """The answer of CONTRACT.md: controller, since, status, evidence and alternatives."""
+    """The answer of docs/CONTRACT.md: controller, since, status, evidence, alternatives, and
+    the age of the newest evidence."""
     place_node = resolve_entity(store, place, kind="Place")
     entities = EntityCache(store)
     moments = runs_of(readings(store, place_node, on, as_of))
@@ -255,6 +254,8 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
         "status": "unknown",
         "evidence": [],
         "alternatives": [],
+        "latest_evidence": None,  # the newest publication date among the evidence
+        "days_after_latest_evidence": None,  # how far the day asked lies beyond it (0 before)
     }
     if not moments:
         answer["place"] = entities.get(place_node)
@@ -281,6 +282,10 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
         for status, o in others
     ]
     answer["place"] = entities.get(place_node)  # the evidence's place: already looked up
+    if published := [c["published"] for c in answer["evidence"] if c.get("published")]:
+        latest = max(published)
+        answer["latest_evidence"] = latest
+        answer["days_after_latest_evidence"] = max(0, (on - dt.date.fromisoformat(latest)).days)
     return answer
 
 
@@ -330,7 +335,7 @@ def format_text(answer: dict) -> str:
         return f"{place} on {when}: unknown (no control claim in the store covers that day)"
     lines = [
         f"{place} on {when}: {answer['controller']['label']} since {answer['since']} "
-        f"[{answer['status']}]"
+        f"[{answer['status']}]{age(answer)}"
     ]
     lines += [f"  evidence: {describe(c)}" for c in answer["evidence"]]
     for alt in answer["alternatives"]:
@@ -339,13 +344,29 @@ def format_text(answer: dict) -> str:
     return "\n".join(lines)
 
 
+def age(answer: dict) -> str:
+    """How old the answer's newest evidence is, said when the day asked lies beyond it."""
+    days = answer["days_after_latest_evidence"]
+    if not days:
+        return ""
+    return f"; latest evidence published {answer['latest_evidence']}, {days} days before that day"
+
+
 def describe(claim: dict) -> str:
     chain = " > ".join(e["label"] for e in claim["reported_by"] if e) or "-"
     claimant = claim["claimant"]["label"] if claim["claimant"] else "-"
     return (
         f"{claim['article']} s{claim['id'].rsplit('/s', 1)[-1]} ({claim['published']}) "
-        f'claimant {claimant}; via {chain}: "{claim["sentence"][:110]}"'
+        f'claimant {claimant}; via {chain}: "{quote(claim["sentence"])}"'
     )
+
+
+def quote(sentence: str, most: int = 200) -> str:
+    """The sentence, or its opening cut at a word boundary within ``most`` characters."""
+    if len(sentence) <= most:
+        return sentence
+    cut = sentence[: most + 1].rsplit(" ", 1)[0].rstrip(",;:–—- ")
+    return cut + " …"
 
 
 __all__ = ["who_controlled", "resolve_entity", "format_text", "BASE"]

@@ -3,7 +3,7 @@
 Each article lands whole or not at all (its graph is replaced in a transaction, with those of
 a few other articles, or bulk-loaded with other new ones); a bad file is named with the reason
 and skipped while the others land.
-An article whose text and extractor are unchanged since the last build is skipped.
+An article whose text, metadata and extractor are unchanged since the last build is skipped.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,9 +28,9 @@ from kg.paging import refresh_pages
 from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
-from kg.store import Store, write_durably
+from kg.store import Store, with_values, write_durably
 from kg.totals import refresh_totals
-from kg.vocab import ONTOLOGY, article_iri, graph_iri
+from kg.vocab import ONTOLOGY, article_iri, graph_iri, sparql_prefixes
 
 Progress = Callable[[int, int, str], None]
 
@@ -43,6 +43,7 @@ class BuildReport:
     triples: int = 0
     seconds: float = 0.0
     rejected: list[str] = field(default_factory=list)
+    undated: int = 0  # articles read with no publication date (their claims stay undated)
     notes: list[str] = field(default_factory=list)  # what the user should know; nothing lost
     contradictions: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (--timings)
@@ -54,7 +55,8 @@ class BuildReport:
     def summary(self) -> str:
         return (
             f"{self.articles} articles built, {self.unchanged} unchanged, {self.claims} claims, "
-            f"{self.triples} triples, {len(self.rejected)} rejected, {self.seconds:.1f} s"
+            f"{self.triples} triples, {len(self.rejected)} rejected, {self.undated} undated, "
+            f"{self.seconds:.1f} s"
         )
 
     def split(self) -> str:
@@ -148,7 +150,7 @@ def _without_manifest(path: Path) -> Iterator[tuple[Path, dict]]:
 
 UNCHANGED = """
 SELECT ?article ?sha ?version
-WHERE { ?article ckg:textSha256 ?sha ; ckg:extractorVersion ?version }"""
+WHERE { ?article ckg:inputSha256 ?sha ; ckg:extractorVersion ?version }"""
 
 
 # any article at all: on a store without one (a first build) nothing can be unchanged, and
@@ -179,11 +181,88 @@ def is_unchanged(store: Store, article: Article) -> bool:
         UNCHANGED,
         {
             "article": ox.NamedNode(article_iri(article.stem)),
-            "sha": ox.Literal(article.digest),
+            "sha": ox.Literal(article.input_digest),
             "version": ox.Literal(extractor_version()),
         },
     )
     return bool(rows)
+
+
+def undated_note(article: Article) -> str:
+    where = article.source or article.stem
+    why = (
+        f'its dateline\'s "{article.unread_date}" is no day of the calendar'
+        if article.unread_date
+        else "none printed in the text, none given with it"
+    )
+    return (
+        f"{where}: no publication date ({why}); its "
+        "claims are stored undated and answer no who-controlled question: give it a "
+        '"published" date (YYYY-MM-DD) in manifest.json or the corpus\'s date column'
+    )
+
+
+OCCURRENCES = "SELECT DISTINCT ?event WHERE { GRAPH ?g { ?claim ckg:occurrence ?event } }"
+ORPHANS = """
+DELETE { GRAPH ?shared { ?event ?p ?o } }
+WHERE {
+  GRAPH ?shared { ?event ?p ?o }
+  FILTER NOT EXISTS { GRAPH ?g { ?claim ckg:occurrence ?event } }
+}"""
+
+
+def occurrences(store: Store, stems: list[str]) -> list[str]:
+    """The shared events the articles' claims report, as stored now."""
+    found: set[str] = set()
+    for stem in stems:
+        rows = store.select(with_values(OCCURRENCES, {"g": ox.NamedNode(graph_iri(stem))}))
+        found.update(r["event"].value for r in rows)
+    return sorted(found)
+
+
+def drop_orphan_events(store: Store, events: list[str]) -> None:
+    """Remove, among ``events``, those no claim reports any more (an article rebuilt with
+    another date or place reports another event): the shared graph keeps no stale day."""
+    from kg.vocab import ENTITIES_GRAPH
+
+    for event in events:
+        store.update(
+            sparql_prefixes()
+            + with_values(
+                ORPHANS, {"event": ox.NamedNode(event), "shared": ox.NamedNode(ENTITIES_GRAPH)}
+            )
+        )
+
+
+SOURCE_FILE = "SELECT ?article ?file WHERE { ?article ckg:sourceFile ?file }"
+
+
+def keep_apart(articles: list[Article], store: Store | None, report: BuildReport) -> list[Article]:
+    """Articles named by their file's stem, each kept apart from another of the same name read
+    from another file (in this build, or stored by an earlier one): the later one is stored
+    under its name and a mark of its folder, and the report says so. Nothing is replaced in
+    silence; the same file built again updates its article."""
+    sources: dict[str, str] = {}  # stem: the file it was read from
+    kept = []
+    for article in articles:
+        source = article.source
+        if source is not None:
+            first = sources.get(article.stem) or (store and stored_source(store, article.stem))
+            if first and first != source:
+                renamed = f"{article.stem}_{hashlib.sha256(source.encode()).hexdigest()[:8]}"
+                report.notes.append(
+                    f"{source}: an article named {article.stem} comes from {first}; this one "
+                    f"is stored as {renamed} (rename the file to choose its name)"
+                )
+                article = replace(article, stem=renamed)
+            sources.setdefault(article.stem, source)
+        kept.append(article)
+    return kept
+
+
+def stored_source(store: Store, stem: str) -> str | None:
+    rows = store.select(SOURCE_FILE, {"article": ox.NamedNode(article_iri(stem))})
+    return rows[0]["file"].value if rows else None
 
 
 @dataclass
@@ -211,16 +290,10 @@ def extract_chunk(articles: list[Article]) -> list[Extracted]:
     try:
         pairs = zip(articles, extract_many(articles), strict=True)
         return [emitted(a, claims) for a, claims in pairs]
-    except Exception:  # noqa: BLE001 - isolate below, report per article
+    except Exception as exc:  # noqa: BLE001 - a rule crashed on this text: reject it, go on
         if len(articles) == 1:
-            raise
-    out = []
-    for article in articles:
-        try:
-            out.extend(extract_chunk([article]))
-        except Exception as exc:  # noqa: BLE001 - a rule crashed on this text: reject it, go on
-            out.extend(failed_chunk([article], exc))
-    return out
+            return failed_chunk(articles, exc)
+    return [done for article in articles for done in extract_chunk([article])]
 
 
 def failed_chunk(articles: list[Article], exc: Exception) -> list[Extracted]:
@@ -433,9 +506,11 @@ def build(
     report = BuildReport()
     clock = Laps(report.timings)
     size = store.disk_bytes()
-    articles = read_all(paths, report, columns)
     stored = has_articles(store)
+    articles = keep_apart(read_all(paths, report, columns), store if stored else None, report)
     todo = [a for a in articles if force or not stored or not is_unchanged(store, a)]
+    report.undated = sum(a.published is None for a in articles)
+    report.notes.extend(undated_note(a) for a in todo if a.published is None)
     report.unchanged = len(articles) - len(todo)
     if store.recovered:
         report.notes.append(
@@ -447,6 +522,7 @@ def build(
     refresh = sorted({a.stem for a in todo} | set(unrefreshed(store)))
     # their links go with them
     previous = control_claims(store, refresh) if stored else []
+    events = occurrences(store, [a.stem for a in todo]) if stored else []
     if todo and (journal := store.journal(UNREFRESHED_FILE)):
         write_durably(journal, "".join(stem + "\n" for stem in refresh))
     clock.lap("read")
@@ -490,6 +566,7 @@ def build(
         writer.add(done)
         clock.lap("write")
     writer.flush()
+    drop_orphan_events(store, events)  # an event the rebuilt articles no longer report
     clock.lap("write")
     if loads[loaded:]:  # the pipeline was loaded here, during extraction: its own stage
         report.timings["pipeline"] = sum(loads[loaded:])

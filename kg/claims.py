@@ -13,7 +13,7 @@ from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
 from kg.paging import BY_DEFAULT, Pages
 from kg.store import _COMMENT_LINE, _WHERE, Store, Term
 from kg.stored_queries import get_stored_query, parse_stored_query
-from kg.vocab import ONTOLOGY, WIKIDATA
+from kg.vocab import ONTOLOGY, WIKIDATA, article_iri
 
 CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
 TOP_CLASSES = {
@@ -320,6 +320,9 @@ def contradictions(store: Store, claim: str | None = None) -> dict[str, list[str
     return found
 
 
+ARTICLE_STORED = "SELECT ?article WHERE { ?article ckg:stem ?stem } LIMIT 1"
+
+
 def list_claims(
     store: Store,
     article: str | None = None,
@@ -335,6 +338,13 @@ def list_claims(
 
     place_node = resolve_entity(store, place, kind="Place") if place else None
     actor_node = resolve_entity(store, actor, kind="Actor") if actor else None
+    if article and not store.select(
+        ARTICLE_STORED, {"article": ox.NamedNode(article_iri(article))}
+    ):
+        raise NotFoundError(
+            f"No article {article!r} in the store: pass the stem of an article built "
+            "(`kg claims` lists them in its first column)"
+        )
     return query_claims(store, article, type, place_node, actor_node, limit=limit, offset=offset)
 
 

@@ -39,7 +39,9 @@ def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+        from kg.extract.dates import why_not_a_day
+
+        raise argparse.ArgumentTypeError(why_not_a_day(text)) from None
 
 
 def count(text: str) -> int:
@@ -285,38 +287,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
-    import pyoxigraph as ox
+    from kg.backup import export
 
-    formats = {
-        "turtle": ox.RdfFormat.TRIG,
-        "trig": ox.RdfFormat.TRIG,
-        "nquads": ox.RdfFormat.N_QUADS,
-        "jsonld": None,
-    }
-    store = open_store(args, read_only=True)
-    out = open(args.out, "wb") if args.out else sys.stdout.buffer
-    try:
-        if args.format == "jsonld":
-            out.write(jsonld_dataset(store).encode())
-        else:
-            # Turtle cannot hold named graphs: `turtle` writes TriG, Turtle's superset
-            store.dump(out, formats[args.format])
-    finally:
-        if args.out:
-            out.close()
+    export(open_store(args, read_only=True), Path(args.out) if args.out else None, args.format)
     return 0
-
-
-def jsonld_dataset(store) -> str:
-    import rdflib
-
-    data = io.BytesIO()
-    import pyoxigraph as ox
-
-    store.dump(data, ox.RdfFormat.N_QUADS)
-    dataset = rdflib.Dataset()
-    dataset.parse(data=data.getvalue().decode(), format="nquads")
-    return dataset.serialize(format="json-ld")
 
 
 @command("validate")
@@ -355,8 +329,9 @@ def cmd_link(args: argparse.Namespace) -> int:
     if args.online:
         from kg.wikidata import WikidataClient
 
-        client = WikidataClient(base_url=args.api, cache_dir=Path(args.cache),
-                                min_interval=args.min_interval)
+        client = WikidataClient(
+            base_url=args.api, cache_dir=Path(args.cache), min_interval=args.min_interval
+        )
         for iri, qid in link_store_online(open_store(args), client, limit=args.limit):
             print(f"linked {iri} -> {qid}")
     if args.report or not args.online:
@@ -510,11 +485,17 @@ def parser() -> argparse.ArgumentParser:
 
     lk = sub.add_parser("link", parents=[common], help="Wikidata links: report, or link online")
     lk.add_argument("--report", action="store_true", help="list linked and unlinked entities")
-    lk.add_argument("--online", action="store_true",
-                    help="look unlinked entities up on the Wikidata API (needs the network)")
+    lk.add_argument(
+        "--online",
+        action="store_true",
+        help="look unlinked entities up on the Wikidata API (needs the network)",
+    )
     lk.add_argument("--api", default="https://www.wikidata.org/w/api.php", help="API address")
-    lk.add_argument("--cache", default=str(Path(".kg") / "wikidata-cache"),
-                    help="on-disk cache of API answers (later runs need no network)")
+    lk.add_argument(
+        "--cache",
+        default=str(Path(".kg") / "wikidata-cache"),
+        help="on-disk cache of API answers (later runs need no network)",
+    )
     lk.add_argument("--min-interval", type=float, default=1.0, help="seconds between requests")
     lk.add_argument("--limit", type=int, help="link at most this many entities")
 
@@ -528,8 +509,11 @@ def parser() -> argparse.ArgumentParser:
         help="who-controlled answers against a gold set of cases (shared/gold/dev_control.json)",
     )
     ec.add_argument("gold", help="the gold JSON file (articles and cases)")
-    ec.add_argument("--corpus", help="CSV holding the cited articles (FA-KES columns): build "
-                    "them into a temporary store; without it, --store is scored as it is")
+    ec.add_argument(
+        "--corpus",
+        help="CSV holding the cited articles (FA-KES columns): build "
+        "them into a temporary store; without it, --store is scored as it is",
+    )
     ec.add_argument("--format", choices=["text", "json"], default="text")
     ec.add_argument("--verbose", "-v", action="store_true", help="list every wrong answer")
     k = sub.add_parser(

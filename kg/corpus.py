@@ -58,7 +58,13 @@ def read_corpus(
     left out (it is stored once), a row with another text gets the id and a hash of its text
     as its stem; each is said in ``notes``."""
     seen: dict[str, tuple[int, str]] = {}  # stem: (row number, text) of its first row
-    for number, row in rows(path):
+    for number, row in rows_or_error(path):
+        if isinstance(row, InputError):
+            yield ArticleError(row.message)
+            return
+        if number == 1 and (missing := missing_text(path, row, columns)):
+            yield ArticleError(missing)
+            return
         try:
             article = row_article(row, columns)
         except ArticleError as exc:
@@ -83,10 +89,33 @@ def read_corpus(
         yield article
 
 
+def rows_or_error(path: Path) -> Iterator[tuple[int, dict | InputError]]:
+    """The rows, then the error that stopped the reading, if any (the rows before it land)."""
+    try:
+        yield from rows(path)
+    except InputError as exc:
+        yield 0, exc
+
+
+def missing_text(path: Path, row: dict, columns: Columns) -> str | None:
+    """For a CSV without the text column: one line for the file, not one per row."""
+    if is_jsonl(path) or columns.text in row:
+        return None
+    known = ", ".join(sorted(k for k in row if k)) or "none"
+    return (
+        f"{path}: no column {columns.text!r} in its header (columns: {known}); none of its rows "
+        "was read: pass --text-column NAME"
+    )
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.suffix.lower() in (".jsonl", ".ndjson")
+
+
 def rows(path: Path) -> Iterator[tuple[int, dict]]:
     """(row number, row) pairs; the number counts data rows from 1 (the header is not one)."""
     try:
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
+        if is_jsonl(path):
             yield from json_rows(path)
         else:
             yield from csv_rows(path)
@@ -98,7 +127,23 @@ def csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # article bodies exceed the 128 KB default
     with path.open(encoding="utf-8-sig", newline="") as f:
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-        yield from enumerate(csv.DictReader(f, delimiter=delimiter), start=1)
+        # strict: a quote that does not close where a field ends is an error, not a field
+        # that silently swallows the rows after it
+        reader = csv.DictReader(f, delimiter=delimiter, strict=True)
+        number, line = 0, 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputError(
+                    f"{path} line {line + 1}: a quoted field does not close where it should "
+                    f"({exc}); the rows from that line on were not read: close the quote, or "
+                    'write a quote inside a field as ""'
+                ) from None
+            number, line = number + 1, reader.line_num
+            yield number, row
 
 
 def json_rows(path: Path) -> Iterator[tuple[int, dict]]:

@@ -13,6 +13,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+
+def why_not_a_day(text: str) -> str:
+    """Why ``text`` is not an ISO day, in words a user can act on."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if not m:
+        return f"{text!r} is not a date: write YYYY-MM-DD"
+    year, month, day = map(int, m.groups())
+    if not 1 <= month <= 12:
+        return f"{text!r} is not a date: its month is {month}; write YYYY-MM-DD"
+    days = calendar.monthrange(year, month)[1]
+    return f"{text!r} is not a day: {calendar.month_name[month]} {year} has {days} days (day {day})"
+
+
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})

@@ -26,6 +26,7 @@ SALUTATION = re.compile(r"^(Dear|Hello|Hi)\b[^.!?\n]{0,60},\s*$")
 EMAIL = re.compile(r"\S+@\S+\.\w+|\[email(?:&#160;|\s)?protected\]", re.I)
 TERMINAL = tuple(".!?\"”’)'…:")
 MAX_BYTES = 5_000_000
+MAX_CHARS = 1_000_000  # what spaCy's parser reads in one text (its `nlp.max_length`)
 
 
 @dataclass
@@ -47,10 +48,20 @@ class Article:
     url: str | None = None
     items: list[Item] = field(default_factory=list)
     relay: str | None = None  # the wire agency a byline names ("AFP", "(Reuters)")
+    source: str | None = None  # the file it was read from (absolute), or None for a corpus row
+    unread_date: str | None = None  # a dateline's date that is no day ("31 February 2017")
 
     @property
     def digest(self) -> str:
+        """SHA-256 of the cleaned text."""
         return hashlib.sha256(self.text.encode()).hexdigest()
+
+    @property
+    def input_digest(self) -> str:
+        """SHA-256 of all the article's graph is built from: its text and the metadata read
+        with it, so a date corrected in a manifest is picked up by the next build."""
+        meta = (self.published, self.published_from, self.publisher, self.title, self.url)
+        return hashlib.sha256(f"{self.text}\0{meta!r}".encode()).hexdigest()
 
 
 def words(paragraph: str) -> int:
@@ -343,8 +354,20 @@ def wire_bylines() -> tuple[str, ...]:
 
 BYLINE_WORDS = 40
 NOT_BYLINE_BEFORE = {"told", "to", "the", "according", "by", "and", "of", "from", "an", "a"}
-NOT_BYLINE_AFTER = {"said", "says", "reported", "reports", "quoted", "cited", "correspondent",
-                    "news", "that", "and", "reporter", "photographer"}
+NOT_BYLINE_AFTER = {
+    "said",
+    "says",
+    "reported",
+    "reports",
+    "quoted",
+    "cited",
+    "correspondent",
+    "news",
+    "that",
+    "and",
+    "reporter",
+    "photographer",
+}
 
 
 def byline_agency(paragraphs: list[str]) -> str | None:
@@ -453,6 +476,11 @@ def read_article(path: Path, meta: dict | None = None) -> Article:
     if published is None and meta.get("published"):
         published = manifest_date(path, meta["published"])
         published_from = "manifest"
+    if (length := sum(map(len, paragraphs))) > MAX_CHARS:
+        raise ArticleError(
+            f"{path}: {length:,} characters is longer than one article can be "
+            f"({MAX_CHARS:,}); split it into its articles"
+        )
     items = split_items(paragraphs)
     if not any(i.paragraphs for i in items):
         raise ArticleError(f"{path}: no article text left after removing page furniture")
@@ -467,7 +495,18 @@ def read_article(path: Path, meta: dict | None = None) -> Article:
         url=meta.get("url"),
         items=items,
         relay=byline_agency(clean(text)),
+        source=str(path.resolve()),
+        unread_date=None if published else unread_dateline(paragraphs),
     )
+
+
+def unread_dateline(paragraphs: list[str]) -> str | None:
+    """The date of an opening dateline that names no day of the calendar, for the reader."""
+    for paragraph in paragraphs[:3]:  # a title, a byline, then the dateline
+        m = DATELINE.match(paragraph)
+        if m and dateline_day(m.group("date")) is None:
+            return m.group("date")
+    return None
 
 
 def manifest_date(path: Path, value: object) -> dt.date:
