@@ -38,13 +38,17 @@ class NotAcceptable(KGError):
 
 
 def choose(accept: MIMEAccept, offers: Iterable[str]) -> str:
-    """The offered media type the client prefers (Accept q-values); 406 when none fits."""
+    """The offered media type the client prefers (Accept q-values); 406 when none fits.
+    Media type parameters other than q (`text/turtle; charset=utf-8`) do not take part in
+    the match: werkzeug would match them against our offers, which have none."""
     offered = tuple(offers)
     memo: dict[tuple[str, ...], str] | None = getattr(accept, "chosen", None)
     if memo is not None and offered in memo:
         return memo[offered]
     if not accept:
         return offered[0]
+    if memo is None:  # not parsed by `accept_types` (a route's request.accept_mimetypes)
+        accept = without_parameters(accept)
     best = accept.best_match(offered)
     if best is None:
         raise NotAcceptable(
@@ -60,9 +64,16 @@ def choose(accept: MIMEAccept, offers: Iterable[str]) -> str:
 def accept_types(header: str) -> MIMEAccept:
     """An Accept header parsed once, and its choices remembered (`choose`): clients send the
     same few headers again and again, and matching them costs more than a light query."""
-    parsed = parse_accept_header(header, MIMEAccept)
+    parsed = without_parameters(parse_accept_header(header, MIMEAccept))
     parsed.chosen = {}  # type: ignore[attr-defined]
     return parsed
+
+
+def without_parameters(accept: MIMEAccept) -> MIMEAccept:
+    """``accept`` with each media type's parameters dropped, its q-value kept."""
+    if not any(";" in value for value, _ in accept):
+        return accept
+    return MIMEAccept([(value.split(";", 1)[0].strip(), q) for value, q in accept])
 
 
 def content_type(media_type: str) -> str:

@@ -1,4 +1,12 @@
-"""`/sparql`: the SPARQL 1.1 Protocol: query by GET, POST form or POST body; update with a token."""
+"""`/sparql`: the SPARQL 1.1 Protocol: query by GET, POST form or POST body; update with a token.
+
+One request is one operation: two `query` or `update` parameters, or one of each, are a 400
+that runs nothing, and so is an update by GET. A body is UTF-8 (another charset is a 415). The
+dataset parameters (`default-graph-uri`, `named-graph-uri`; `using-graph-uri`,
+`using-named-graph-uri` for an update, which may then have no USING or WITH of its own) and
+relative IRIs in the text are resolved against the endpoint's URL. A query that names no
+dataset sees the union of all graphs as its default graph.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +19,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from kg.errors import InputError, QueryError
+from kg.errors import InputError, KGError, QueryError
 from kg.serve import apply_update
 from kg.store import Store
-from server import db, direct, formats
+from server import db, direct, formats, params
 from server.description import service_description
 from server.errors import error_response
 
@@ -22,30 +30,74 @@ bp = Blueprint("sparql", __name__)
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class UnsupportedMediaType(KGError):
+    status = 415
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """What `server.direct` passed on: updates, the service description, errors about the
     request, and any query it did not take (a chunked body); queries are answered there."""
-    if request.method == "POST" and _is_update():
-        return _update()
-    query = _query_text()
-    if query is None:
+    kind, text = _operation()
+    if kind == "update":
+        return _update(text)
+    if kind is None:
         if request.method == "GET":
             return _describe()
         raise InputError("Missing SPARQL query: send `query` (form or URL) or a sparql-query body")
     status, headers, body = direct.answer(
         current_app._get_current_object(),  # type: ignore[attr-defined]
         (
-            query,
+            text,
             request.values.getlist("default-graph-uri") or None,
             request.values.getlist("named-graph-uri") or None,
+            direct.base_iri(request.environ),
         ),
         request.headers.get("Accept", ""),
         (),  # CORS headers come from the after-request hook
     )
     return Response(body, status=status, headers=headers)
+
+
+def _operation() -> tuple[str | None, str]:
+    """The request's one operation: ("query", text), ("update", text), or (None, "") when it
+    has none. Two are a 400, and nothing runs: the protocol allows one per request."""
+    queries = request.args.getlist("query")
+    updates = request.args.getlist("update")
+    if updates:
+        raise InputError("An update goes in the body of a POST, never in the URL")
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype not in (FORM_TYPE, QUERY_TYPE, UPDATE_TYPE):
+            raise UnsupportedMediaType(
+                f"Cannot read a POST body of type {mimetype or '(none)'}: send "
+                f"{FORM_TYPE} (query= or update=), {QUERY_TYPE} or {UPDATE_TYPE}"
+            )
+        text = _utf8_body()
+        if mimetype == FORM_TYPE:
+            queries += request.form.getlist("query")
+            updates += request.form.getlist("update")
+        else:
+            (queries if mimetype == QUERY_TYPE else updates).append(text)
+    found = [("query", q) for q in queries] + [("update", u) for u in updates]
+    if len(found) > 1:
+        names = ", ".join(kind for kind, _ in found)
+        raise InputError(f"One operation a request: this one has {len(found)} ({names})")
+    return found[0] if found else (None, "")
+
+
+def _utf8_body() -> str:
+    """The body as text: UTF-8, the one encoding the protocol allows."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in direct.UTF8:
+        raise UnsupportedMediaType(f"The body must be UTF-8, not charset={charset}")
+    try:
+        return request.get_data().decode("utf-8")  # cached: the form is parsed from it
+    except UnicodeDecodeError as exc:
+        raise InputError(f"The body is not UTF-8: {exc}") from None
 
 
 def evaluate_query(
@@ -55,14 +107,26 @@ def evaluate_query(
     named_graphs: list[str] | None,
     accept: str,
     max_rows: int | None = None,
+    base: str | None = None,
 ) -> tuple[bytes, str, bool]:
     """Evaluate and serialise a user's query in a query worker (evaluation is lazy, so
     serialising is part of the work to time): (body, content type, whether rows were cut).
+    Relative IRIs in the query are resolved against ``base``, the endpoint's URL.
 
     The row cap is applied where it is cheapest: a SELECT with no outer LIMIT within the cap
     is run with `LIMIT cap+1` appended, so pyoxigraph computes no more rows than needed and
     serialises them itself; only when that text does not parse (a trailing VALUES block, a
     larger LIMIT of its own) are the rows cut while Python reads them."""
+    if base is not None:
+        try:
+            return evaluate_query(
+                store, f"BASE <{base}>\n{query}", default_graph, named_graphs, accept, max_rows
+            )
+        except QueryError as exc:
+            if not _ERROR_AT.search(exc.message):
+                raise
+            # the parser counted the BASE line: the client's lines are one less
+            raise type(exc)(_ERROR_AT.sub(_line_before, exc.message, count=1)) from None
     types = formats.accept_types(accept)
     over_cap = max_rows is not None and _limit(query) > max_rows
     try:
@@ -81,6 +145,13 @@ def evaluate_query(
         return formats.render(result, types, max_rows if over_cap else None)
     except OSError as exc:  # raised while the lazy result is read, after store.query returned
         raise QueryError(f"Query failed: {exc}") from None
+
+
+_ERROR_AT = re.compile(r"\berror at (\d+):")
+
+
+def _line_before(found: re.Match[str]) -> str:
+    return f"error at {int(found.group(1)) - 1}:"
 
 
 _FORM = re.compile(r"^\s*(?:(?:BASE|PREFIX\s+[^\s:]*:)\s*)*([A-Za-z]+)")
@@ -140,39 +211,72 @@ class ForbiddenQuery(QueryError):
     status = 403
 
 
-def _query_text() -> str | None:
-    if request.method == "POST" and request.mimetype == QUERY_TYPE:
-        return request.get_data(as_text=True)
-    return request.values.get("query")
-
-
-def _is_update() -> bool:
-    return request.mimetype == UPDATE_TYPE or "update" in request.form
-
-
 def _describe() -> Response:
     updates = bool(current_app.config.get("UPDATE_TOKEN"))
     triples = service_description(request.base_url, updates)
-    body, content_type = formats.render_graph(triples, request.accept_mimetypes)
+    accept = formats.accept_types(request.headers.get("Accept", ""))
+    body, content_type = formats.render_graph(triples, accept)
     return Response(body, content_type=content_type)
 
 
-def _update() -> Response:
+def _update(text: str) -> Response:
     refused = refuse_update()
     if refused is not None:
         return refused
-    text = (
-        request.get_data(as_text=True)
-        if request.mimetype == UPDATE_TYPE
-        else request.form["update"]
+    base = direct.base_iri(request.environ)
+    graphs = params.iris("using-graph-uri", request.values.getlist("using-graph-uri"), base)
+    named = params.iris(
+        "using-named-graph-uri", request.values.getlist("using-named-graph-uri"), base
     )
-    if request.values.getlist("using-graph-uri") or request.values.getlist("using-named-graph-uri"):
-        raise InputError(
-            "using-graph-uri and using-named-graph-uri are not supported: use USING in the update"
-        )
-    db.run(apply_update, current_app.config["KG_STORE"], text)
+    if graphs or named:
+        text = with_dataset(text, graphs or [], named or [])
+    db.run(apply_update, current_app.config["KG_STORE"], text, base)
     db.invalidate()
     return Response(status=204)
+
+
+# At the top level of an update (outside braces, strings, IRIs and comments): the braces and
+# the keywords that place a USING clause. A keyword is a whole word, not part of a name.
+_UPDATE_TOKENS = re.compile(r"[{}]|(?<![\w:?$.\-])(?:WITH|USING|DELETE|WHERE)(?![\w:\-])", re.I)
+
+
+def with_dataset(update: str, graphs: list[str], named: list[str]) -> str:
+    """``update`` with the protocol's using-graph-uri and using-named-graph-uri as USING and
+    USING NAMED clauses of every operation with a WHERE (a `DELETE WHERE {P}` is written out
+    as `DELETE {P} USING ... WHERE {P}`, which means the same and takes them). An update with
+    a USING or WITH of its own is a 400, as the protocol says."""
+    clauses = " ".join([f"USING <{g}>" for g in graphs] + [f"USING NAMED <{g}>" for g in named])
+    blanked = _NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), update)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the text
+    depth, previous, opened, shorthand = 0, "", 0, False
+    for token in _UPDATE_TOKENS.finditer(blanked):
+        word = token.group().upper()
+        if word == "{":
+            opened = token.start() if depth == 0 else opened
+            depth += 1
+        elif word == "}":
+            depth -= 1
+            if depth == 0 and shorthand:  # the end of DELETE WHERE's pattern
+                pattern = update[opened : token.end()]
+                edits.append((token.end(), token.end(), f" {clauses} WHERE {pattern}"))
+                shorthand = False
+        elif depth == 0 and word in ("WITH", "USING"):
+            raise InputError(
+                "using-graph-uri and using-named-graph-uri cannot be combined with a USING "
+                f"or WITH clause in the update (it has {word})"
+            )
+        elif depth == 0 and word == "WHERE":
+            shorthand = previous == "DELETE"
+            edits.append(
+                (token.start(), token.end(), "")
+                if shorthand
+                else (token.start(), token.start(), f"{clauses} ")
+            )
+        if depth == 0 or word == "{" and depth == 1:
+            previous = word
+    for start, end, replacement in reversed(edits):
+        update = update[:start] + replacement + update[end:]
+    return update
 
 
 def refuse_update() -> Response | None:
