@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from kg import control
 from kg.ask import columns, digested, legacy_readings, runs_of, winner
-from kg.claims import CLAIM_TYPES, EntityCache, get_claims, query_claims
+from kg.claims import CLAIM_TYPES, EntityCache, claims_shown, query_claims, read_cards
 from kg.evaluate import fold
 from kg.extract.gazetteer import PLACE_TYPES
 from kg.store import Store, Term, values
@@ -384,7 +384,7 @@ def control_history(
 
             claims = evidence(store, found, entities)
         else:
-            claims = get_claims(store, list(cards), entities)
+            claims = claims_by_iri(store, list(cards), entities)
     titles = article_titles(store, (c.get("article") for c in claims.values()))
     rows = {iri: claim_row(c, titles) for iri, c in claims.items()}
     entities.prefetch([r.controller for r in found])
@@ -477,6 +477,15 @@ def ticks(first: dt.date, end: dt.date, at: Any) -> list[dict[str, Any]]:
     else:
         marks = [first + dt.timedelta(days=i) for i in range(0, days + 1, step)]
     return [{"day": d.isoformat(), "at": at(d.isoformat())} for d in marks]
+
+
+def claims_by_iri(
+    store: Store, iris: list[str], entities: EntityCache | None = None
+) -> dict[str, dict]:
+    """The claims' JSON by IRI (kg.claims.get_claims), leaving out those that lack what a
+    claim needs rather than failing."""
+    cards, others = read_cards(store, list(dict.fromkeys(iris)))
+    return claims_shown(cards, others, entities or EntityCache(store))
 
 
 def _label(entities: EntityCache, iri: str | None) -> dict | None:
@@ -764,10 +773,10 @@ def resource_page(store: Store, iri: str, as_of: dt.date | None) -> dict[str, An
         return {"template": None}
     found["label"] = found.get("label") or found.get("title") or _fallback_label(iri)
     if cls == "Claim":
-        claims = get_claims(store, [iri])
+        claims = claims_by_iri(store, [iri])
         others = [r["other"].value for r in store.select(CONTRADICTS, {"iri": node})]
         rows = claim_rows(store, list(claims.values()))
-        disputed = claim_rows(store, list(get_claims(store, others).values())) if others else []
+        disputed = claim_rows(store, list(claims_by_iri(store, others).values())) if others else []
         label = rows[0]["type"] + " claim" if rows else "claim"
         return {
             **found,
@@ -784,7 +793,7 @@ def resource_page(store: Store, iri: str, as_of: dt.date | None) -> dict[str, An
         return {**found, "template": "place.html", "nearby": near, **place_page(store, iri, as_of)}
     about = [r["claim"].value for r in store.select(ABOUT, {"iri": node})]
     if about:  # an event: the claims that report it
-        rows = claim_rows(store, list(get_claims(store, about).values()))
+        rows = claim_rows(store, list(claims_by_iri(store, about).values()))
         label = f"{rows[0]['type']} event" if rows else "event"
         return {**found, "template": "event.html", "label": label, "claims": rows}
     if found["class"] is not None:

@@ -1,4 +1,4 @@
-"""The web page in a real headless Chromium (Debian's `chromium`), driven by Playwright over the
+"""The SPARQL editor page (`/editor`) in a real headless Chromium (Debian's `chromium`), driven by Playwright over the
 DevTools protocol: it loads without console errors, never requests anything off this machine,
 and runs queries typed in the editor and stored examples.
 
@@ -115,7 +115,7 @@ def test_yasgui_page(browser: Browser, store_path: Path, queries_dir: Path) -> N
     server = Server(store_path, QUERIES_DIR=str(queries_dir))
     try:
         page = browser.page()
-        page.goto(server.url + "/")
+        page.goto(server.url + "/editor")
         page.wait_for_selector(".yasqe .CodeMirror")
         assert page.locator(".example h3").all_inner_texts() == ["Labels of things"]
 
@@ -139,7 +139,7 @@ def test_yasgui_page(browser: Browser, store_path: Path, queries_dir: Path) -> N
         resource.wait_for_selector("h1")
         assert resource.url == server.url + "/resource/entity/sohr"
         assert resource.inner_text("h1") == "Syrian Observatory for Human Rights"
-        assert "claimant" in resource.inner_text("table.claims")
+        assert "ISIS recaptured Abu Kamal" in resource.inner_text("table.claims")
     finally:
         server.close()
     assert browser.errors == []
@@ -151,7 +151,7 @@ def test_plain_editor_without_yasgui(browser: Browser, store_path: Path, tmp_pat
     server = Server(store_path, KG_ASSETS=str(tmp_path / "no-node-modules"))
     try:
         page = browser.page()
-        page.goto(server.url + "/")
+        page.goto(server.url + "/editor")
         assert "npm ci" in page.inner_text("#install-hint")
         _run_typed_query(
             page, "#query", "PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>\n" + TYPED

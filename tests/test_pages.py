@@ -53,6 +53,9 @@ def article_quads() -> list[ox.Quad]:
         _q(CLAIM, CKG + "inArticle", ARTICLE),
         _q(CLAIM, CKG + "sentenceText", ox.Literal(SENTENCE)),
         _q(CLAIM, CKG + "dateText", ox.Literal("on Saturday")),
+        _q(CLAIM, CKG + "sentenceIndex", ox.Literal("3", datatype=ox.NamedNode(XSD + "integer"))),
+        _q(CLAIM, CKG + "hedged", ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))),
+        _q(CLAIM, CKG + "contested", ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))),
         _q(CLAIM, CKG + "claimant", SOHR),
         _q(CLAIM, CKG + "reportedBy", SOHR),
         _q(CLAIM, CKG + "about", EVENT),
@@ -125,7 +128,7 @@ def raw_get(server: Server, path: str) -> tuple[int, bytes]:
 
 
 def test_index_lists_every_stored_query(server: Server) -> None:
-    status, headers, body = http(server.url + "/")
+    status, headers, body = http(server.url + "/editor")
     page = body.decode()
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     queries = load_stored_queries()
@@ -136,8 +139,11 @@ def test_index_lists_every_stored_query(server: Server) -> None:
     assert "/sparql" in page
 
 
-def test_index_uses_only_this_server(server: Server) -> None:
-    _, _, body = http(server.url + "/")
+@pytest.mark.parametrize(
+    "path", ["/", "/editor", "/claims", "/queries", "/resource/entity/abu-kamal", "/search?q=a"]
+)
+def test_index_uses_only_this_server(server: Server, path: str) -> None:
+    _, _, body = http(server.url + path)
     page = body.decode()
     for tag in ("<script src=", '<link rel="stylesheet" href='):
         for part in page.split(tag)[1:]:
@@ -149,7 +155,7 @@ def test_index_without_yasgui_offers_the_plain_editor(store_path: Path, tmp_path
     try:
         if yasgui_dir(tmp_path / "empty") is not None:
             pytest.skip("YASGUI is found in the working directory's node_modules")
-        _, _, body = http(srv.url + "/")
+        _, _, body = http(srv.url + "/editor")
         page = body.decode()
         assert 'id="fallback"' in page and "npm ci" in page
         assert "yasgui.min.js" not in page
@@ -167,7 +173,7 @@ def test_own_static_files_are_served(server: Server) -> None:
 
 @pytest.mark.skipif(yasgui_dir() is None, reason="YASGUI not installed: run `npm ci`")
 def test_yasgui_files_are_served_locally(server: Server) -> None:
-    _, _, page = http(server.url + "/")
+    _, _, page = http(server.url + "/editor")
     assert b'id="yasgui"' in page
     for name in ("yasgui.min.js", "yasgui.min.css"):
         status, headers, body = http(f"{server.url}/static/vendor/yasgui/{name}")
@@ -190,31 +196,57 @@ def test_resource_html(server: Server) -> None:
     page = body.decode()
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "<h1>Abu Kamal</h1>" in page and "Boukamal" in page
-    assert "ckg:Town" in page
+    assert "town" in page and "ckg:" not in page
     assert 'href="http://www.wikidata.org/entity/Q152828"' in page and "Q152828" in page
     assert "ISIS recaptured Abu Kamal &lt;b&gt;on Saturday&lt;/b&gt;" in page  # escaped
     assert "<b>on Saturday</b>" not in page
     assert "Summary for November 13th" in page and "2017-11-13" in page
-    assert "2017-11-11" in page and "place" in page
+    assert "2017-11-11" in page and "Islamic State &lt;ISIS&gt;" in page  # on the timeline
     assert 'href="/resource/article/a1"' in page
 
 
 @pytest.mark.parametrize(
-    "path,role",
-    [("entity/isis", "agent"), ("entity/isis", "controller"), ("entity/sohr", "claimant")],
+    "path,shown",
+    [
+        ("entity/isis", "as agent and controller"),
+        ("entity/sohr", "1 claim made"),
+        ("article/a1", "ISIS recaptured Abu Kamal"),
+    ],
 )
-def test_resource_claims_by_role(server: Server, path: str, role: str) -> None:
+def test_resource_claims_by_role(server: Server, path: str, shown: str) -> None:
     _, _, body = http(f"{server.url}/resource/{path}")
     page = body.decode()
-    assert "ISIS recaptured Abu Kamal" in page and role in page
-    assert "Islamic State &lt;ISIS&gt;" in page or path != "entity/isis"
+    assert "ISIS recaptured Abu Kamal" in page and shown in page
+    assert "Islamic State &lt;ISIS&gt;" in page
 
 
-def test_resource_of_a_claim_links_its_parts(server: Server) -> None:
+def test_resource_of_a_claim_shows_its_parts(server: Server) -> None:
     status, _, body = http(server.url + "/resource/claim/a1/s3/c0")
     page = body.decode()
     assert status == 200
-    assert 'href="/resource/event/0123abcd"' in page and "ckg:Claim" in page
+    assert 'href="/resource/entity/abu-kamal"' in page and "Held by" in page
+    assert 'href="/resource/entity/sohr"' in page and "Summary for November 13th" in page
+
+
+def test_search_goes_to_the_one_match(server: Server) -> None:
+    status, _, body = http(server.url + "/search?q=boukamal")
+    assert status == 200 and "<h1>Abu Kamal</h1>" in body.decode()  # followed the redirect
+    status, _, body = http(server.url + "/search?q=nowhere-at-all")
+    assert status == 200 and "Nothing in the store" in body.decode()
+
+
+def test_claims_table_api(server: Server) -> None:
+    status, _, body = http(server.url + "/api/claims/table?type=control&place=Boukamal")
+    table = json.loads(body)
+    assert status == 200 and table["total"] == 1
+    row = table["claims"][0]
+    assert row["controller"]["label"] == "Islamic State <ISIS>"
+    assert row["article"]["title"] == "Summary for November 13th"
+    status, headers, body = http(server.url + "/api/claims/table?type=control&format=csv")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    assert body.decode().splitlines()[0].startswith("type,when,place,agent")
+    status, _, _ = http(server.url + "/api/claims/table?sort=nonsense")
+    assert status == 400
 
 
 @pytest.mark.parametrize(
