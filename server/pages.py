@@ -197,7 +197,7 @@ def search() -> Response:
     exact = [f for f in found if f["exact"]]
     if len(found) == 1 or len(exact) == 1:
         target = (exact or found)[0]
-        return redirect(url_for("pages.resource", rest=target["path"]))
+        return redirect(url_for("pages.resource", rest=target["path"]))  # type: ignore[return-value]
     return _html(render_template("search.html", q=text, found=found))
 
 

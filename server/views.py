@@ -278,7 +278,7 @@ TITLES = (
 )
 
 
-def article_titles(store: Store, stems: Iterable[str]) -> dict[str, dict[str, str | None]]:
+def article_titles(store: Store, stems: Iterable[str | None]) -> dict[str, dict[str, str | None]]:
     """{stem: {title, published}} of these articles, in one query."""
     todo = sorted(set(s for s in stems if s))
     if not todo:
@@ -428,7 +428,7 @@ def control_history(
     first, last = moments[0][0].start, moments[-1][0].start
     end = max(last, as_of or last) + dt.timedelta(days=max(2, (last - first).days // 8))
     order = list(dict.fromkeys(s["controller"] for s in spans))
-    lanes = []
+    lanes: list[dict[str, Any]] = []
     for controller in order:
         lanes.append(
             {

@@ -1,6 +1,6 @@
-"""The SPARQL editor page (`/editor`) in a real headless Chromium (Debian's `chromium`), driven by Playwright over the
-DevTools protocol: it loads without console errors, never requests anything off this machine,
-and runs queries typed in the editor and stored examples.
+"""The SPARQL editor page (`/editor`) in a real headless Chromium (Debian's `chromium`), driven
+by Playwright over the DevTools protocol: it loads without console errors, never requests
+anything off this machine, and runs queries typed in the editor and stored examples.
 
 Needs `apt-get install -y chromium` (or KG_CHROMIUM=/path/to/chrome) and, for the YASGUI
 tests, `npm ci`; the tests skip with the reason when either is missing.
