@@ -1,7 +1,7 @@
 """Cards: what the who-controlled answer shows of a claim and of an entity, kept as one JSON
 literal each in the derived graph.
 
-The answer's evidence is a handful of claims in the JSON of CONTRACT.md. Read from the graph,
+The answer's evidence is a handful of claims in the JSON of docs/CONTRACT.md. Read from the graph,
 each claim costs its own triples, its event's, its article's and its reporting steps', and
 each entity its label, class and Wikidata link: at a million claims about 300 index lookups
 and IRI decodings, 12 ms of a 15 ms answer. So the build writes, for every control claim with

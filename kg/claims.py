@@ -1,4 +1,4 @@
-"""Claims out of the store, in the JSON shape of CONTRACT.md ("A claim")."""
+"""Claims out of the store, in the JSON shape of docs/CONTRACT.md ("A claim")."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def claim_json(
     entities: EntityCache,
     contradicts: dict[str, list[str]] | None = None,
 ) -> dict:
-    """A claim's JSON (CONTRACT.md) from a row of claims.rq and its reporting chain."""
+    """A claim's JSON (docs/CONTRACT.md) from a row of claims.rq and its reporting chain."""
     others = (contradicts or {}).get(row["claim"].value, [])
     return shown(card(row, chain), entities, others, bool(value(row, "contradicted")))
 

@@ -1,6 +1,6 @@
 """`kg eval`: precision and recall of the claims in the store against a hand-written gold file.
 
-A gold line is a claim in the JSON shape of CONTRACT.md, with two simplifications: `sentence`
+A gold line is a claim in the JSON shape of docs/CONTRACT.md, with two simplifications: `sentence`
 is the start of the sentence (enough to find it), and entities are written as names (any name
 or alias the data files know, or the label the store gives). A field left out of a gold line is
 not scored; a field given as null must be null.
