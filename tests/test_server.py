@@ -317,6 +317,178 @@ def test_runaway_query_times_out(tmp_path: Path) -> None:
         srv.close()
 
 
+# -- the protocol's rules: one operation, datasets, base IRI, media types -------------------
+
+AUTH = {"Authorization": "Bearer s3cret"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded", **AUTH}
+
+
+def form(*pairs: tuple[str, str]) -> bytes:
+    return urllib.parse.urlencode(pairs).encode()
+
+
+def claim_types(server: Server) -> list[str]:
+    """The claim types the union default graph holds, each once."""
+    rows = json.loads(get(server.sparql, CLAIMS)[2])["results"]["bindings"]
+    return sorted({b["t"]["value"] for b in rows})
+
+
+def test_one_operation_a_request_and_a_refused_one_runs_nothing(token_server: Server) -> None:
+    url = token_server.sparql
+    two_updates = form(("update", "CLEAR NAMED"), ("update", "CLEAR DEFAULT"))
+    assert_error(http(url, two_updates, FORM), 400, "One operation", "update, update")
+    assert_error(http(url, form(("query", CLAIMS), ("update", "CLEAR ALL")), FORM), 400)
+    assert_error(get(url, None, **{"update": "CLEAR ALL"}), 400, "POST")
+    two_queries = url + "?" + urllib.parse.urlencode([("query", "ASK {}"), ("query", "ASK {}")])
+    assert_error(http(two_queries), 400, "One operation")
+    direct = {"Content-Type": "application/sparql-update", **AUTH}
+    assert_error(http(url + "?query=ASK%7B%7D", b"CLEAR ALL", direct), 400, "query, update")
+    assert claim_types(token_server) == ["attack", "control"]  # nothing was cleared
+
+
+def test_a_body_in_another_charset_is_refused(token_server: Server) -> None:
+    headers = {"Content-Type": "application/sparql-update; charset=UTF-16", **AUTH}
+    assert_error(http(token_server.sparql, "CLEAR ALL".encode("utf-16"), headers), 415, "UTF-8")
+    headers = {"Content-Type": "application/sparql-query; charset=UTF-16"}
+    assert_error(http(token_server.sparql, "ASK {}".encode("utf-16"), headers), 415)
+    assert_error(http(token_server.sparql, b"ASK {}", {"Content-Type": "text/plain"}), 415)
+    assert claim_types(token_server) == ["attack", "control"]
+
+
+def test_using_graph_uri_sets_the_update_dataset(token_server: Server) -> None:
+    copy = f"{ID}graph/copy"
+    update = (
+        f"INSERT {{ GRAPH <{copy}> {{ ?c ckg:claimType ?t }} }} WHERE {{ ?c ckg:claimType ?t }}"
+    )
+    url = token_server.sparql + "?" + urllib.parse.urlencode({"using-graph-uri": G1})
+    direct = {"Content-Type": "application/sparql-update", **AUTH}
+    assert http(url, update.encode(), direct)[0] == 204
+    copied = f"SELECT ?t WHERE {{ GRAPH <{copy}> {{ ?c ckg:claimType ?t }} }}"
+    rows = json.loads(get(token_server.sparql, copied)[2])["results"]["bindings"]
+    assert [r["t"]["value"] for r in rows] == ["control"]  # G1's claim only
+
+    named = form(("update", "DELETE WHERE { GRAPH ?g { ?c ckg:claimType 'attack' } }"))
+    url = token_server.sparql + "?" + urllib.parse.urlencode({"using-named-graph-uri": G1})
+    assert http(url, named, FORM)[0] == 204
+    assert claim_types(token_server) == ["attack", "control"]  # G2's claim was not in the dataset
+
+    with_clause = f"WITH <{G1}> DELETE {{ ?c ?p ?o }} WHERE {{ ?c ?p ?o }}"
+    assert_error(http(url, with_clause.encode(), direct), 400, "WITH")
+    assert claim_types(token_server) == ["attack", "control"]
+
+
+def test_relative_iris_resolve_against_the_endpoint(token_server: Server) -> None:
+    status, _, body = get(
+        token_server.sparql, "CONSTRUCT { <s> <p> 1 } WHERE {}", "application/n-triples"
+    )
+    assert status == 200
+    assert body.startswith(f"<{token_server.url}/s> <{token_server.url}/p> ".encode())
+    direct = {"Content-Type": "application/sparql-update", **AUTH}
+    insert = b"INSERT DATA { GRAPH <notes> { <s> <p> <o> } }"
+    assert http(token_server.sparql, insert, direct)[0] == 204
+    ask = f"ASK {{ GRAPH <{token_server.url}/notes> {{ <{token_server.url}/s> ?p ?o }} }}"
+    assert json.loads(get(token_server.sparql, ask)[2])["boolean"] is True
+    payload = assert_error(get(token_server.sparql, "SELECT *\nWHERE { ?s ?p }"), 400)
+    assert "error at 2:" in payload["error"]  # the client's line, not counting the BASE line
+
+
+def test_dataset_iris_are_resolved_or_refused_never_a_500(server: Server) -> None:
+    status, _, body = get(server.sparql, CLAIMS, **{"default-graph-uri": "ntriples"})
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    assert_error(
+        get(server.sparql, CLAIMS, **{"default-graph-uri": "a b"}), 400, "default-graph-uri"
+    )
+    assert_error(get(server.sparql, CLAIMS, **{"named-graph-uri": "<x>"}), 400, "named-graph-uri")
+
+
+def test_named_graphs_alone_come_with_an_empty_default_graph(server: Server) -> None:
+    status, _, body = get(server.sparql, "ASK { ?s ?p ?o }", **{"named-graph-uri": G1})
+    assert status == 200 and json.loads(body)["boolean"] is False
+
+
+@pytest.mark.parametrize(
+    "accept,query,content_type",
+    [
+        (
+            "application/sparql-results+json; charset=utf-8",
+            CLAIMS,
+            "application/sparql-results+json",
+        ),
+        (
+            "text/csv;q=0.5, application/sparql-results+xml;charset=utf-8;q=0.9",
+            CLAIMS,
+            "application/sparql-results+xml",
+        ),
+        ("text/turtle; charset=utf-8", GRAPH_Q, "text/turtle"),
+        ("text/turtle;q=0.1, application/n-triples;q=0.8", GRAPH_Q, "application/n-triples"),
+    ],
+)
+def test_accept_parameters_are_ignored_and_q_values_honoured(
+    server: Server, accept: str, query: str, content_type: str
+) -> None:
+    status, got, _ = get(server.sparql, query, accept)
+    assert status == 200 and got.split(";")[0] == content_type
+    if query == GRAPH_Q:  # the service description is a graph too
+        status, got, _ = get(server.sparql, accept=accept)
+        assert status == 200 and got.split(";")[0] == content_type
+
+
+def test_create_graph_of_a_graph_that_exists(token_server: Server) -> None:
+    direct = {"Content-Type": "application/sparql-update", **AUTH}
+    create = f"CREATE GRAPH <{G1}>".encode()
+    assert_error(http(token_server.sparql, create, direct), 400, "already exists")
+    assert http(token_server.sparql, f"CREATE SILENT GRAPH <{G1}>".encode(), direct)[0] == 204
+    assert_error(http(token_server.sparql, f"DROP GRAPH <{ID}graph/none>".encode(), direct), 400)
+    assert claim_types(token_server) == ["attack", "control"]
+
+
+def test_kg_serve_answers_every_oversized_body_with_413(tmp_path: Path) -> None:
+    """A 2 MiB body, 20 times, four at once, to kg serve as users run it (granian): each one
+    answered 413, none with a reset connection while the client was still sending (the body
+    follows its headers after a pause, so the server always has the chance to answer first)."""
+    import http.client
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import KgServe
+
+    served = KgServe(make_store(tmp_path / "store"), "--update-token", "s3cret")
+    body = b"query=" + b"x" * (2 * 1024 * 1024)
+    kinds = [
+        ("POST", "/sparql", "application/x-www-form-urlencoded"),
+        ("POST", "/sparql", "application/sparql-query"),
+        ("PUT", "/store?default", "text/turtle"),
+    ]
+
+    def send(n: int) -> int | str:
+        method, path, content_type = kinds[n % len(kinds)]
+        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=60)
+        try:
+            conn.putrequest(method, path)
+            for name, value in {"Content-Type": content_type, **AUTH}.items():
+                conn.putheader(name, value)
+            conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders()
+            time.sleep(0.05)  # the server has the headers, and may answer, before the body
+            for start in range(0, len(body), 1 << 16):
+                conn.send(body[start : start + (1 << 16)])
+            response = conn.getresponse()
+            payload = json.loads(response.read())
+            assert payload["status"] == response.status
+            return response.status
+        except OSError as exc:
+            return repr(exc)
+        finally:
+            conn.close()
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(send, range(20)))
+    finally:
+        served.close()
+    assert answers == [413] * 20
+
+
 # -- JSON API ----------------------------------------------------------------------------
 
 
