@@ -19,7 +19,22 @@ import pyoxigraph as ox
 
 from kg import control
 from kg.ask import columns, digested, legacy_readings, runs_of, winner
-from kg.claims import CLAIM_TYPES, EntityCache, claims_shown, query_claims, read_cards
+from kg.claims import (
+    CLAIM_TYPES,
+    CONTRADICTS_QUERY,
+    STEPS_QUERY,
+    EntityCache,
+    _bindings,
+    claim_json,
+    claims_shown,
+    listing_query,
+    paged_by,
+    query_claims,
+    read_cards,
+    stored_text,
+    value,
+    with_claims,
+)
 from kg.evaluate import fold
 from kg.extract.gazetteer import PLACE_TYPES
 from kg.store import Store, Term, values
@@ -349,6 +364,69 @@ def summary(rows: list[dict]) -> dict[str, int]:
     return {t: counts[t] for t in CLAIM_TYPES if counts[t]}
 
 
+# -- claims read newest page first -----------------------------------------------------------
+
+PAGE_CAP = 300  # claims a place's or an entity's page shows: its newest articles'
+
+
+def newest_claims(
+    store: Store,
+    enough: int,
+    kind: str | None = None,
+    place: Term | None = None,
+    actor: Term | None = None,
+    keep: Any = None,
+    entities: EntityCache | None = None,
+) -> tuple[list[dict], bool]:
+    """Claims of the listing for these filters (kg.claims.list_claims's listings), read one
+    page of articles at a time from the newest, until ``enough`` of them pass ``keep`` (a
+    test of a claim's JSON); and whether every page was read. On a store without pages,
+    every claim."""
+    bindings = _bindings(None, kind, place, actor, None)
+    name = listing_query(bindings)
+    text = stored_text(name)
+    paged = paged_by(name, text)
+    entities = entities or EntityCache(store)
+    if paged is None or not paged[0].is_current(store):
+        found = query_claims(store, None, kind, place, actor, entities=entities)
+        return [c for c in found if keep is None or keep(c)], True
+    pages_kind, source = paged
+    pages = pages_kind.pages_of(store, bindings[source] if source else None)
+    kept: list[dict] = []
+    for i, page in enumerate(reversed(pages)):
+        rows = store.select(text, {**bindings, "page": page})
+        rows.sort(key=lambda r: (r["stem"].value, int(r["index"].value), r["claim"].value))
+        claims = _claims_of_rows(store, rows, entities)
+        claims.reverse()  # newest article first
+        kept += [c for c in claims if keep is None or keep(c)]
+        if len(kept) >= enough:
+            return kept, i == len(pages) - 1
+    return kept, True
+
+
+def _claims_of_rows(store: Store, rows: list[dict], entities: EntityCache) -> list[dict]:
+    """kg.claims.query_claims's JSON of the listing's rows: chains and contradictions of
+    just these claims, in two queries."""
+    iris = list(dict.fromkeys(r["claim"].value for r in rows))
+    if not iris:
+        return []
+    chains: dict[str, list[Term]] = defaultdict(list)
+    others: dict[str, list[str]] = defaultdict(list)
+    for row in store.select(with_claims(STEPS_QUERY, iris)):
+        chains[row["claim"].value].append(row["reporter"])
+    if any(value(r, "contradicted") for r in rows):
+        for row in store.select(with_claims(CONTRADICTS_QUERY, iris)):
+            others[row["claim"].value].append(row["other"].value)
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        if r["claim"].value in seen:
+            continue
+        seen.add(r["claim"].value)
+        out.append(claim_json(r, chains.get(r["claim"].value, []), entities, others))
+    return out
+
+
 # -- a place -------------------------------------------------------------------------------
 
 
@@ -532,7 +610,7 @@ def place_page(store: Store, iri: str, as_of: dt.date | None) -> dict[str, Any]:
     node = ox.NamedNode(iri)
     page: dict[str, Any] = {"history": control_history(store, node, as_of, entities)}
     page["as_of"] = as_of.isoformat() if as_of else None
-    claims = query_claims(store, place=node, entities=entities)
+    claims, page["complete"] = newest_claims(store, PAGE_CAP, place=node, entities=entities)
     rows = claim_rows(store, claims)
     rows.sort(key=lambda r: (r["start"], r["article"]["published"]), reverse=True)
     page["claims"], page["types"] = rows, summary(rows)
@@ -556,7 +634,7 @@ def entity_page(store: Store, iri: str) -> dict[str, Any]:
     on it, which agencies cite it and whom it cites, and how often its claims are disputed."""
     entities = EntityCache(store)
     node = ox.NamedNode(iri)
-    claims = query_claims(store, actor=node, entities=entities)
+    claims, complete = newest_claims(store, PAGE_CAP, actor=node, entities=entities)
     rows = claim_rows(store, claims)
     rows.sort(key=lambda r: (r["start"], r["article"]["published"]), reverse=True)
     acted, said, passed, about = [], [], [], []
@@ -595,6 +673,7 @@ def entity_page(store: Store, iri: str) -> dict[str, Any]:
     disputed = sum(1 for r in own if r["contested"])
     return {
         "claims": rows,
+        "complete": complete,
         "types": summary(rows),
         "acted": acted,
         "said": said,
@@ -673,27 +752,36 @@ def claim_table(
     limit: int,
     offset: int,
 ) -> dict[str, Any]:
-    """One page of the claims that pass the filters, and how many pass them."""
+    """One page of the claims that pass the filters, read from the newest articles on: the
+    claims passing them among at least the first ``offset + limit`` (and at least SORTED, so
+    that a sort orders more than one page), sorted; ``total`` counts them, and ``complete``
+    says whether they are all the store's."""
     term = actor or source
-    claims = query_claims(store, type=kind, place=place, actor=term)
+    path = local_path(source.value) if source is not None else None
+
+    def keep(claim: dict) -> bool:
+        row = claim_row(claim, {})
+        if path is not None and not _cites(row, path):
+            return False
+        if start and not (row["start"] and row["start"] >= start):
+            return False
+        if end and not (row["start"] and row["start"] <= end):
+            return False
+        return not contested or row["contested"]
+
+    claims, complete = newest_claims(store, max(offset + limit, SORTED), kind, place, term, keep)
     rows = claim_rows(store, claims)
-    if actor is not None and source is not None:
-        rows = [r for r in rows if _cites(r, local_path(source.value))]
-    elif source is not None:
-        rows = [r for r in rows if _cites(r, local_path(source.value))]
-    if start:
-        rows = [r for r in rows if r["start"] and r["start"] >= start]
-    if end:
-        rows = [r for r in rows if r["start"] and r["start"] <= end]
-    if contested:
-        rows = [r for r in rows if r["contested"]]
     rows.sort(key=SORTS.get(sort, SORTS["date"]), reverse=descending)
     return {
         "total": len(rows),
+        "complete": complete,
         "offset": offset,
         "limit": limit,
         "claims": rows[offset : offset + limit],
     }
+
+
+SORTED = 2000
 
 
 def _cites(row: dict, path: str | None) -> bool:

@@ -64,9 +64,10 @@
       cell(row, [article, c.article.published ? " (" + c.article.published + ")" : ""]);
     });
     var last = Math.min(offset + table.claims.length, total);
-    status.textContent = total ? (offset + 1) + "–" + last + " of " + total + " claims" : "No claim passes these filters";
+    var of = table.complete ? " of " + total : " of the newest " + total + " (more in older articles)";
+    status.textContent = total ? (offset + 1) + "–" + last + of + " claims" : "No claim passes these filters";
     document.getElementById("prev").disabled = offset === 0;
-    document.getElementById("next").disabled = last >= total;
+    document.getElementById("next").disabled = last >= total && table.complete;
     document.getElementById("csv").href = query({ format: "csv" });
     document.getElementById("json").href = query({ format: "json" });
   }
