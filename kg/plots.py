@@ -330,7 +330,8 @@ def inside(lon: float, lat: float, box: Box) -> bool:
 
 def place_map(store: Store, bbox: Box | None = None, all_places: bool = False) -> Figure:
     """Places with coordinates (black triangles, labelled) and their events as coloured
-    markers around them, sized by the number of events; ``bbox`` = lon/lat min, max."""
+    markers around them, sized by the number of events, over Natural Earth's country borders,
+    coastlines, lakes and rivers (kg/basemap.py); ``bbox`` = lon/lat min, max."""
     places = [p for p in with_events(store).values() if all_places or p["events"]]
     fig = KGFigure(figsize=(9, 7), layout="constrained")
     ax = fig.add_subplot()
@@ -339,6 +340,7 @@ def place_map(store: Store, bbox: Box | None = None, all_places: bool = False) -
         return empty(ax, "No place with coordinates and events in the store")
     box = bbox or frame_of(places)
     places = [p for p in places if inside(p["lon"], p["lat"], box)]
+    draw_basemap(ax, box)
     context = [pt for pt in populated_places() if inside(*pt, box)]
     if context:
         lons, lats = zip(*context, strict=True)
@@ -346,6 +348,28 @@ def place_map(store: Store, bbox: Box | None = None, all_places: bool = False) -
     draw_places(ax, places, box)
     set_frame(ax, box)
     return fig
+
+
+# Natural Earth's layers (kg/basemap.py) as the web page's map draws them
+BASEMAP_STYLE = {
+    "coastlines": {"color": "#7fa9d1", "linewidth": 0.8},
+    "lakes": {"color": "#7fa9d1", "linewidth": 0.6},
+    "rivers": {"color": "#5c94c8", "linewidth": 1.1},
+    "countries": {"color": "#7a6a58", "linewidth": 1.0, "linestyle": (0, (4, 3))},
+}
+
+
+def draw_basemap(ax: Any, box: Box) -> None:
+    """Country borders, coastlines, lakes and rivers inside the frame, from the offline
+    layers `npm ci` installs; nothing when they are not installed."""
+    from matplotlib.collections import LineCollection
+
+    from kg.basemap import layer
+
+    for name, style in BASEMAP_STYLE.items():
+        lines = layer(name, box)
+        if lines:
+            ax.add_collection(LineCollection(lines, zorder=0.5, gid=f"basemap-{name}", **style))
 
 
 def draw_places(ax: Any, places: list[dict], box: Box) -> None:
