@@ -154,10 +154,27 @@ def neighbour(graph: nx.MultiDiGraph, node: str, role: str) -> str | None:
 
 
 def claim_label(graph: nx.MultiDiGraph, iri: str) -> str:
+    """A claim named by its type, its event's day and the actors and place of its event:
+    "control 2017-11-19: Government of Syria at Abu Kamal"."""
     data = graph.nodes[iri]
-    article, sentence, index = iri.rsplit("/", 3)[-3:]
     flag = "⚠ contested " if data.get("contested") else ""
-    return f"{flag}{data.get('claim_type', 'claim')} claim {article[:3]} {sentence}/{index}"
+    event = neighbour(graph, iri, "about")
+    day, who, where = None, [], None
+    if event is not None:
+        day = graph.nodes[event].get("start")
+        for role in ("agent", "controller", "target"):
+            actor = neighbour(graph, event, role)
+            name = graph.nodes[actor].get("label") if actor else None
+            if name and name not in who:
+                who.append(name)
+        place = neighbour(graph, event, "place")
+        where = graph.nodes[place].get("label") if place else None
+    text = f"{flag}{data.get('claim_type', 'claim')}"
+    if day:
+        text += f" {day}"
+    if who or where:
+        text += ": " + " / ".join(who[:2]) + (f" at {where}" if where else "")
+    return text.replace(":  at", ": at")
 
 
 def event_label(graph: nx.MultiDiGraph, iri: str) -> str:
@@ -208,12 +225,21 @@ def resolve_focus(store: Store, focus: str) -> str:
     )
 
 
+MAX_NODES = 40  # a neighbourhood drawn by default: readable, not a hairball
+
+
 def to_networkx(
-    store: Store, focus: str | None = None, hops: int = 2, construct: str | None = None
+    store: Store,
+    focus: str | None = None,
+    hops: int = 2,
+    construct: str | None = None,
+    max_nodes: int | None = MAX_NODES,
 ) -> nx.MultiDiGraph:
     """The graph of entities, events and claims; with ``focus``, only the nodes within
-    ``hops`` edges of it (either direction); with ``construct``, only what that CONSTRUCT
-    query returns (nodes it leaves undescribed get their class and label from the store)."""
+    ``hops`` edges of it (either direction), at most ``max_nodes`` of them (the nearest
+    first, then the best connected; None for all); with ``construct``, only what that
+    CONSTRUCT query returns (nodes it leaves undescribed get their class and label from the
+    store)."""
     if construct is None:
         graph = graph_from_triples(construct_triples(store, DEFAULT_CONSTRUCT))
     else:
@@ -226,13 +252,45 @@ def to_networkx(
     centre = resolve_focus(store, focus)
     if centre not in graph:
         raise NotFoundError(f"{focus!r} ({centre}) has no events or claims in this graph")
-    return neighbourhood(graph, centre, hops)
+    return neighbourhood(graph, centre, hops, max_nodes)
 
 
-def neighbourhood(graph: nx.MultiDiGraph, centre: str, hops: int) -> nx.MultiDiGraph:
+def neighbourhood(
+    graph: nx.MultiDiGraph, centre: str, hops: int, max_nodes: int | None = None
+) -> nx.MultiDiGraph:
     sub = nx.ego_graph(graph, centre, radius=hops, undirected=True)
+    if max_nodes is not None and sub.number_of_nodes() > max_nodes:
+        sub = sub.subgraph(trimmed(sub, centre, max_nodes)).copy()
     sub.graph["focus"] = centre
     return sub
+
+
+def trimmed(sub: nx.MultiDiGraph, centre: str, max_nodes: int) -> set[str]:
+    """At most ``max_nodes`` nodes around the centre, each neighbour of the centre with what
+    makes it readable: an event with its actors and a claim reporting it, a claim with its
+    event; the best connected neighbours first."""
+    undirected = sub.to_undirected(as_view=True)
+    kept = {centre}
+    for node in sorted(undirected[centre], key=lambda n: (-undirected.degree(n), n)):
+        group = [node]
+        near = sorted(undirected[node], key=lambda n: (sub.nodes[n].get("kind") == "claim", n))
+        claims = 0
+        for other in near:
+            kind = sub.nodes[other].get("kind")
+            if other in kept or other in group:
+                continue
+            if kind == "claim":
+                if claims:
+                    continue
+                claims += 1
+            group.append(other)
+        group = [n for n in group if n not in kept]
+        if len(kept) + len(group) > max_nodes:
+            if len(kept) >= max_nodes - 1:
+                break
+            continue
+        kept.update(group)
+    return kept
 
 
 # -- drawing ----------------------------------------------------------------------------------

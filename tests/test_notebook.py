@@ -264,8 +264,8 @@ def test_import_kg_stays_cheap() -> None:
 # -- the networkx view ------------------------------------------------------------------------
 def test_focus_and_hops_on_the_seeds(seeds_store: Path) -> None:
     store = Store(seeds_store, read_only=True)
-    one = to_networkx(store, focus="Boukamal", hops=1)
-    two = to_networkx(store, focus="Albu Kamal", hops=2)
+    one = to_networkx(store, focus="Boukamal", hops=1, max_nodes=None)
+    two = to_networkx(store, focus="Albu Kamal", hops=2, max_nodes=None)
     town = "https://w3id.org/conflict-kg/id/entity/abu-kamal"
     assert isinstance(two, nx.MultiDiGraph) and two.graph["focus"] == town
     assert {d["kind"] for _, d in one.nodes(data=True)} == {"entity", "event"}
@@ -281,7 +281,16 @@ def test_focus_and_hops_on_the_seeds(seeds_store: Path) -> None:
     )
     claims = [d for _, d in two.nodes(data=True) if d["kind"] == "claim"]
     assert claims and all(d["sentence"] and "contested" in d for d in claims)
-    assert set(to_networkx(store, focus="Q152828", hops=2)) == set(two)
+    assert set(to_networkx(store, focus="Q152828", hops=2, max_nodes=None)) == set(two)
+
+
+def test_default_view_is_small_and_readable(seeds_store: Path) -> None:
+    graph = to_networkx(Store(seeds_store, read_only=True), focus="Boukamal")
+    town = "https://w3id.org/conflict-kg/id/entity/abu-kamal"
+    assert town in graph and 5 < graph.number_of_nodes() <= 40
+    labels = [d["label"] for _, d in graph.nodes(data=True) if d["kind"] == "claim"]
+    assert labels and any("2017-11" in label and "Abu Kamal" in label for label in labels)
+    assert not any("/" in label.split(":")[0] for label in labels)  # no IRI fragments
 
 
 def test_contested_claims_are_marked(hand_store: Path) -> None:
