@@ -356,7 +356,7 @@ def check(expected: Expected, answer: Answer) -> list[str]:
     problems = []
     detail = answer.body[:200].decode("utf-8", "replace")
     if expected.statuses and answer.status not in expected.statuses:
-        problems.append(f"status {answer.status}, expected {sorted(expected.statuses)}: {detail}")
+        problems.append(f"status {answer.status}, expected {_statuses(expected)}: {detail}")
         return problems
     media_type = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if expected.format is not None and media_type not in FORMATS[expected.format]:
@@ -372,6 +372,14 @@ def check(expected: Expected, answer: Answer) -> list[str]:
     if expected.body is not None:
         problems += _same_graph(expected.body, media_type, answer.body)
     return problems
+
+
+def _statuses(expected: Expected) -> str:
+    """The expected statuses, a whole class as `2xx`."""
+    classes = {c // 100 for c in expected.statuses}
+    whole = {c for c in classes if all(c * 100 + n in expected.statuses for n in range(100))}
+    single = sorted(str(c) for c in expected.statuses if c // 100 not in whole)
+    return " or ".join([f"{c}xx" for c in sorted(whole)] + single)
 
 
 def _same_header(name: str, got: str, expected: str) -> bool:
