@@ -23,6 +23,7 @@ KINDS = {"place": "Place", "actor": "Actor", "agency": "Actor", "source": "Actor
 _INTERNAL_WORDS = re.compile(
     r"kg/|\.py|term_pages|listing_pages|\bpages?\b|totals|Oxigraph|planned|VALUES", re.I
 )
+_PAGE_CLAUSE = re.compile(r",?\s*(in|from) one page of[^;]*?(\([^)]*\))?[^.;(]*[.;]")
 LABELS = """
 SELECT ?x ?label ?title ?published ?type WHERE {
   {only}
@@ -38,9 +39,10 @@ def shown(queries: dict[str, StoredQuery]) -> list[StoredQuery]:
 
 def plain_description(text: str) -> str:
     """The description without the sentences about how the answer is computed."""
-    sentences = re.split(r"(?<=[.;:])\s+", " ".join(text.split()))
+    text = _PAGE_CLAUSE.sub(".", " ".join(text.split()))
+    sentences = re.split(r"(?<=[.;:])\s+", text)
     kept = [s for s in sentences if not _INTERNAL_WORDS.search(s)]
-    return " ".join(kept).rstrip(";:") or (sentences[0] if sentences else "")
+    return " ".join(kept).rstrip(";:").replace("..", ".")
 
 
 def field_kind(name: str, type_: str) -> str:
