@@ -366,7 +366,7 @@ def summary(rows: list[dict]) -> dict[str, int]:
 
 # -- claims read newest page first -----------------------------------------------------------
 
-PAGE_CAP = 300  # claims a place's or an entity's page shows: its newest articles'
+PAGE_CAP = 150  # claims a place's or an entity's page shows: its newest articles'
 
 
 def newest_claims(
@@ -781,7 +781,7 @@ def claim_table(
     }
 
 
-SORTED = 2000
+SORTED = 200
 
 
 def _cites(row: dict, path: str | None) -> bool:
