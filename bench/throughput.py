@@ -62,8 +62,8 @@ QUERIES = {
     # one index lookup and ten rows: the cost is the HTTP and serialisation around the query
     "light": f"SELECT ?claim ?type WHERE {{ ?claim <{CKG}claimType> ?type }} LIMIT 10",
     # joins, optionals, property paths, GROUP BY and GROUP_CONCAT over the casualty claims:
-    # queries/casualties_by_perpetrator.rq as it was before it read the totals a build keeps
-    # (kg/totals.py), so the figures stay comparable across sessions
+    # casualties by perpetrator computed from the claims (the stored query reads the totals a
+    # build keeps instead): a fixed heavy query, so the figure measures the endpoint
     "heavy": HEAVY,
 }
 ACCEPT = "application/sparql-results+json"

@@ -65,6 +65,8 @@ def backup(store_path: Path, dest: Path) -> CopyReport:
     started = time.perf_counter()
     if dest.exists() and any(dest.iterdir()):
         raise InputError(f"{dest} exists and is not empty: choose a new folder for the backup")
+    if not dest.parent.is_dir():
+        raise InputError(f"{dest}: there is no folder {dest.parent}; create it or choose another")
     source = snapshot(store_path)
     partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
@@ -74,6 +76,8 @@ def backup(store_path: Path, dest: Path) -> CopyReport:
         if dest.exists():
             dest.rmdir()
         partial.rename(dest)
+    except OSError as exc:
+        raise InputError(f"{dest}: cannot be written ({exc}); choose another folder") from None
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return CopyReport(store_path, dest, quads, graphs, time.perf_counter() - started)
@@ -190,19 +194,19 @@ def write_export(store: Store, sink: IO[bytes], format: str) -> None:
     if format == "jsonld":
         sink.write(jsonld(quads).encode())
         return
-    items: Iterable[ox.Quad | ox.Triple] = (
-        (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        if format == "turtle"
-        else quads
-    )
-    ox.serialize(items, sink, format=FORMATS[format], prefixes=export_prefixes())
+    if format == "turtle":  # no named graphs: the triples of every graph, merged
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        ox.serialize(triples, sink, format=FORMATS[format], prefixes=export_prefixes())
+    else:
+        ox.serialize(quads, sink, format=FORMATS[format], prefixes=export_prefixes())
 
 
 def jsonld(quads: Iterable[ox.Quad]) -> str:
     import rdflib
 
     dataset = rdflib.Dataset()
-    dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode(), format="nquads")
+    lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    dataset.parse(data=lines.decode(), format="nquads")
     return dataset.serialize(format="json-ld")
 
 

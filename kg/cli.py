@@ -50,6 +50,18 @@ def count(text: str) -> int:
     return int(text)
 
 
+def port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535")
+    return int(text)
+
+
+def at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return int(text)
+
+
 def open_store(args: argparse.Namespace, read_only: bool = False):
     from kg.store import default_store_path
     from kg.store import open_store as open_any
@@ -369,15 +381,21 @@ def cmd_eval_control(args: argparse.Namespace) -> int:
 
 
 # -- parser ----------------------------------------------------------------------------------
+STORE_HELP = (
+    "store folder (default: $KG_STORE or .kg/store), or a SPARQL server: "
+    "sparql+http://HOST:PORT/PATH"
+)
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--store",
-        metavar="DIR|URL",
-        help="store folder (default: $KG_STORE or "
-        ".kg/store), or a SPARQL server: sparql+http://HOST:PORT/PATH",
-    )
+    common.add_argument("--store", metavar="DIR|URL", help=STORE_HELP)
     common.add_argument("--debug", action="store_true", help="show tracebacks")
+    # the same options after a question ("kg ask who-controlled ... --store DIR"); given
+    # before it ("kg ask --store DIR who-controlled ..."), the question leaves them alone
+    inner = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    inner.add_argument("--store", metavar="DIR|URL", help=STORE_HELP)
+    inner.add_argument("--debug", action="store_true", help="show tracebacks")
     p = argparse.ArgumentParser(
         prog="kg", description="Claims in conflict news, as a knowledge graph."
     )
@@ -429,7 +447,7 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", parents=[common], help="ask a stored question")
     asks = a.add_subparsers(dest="question", required=True)
-    w = asks.add_parser("who-controlled", parents=[common], help="who controlled PLACE on DATE")
+    w = asks.add_parser("who-controlled", parents=[inner], help="who controlled PLACE on DATE")
     w.add_argument("place", help="any name or alias, a Wikidata id, or an IRI")
     w.add_argument("date", type=iso_date, help="YYYY-MM-DD")
     w.add_argument("--as-of", type=iso_date, dest="as_of", help="only reports published by then")
@@ -457,18 +475,20 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", parents=[common], help="serve the endpoint and the web page")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--port", type=port, default=5000)
     s.add_argument("--timeout", type=float, default=10.0, help="per-query limit in seconds")
-    s.add_argument("--threads", type=int, default=8, help="requests handled at once per process")
+    s.add_argument(
+        "--threads", type=at_least_one, default=8, help="requests handled at once per process"
+    )
     s.add_argument(
         "--http-workers",
-        type=int,
+        type=at_least_one,
         help="server processes, each with its own query workers (default 2 on two cores or "
         "more, else 1: see SCALING.md)",
     )
     s.add_argument(
         "--query-workers",
-        type=int,
+        type=count,
         help="processes evaluating user queries, shared by the server processes and killed "
         "at the time limit (default $KG_QUERY_WORKERS, else one per core, two at least; "
         "0 runs them in threads)",

@@ -26,7 +26,6 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import ROOT, LiveServer
 
 DOC = ROOT / "docs" / "CONTRACT.md"
@@ -270,11 +269,6 @@ def test_the_cli_prints_the_server_json_and_fails_in_one_line(
     assert usage.returncode == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="argparse: who-controlled's own --store default replaces the one given before it; "
-    "docs/CONTRACT.md says so. When this passes, drop that sentence and this mark.",
-)
 def test_store_given_between_ask_and_the_question(seeds_store: Path, tmp_path: Path) -> None:
     asked = kg(
         "ask", "--store", str(seeds_store), "who-controlled", "Boukamal", "2017-11-12", cwd=tmp_path

@@ -126,7 +126,7 @@ def same_version() -> str:
 
 def test_a_worker_that_joins_after_the_check_gets_no_work() -> None:
     """Workers are checked once, before any work: one that joins later (perhaps without the
-    package) is given none, where it used to be given chunks it could not run."""
+    package) is given none, never chunks it could not run."""
     from distributed import Client, LocalCluster
 
     with (

@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2015, 6, 2)
 
 
-# the first names Zabadani a town; read before the second, it used to make Zabadani a town
-# there too (the type was kept in the process-wide gazetteer), where alone NER calls it a
+# the first names Zabadani a town; read before the second, it must not make Zabadani a town
+# there too (through a type kept in a process-wide gazetteer), where alone NER calls it a
 # person and the attack's target; no other test names these places
 def article(stem: str, publisher: str, text: str) -> Article:
     return Article(

@@ -1,8 +1,8 @@
 """The paged listings keep the plan that makes a page cost its own claims: they start from the
 page, and look each OPTIONAL up row by row. Oxigraph's planner is sensitive to the shape of a
 text (one required pattern more and it reads each OPTIONAL's property for the whole store into
-a hash table; SCALING.md, twelfth session), so the plans are read with `oxigraph query
---explain`, from the server binary of the same version as pyoxigraph."""
+a hash table; SCALING.md, "Writing queries that Oxigraph plans well"), so the plans are read
+with `oxigraph query --explain`, from the server binary of the same version as pyoxigraph."""
 
 from __future__ import annotations
 
