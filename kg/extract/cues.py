@@ -5,6 +5,8 @@
 - a kind noun after it: "X village", "X district", "the X neighbourhood";
 - a facility: "X air base", "X military airport", "the Shaar oilfield", "the 17th Division
   base", "Base 46", "the army airport in X";
+- a sentence that says what a name is: "X is a stronghold of Y", "X, a key rebel town, ...",
+  "X is located 14 kilometres south of Y";
 - a list after "including" that follows a kind noun ("five villages and hilltops including A B
   and C"): written without commas, a run of names is split where a word that opens place
   names ("Beit", "Tal", "Jabal": ``place_name_heads`` in the lexicon) begins a new one.
@@ -24,8 +26,25 @@ from spacy.tokens import Doc, Token
 from kg.extract.gazetteer import lexicon
 
 DIRECTION_KINDS = ("east", "west", "north", "south")
-CONNECTORS = {"al", "el", "as", "ash", "ad", "ar", "at", "az", "an", "ez", "es", "ed", "bin",
-              "ibn", "bani", "-", "'"}
+CONNECTORS = {
+    "al",
+    "el",
+    "as",
+    "ash",
+    "ad",
+    "ar",
+    "at",
+    "az",
+    "an",
+    "ez",
+    "es",
+    "ed",
+    "bin",
+    "ibn",
+    "bani",
+    "-",
+    "'",
+}
 PREFIXES = ("al-", "el-", "as-", "ash-", "ad-", "ar-", "at-", "az-", "an-", "ez-", "es-")
 
 
@@ -97,15 +116,48 @@ def starts_name(token: Token) -> bool:
     if glued_article(text) or (lower.startswith(PREFIXES) and len(text) > 3):
         return True
     # "al Rahmaliya", "al-Shafa": an article glued or apart, then a capital
-    return lower in CONNECTORS - {"-", "'", "bin", "ibn", "bani"} and token.i + 1 < len(
-        token.doc
-    ) and (token.nbor().text[:1].isupper() or token.nbor().text == "-")
+    return (
+        lower in CONNECTORS - {"-", "'", "bin", "ibn", "bani"}
+        and token.i + 1 < len(token.doc)
+        and (token.nbor().text[:1].isupper() or token.nbor().text == "-")
+    )
 
 
 NOT_NAMES = {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "NUM"}
-STOP_STARTS = {"the", "a", "an", "and", "or", "but", "in", "on", "at", "of", "by", "for",
-               "with", "from", "to", "as", "it", "its", "their", "his", "her", "this", "that",
-               "these", "those", "he", "she", "they", "we", "i", "who", "which"}
+STOP_STARTS = {
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "but",
+    "in",
+    "on",
+    "at",
+    "of",
+    "by",
+    "for",
+    "with",
+    "from",
+    "to",
+    "as",
+    "it",
+    "its",
+    "their",
+    "his",
+    "her",
+    "this",
+    "that",
+    "these",
+    "those",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "who",
+    "which",
+}
 
 
 def name_run(doc: Doc, start: int, limit: int) -> int:
@@ -181,6 +233,8 @@ def place_cues(doc: Doc) -> list[Cue]:
 def sentence_cues(doc: Doc, start: int, end: int) -> list[Cue]:
     cues: list[Cue] = []
     kinds = kind_heads()
+    if (said := described_name(doc, start, end)) is not None:
+        cues.append(said)
     i = start
     while i < end:
         token = doc[i]
@@ -207,6 +261,33 @@ def sentence_cues(doc: Doc, start: int, end: int) -> list[Cue]:
     return cues
 
 
+def described_name(doc: Doc, start: int, end: int) -> Cue | None:
+    """A sentence that opens by saying what a name is: "X is a stronghold of Y", "X, a key
+    rebel town, ...", "X is located 14 kilometres south of Y": X is a place."""
+    name_end = name_run(doc, start, end)
+    if name_end == start or name_end + 2 >= end:
+        return None
+    if any(
+        t.pos_ not in ("PROPN", "ADP", "DET", "PUNCT", "NOUN", "ADJ") for t in doc[start:name_end]
+    ):
+        return None
+    verb = doc[name_end]
+    at = name_end + 1
+    if verb.lower_ in ("is", "was") and doc[at].lower_ in ("now", "still"):
+        at += 1
+    if verb.lower_ in ("is", "was", "lies") and doc[at].lower_ in ("located", "situated"):
+        return Cue(start, name_end, "Place", named=True)
+    if verb.lower_ not in ("is", "was", ",") or doc[at].lower_ not in ("a", "an"):
+        return None
+    for k in range(at + 1, min(end, at + 6)):
+        word = doc[k].lower_
+        if word in kind_heads() or word in lexicon()["stronghold_nouns"]:
+            return Cue(start, name_end, kind_heads().get(word, "Place"), named=True)
+        if doc[k].pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "VERB", "ADV"):
+            return None
+    return None
+
+
 @lru_cache(maxsize=1)
 def directions() -> dict[str, str]:
     return lexicon()["direction_regions"]
@@ -219,8 +300,11 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
     token = doc[i]
     nxt = i + 1
     if nxt < end and token.lower_ in ("east", "west", "north", "south") and doc[nxt].lower_ == "of":
-        if i == 0 or doc[i - 1].lower_ not in ("the",) and doc[i - 1].text != "-" and not (
-            doc[i - 1].lower_.endswith(("held", "controlled"))
+        if (
+            i == 0
+            or doc[i - 1].lower_ not in ("the",)
+            and doc[i - 1].text != "-"
+            and not (doc[i - 1].lower_.endswith(("held", "controlled")))
         ):
             return None  # "east of Aleppo" locates; "the east of Aleppo" names a part
         base = nxt + 1
@@ -231,12 +315,16 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
                 return Cue(i, name_end, "Region", facility=direction, base=(base + 3, name_end))
             return Cue(i, base + 2, "Region", facility=direction, base=(base, base + 2))
         name_end = name_run(doc, base, end)
-        return Cue(i, name_end, "Region", facility=direction, base=(base, name_end)) if (
-            name_end > base
-        ) else None
+        return (
+            Cue(i, name_end, "Region", facility=direction, base=(base, name_end))
+            if (name_end > base)
+            else None
+        )
     name_end = name_run(doc, nxt, end)
-    if name_end > nxt and token.lower_ not in ("east", "west", "north", "south") or (
-        name_end > nxt and token.text[:1].islower()
+    if (
+        name_end > nxt
+        and token.lower_ not in ("east", "west", "north", "south")
+        or (name_end > nxt and token.text[:1].islower())
     ):
         return Cue(i, name_end, "Region", facility=direction, base=(nxt, name_end))
     return None
@@ -245,8 +333,10 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
 def listing_places(doc: Doc, start: int, i: int) -> bool:
     """'villages and hilltops including': a kind noun shortly before 'including'."""
     kinds = kind_heads()
-    return any(doc[k].lower_ in kinds or doc[k].lower_ in ("hilltops", "hills", "positions")
-               for k in range(max(start, i - 4), i))
+    return any(
+        doc[k].lower_ in kinds or doc[k].lower_ in ("hilltops", "hills", "positions")
+        for k in range(max(start, i - 4), i)
+    )
 
 
 def kind_cues(doc: Doc, start: int, i: int, kind: str, end: int) -> list[Cue]:
@@ -287,12 +377,14 @@ def names_before(doc: Doc, start: int, first: int, kind: str) -> list[Cue]:
 def counted_list(doc: Doc, i: int, kind: str, end: int) -> list[Cue]:
     """'three villages south of Aleppo - A B and C -': a counted plural named after a dash
     or colon; without commas, the run is split into as many names as were counted."""
-    count = next((lexicon()["numbers"].get(c.lower_) for c in doc[i].children
-                  if c.dep_ == "nummod"), None)
+    count = next(
+        (lexicon()["numbers"].get(c.lower_) for c in doc[i].children if c.dep_ == "nummod"), None
+    )
     if not count or count < 2:
         return []
-    dash = next((k for k in range(i + 1, min(end, i + 14)) if doc[k].text in ("-", "--", ":", "—")),
-                None)
+    dash = next(
+        (k for k in range(i + 1, min(end, i + 14)) if doc[k].text in ("-", "--", ":", "—")), None
+    )
     if dash is None:
         return []
     names = read_list(doc, dash + 1, end)
@@ -318,9 +410,7 @@ def name_start(doc: Doc, start: int, head: int) -> int | None:
     return k
 
 
-def facility_cues(
-    doc: Doc, start: int, i: int, facility: tuple[int, str], end: int
-) -> list[Cue]:
+def facility_cues(doc: Doc, start: int, i: int, facility: tuple[int, str], end: int) -> list[Cue]:
     """'Tabqa air base', 'the army airport in X', 'Base 46'."""
     stop, kind = facility
     if kind == "base" and stop < end and doc[stop].text.isdigit():  # "Base 46", "Regiment 111"
@@ -331,8 +421,10 @@ def facility_cues(
     first = name_start(doc, start, lead)
     if first is not None:
         return [Cue(first, stop, "Place", facility=kind, base=(first, lead))]
-    if stop + 1 < end and doc[stop].lower_ in ("in", "of", "near", "at") and starts_name(
-        doc[stop + 1]
+    if (
+        stop + 1 < end
+        and doc[stop].lower_ in ("in", "of", "near", "at")
+        and starts_name(doc[stop + 1])
     ):
         name_end = name_run(doc, stop + 1, end)
         if name_end > stop + 1:

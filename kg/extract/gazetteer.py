@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -71,7 +72,7 @@ FIELDS = set(Entity.__dataclass_fields__)
 
 
 def norm(text: str) -> str:
-    text = text.replace("’", "'").replace("‘", "'").strip().lower()
+    text = text.replace("’", "'").replace("‘", "'").strip().lower().replace("'s ", "s ")
     for article in ("the ", "a ", "an "):
         if text.startswith(article):
             text = text[len(article) :]
@@ -183,7 +184,8 @@ class Gazetteer:
     def adhoc(self, text: str, type_: str, sure: bool = False) -> Entity:
         """An entity known only from the text; the same name always gives the same key.
         ``sure`` types (from 'the town of X') replace a type NER guessed earlier in the
-        article."""
+        article. A leading article is not part of the name ("the Islamic Front")."""
+        text = LEADING_ARTICLE.sub("", text.strip()) or text
         key = adhoc_key(text)
         if key not in self.by_key or (sure and self.by_key[key].type != type_):
             self.by_key[key] = Entity(key=key, label=text.strip(), type=type_, known=False)
@@ -257,6 +259,8 @@ class Gazetteer:
             if not e.known or e.key.startswith(GEONAMES_PREFIXES):
                 continue  # places from GeoNames come with their own forms
             names = {e.label, *e.aliases}
+            # the apostrophe a feed stripped inside a name: "Kurdish Peoples Protection Units"
+            names |= {n.replace("'s ", "s ").replace("’s ", "s ") for n in names}
             for name in names:
                 variants = {name, name[:1].upper() + name[1:]}
                 if len(name) >= 4 and name.replace(" ", "").isalpha():
@@ -267,6 +271,9 @@ class Gazetteer:
                 for variant in variants:
                     patterns.append({"label": "KG", "pattern": variant, "id": e.key})
         return patterns
+
+
+LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.I)
 
 
 def adhoc_key(text: str) -> str:

@@ -162,13 +162,19 @@ def group_names(doc: Doc) -> list[tuple[int, int]]:
     i = 0
     while i < len(doc):
         token = doc[i]
-        if token.text[:1].isupper() and token.lower_ in words and (
-            i == 0 or not doc[i - 1].text[:1].isupper() or doc[i - 1].is_sent_start
+        if (
+            token.text[:1].isupper()
+            and token.lower_ in words
+            and (i == 0 or not doc[i - 1].text[:1].isupper() or doc[i - 1].is_sent_start)
         ):
             end = i + 1
-            while end < len(doc) and (
-                doc[end].text[:1].isupper() or doc[end].lower_ in ("al", "el", "-", "ash", "as")
-            ) and not doc[end].is_sent_start:
+            while (
+                end < len(doc)
+                and (
+                    doc[end].text[:1].isupper() or doc[end].lower_ in ("al", "el", "-", "ash", "as")
+                )
+                and not doc[end].is_sent_start
+            ):
                 end += 1
             while end > i + 1 and doc[end - 1].lower_ in ("al", "el", "-", "ash", "as"):
                 end -= 1
@@ -236,8 +242,11 @@ def city_part(cue: Cue, doc: Doc, ctx: ItemContext) -> Entity | None:
     assert cue.base is not None and cue.facility is not None
     text = doc[cue.base[0] : cue.base[1]].text
     if text.lower() == "the city":  # the last city named before (cues come before ents)
-        named = [ctx.gazetteer.get(e.ent_id_) for e in doc.ents
-                 if e.label_ == "KG" and e.end <= cue.start]
+        named = [
+            ctx.gazetteer.get(e.ent_id_)
+            for e in doc.ents
+            if e.label_ == "KG" and e.end <= cue.start
+        ]
         cities = [e for e in named if e is not None and e.type == "City"]
         city = cities[-1] if cities else None
     else:
@@ -268,8 +277,10 @@ def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:
 def common_nouns() -> frozenset[str]:
     """Nouns the rules read as words ('airstrikes', 'civilians', 'town'), never as names."""
     lex = lexicon()
-    return frozenset(lex["attack_nouns"]) | frozenset(lex["victim_nouns"]) | frozenset(
-        lex["place_nouns"]
+    return (
+        frozenset(lex["attack_nouns"])
+        | frozenset(lex["victim_nouns"])
+        | frozenset(lex["place_nouns"])
     )
 
 
@@ -363,9 +374,11 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     if token.lower_ in RELATIVIZERS and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
         noun = antecedent(token)
         if noun.i != token.i:  # "the SDF, an alliance which took ..."
-            return actor_of(noun, ctx) or (
-                actor_of(noun.head, ctx) if noun.dep_ == "appos" else None
-            ) or apposed_actor(noun, ctx)
+            return (
+                actor_of(noun, ctx)
+                or (actor_of(noun.head, ctx) if noun.dep_ == "appos" else None)
+                or apposed_actor(noun, ctx)
+            )
         return None
     loyal = loyal_to(token)
     if loyal is not None:  # "forces loyal to President Assad": his side
@@ -410,8 +423,9 @@ def loyal_to(token: Token) -> Token | None:
     """'forces loyal to X', 'fighters allied to X': X."""
     for c in token.children:
         if c.dep_ in ("amod", "acl") and c.lemma_.lower() in ("loyal", "ally", "allied", "aligned"):
-            to = next((g for g in c.children if g.lower_ in ("to", "with") and g.dep_ == "prep"),
-                      None)
+            to = next(
+                (g for g in c.children if g.lower_ in ("to", "with") and g.dep_ == "prep"), None
+            )
             if to is not None:
                 return next((g for g in to.children if g.dep_ == "pobj"), None)
     return None
@@ -472,9 +486,14 @@ def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
     if bare:
         # bare "militants", "militant-held": the non-state group the item last named, of
         # whatever name ("Kurdish fighters" is someone else)
-        groups = [m for m in ctx.mentions
-                  if m.entity.type == "ArmedGroup" and not is_state_force(m, ctx)
-                  and m.entity.key != "syrian-opposition" or m.entity in owners]
+        groups = [
+            m
+            for m in ctx.mentions
+            if m.entity.type == "ArmedGroup"
+            and not is_state_force(m, ctx)
+            and m.entity.key != "syrian-opposition"
+            or m.entity in owners
+        ]
         before = [m for m in groups if m.start < token.i]
         if before:
             return before[-1].entity
@@ -537,9 +556,31 @@ def place_mention(token: Token | None, ctx: ItemContext) -> Entity | None:
     return found if found is not None and found.is_place else None
 
 
-LOCATING = {"in", "near", "outside", "around", "at", "across", "along", "inside", "on", "from",
-            "to", "toward", "towards", "into", "between", "by", "with", "after", "before",
-            "during", "since", "within", "off"}
+LOCATING = {
+    "in",
+    "near",
+    "outside",
+    "around",
+    "at",
+    "across",
+    "along",
+    "inside",
+    "on",
+    "from",
+    "to",
+    "toward",
+    "towards",
+    "into",
+    "between",
+    "by",
+    "with",
+    "after",
+    "before",
+    "during",
+    "since",
+    "within",
+    "off",
+}
 
 
 def places_of(
@@ -627,9 +668,7 @@ def proper_place(token: Token, ctx: ItemContext, certain: bool = False) -> Entit
     while end > start and not doc[end - 1].text[:1].isalnum():
         end -= 1
     span = doc[start:end]
-    if not span.text or any(
-        ctx.at(t) is not None and ctx.at(t) is not named for t in span
-    ):
+    if not span.text or any(ctx.at(t) is not None and ctx.at(t) is not named for t in span):
         return None
     known = ctx.gazetteer.lookup(span.text)
     if known is not None:
@@ -659,8 +698,10 @@ def place_shaped(token: Token) -> bool:
     if before is not None and before.lower_ in lexicon()["anonymous_source_nouns"]:
         return False
     text = first.text
-    return text.lower() in ("al", "el") or text.lower().startswith(("al-", "el-")) or (
-        text in lexicon()["place_name_heads"]
+    return (
+        text.lower() in ("al", "el")
+        or text.lower().startswith(("al-", "el-"))
+        or (text in lexicon()["place_name_heads"])
     )
 
 
@@ -689,10 +730,28 @@ def referred_places(token: Token, ctx: ItemContext) -> list[Entity]:
     return []
 
 
-DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast",
-              "southwest", "northern", "southern", "eastern", "western", "north-east",
-              "north-west", "south-east", "south-west", "km", "kilometres", "kilometers",
-              "miles"}
+DIRECTIONS = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
+    "km",
+    "kilometres",
+    "kilometers",
+    "miles",
+}
 
 
 def contains(prep: Token, ctx: ItemContext) -> bool:
@@ -739,8 +798,11 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
             if found is not None:
                 return found
     if token.lower_ == "there":  # the place last named
-        before = [m.entity for m in ctx.mentions
-                  if m.start < token.i and m.entity.type in SETTLEMENTS | {"Region"}]
+        before = [
+            m.entity
+            for m in ctx.mentions
+            if m.start < token.i and m.entity.type in SETTLEMENTS | {"Region"}
+        ]
         return before[-1] if before else ctx.last_place
     if token.lower_ == "it":
         return sentence_topic(token, ctx) or ctx.last_place
@@ -759,6 +821,12 @@ def nearby(token: Token) -> bool:
         if a.lower_ in DIRECTIONS:
             return True
     return False
+
+
+def previous_sentence_start(token: Token) -> int:
+    """Where the sentence before this token's begins (its own, when it is the first)."""
+    start = token.sent.start
+    return token.doc[start - 1].sent.start if start > 0 else start
 
 
 def next_sentence_end(token: Token, sentences: int = 2) -> int:
@@ -782,8 +850,9 @@ def sentence_topic(pronoun: Token, ctx: ItemContext) -> Entity | None:
         if m.entity.type in ("Country", "Province"):
             continue
         head = pronoun.doc[m.start].head
-        locating = any(a.dep_ == "prep" and a.lower_ in LOCATING
-                       for a in [head, *head.ancestors][:3])
+        locating = any(
+            a.dep_ == "prep" and a.lower_ in LOCATING for a in [head, *head.ancestors][:3]
+        )
         if not locating:
             candidates.append(m.entity)
     return candidates[-1] if candidates else None
@@ -792,14 +861,25 @@ def sentence_topic(pronoun: Token, ctx: ItemContext) -> Entity | None:
 def capital_of(token: Token, ctx: ItemContext) -> Entity | None:
     """'the capital of X', "its capital", 'the provincial capital': the capital of the
     province or country named (or last named); a bare 'the capital' is the country's."""
-    of = next((g for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
-               for g in c.children if g.dep_ == "pobj"), None)
+    of = next(
+        (
+            g
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ == "of"
+            for g in c.children
+            if g.dep_ == "pobj"
+        ),
+        None,
+    )
     region = ctx.at(of) if of is not None else None
     if region is None and any(
         c.dep_ == "poss" or c.lower_ in ("provincial", "regional") for c in token.children
     ):
-        regions = [m.entity for m in ctx.mentions
-                   if m.start < token.i and m.entity.type in ("Province", "Country")]
+        regions = [
+            m.entity
+            for m in ctx.mentions
+            if m.start < token.i and m.entity.type in ("Province", "Country")
+        ]
         region = regions[-1] if regions else None
     if region is not None:
         return ctx.gazetteer.capitals.get(region.key)
@@ -818,8 +898,9 @@ def capital_in_focus(ctx: ItemContext) -> Entity | None:
 
 
 def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Entity | None:
-    """'the town', 'its last stronghold': the item's settlement of that kind mentioned most
-    often so far (the latest on a tie), else the next one named; 'the area': the latest place."""
+    """'the town', 'its last stronghold': the settlement of that kind named last in this
+    sentence or the one before, else the item's one mentioned most often so far (the latest
+    on a tie), else the next one named; 'the area': the latest place."""
     lemma = token.lemma_.lower()
     nouns = lexicon()["settlement_nouns"] if settlement_only else lexicon()["place_nouns"]
     if lemma not in nouns and lemma not in ("area", "pocket"):
@@ -837,6 +918,13 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
     before = [] if indefinite else [m for m in places if m.start < token.i]
     if before and lemma == "area":
         return before[-1].entity
+    recent = [
+        m
+        for m in before
+        if m.start >= previous_sentence_start(token) and not nearby(token.doc[m.start])
+    ]
+    if recent:  # "... the stronghold of Manbij ... surrounding the town": the one just named
+        return recent[-1].entity
     if before:
         counts = Counter(m.entity.key for m in before)
         best = max(reversed(before), key=lambda m: counts[m.entity.key])

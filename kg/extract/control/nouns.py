@@ -24,11 +24,7 @@ def nominal_capture(
     gainer = actor_of(prep_object(noun, "to"), ctx)  # "the fall of X to Y", "loss of X to Y"
     if gainer is None and noun.lemma_.lower() in lexicon()["nominal_loss"]:
         return None  # "its loss of X": who gained it is not said
-    agent = (
-        gainer
-        or actor_of(prep_object(noun, "by"), ctx)
-        or actor_of(child(noun, "poss"), ctx)
-    )
+    agent = gainer or actor_of(prep_object(noun, "by"), ctx) or actor_of(child(noun, "poss"), ctx)
     controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
     return Found(noun, "ControlChange", place, agent, None, controller)
 
@@ -48,9 +44,14 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
         named = ctx.at(c)
         if c.ent_type_ == "NORP" or c.lower_ in ("syrian", "iraqi"):
             continue  # "its main Iraqi bastion": where, not whose
-        if c.dep_ in ("poss", "compound", "amod", "nmod") and named is None or (
-            c.dep_ in ("poss", "compound", "amod", "nmod") and named is not None
-            and named.is_actor
+        if (
+            c.dep_ in ("poss", "compound", "amod", "nmod")
+            and named is None
+            or (
+                c.dep_ in ("poss", "compound", "amod", "nmod")
+                and named is not None
+                and named.is_actor
+            )
         ):
             holder = holder or actor_of(c, ctx) or backed_side(c, ctx)
     if holder is None and of is not None and place_mention(of, ctx) is None:
@@ -59,11 +60,17 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
     if of is not None and place_mention(of, ctx) is not None:
         place_t = of
     else:
-        inside = [c for c in noun.children if c.dep_ in ("compound", "appos", "nmod")
-                  and place_mention(c, ctx) is not None]
+        inside = [
+            c
+            for c in noun.children
+            if c.dep_ in ("compound", "appos", "nmod") and place_mention(c, ctx) is not None
+        ]
         appos = child(noun, "appos")
+        subject = child(noun.head, "nsubj") if noun.dep_ == "attr" else None
         if inside:
             place_t = inside[0]
+        elif subject is not None and place_mention(subject, ctx) is not None:
+            place_t = subject  # "X is a stronghold of Y, a coalition of ...": X
         elif appos is not None:
             place_t = appos
         elif noun.dep_ == "appos" and noun.head.pos_ in ("PROPN", "NOUN"):
@@ -72,8 +79,11 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             place_t = child(noun.head, "nsubj")
     if holder is None or place_t is None or holder.type not in HOLDER_TYPES:
         return None
-    places = [p for p in places_of(place_t, ctx, settlement_only=False, certain=True)
-              if p.type != "Country"]
+    places = [
+        p
+        for p in places_of(place_t, ctx, settlement_only=False, certain=True)
+        if p.type != "Country"
+    ]
     if not places:
         return None
     return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
