@@ -388,11 +388,11 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     generic = generic_actor(token, ctx)
     if generic is not None:
         return generic
-    for t in np_tokens(token):
-        found = ctx.at(t)
-        if found is not None and found.is_actor:
-            return ctx.gazetteer.as_actor(found)
-    return None
+    named = [found for t in np_tokens(token)
+             if (found := ctx.at(t)) is not None and found.is_actor]
+    # "the Syrian Kurdish YPG militia": the group, not the country an adjective names
+    best = next((f for f in named if f.type not in ("Country", "State")), None)
+    return ctx.gazetteer.as_actor(best or named[0]) if named else None
 
 
 RELATIVIZERS = {"which", "that", "who", "whom"}

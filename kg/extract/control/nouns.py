@@ -66,7 +66,10 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             if c.dep_ in ("compound", "appos", "nmod") and place_mention(c, ctx) is not None
         ]
         appos = child(noun, "appos")
-        subject = child(noun.head, "nsubj") if noun.dep_ == "attr" else None
+        said = noun  # "X is one of the remaining bastions": what 'one' is said of
+        if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lower_ == "one":
+            said = noun.head.head
+        subject = child(said.head, "nsubj") if said.dep_ == "attr" else None
         if inside:
             place_t = inside[0]
         elif subject is not None and place_mention(subject, ctx) is not None:
@@ -77,12 +80,19 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             place_t = noun.head
         elif noun.dep_ == "attr":
             place_t = child(noun.head, "nsubj")
+    within = place_t is None and holder is not None
+    if within:  # "the group's stronghold in Raqa": a town, never a province or a country
+        place_t = prep_object(noun, "in") or next(
+            (g for c in noun.head.children if c.dep_ == "prep" and c.lower_ == "in"
+             and c.i == noun.right_edge.i + 1 for g in c.children if g.dep_ == "pobj"),
+            None,
+        )  # "hit the IS stronghold in Raqqa", the parser's 'in' on the verb
     if holder is None or place_t is None or holder.type not in HOLDER_TYPES:
         return None
     places = [
         p
         for p in places_of(place_t, ctx, settlement_only=False, certain=True)
-        if p.type != "Country"
+        if p.type != "Country" and not (within and p.type in ("Province", "Region"))
     ]
     if not places:
         return None

@@ -13,6 +13,9 @@ from kg.extract.mentions import ItemContext, actor_of, places_of
 from kg.extract.syntax import is_passive, prep_object, roles, subject
 
 
+ARMED = {"ArmedGroup", "Government", "State", "Country"}  # who can be besieged in a place
+
+
 def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'the SDF besieged Manbij', 'X was surrounded by the army', 'encircling IS in the town
     of X': a siege changes no control; the besieged still hold the place (the party the
@@ -21,7 +24,11 @@ def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if is_passive(verb) and verb.dep_ == "amod":
         return None  # "the besieged town": told by siege_noun's kin, the party of the place
     besieger_t, place_t = roles(verb)
+    if besieger_t is not None and actor_of(besieger_t, ctx) is None and not is_passive(verb):
+        return None  # "buildings surrounding the park": no force besieges anything
     inside = actor_of(place_t, ctx) if place_t is not None else None
+    if inside is not None and inside.type not in ARMED:
+        inside = None
     if inside is not None:  # "encircling IS in the town of Manbij"
         place_t = prep_object(verb, "in") or prep_object(place_t, "in")
     return siege_found(verb, besieger_t, place_t, inside, ctx, gaz)
