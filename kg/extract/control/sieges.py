@@ -12,7 +12,6 @@ from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, places_of
 from kg.extract.syntax import is_passive, prep_object, roles, subject
 
-
 ARMED = {"ArmedGroup", "Government", "State", "Country"}  # who can be besieged in a place
 
 

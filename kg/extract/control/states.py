@@ -8,7 +8,16 @@ from spacy.tokens import Token
 from kg.extract.attribution import child
 from kg.extract.control.base import Found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, apposed_place, place_of, places_of
+from kg.extract.mentions import (
+    COMPATIBLE,
+    SETTLEMENTS,
+    ItemContext,
+    actor_of,
+    apposed_place,
+    nearby,
+    place_of,
+    places_of,
+)
 from kg.extract.syntax import changed_by, prep_object, roles
 
 CONTROL = "control"
@@ -30,7 +39,9 @@ def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     ):
         return None  # "a government-held base": a facility, not the place around it
     places = [p for p in places_of(noun, ctx, settlement_only=False) if p.type != "Country"]
-    if area and not named_in(noun, places, ctx):
+    if not places and not area:
+        places = named_next(noun, ctx)
+    elif area and not named_in(noun, places, ctx):
         return None  # "IS-held areas including the towns of A and B" names them; else none
     if not places or changed_by(noun):
         return None
@@ -115,6 +126,37 @@ def named_in(noun: Token, places: list[Entity], ctx: ItemContext) -> bool:
     near = [t for t in noun.subtree] + ([noun.head] if noun.dep_ == "appos" else [])
     beside = apposed_place(noun, ctx)  # "the Tabqa airport the only regime-held position"
     return beside in places or any(ctx.at(t) in places for t in near if ctx.at(t) is not None)
+
+
+def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
+    """'strikes on opposition-held towns ... killed 44. In Jassem ...': a plural that names no
+    place of its own stands for the settlements of its kind the next sentence names (not
+    those it only locates them in, nor those near them)."""
+    lemma = noun.lemma_.lower()
+    if noun.tag_ not in ("NNS", "NNPS") or lemma not in lexicon()["settlement_nouns"]:
+        return []
+    if any(c.dep_ == "det" and c.lower_ in ("the", "these", "those", "both") for c in
+           noun.children):
+        return []  # "the rebel-held towns": ones named before, read by referred_places
+    doc, end = noun.doc, noun.sent.end
+    if end >= len(doc):
+        return []
+    following = doc[end].sent
+    fits = COMPATIBLE.get(lemma, SETTLEMENTS)
+    found: list[Entity] = []
+    for m in ctx.mentions:
+        if not following.start <= m.start < following.end or m.entity in found:
+            continue
+        if m.entity.type in fits and not nearby(doc[m.start]) and not locates(doc[m.start]):
+            found.append(m.entity)
+    return found
+
+
+def locates(token: Token) -> bool:
+    """Is this name only where another is ('in Jassem in the province of Daraa': Daraa)?"""
+    head = token.head
+    return head.dep_ == "prep" and head.lower_ == "of" and head.head.lemma_.lower() in (
+        "province", "governorate", "countryside", "outskirts")
 
 
 def forward_reference(noun: Token) -> bool:
