@@ -77,6 +77,8 @@ def last_weekday(anchor: dt.date, weekday: int, future: bool) -> dt.date:
 
 def clean_phrase(text: str) -> str:
     text = re.sub(r"[’']s$", "", text.strip())
+    # a possessive whose apostrophe a feed stripped: "last months loss", "last weeks attack"
+    text = re.sub(r"^(last|next|this) (week|month|year)s$", r"\1 \2", text, flags=re.I)
     return re.sub(r"^(on|in|at|by|during|from|earlier|late|early)\s+", "", text, flags=re.I).strip()
 
 

@@ -131,7 +131,11 @@ def object_after(verb: Token) -> Token | None:
 
 def phrasal(token: Token, key: str) -> bool:
     particles = lexicon()[key].get(token.lemma_.lower(), [])
-    return any(c.dep_ == "prt" and c.lower_ in particles for c in token.children)
+    # the parser reads "won back" either way: a particle, or an adverb right after the verb
+    return any(
+        c.lower_ in particles and (c.dep_ == "prt" or c.dep_ == "advmod" and c.i == token.i + 1)
+        for c in token.children
+    )
 
 
 def changed_by(token: Token) -> bool:

@@ -21,12 +21,21 @@ def nominal_capture(
     place = place_of(prep_object(noun, "of"), ctx)
     if place is None or place.type == "Country":
         return None
-    gainer = actor_of(prep_object(noun, "to"), ctx)  # "the fall of X to Y", "loss of X to Y"
+    # "the fall of X to Y", "loss of X to Y" (its 'to' often hung on the verb above)
+    gainer = actor_of(prep_object(noun, "to") or following_to(noun), ctx)
     if gainer is None and noun.lemma_.lower() in lexicon()["nominal_loss"]:
         return None  # "its loss of X": who gained it is not said
     agent = gainer or actor_of(prep_object(noun, "by"), ctx) or actor_of(child(noun, "poss"), ctx)
     controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
     return Found(noun, "ControlChange", place, agent, None, controller)
+
+
+def following_to(noun: Token) -> Token | None:
+    """The object of a 'to' right after the noun phrase, wherever the parser attached it."""
+    after = noun.right_edge.i + 1
+    if after >= len(noun.doc) or noun.doc[after].lower_ != "to" or noun.doc[after].dep_ != "prep":
+        return None
+    return next((c for c in noun.doc[after].children if c.dep_ == "pobj"), None)
 
 
 def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:

@@ -42,7 +42,9 @@ def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if not places and not area:
         places = named_next(noun, ctx)
     elif area and not named_in(noun, places, ctx):
-        return None  # "IS-held areas including the towns of A and B" names them; else none
+        places = enclave_named(noun, ctx)
+        if not places:
+            return None  # "IS-held areas including the towns of A and B" names them; else none
     if not places or changed_by(noun):
         return None
     return Found(token, "ControlState", places[0], holder, None, gaz.side_of(holder),
@@ -86,7 +88,7 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
                 # "X remains in Y hands", "leaving X in Y hands"
                 held_t = child(prep.head, "dobj") or child(prep.head, "nsubj", "nsubjpass") or (
                     prep.head.head if prep.head.dep_ in ("acl", "relcl", "xcomp") else None
-                )
+                ) or shared_subject(prep.head)
             places = [p for p in places_of(held_t, ctx, settlement_only=False)
                       if p.type != "Country"]
             if not places or agent is None:
@@ -96,6 +98,34 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if place is None or agent is None or place.type == "Country":
         return None
     return Found(token, "ControlState", place, agent, None, gaz.side_of(agent))
+
+
+def enclave_named(noun: Token, ctx: ItemContext) -> list[Entity]:
+    """'bombardment on Wadi Barada valley ... pounding the rebel-held enclave': the enclave
+    (or pocket) is the place named last before it in the sentence."""
+    if noun.lemma_.lower() not in ("enclave", "pocket") or noun.tag_ != "NN" or not any(
+        c.dep_ == "det" and c.lower_ == "the" for c in noun.children
+    ):
+        return []
+    before = [m.entity for m in ctx.mentions
+              if noun.sent.start <= m.start < noun.i and m.entity.is_place
+              and m.entity.type not in ("Country", "Province") and not nearby(noun.doc[m.start])]
+    return before[-1:]
+
+
+def shared_subject(verb: Token) -> Token | None:
+    """The subject of a clause that has none of its own: 'Homs was an epicentre ... but is
+    now in regime hands' (shared with the clause it is joined to), 'Tal Hamis situated in
+    X ... is under the control of Y' (the parser hung it on the clause before)."""
+    if verb.dep_ == "conj":
+        return child(verb.head, "nsubj", "nsubjpass")
+    if verb.dep_ in ("ccomp", "advcl"):
+        for sibling in verb.head.children:
+            if sibling.i < verb.i and sibling.dep_ in ("ccomp", "advcl") and sibling.pos_ in (
+                "VERB", "AUX"
+            ):
+                return child(sibling, "nsubj", "nsubjpass")
+    return None
 
 
 def party_place(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
