@@ -148,10 +148,11 @@ FORMATS = {
 
 
 def internal_graphs() -> set[str]:
+    from kg.build import SOURCES_GRAPH
     from kg.paging import PAGES_GRAPH, TERM_PAGES_GRAPH
     from kg.totals import TOTALS_GRAPH
 
-    return {PAGES_GRAPH, TERM_PAGES_GRAPH, TOTALS_GRAPH}
+    return {PAGES_GRAPH, TERM_PAGES_GRAPH, TOTALS_GRAPH, SOURCES_GRAPH}
 
 
 def exported_quads(store: Store) -> Iterator[ox.Quad]:

@@ -28,9 +28,9 @@ from kg.paging import refresh_pages
 from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
-from kg.store import Store, with_values, write_durably
+from kg.store import Store, values, with_values, write_durably
 from kg.totals import refresh_totals
-from kg.vocab import ONTOLOGY, article_iri, graph_iri, sparql_prefixes
+from kg.vocab import BASE, ONTOLOGY, article_iri, graph_iri, sparql_prefixes
 
 Progress = Callable[[int, int, str], None]
 
@@ -258,6 +258,27 @@ def keep_apart(articles: list[Article], store: Store | None, report: BuildReport
             sources.setdefault(article.stem, source)
         kept.append(article)
     return kept
+
+
+SOURCES_GRAPH = f"{BASE}graph/sources"
+
+
+def record_sources(store: Store, articles: list[Article]) -> None:
+    """Which file each article was read from, in a graph of the store's own (not the
+    article's, whose content must not depend on where its file lies; not exported)."""
+    read = [a for a in articles if a.source]
+    if not read:
+        return
+    graph, prop = f"<{SOURCES_GRAPH}>", f"<{ONTOLOGY}sourceFile>"
+    block = values("article", [article_iri(a.stem) for a in read])
+    lines = "\n".join(
+        f"{ox.NamedNode(article_iri(a.stem))} {prop} {ox.Literal(a.source or '')} ." for a in read
+    )
+    store.update(
+        f"DELETE {{ GRAPH {graph} {{ ?article {prop} ?file }} }} "
+        f"WHERE {{ {block} GRAPH {graph} {{ ?article {prop} ?file }} }};\n"
+        f"INSERT DATA {{ GRAPH {graph} {{\n{lines}\n}} }}"
+    )
 
 
 def stored_source(store: Store, stem: str) -> str | None:
@@ -567,6 +588,7 @@ def build(
         clock.lap("write")
     writer.flush()
     drop_orphan_events(store, events)  # an event the rebuilt articles no longer report
+    record_sources(store, [a for a in todo if a.stem in named])
     clock.lap("write")
     if loads[loaded:]:  # the pipeline was loaded here, during extraction: its own stage
         report.timings["pipeline"] = sum(loads[loaded:])

@@ -182,8 +182,6 @@ class Emitter:
             self.add(node, ckg("publisher"), self.entity(publisher))
         self.add(node, ckg("textSha256"), lit(a.digest))
         self.add(node, ckg("inputSha256"), lit(a.input_digest))
-        if a.source:
-            self.add(node, ckg("sourceFile"), lit(a.source))
         return node
 
     # -- claims ----------------------------------------------------------------------------
