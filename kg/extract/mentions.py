@@ -388,11 +388,10 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     generic = generic_actor(token, ctx)
     if generic is not None:
         return generic
-    named = [found for t in np_tokens(token)
-             if (found := ctx.at(t)) is not None and found.is_actor]
+    actors = [e for t in np_tokens(token) if (e := ctx.at(t)) is not None and e.is_actor]
     # "the Syrian Kurdish YPG militia": the group, not the country an adjective names
-    best = next((f for f in named if f.type not in ("Country", "State")), None)
-    return ctx.gazetteer.as_actor(best or named[0]) if named else None
+    best = next((e for e in actors if e.type not in ("Country", "State")), None)
+    return ctx.gazetteer.as_actor(best or actors[0]) if actors else None
 
 
 RELATIVIZERS = {"which", "that", "who", "whom"}
