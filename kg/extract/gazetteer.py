@@ -310,9 +310,17 @@ def split_direction(name: str) -> tuple[str, str] | None:
 
 
 def split_facility(name: str) -> tuple[str, str] | None:
-    """'Tabqa military airport' -> ('Tabqa', 'airport'): the place and the facility's kind."""
+    """'Tabqa military airport' -> ('Tabqa', 'airport'), 'the Old City of Homs' -> ('Homs',
+    'old-city'): the place and the facility's kind."""
     words = name.strip().split()
     heads = lexicon()["facility_heads"]
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    for n in (3, 2, 1):  # "the airport of X", "the Old City of X"
+        if len(words) > n + 1 and words[n].lower() in ("of", "in"):
+            kind = heads.get(" ".join(words[:n]).lower())
+            if kind is not None:
+                return " ".join(words[n + 1 :]), kind
     modifiers = set(lexicon()["facility_modifiers"])
     for n in (3, 2, 1):
         if len(words) > n and " ".join(words[-n:]).lower() in heads:
