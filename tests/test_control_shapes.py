@@ -213,3 +213,74 @@ def test_what_is_taken_from_a_force_is_a_place_whatever_ner_guessed() -> None:
 def test_a_state_told_with_a_past_period_holds_from_its_start() -> None:
     [c] = controls("A truce in 2014 left the town of Qantara in rebel hands.")
     assert c.controller.label == "Syrian opposition" and c.date.start == dt.date(2014, 1, 1)
+
+
+# -- a sentence that says what a place is, referring words, parser slips ------------------------
+def test_a_name_a_sentence_describes_as_a_stronghold_is_a_place() -> None:
+    claims = controls(
+        "Fighting went on near the border. Umm Rakhim is a stronghold of the Levant Front, an "
+        "alliance of local brigades."
+    )
+    assert held(claims) == {"Umm Rakhim": "Levant Front"}
+
+
+def test_one_of_the_bastions_and_the_stronghold_in_a_town() -> None:
+    assert held(controls("Umm Rakhim is one of the last rebel bastions in the north.")) == {
+        "Umm Rakhim": "Syrian opposition"
+    }
+    assert held(controls("Jets hit the Islamic State stronghold in Mayadin.")) == {
+        "Mayadin": "Islamic State of Iraq and the Levant"
+    }
+    assert controls("Jets hit the Islamic State stronghold in Deir ez-Zor province.") == []
+
+
+def test_a_held_plural_stands_for_the_towns_the_next_sentence_names() -> None:
+    claims = controls(
+        "Air strikes on rebel-held towns in the south killed 30 people on Wednesday. In "
+        "Nawa in the province of Daraa, 12 civilians died."
+    )
+    assert held(claims) == {"Nawa": "Syrian opposition"}
+    assert controls("Air strikes on rebel-held towns killed 30 people. Aid arrived later.") == []
+
+
+def test_a_clause_without_a_subject_borrows_the_one_it_is_joined_to() -> None:
+    claims = controls("Jasim was a centre of protests but is now almost entirely in regime hands.")
+    assert held(claims) == {"Jasim": "Government of Syria"}
+
+
+def test_won_back_however_the_parser_reads_back() -> None:
+    [c] = controls("The army backed by allied militias also won back the village of Tell Sabun.")
+    assert (c.place.label, c.controller.label) == ("Tell Sabun", "Government of Syria")
+
+
+def test_the_enclave_is_the_place_just_named() -> None:
+    claims = controls(
+        "Regime forces shelled the Wadi Khalid valley, pounding the rebel-held enclave with "
+        "barrel bombs."
+    )
+    assert held(claims) == {"Wadi Khalid": "Syrian opposition"}
+
+
+def test_the_loss_of_a_town_to_a_force_whatever_the_to_hangs_on() -> None:
+    [c] = controls(
+        "The militants are still reeling from last months loss of the town of Suluk to "
+        "Kurdish fighters."
+    )
+    assert c.place.label == "Suluk" and c.controller.label == "Kurdish forces"
+    assert (c.date.start, c.date.end) == (dt.date(2019, 2, 1), dt.date(2019, 2, 28))
+
+
+def test_names_listed_before_areas_and_the_old_city_of_a_town() -> None:
+    claims = controls(
+        "Army units took control of al-Zuhur and al-Kharab al-Kabir areas on Wednesday."
+    )
+    assert set(held(claims)) == {"al-Zuhur", "al-Kharab al-Kabir"}
+    assert controls("Rebel areas came under fire on Wednesday.") == []
+    [c] = controls("The besieged Old City of Homs is under rebel control.")
+    assert c.place.label == "Homs Old City" and c.controller.label == "Syrian opposition"
+
+
+def test_buildings_besiege_nothing_and_a_named_group_beats_an_adjectives_country() -> None:
+    assert controls("Shells hit buildings surrounding the Jalaa park in the city of Idlib.") == []
+    claims = controls("Rebels attacked Suluk, which is controlled by the Syrian Kurdish YPG militia.")
+    assert held(claims) == {"Suluk": "Kurdish forces"}

@@ -262,8 +262,9 @@ def sentence_cues(doc: Doc, start: int, end: int) -> list[Cue]:
 
 
 def described_name(doc: Doc, start: int, end: int) -> Cue | None:
-    """A sentence that opens by saying what a name is: "X is a stronghold of Y", "X, a key
-    rebel town, ...", "X is located 14 kilometres south of Y": X is a place."""
+    """A sentence that opens by saying what a name is: "X is a stronghold of Y", "X is one of
+    the last rebel bastions", "X, a key rebel town, ...", "X is located 14 kilometres south of
+    Y": X is a place."""
     name_end = name_run(doc, start, end)
     if name_end == start or name_end + 2 >= end:
         return None
@@ -277,11 +278,15 @@ def described_name(doc: Doc, start: int, end: int) -> Cue | None:
         at += 1
     if verb.lower_ in ("is", "was", "lies") and doc[at].lower_ in ("located", "situated"):
         return Cue(start, name_end, "Place", named=True)
-    if verb.lower_ not in ("is", "was", ",") or doc[at].lower_ not in ("a", "an"):
+    if at + 2 < end and doc[at].lower_ == "one" and doc[at + 1].lower_ == "of":
+        at += 2  # "X is one of the last rebel bastions"
+        if doc[at].lower_ != "the":
+            return None
+    elif verb.lower_ not in ("is", "was", ",") or doc[at].lower_ not in ("a", "an"):
         return None
     for k in range(at + 1, min(end, at + 6)):
         word = doc[k].lower_
-        if word in kind_heads() or word in lexicon()["stronghold_nouns"]:
+        if word in kind_heads() or doc[k].lemma_.lower() in lexicon()["stronghold_nouns"]:
             return Cue(start, name_end, kind_heads().get(word, "Place"), named=True)
         if doc[k].pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "VERB", "ADV"):
             return None
