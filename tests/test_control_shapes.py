@@ -282,5 +282,7 @@ def test_names_listed_before_areas_and_the_old_city_of_a_town() -> None:
 
 def test_buildings_besiege_nothing_and_a_named_group_beats_an_adjectives_country() -> None:
     assert controls("Shells hit buildings surrounding the Jalaa park in the city of Idlib.") == []
-    claims = controls("Rebels attacked Suluk, which is controlled by the Syrian Kurdish YPG militia.")
+    claims = controls(
+        "Rebels attacked Suluk, which is controlled by the Syrian Kurdish YPG militia."
+    )
     assert held(claims) == {"Suluk": "Kurdish forces"}
