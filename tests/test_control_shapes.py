@@ -286,3 +286,21 @@ def test_buildings_besiege_nothing_and_a_named_group_beats_an_adjectives_country
         "Rebels attacked Suluk, which is controlled by the Syrian Kurdish YPG militia."
     )
     assert held(claims) == {"Suluk": "Kurdish forces"}
+
+
+def test_militant_held_is_the_group_just_named_else_the_word_itself() -> None:
+    [c] = controls("Jets struck the militant-held town of Tadef on Wednesday.")
+    assert c.controller.label == "militants" and not c.controller.known
+    claims = controls(
+        "Islamic State fighters advanced on Tuesday. Jets struck the militant-held town of "
+        "Tadef on Wednesday."
+    )
+    assert held(claims) == {"Tadif": "Islamic State of Iraq and the Levant"}
+
+
+def test_its_is_never_a_plural_noun() -> None:
+    claims = controls(
+        "Islamic State is under pressure. It has been pushed out of Shuhayl and allied forces "
+        "have also launched an offensive around Mayadin, the largest town under its control."
+    )
+    assert held(claims)["Mayadin"] == "Islamic State of Iraq and the Levant"

@@ -444,16 +444,22 @@ def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entit
     """'The government said it captured': 'it' is the subject of the governing clause; a
     possessive ('against the group in its stronghold') is the nearest actor before it."""
     if token.dep_ == "poss":
+        singular = token.lower_ == "its"
         for t in reversed(token.doc[token.sent.start : token.i]):
+            if singular and t.tag_ == "NNS":
+                continue  # "forces ... the largest city under its control": not theirs
             if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound" and t.lower_ not in PRONOUNS:
                 found = actor_of(t, ctx)
                 if found is not None and found.type not in ("NewsAgency", "Monitor"):
                     return found
     head = token.head
+    singular = token.lower_ in ("its", "it")
     while head.dep_ not in ("ROOT",) and head.head.i != head.i:
         head = head.head
         for child in head.children:
             if child.dep_ in ("nsubj", "nsubjpass") and child.i != token.i and child.i < token.i:
+                if singular and child.tag_ == "NNS":
+                    continue  # "forces renewed ... the city under its control": not theirs
                 return actor_of(child, ctx)
     previous = [
         m.entity

@@ -14,9 +14,11 @@ from kg.extract.mentions import (
     ItemContext,
     actor_of,
     apposed_place,
+    is_state_force,
     nearby,
     place_of,
     places_of,
+    previous_sentence_start,
 )
 from kg.extract.syntax import changed_by, prep_object, roles
 
@@ -206,9 +208,29 @@ def held_by_adjective(noun: Token, ctx: ItemContext) -> Entity | None:
     return None
 
 
+VAGUE_HOLDERS = {"militant", "jihadist", "extremist"}
+
+
+def recent_group(token: Token, ctx: ItemContext) -> Entity | None:
+    """The non-state armed group named last in this sentence or the one before."""
+    since = previous_sentence_start(token)
+    groups = [m for m in ctx.mentions
+              if since <= m.start < token.i and m.entity.type == "ArmedGroup"
+              and m.entity.key != "syrian-opposition" and not is_state_force(m, ctx)]
+    return groups[-1].entity if groups else None
+
+
 def holder_word(token: Token, ctx: ItemContext) -> Entity | None:
     """The party a modifier names: 'ISIS-held', 'rebel-held', and the people's words that
-    stand for their forces ('Kurdish-held', 'Kurd-held': "Kurdish forces")."""
+    stand for their forces ('Kurdish-held', 'Kurd-held': "Kurdish forces"). A bare
+    'militant-held' or 'jihadist-held' is the group just named, else the words themselves:
+    which group a report means a paragraph later is a guess."""
+    if token.lemma_.lower() in VAGUE_HOLDERS and not any(
+        c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children
+    ):
+        return recent_group(token, ctx) or ctx.gazetteer.adhoc(
+            token.lemma_.lower() + "s", "ArmedGroup"
+        )
     found = ctx.at(token) or actor_of(token, ctx)
     if found is not None and found.known and found.is_actor:
         return ctx.gazetteer.as_actor(found)
