@@ -31,7 +31,25 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     source = prep_object(verb, "from")
     if patient is None and source is not None:
         patient = child(source, "appos")  # "liberated from ISIS the city of X"
+    if agent is None and source is not None and is_passive(verb):
+        agent = governing_subject(verb, actor_of(source, ctx), ctx)
     return gain_found(verb, agent, patient, source, ctx, gaz)
+
+
+def governing_subject(verb: Token, loser: Entity | None, ctx: ItemContext) -> Token | None:
+    """Who took a place an agentless passive says was taken from ``loser``: the armed
+    subject of the clause it depends on, of another side ('Kurds made advances ... a week
+    after the town was recaptured from IS')."""
+    if loser is None:
+        return None
+    head = verb
+    while head.dep_ in ("advcl", "pcomp", "pobj", "prep", "relcl", "conj") and head.head != head:
+        head = head.head
+        found = actor_of(child(head, "nsubj"), ctx) if head.pos_ in ("VERB", "AUX") else None
+        if found is not None and found.type in ("ArmedGroup", "Government", "State"):
+            mine, theirs = ctx.gazetteer.side_of(found), ctx.gazetteer.side_of(loser)
+            return child(head, "nsubj") if mine is not None and mine != theirs else None
+    return None
 
 
 def focus_found(verb: Token, agent_t, target_t, ctx: ItemContext, gaz: Gazetteer) -> Found:
