@@ -304,3 +304,14 @@ def test_its_is_never_a_plural_noun() -> None:
         "have also launched an offensive around Mayadin, the largest town under its control."
     )
     assert held(claims)["Mayadin"] == "Islamic State of Iraq and the Levant"
+
+
+def test_a_possessive_whose_apostrophe_a_feed_stripped_is_read_as_one() -> None:
+    """'the armys full control', 'Syrias north': a plural to the parser unless told."""
+    [c] = controls("Officials said Tell Sabun village has now been under the armys full control.")
+    assert (c.place.label, c.controller.label) == ("Tell Sabun", "Government of Syria")
+    from kg.extract.nlp import pipeline
+
+    doc = pipeline()("the armys control in Syrias north")
+    assert [t.text for t in doc] == ["the", "army", "s", "control", "in", "Syria", "s", "north"]
+    assert doc.text == "the armys control in Syrias north"  # the text itself is unchanged

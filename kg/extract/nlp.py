@@ -70,6 +70,7 @@ def pipeline() -> Language:
     started = time.perf_counter()
     nlp = load_model()
     remember_attribute_rules(nlp)  # the model's rules, each kind of token matched once
+    restore_possessives(nlp)
     nlp.add_pipe("kg_paragraphs", before="parser")
     nlp.add_pipe("kg_lemma_fixes", after="lemmatizer")
     ruler: EntityRuler = nlp.add_pipe(  # type: ignore[assignment]
@@ -81,6 +82,32 @@ def pipeline() -> Language:
         ruler.add_patterns(default_gazetteer().ruler_patterns())
     LOADS.append(time.perf_counter() - started)
     return nlp
+
+
+def restore_possessives(nlp: Language) -> None:
+    """Feeds that strip apostrophes print "the armys control", "Syrias north": the tagger
+    and parser read such a word as a plural and the sentence goes wrong. Each word that is
+    no plural (a noun of the lexicon's "stripped_possessive_nouns", a one-word name of a
+    known place or country) is split in two, the "s" read as "'s" (its NORM, a feature the
+    model sees); the text itself is unchanged."""
+    from spacy.attrs import NORM, ORTH
+    from spacy.tokenizer import Tokenizer
+
+    tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, Tokenizer)
+    for word in possessive_stems():
+        for form in {word, word[:1].upper() + word[1:]}:
+            tokenizer.add_special_case(form + "s", [{ORTH: form}, {ORTH: "s", NORM: "'s"}])
+
+
+def possessive_stems() -> set[str]:
+    from kg.extract.gazetteer import lexicon
+
+    stems = set(lexicon()["stripped_possessive_nouns"])
+    for e in default_gazetteer().by_key.values():
+        if e.type in ("Country", "City") and e.label.isalpha() and not e.label.endswith("s"):
+            stems.add(e.label)
+    return stems
 
 
 def make_doc(
