@@ -88,8 +88,9 @@ def restore_possessives(nlp: Language) -> None:
     """Feeds that strip apostrophes print "the armys control", "Syrias north": the tagger
     and parser read such a word as a plural and the sentence goes wrong. Each word that is
     no plural (a noun of the lexicon's "stripped_possessive_nouns", a one-word name of a
-    known place or country) is split in two, the "s" read as "'s" (its NORM, a feature the
-    model sees); the text itself is unchanged."""
+    known country, city, person or armed group, unless the word with its s is a name or word
+    of its own: "Hamas", lexicon "not_stripped_possessives") is split in two, the "s" read
+    as "'s" (its NORM, a feature the model sees); the text itself is unchanged."""
     from spacy.attrs import NORM, ORTH
     from spacy.tokenizer import Tokenizer
 
@@ -103,11 +104,20 @@ def restore_possessives(nlp: Language) -> None:
 def possessive_stems() -> set[str]:
     from kg.extract.gazetteer import lexicon
 
-    stems = set(lexicon()["stripped_possessive_nouns"])
+    lex = lexicon()
+    stems = set(lex["stripped_possessive_nouns"])
+    names: set[str] = set()
     for e in default_gazetteer().by_key.values():
-        if e.type in ("Country", "City") and e.label.isalpha() and not e.label.endswith("s"):
-            stems.add(e.label)
+        if e.type in POSSESSIVE_TYPES and e.known:
+            names.update(n for n in (e.label, *e.aliases) if n.isalpha() and n[:1].isupper())
+    taken = {n.lower() for n in names} | {w.lower() for w in lex["not_stripped_possessives"]}
+    stems |= {n for n in names if len(n) >= 4 and not n.endswith("s") and
+              (n + "s").lower() not in taken}
     return stems
+
+
+# whose one-word names a feed prints with the apostrophe stripped ("Syrias", "Assads")
+POSSESSIVE_TYPES = ("Country", "City", "State", "Government", "Person", "ArmedGroup", "Monitor")
 
 
 def make_doc(
