@@ -351,8 +351,10 @@ def control_claim(
 ) -> Claim:
     date = date_for(f.trigger, dates, triggers)
     if date is None and f.event == "ControlState":
-        # a state named in a sentence about a dated event holds on that event's day too
-        date = sentence_day(sent, dates) or publication_range(sent.doc)
+        # a state named in a sentence about a dated event holds on that event's day too; told
+        # without one, it held on the day of the item's news as well ("strikes on Sunday
+        # killed 20 ... in Idlib, which is held by Y")
+        date = sentence_day(sent, dates) or lead_day(sent, dates) or publication_range(sent.doc)
     elif date is None and not backstory(f.trigger, sent):
         # a change told without a date: on the day the item last named (its lead's "said on
         # Tuesday"), else by the time it was reported
@@ -386,6 +388,20 @@ def item_day(sent: Span, dates: dict[int, DateRange], within: int = 7) -> DateRa
         if rng is None or rng.start is None or rng.start != rng.end or not says_when(doc[i]):
             continue
         return rng if pub - dt.timedelta(days=within) <= rng.start <= pub else None
+    return None
+
+
+def lead_day(sent: Span, dates: dict[int, DateRange], within: int = 7) -> DateRange | None:
+    """The first single day the item names up to this sentence, if it lies in the week
+    before publication: the day of its news."""
+    published = sent.doc.user_data.get("published")
+    if not published:
+        return None
+    pub = dt.date.fromisoformat(published)
+    for i in range(0, sent.end):
+        rng = dates.get(i)
+        if rng is not None and rng.start is not None and rng.start == rng.end:
+            return rng if pub - dt.timedelta(days=within) <= rng.start <= pub else None
     return None
 
 
