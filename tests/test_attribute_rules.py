@@ -104,3 +104,23 @@ def test_any_ruler_rules_the_same() -> None:
         ]
 
     assert ruled(remember=True) == ruled(remember=False)
+
+
+def test_an_anonymous_source_is_named_by_its_own_words() -> None:
+    """A stripped comma glues a place, a name or an adverb to 'a military source'."""
+    from test_rules import claims_of
+
+    for text, label in [
+        (
+            "Later a military source announced that the army took the town of Tadef.",
+            "military source",
+        ),
+        (
+            "Air strikes hit several rebel-held districts including al-Kalaseh and al-Mashhad "
+            "civil defence official Ahmad Ali told Reuters.",
+            "civil defence official",
+        ),
+        ("The army retook the town of Tadef, a source on the ground said.", "source on the ground"),
+    ]:
+        claims = [c for c in claims_of(text) if c.type == "control"]
+        assert claims and {c.claimant.label for c in claims} == {label}, text

@@ -542,7 +542,7 @@ def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
     if of is not None and ctx.at(token) is None and actor_of(of, ctx) is not None:
         return actor_of(of, ctx)  # "the head of the SOHR told AFP": the SOHR speaks
     if ctx.at(token) is None and token.lemma_.lower() in lexicon()["anonymous_source_nouns"]:
-        label = np_text(token)
+        label = source_label(token, ctx)
         # anonymous sources are scoped to their article: two "military sources" are not one
         return Entity(
             key=f"anon-{ctx.stem}-{slug(norm(label))}",
@@ -553,6 +553,28 @@ def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
     if token.lower_ in ("he", "she", "they") and ctx.last_speaker is not None:
         return ctx.last_speaker
     return actor_of(token, ctx)
+
+
+def source_label(token: Token, ctx: ItemContext) -> str:
+    """'a military source', 'a senior Iranian official', 'a source on the ground': the words
+    that say who, without what a stripped comma glued on ('Later a military source', 'Aleppo
+    military source', 'al-Sakhour civil defense official')."""
+    kept = []
+    for t in np_tokens(token):
+        named = ctx.at(t)
+        if t.i < token.i and (
+            t.dep_ in ("det", "advmod", "punct")
+            or (t.pos_ == "PROPN" and t.ent_type_ != "NORP")
+            or (named is not None and named.is_place)
+            or t.lower_ in CONNECTORS_OF_NAMES
+        ):
+            continue
+        kept.append(t)
+    label = " ".join(t.text for t in kept)
+    return label if label else np_text(token)
+
+
+CONNECTORS_OF_NAMES = {"al", "el", "-", "later", "meanwhile"}
 
 
 # -- places ---------------------------------------------------------------------------------
