@@ -315,3 +315,11 @@ def test_a_possessive_whose_apostrophe_a_feed_stripped_is_read_as_one() -> None:
     doc = pipeline()("the armys control in Syrias north")
     assert [t.text for t in doc] == ["the", "army", "s", "control", "in", "Syria", "s", "north"]
     assert doc.text == "the armys control in Syrias north"  # the text itself is unchanged
+
+
+def test_its_capital_after_a_province_named_by_its_city() -> None:
+    claims = controls(
+        "Much of Daraas countryside is out of government control but its capital remains in "
+        "regime hands."
+    )
+    assert held(claims) == {"Daraa": "Government of Syria"}

@@ -902,12 +902,16 @@ def capital_of(token: Token, ctx: ItemContext) -> Entity | None:
     if region is None and any(
         c.dep_ == "poss" or c.lower_ in ("provincial", "regional") for c in token.children
     ):
+        capitals = {e.key for e in ctx.gazetteer.capitals.values()}
         regions = [
             m.entity
             for m in ctx.mentions
-            if m.start < token.i and m.entity.type in ("Province", "Country")
+            if m.start < token.i
+            and (m.entity.type in ("Province", "Country") or m.entity.key in capitals)
         ]
         region = regions[-1] if regions else None
+        if region is not None and region.key in capitals:
+            return region  # "its countryside ... its capital": the city named for the province
     if region is not None:
         return ctx.gazetteer.capitals.get(region.key)
     if of is not None:
