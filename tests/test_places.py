@@ -246,3 +246,11 @@ def test_the_shipped_table_is_derived_from_the_installed_gazetteer():
     fresh = json.loads(json.dumps(table(curated_entities())))
     assert len(shipped) == len(fresh) > 1500
     assert shipped == fresh
+
+
+def test_a_word_that_opens_like_a_glued_article_is_looked_up_both_ways() -> None:
+    from kg.extract.places import fold, folds
+
+    assert fold("Tal Assafira") == fold("Tal as-Safira")  # the glued sun-letter article goes
+    assert folds("Khan Assal")[-1] == fold("Khan al-Asal")  # or the word keeps its letters
+    assert folds("Aleppo") == [fold("Aleppo")]

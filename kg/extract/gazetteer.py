@@ -92,7 +92,8 @@ class Gazetteer:
         self.capitals: dict[str, Entity] = {}
         self.by_fold: dict[str, Entity] = {}  # places by a transliteration-tolerant key
         self.place_forms: list[tuple[str, str]] = []  # (surface form, key) for the ruler
-        self.fold_key: Callable[[str], str] | None = None  # places' transliteration key
+        # a written name's transliteration keys (kg.extract.places.folds)
+        self.fold_key: Callable[[str], list[str]] | None = None
         for e in entities:
             for d in e.demonyms:
                 self.by_demonym[d.lower()] = e
@@ -114,9 +115,9 @@ class Gazetteer:
         hand-written entity (``same_as``) lends it its id, coordinates, names and forms; the
         others become entities of their own. Returns the new entities."""
         if records:  # places.py imports this module: its fold key is fetched once, here
-            from kg.extract.places import fold
+            from kg.extract.places import folds
 
-            self.fold_key = fold
+            self.fold_key = folds
         merged = {r["key"]: r["same_as"] for r in records if r.get("same_as") in self.by_key}
         new: list[Entity] = []
         for r in records:
@@ -175,7 +176,10 @@ class Gazetteer:
             return self.by_qid.get(name.upper())
         found = self.by_alias.get(norm(name))
         if found is None and self.fold_key is not None:
-            found = self.by_fold.get(self.fold_key(name))
+            found = next(
+                (f for key in self.fold_key(name) if (f := self.by_fold.get(key)) is not None),
+                None,
+            )
         return found
 
     def get(self, key: str) -> Entity | None:

@@ -122,8 +122,8 @@ def ascii_fold(text: str) -> str:
     return " ".join(text.translate(_MARKS).split())
 
 
-def _fold_token(token: str, several: bool) -> str:
-    if several:
+def _fold_token(token: str, several: bool, sun: bool = True) -> str:
+    if several and sun:
         token = _GLUED_SUN_ARTICLE.sub(r"\1", token)
     if token in _TELL:
         return "tal"
@@ -135,14 +135,15 @@ def _fold_token(token: str, several: bool) -> str:
     return token
 
 
-def fold(name: str) -> str:
+def fold(name: str, sun: bool = True) -> str:
     """A key under which spellings of one place name meet: 'Al-Qaryatayn', 'Qaryatain' and
     'al Qaryatein' all give 'qaryatayn'; 'Tell Abyad' and 'Tal Abyad' give 'talabyad'.
 
     Diacritics and ayn/hamza marks go, case goes, articles (al-, el, ash-, ...) go wherever
     they stand, and so do the spaces and hyphens between words. Then a few spelling habits are
     levelled: doubled letters, ee/i, oo/ou/u, ei/ai/ay, dj/j, a final -ah/-eh, and
-    tell/tall/tal. Vowels are otherwise kept, and q and k, kh and h stay apart: such close
+    tell/tall/tal. With ``sun``, a word that opens like a glued sun-letter article
+    ('Assafira') loses it. Vowels are otherwise kept, and q and k, kh and h stay apart: such close
     pairs tell different places apart more often than they spell one.
     """
     text = _GLUED_ARTICLE.sub("", name)
@@ -150,7 +151,16 @@ def fold(name: str) -> str:
     tokens = re.sub(r"[^a-z0-9]+", " ", text).split()
     kept = [t for t in tokens if t not in ARTICLES] or tokens
     several = len(kept) > 1
-    return "".join(_fold_token(t, several) for t in kept)
+    return "".join(_fold_token(t, several, sun) for t in kept)
+
+
+def folds(name: str) -> list[str]:
+    """The keys to look a written name up under: its fold, and when a word of it may open
+    with a glued article or with its own letters ('Assafira' is as-Safira, 'Khan Assal' is
+    Khan al-Asal), its fold without that reading too."""
+    keys = [fold(name)]
+    plain = fold(name, sun=False)
+    return keys + [plain] if plain != keys[0] else keys
 
 
 def _is_latin(text: str) -> bool:
