@@ -323,3 +323,8 @@ def test_its_capital_after_a_province_named_by_its_city() -> None:
         "regime hands."
     )
     assert held(claims) == {"Daraa": "Government of Syria"}
+
+
+def test_a_base_under_siege_by_a_force_is_held_by_its_enemy() -> None:
+    [c] = controls("Two bombers blew up inside base 93, an army base under siege by rebel forces.")
+    assert (c.place.label, c.controller.label) == ("base 93", "Government of Syria")

@@ -67,3 +67,17 @@ def test_parts_of_periods_years_ago_and_months_of_a_year() -> None:
     assert (march.start, march.end) == (_dt.date(2013, 3, 1), _dt.date(2013, 3, 31))
     ago = _resolve("two years ago", pub)
     assert (ago.start, ago.end) == (_dt.date(2015, 1, 1), _dt.date(2015, 12, 31))
+
+
+def test_the_past_n_units_run_to_publication() -> None:
+    from kg.extract.dates import resolve
+
+    day = dt.date(2019, 3, 14)
+    two_years = resolve("over the past two years", day)
+    assert two_years is not None and (two_years.start, two_years.end) == (
+        day - dt.timedelta(days=730),
+        day,
+    )
+    three_months = resolve("the last three months", day)
+    assert three_months is not None and three_months.end == day
+    assert resolve("the past week", day) is None  # one week back: not a span of several

@@ -165,7 +165,8 @@ RELATIVE_WORDS = set(WEEKDAYS) | {"today", "yesterday", "tomorrow", "tonight"} |
 
 def resolvable_relative(phrase: str) -> bool:
     return any(
-        w in RELATIVE_WORDS or w in ("last", "this", "ago", "week", "month", "year")
+        w in RELATIVE_WORDS
+        or w in ("last", "past", "this", "ago", "week", "month", "year", "weeks", "months", "years")
         for w in re.findall(r"[a-z]+", phrase)
     )
 
@@ -204,7 +205,21 @@ def resolve_point(phrase: str, pub: dt.date, future: bool):
     return resolve_period(words, pub)
 
 
+def past_span(words: list[str], pub: dt.date) -> tuple[dt.date, dt.date] | None:
+    """'the past two years', 'the last three months', 'the past five days': from that long
+    before publication to publication."""
+    for i, w in enumerate(words[:-2]):
+        if w in ("past", "last"):
+            n = NUMBERS.get(words[i + 1]) or (int(words[i + 1]) if words[i + 1].isdigit() else 0)
+            unit = words[i + 2].rstrip("s")
+            if n > 1 and unit in UNIT_DAYS:
+                return pub - dt.timedelta(days=n * UNIT_DAYS[unit]), pub
+    return None
+
+
 def resolve_period(words: list[str], pub: dt.date):
+    if (span := past_span(words, pub)) is not None:
+        return span
     if "ago" in words and len(words) >= 3:
         n = NUMBERS.get(words[-3]) or (int(words[-3]) if words[-3].isdigit() else None)
         unit = words[-2].rstrip("s")

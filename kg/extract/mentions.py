@@ -398,14 +398,18 @@ RELATIVIZERS = {"which", "that", "who", "whom"}
 
 
 def apposed_place(noun: Token, ctx: ItemContext) -> Entity | None:
-    """'Douma the besieged rebel-held town': with the comma stripped, a description right
-    after a named place, opening with an article, describes it."""
+    """'Douma the besieged rebel-held town', 'Douma, a rebel-held town': a description right
+    after a named place (after its comma, or where the comma was stripped), opening with an
+    article, describes it."""
     start = noun.left_edge.i
     if start == 0 or noun.doc[start].lower_ not in ("the", "a", "an"):
         return None
     if noun.tag_ in ("NNS", "NNPS"):
         return None
-    return place_mention(noun.doc[start - 1], ctx)
+    before = start - 1
+    if noun.doc[before].text == "," and before > 0:
+        before -= 1
+    return place_mention(noun.doc[before], ctx)
 
 
 def apposed_actor(noun: Token, ctx: ItemContext) -> Entity | None:

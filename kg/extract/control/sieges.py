@@ -42,6 +42,8 @@ def siege_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         besieger_t, place_t = place_t, prep_object(noun, "on")  # "under the siege of the army"
     if place_t is None and noun.head.lower_ == "under" and noun.head.dep_ == "prep":
         held_t = noun.head.head
+        # "a base under siege by Y": the parser may hang 'by Y' on the base
+        besieger_t = besieger_t or prep_object(held_t, "by")
         place_t = held_t if held_t.pos_ in ("NOUN", "PROPN") else subject(held_t) or child(
             held_t, "nsubjpass")
     return siege_found(noun, besieger_t, place_t, None, ctx, gaz)
