@@ -108,7 +108,7 @@ def busiest_article(store_path: Path) -> str | None:
 def time_busy_refresh(store_path: Path, runs: int) -> None:
     """The build's contradiction refresh for an article at the busiest place (its links are
     recomputed to the same set, so the store is left as it was)."""
-    from kg.contest import control_claims, refresh_contradictions
+    from kg.derived.contradictions import control_claims, refresh_contradictions
     from kg.store import Store
 
     stem = busiest_article(store_path)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.graphview import draw, to_networkx
+from kg.notebook.graphview import draw, to_networkx
 from kg.store import Store
 
 HEAD = """@prefix ckg: <https://w3id.org/conflict-kg/ontology#> .

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.ask import who_controlled  # noqa: E402
+from kg.ask.who_controlled import who_controlled  # noqa: E402
 from kg.build import build  # noqa: E402
 from kg.store import Store  # noqa: E402
 from server.lifecycle import stop  # noqa: E402

@@ -1,7 +1,7 @@
 """Latency of every stored query at 10k, 100k and 1M claims, in process and over HTTP.
 
 Run on demand (not a test): `python bench/queries.py [--sizes 10000 100000 1000000] [--n 30]`.
-Claims are generated directly as RDF (ten per article graph, the shape kg/emit.py writes) and
+Claims are generated directly as RDF (ten per article graph, the shape kg/emit/graph.py writes) and
 bulk-loaded, rather than extracted. Prints p50 and p99 per query and size, and peak memory.
 """
 
@@ -27,12 +27,12 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import control, paging, totals  # noqa: E402
-from kg.contest import DERIVED_GRAPH  # noqa: E402
+from kg.ask.stored_queries import load_stored_queries, run_stored  # noqa: E402
+from kg.derived import control, paging, totals  # noqa: E402
 from kg.extract.claims import EVENT_CLASSES  # noqa: E402
 from kg.store import Store  # noqa: E402
-from kg.stored_queries import load_stored_queries, run_stored  # noqa: E402
 from kg.vocab import (  # noqa: E402
+    DERIVED_GRAPH,  # noqa: E402
     ENTITIES_GRAPH,
     ONTOLOGY,
     PREFIXES,
@@ -49,7 +49,7 @@ XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 TYPES = ["control", "attack", "casualties", "statement", "diplomacy", "movement", "other"]
 WEIGHTS = [3, 3, 2, 3, 1, 1, 1]
-OCCURRENCE_ROLES = {  # kg/emit.py OCCURRENCE_KEYS: what names a shared event
+OCCURRENCE_ROLES = {  # kg/emit/graph.py OCCURRENCE_KEYS: what names a shared event
     "control": ("place", "controller"),
     "attack": ("place", "agent"),
     "casualties": ("place", "agent", "count", "victims"),
@@ -80,9 +80,10 @@ def boolean(b: bool) -> ox.Literal:
 
 
 class Corpus:
-    """Generated articles in the shape kg/emit.py writes: one graph per article with the
+    """Generated articles in the shape kg/emit/graph.py writes: one graph per article with the
     article, its claims, their reporting steps and events; shared occurrences and entity
-    descriptions in id:graph/entities; contradictions (kg/contest.py) in id:graph/derived."""
+    descriptions in id:graph/entities; contradictions (kg/derived/contradictions.py) in
+    id:graph/derived."""
 
     def __init__(self, seed: int = 7) -> None:
         self.rng = random.Random(seed)
@@ -190,8 +191,8 @@ class Corpus:
         return place(self.rng.randrange(HOT_PLACES if hot else PLACES))
 
     def contradictions(self) -> Iterator[ox.Quad]:
-        """The links kg/contest.py derives: different controllers of one place at one moment,
-        from different articles or claimants."""
+        """The links kg/derived/contradictions.py derives: different controllers of one place at
+        one moment, from different articles or claimants."""
         g, contradicts = ox.NamedNode(DERIVED_GRAPH), n("contradicts")
         for readings in self.control.values():
             for a, ca, arta, cla in readings:
@@ -246,10 +247,10 @@ def load(path: Path, claims: int) -> float:
 
 
 def materialise(path: Path) -> float:
-    """Bring a store up to date as `kg build` would: the control readings (kg/control.py), the
-    totals of the whole-store aggregates (kg/totals.py) and the pages of the listings
-    (kg/paging.py), each recomputed in full when the store lacks those of the current version.
-    Seconds taken."""
+    """Bring a store up to date as `kg build` would: the control readings
+    (kg/derived/control.py), the totals of the whole-store aggregates (kg/derived/totals.py) and
+    the pages of the listings (kg/derived/paging.py), each recomputed in full when the store lacks
+    those of the current version. Seconds taken."""
     store = Store(path)
     started = time.perf_counter()
     kinds = (paging.DAYS, paging.TERMS)
@@ -390,7 +391,7 @@ def serve(path: Path):
 
 
 def ask_in_process(store: Store, params: dict[str, str]) -> int:
-    from kg.ask import who_controlled
+    from kg.ask.who_controlled import who_controlled
 
     answer = who_controlled(store, params["place"], dt.date.fromisoformat(params["date"]))
     return len(json.dumps(answer))

@@ -4,7 +4,7 @@
     python bench/throughput.py --claims 10000 --seconds 20 --keep /tmp/tp-store
 
 One store is generated (`bench/queries.py`'s generator: claims bulk-loaded in the shape
-kg/emit.py writes). Both servers are started on loopback, each read-only on that store, and
+kg/emit/graph.py writes). Both servers are started on loopback, each read-only on that store, and
 loaded one at a time (the idle one sleeps), in `--rounds` rounds that alternate which goes
 first, so a drift of the machine's speed falls on both alike:
 `kg serve` (granian, query worker processes) at /sparql and `oxigraph serve-read-only

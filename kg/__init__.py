@@ -5,6 +5,6 @@ from typing import Any
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext kg`: the %%sparql cell magic (imported lazily to keep `import kg` cheap)."""
-    from kg.notebook import load_ipython_extension as load
+    from kg.notebook.sparql import load_ipython_extension as load
 
     load(ipython)

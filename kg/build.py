@@ -19,17 +19,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.contest import control_claims, refresh_contradictions
-from kg.control import article_readings, recompute_readings, recomputes_all, update_readings
 from kg.corpus import Columns, is_corpus, read_corpus
+from kg.derived.contradictions import control_claims, refresh_contradictions
+from kg.derived.control import article_readings, recompute_readings, recomputes_all, update_readings
+from kg.derived.paging import refresh_pages
+from kg.derived.totals import refresh_totals
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
-from kg.paging import refresh_pages
 from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
 from kg.store import Store, values, with_values, write_durably
-from kg.totals import refresh_totals
 from kg.vocab import BASE, ONTOLOGY, article_iri, graph_iri, sparql_prefixes
 
 Progress = Callable[[int, int, str], None]
@@ -83,8 +83,8 @@ def extractor_version() -> str:
         [
             *package.glob("extract/**/*.py"),
             *package.glob("read/**/*.py"),
-            package / "emit.py",
-            package / "link.py",
+            package / "emit" / "graph.py",
+            package / "emit" / "link.py",
             package / "vocab.py",
             *data_dir().glob("*.json*"),
             *data_dir().glob("*.csv"),
@@ -323,7 +323,7 @@ def failed_chunk(articles: list[Article], exc: Exception) -> list[Extracted]:
 
 
 def emitted(article: Article, claims: list) -> Extracted:
-    from kg.emit import article_emitter, iri, lit
+    from kg.emit.graph import article_emitter, iri, lit
 
     emitter = article_emitter(article, claims, default_gazetteer())
     version = iri(ONTOLOGY + "extractorVersion"), lit(extractor_version())
@@ -478,7 +478,7 @@ class Writer:
                 if line not in self.shared and line not in described:
                     described.add(line)
                     kept.append(line)
-        self.store.replace_graphs(graphs, b"".join(kept), minted=True)  # kg.emit's own
+        self.store.replace_graphs(graphs, b"".join(kept), minted=True)  # kg.emit.graph's own
         self.shared |= described  # only once they are stored
 
 

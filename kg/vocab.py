@@ -69,7 +69,15 @@ def graph_iri(stem: str) -> str:
     return f"{BASE}graph/{stem_segment(stem)}"
 
 
+# the store's graphs besides one per article: the entities, shared by every article; which file
+# each article was read from; and the data derived from the articles (control readings, claim
+# and entity cards, contradictions), the totals of the aggregates, and the listings' pages
 ENTITIES_GRAPH = f"{BASE}graph/entities"
+SOURCES_GRAPH = f"{BASE}graph/sources"
+DERIVED_GRAPH = f"{BASE}graph/derived"
+TOTALS_GRAPH = f"{BASE}graph/totals"
+PAGES_GRAPH = f"{BASE}graph/pages"
+TERM_PAGES_GRAPH = f"{BASE}graph/term-pages"
 
 
 def claim_iri(stem: str, sentence: int, index: int) -> str:

@@ -25,7 +25,8 @@ def who_controlled() -> Response:
     place = params.text("place", required=True)
     on = params.date("date", required=True)
     as_of = params.date("as_of")
-    from kg.ask import who_controlled as ask  # lazy: the app starts even if kg.ask is broken
+    # lazy: the app starts even if the question's module is broken
+    from kg.ask.who_controlled import who_controlled as ask
 
     with _named_iris():
         return jsonify(db.run(ask, db.get_store(), place, on, as_of))
@@ -39,7 +40,7 @@ def claims() -> Response:
         raise InputError(f"type must be one of {', '.join(CLAIM_TYPES)}, got {kind!r}")
     article, place, actor = (params.text(name) for name in ("article", "place", "actor"))
     limit, offset = _count("limit"), _count("offset") or 0
-    from kg.claims import list_claims  # lazy, as above
+    from kg.ask.claims import list_claims  # lazy, as above
 
     store = db.get_store()
     with _named_iris():
@@ -111,7 +112,7 @@ def claim_table() -> Response:
     store = db.get_store()
 
     def work() -> dict:
-        from kg.ask import resolve_entity
+        from kg.ask.entities import resolve_entity
 
         place = names_given["place"] and resolve_entity(store, names_given["place"], "Place")
         actor = names_given["actor"] and resolve_entity(store, names_given["actor"], "Actor")

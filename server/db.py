@@ -9,23 +9,21 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
-from kg.serve import LiveStore, QueryRunner, WorkerPool, WorkersUnavailable, close_with
-from kg.shared_pool import SharedPool
 from kg.store import Store
+from server.live import LiveStore
+from server.shared_pool import SharedPool
+from server.workers import WORKER_PRELOAD, QueryRunner, WorkerPool, WorkersUnavailable, close_with
 
 T = TypeVar("T")
-
-# What a worker imports before it reports ready: the evaluation functions and the serialisers.
-WORKER_PRELOAD = ("server.formats", "server.sparql", "server.queries", "rdflib", "rdflib.query")
 
 
 def init_app(app: Flask) -> None:
     """Config: QUERY_TIMEOUT, QUERY_THREADS, QUERY_WORKERS (worker processes for /sparql
     and stored queries; default `$KG_QUERY_WORKERS`, else 2; 0 evaluates them in threads,
     where a query past the limit gets its 503 but runs on to its end), QUERY_POOL (the address
-    of `kg serve`'s shared workers, `kg.shared_pool`: then QUERY_WORKERS is their number and
+    of `kg serve`'s shared workers, `server.shared_pool`: then QUERY_WORKERS is their number and
     this process starts none of its own), and QUERY_SLOTS
-    (evaluations at once on the machine, across server processes: `kg.serve.Slots`; default
+    (evaluations at once on the machine, across server processes: `server.slots.Slots`; default
     `$KG_QUERY_SLOTS`, else one per core, two at least)."""
     timeout = float(app.config["QUERY_TIMEOUT"])
     app.extensions["kg.store"] = LiveStore(app.config["KG_STORE"])

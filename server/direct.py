@@ -8,7 +8,7 @@ CPU time per request). This WSGI middleware answers query requests (GET with `qu
 the query workers; everything else at `/sparql` (service description, updates, a body over
 the size limit or of another type, a missing query, anything the protocol refuses: two
 operations, a body not in UTF-8) goes on to the Flask route, which calls `answer` for any query
-that still reaches it. The protocol rules live in `server.sparql`.
+that still reaches it. The protocol rules live in `server.protocol`.
 
 Every other request passes through here too, and what is left of its body is read before the
 answer goes out (`drain`).
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
@@ -31,6 +30,7 @@ from werkzeug.wsgi import get_current_url
 
 from kg.errors import KGError
 from server import bounded, cors, db, params
+from server.protocol import error_body, evaluate_query, refuse_service
 
 log = logging.getLogger(__name__)
 
@@ -184,8 +184,6 @@ def _body(environ: dict[str, Any], max_length: int | None) -> bytes | None:
 def answer(app: Flask, request: Request, accept: str, extra: Iterable[tuple[str, str]]) -> Answer:
     """Evaluate a query (a lookup here, anything else in a worker: `server.bounded`) and give
     the status, headers and body of the answer (or of the error, in the one JSON error shape)."""
-    from server.sparql import evaluate_query, refuse_service
-
     query, default_graph, named_graphs, base = request
     config: Mapping[str, Any] = app.config
     max_rows = config.get("MAX_ROWS")
@@ -226,6 +224,6 @@ def dataset(
 
 
 def error(message: str, status: int, extra: Iterable[tuple[str, str]] = ()) -> Answer:
-    body = json.dumps({"error": message, "status": status}).encode() + b"\n"
+    body = error_body(message, status)
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *extra]
     return f"{status} {HTTPStatus(status).phrase}", headers, body

@@ -1,20 +1,20 @@
-"""One JSON error shape for every route: {"error": "...", "status": 400}."""
+"""One JSON error shape for every route (`server.protocol.error_body`): Flask's handlers."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import KGError
+from server.protocol import error_body
 
 log = logging.getLogger(__name__)
 
 
 def error_response(message: str, status: int, headers: dict[str, str] | None = None) -> Response:
-    response = jsonify({"error": message, "status": status})
-    response.status_code = status
+    response = Response(error_body(message, status), status, mimetype="application/json")
     response.headers.update(headers or {})
     return response
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.ask import resolve_entity
+from kg.ask.entities import resolve_entity
+from kg.ask.stored_queries import StoredQuery, run_stored
 from kg.errors import InputError
 from kg.store import Store
-from kg.stored_queries import StoredQuery, run_stored
 from kg.vocab import BASE, ONTOLOGY
 from server.views import INTERNAL_PATHS, local_path, search_index
 
@@ -77,8 +77,8 @@ def resolve(store: Store, query: StoredQuery, given: dict[str, str]) -> dict[str
 
 
 def resolve_any(store: Store, name: str, kind: str | None) -> str:
-    """An entity's IRI from a name, alias, Wikidata id or IRI (kg.ask's resolution), or the
-    best match of the search."""
+    """An entity's IRI from a name, alias, Wikidata id or IRI (`kg.ask.entities.resolve_entity`),
+    or the best match of the search."""
     for k in [kind] if kind else ["Place", "Actor"]:
         try:
             return resolve_entity(store, name, kind=k).value

@@ -21,10 +21,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from kg.errors import InputError, KGError
-from kg.serve import apply_update
 from kg.store import Store, triple_lines
 from server import db, formats
 from server.sparql import refuse_update
+from server.writes import apply_update
 
 bp = Blueprint("graph_store", __name__)
 

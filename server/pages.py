@@ -26,10 +26,10 @@ from flask import (
     url_for,
 )
 
+from kg.ask.stored_queries import load_stored_queries
 from kg.assets import INSTALL_HINT, yasgui_dir
 from kg.errors import InputError, KGError, NotFoundError
 from kg.store import Store
-from kg.stored_queries import load_stored_queries
 from kg.vocab import BASE, PREFIXES
 from server import db, formats, forms, params, views
 from server.assets import map_ready, package_dir

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from kg.ask.stored_queries import load_stored_queries, run_stored
 from kg.store import Store
-from kg.stored_queries import load_stored_queries, run_stored
 from server import db, formats
 
 bp = Blueprint("queries", __name__, url_prefix="/api/queries")

@@ -17,25 +17,23 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import control
-from kg.ask import columns, digested, legacy_readings, runs_of, winner
-from kg.claims import (
+from kg.ask.claims import (
     CLAIM_TYPES,
     CONTRADICTS_QUERY,
     STEPS_QUERY,
-    EntityCache,
     _bindings,
     claim_json,
     claims_shown,
     listing_query,
     paged_by,
     query_claims,
-    read_cards,
-    stored_text,
-    value,
     with_claims,
 )
-from kg.evaluate import fold
+from kg.ask.evaluate import fold
+from kg.ask.stored_queries import stored_text
+from kg.ask.who_controlled import columns, digested, legacy_readings, runs_of, winner
+from kg.derived import control
+from kg.derived.cards import EntityCache, read_cards, value
 from kg.extract.gazetteer import PLACE_TYPES
 from kg.store import Store, Term, values
 from kg.vocab import BASE, ONTOLOGY, WIKIDATA
@@ -378,7 +376,7 @@ def newest_claims(
     keep: Any = None,
     entities: EntityCache | None = None,
 ) -> tuple[list[dict], bool]:
-    """Claims of the listing for these filters (kg.claims.list_claims's listings), read one
+    """Claims of the listing for these filters (kg.ask.claims.list_claims's listings), read one
     page of articles at a time from the newest, until ``enough`` of them pass ``keep`` (a
     test of a claim's JSON); and whether every page was read. On a store without pages,
     every claim."""
@@ -405,7 +403,7 @@ def newest_claims(
 
 
 def _claims_of_rows(store: Store, rows: list[dict], entities: EntityCache) -> list[dict]:
-    """kg.claims.query_claims's JSON of the listing's rows: chains and contradictions of
+    """kg.ask.claims.query_claims's JSON of the listing's rows: chains and contradictions of
     just these claims, in two queries."""
     iris = list(dict.fromkeys(r["claim"].value for r in rows))
     if not iris:
@@ -458,7 +456,7 @@ def control_history(
     if found:
         cards = {r.claim: r.card for r in found}
         if all(cards.values()):
-            from kg.ask import evidence
+            from kg.ask.who_controlled import evidence
 
             claims = evidence(store, found, entities)
         else:
@@ -560,7 +558,7 @@ def ticks(first: dt.date, end: dt.date, at: Any) -> list[dict[str, Any]]:
 def claims_by_iri(
     store: Store, iris: list[str], entities: EntityCache | None = None
 ) -> dict[str, dict]:
-    """The claims' JSON by IRI (kg.claims.get_claims), leaving out those that lack what a
+    """The claims' JSON by IRI (kg.ask.claims.get_claims), leaving out those that lack what a
     claim needs rather than failing."""
     cards, others = read_cards(store, list(dict.fromkeys(iris)))
     return claims_shown(cards, others, entities or EntityCache(store))

@@ -1,6 +1,6 @@
 """The app as `kg serve`'s server processes build it: `server.wsgi:app_from_environment`.
 
-granian imports the app by name in each server process it starts, so `kg.serve.serve` passes
+granian imports the app by name in each server process it starts, so `server.launch.serve` passes
 the configuration through the environment (`KG_SERVE_CONFIG`, JSON). Any WSGI server can
 serve the same factory: `KG_SERVE_CONFIG='{"KG_STORE": "/data/store"}' gunicorn
 'server.wsgi:app_from_environment()'`.
@@ -13,9 +13,9 @@ import os
 
 from flask import Flask
 
-from kg.serve import CONFIG_VARIABLE
-from kg.shared_pool import end_with
 from server import create_app, db
+from server.launch import CONFIG_VARIABLE
+from server.shared_pool import end_with
 
 
 def app_from_environment() -> Flask:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from kg.ask import who_controlled
+from kg.ask.who_controlled import who_controlled
 from kg.store import Store
 
 

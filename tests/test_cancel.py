@@ -17,7 +17,7 @@ import pytest
 import waitress
 from conftest import LiveServer
 
-from kg.serve import WorkerPool
+from server.workers import WorkerPool
 
 # Four-way cross product of the seeds' ~3,700 quads: about 10^14 rows to count.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -166,7 +166,7 @@ def test_waiting_queries_each_get_their_own_answer(server: Server) -> None:
     """More requests than workers, one worker held by a runaway: a freed worker is handed
     the longest-waiting query by the request that freed it, and every answer must reach the
     request that asked, in well under the limit."""
-    from server.sparql import evaluate_query
+    from server.protocol import evaluate_query
 
     workers = pool(server)
     assert sparql(server.url, SIMPLE)[0] == 200

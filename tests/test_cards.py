@@ -1,6 +1,6 @@
-"""Cards (kg/cards.py): who-controlled shows its evidence from the claims' and entities' cards
-the build wrote, exactly as read from the graph; a card follows what `kg link --online` adds
-to an entity; and a store whose digests lack cards is still answered from the claims."""
+"""Cards (kg/derived/cards.py): who-controlled shows its evidence from the claims' and entities'
+cards the build wrote, exactly as read from the graph; a card follows what `kg link --online`
+adds to an entity; and a store whose digests lack cards is still answered from the claims."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import ask, cards, claims, control
-from kg.contest import DERIVED_GRAPH
+from kg.ask import entities, who_controlled
+from kg.derived import cards, control
 from kg.store import Store
-from kg.vocab import ENTITIES_GRAPH, PREFIXES, WIKIDATA
+from kg.vocab import DERIVED_GRAPH, ENTITIES_GRAPH, PREFIXES, WIKIDATA
 
 CARDS = f"""SELECT ?s ?card WHERE {{
   GRAPH <{DERIVED_GRAPH}> {{ ?s ckg:claimCard|ckg:entityCard ?card }}
@@ -23,7 +23,7 @@ CARDS = f"""SELECT ?s ?card WHERE {{
 
 
 def answer(store: Store, place: str = "Boukamal", day: str = "2017-11-12") -> dict:
-    return ask.who_controlled(store, place, dt.date.fromisoformat(day))
+    return who_controlled.who_controlled(store, place, dt.date.fromisoformat(day))
 
 
 def test_every_reading_has_the_card_of_its_claim(seeds_store: Path) -> None:
@@ -31,7 +31,7 @@ def test_every_reading_has_the_card_of_its_claim(seeds_store: Path) -> None:
     stored = {r["s"].value: json.loads(r["card"].value) for r in store.select(CARDS)}
     readings = [r["claim"].value for r in store.select(cards.READING_CLAIMS)]
     assert len(readings) >= 10
-    fresh, _ = claims.read_cards(store, readings)
+    fresh, _ = cards.read_cards(store, readings)
     assert {iri: stored[iri] for iri in readings} == fresh
     described = [r["entity"].value for r in store.select(cards.DESCRIBED)]
     assert described and all(stored[iri]["iri"] == iri for iri in described)
@@ -47,8 +47,8 @@ def test_the_answer_comes_from_the_cards(
     def refuse(*args, **kwargs):
         raise AssertionError("the evidence was read from the claims")
 
-    monkeypatch.setattr(ask, "get_claims", refuse)
-    monkeypatch.setattr(claims.EntityCache, "lookup", refuse)
+    monkeypatch.setattr(who_controlled, "get_claims", refuse)
+    monkeypatch.setattr(cards.EntityCache, "lookup", refuse)
     assert answer(store) == expected
 
 
@@ -57,8 +57,8 @@ def test_without_cards_the_evidence_is_read_from_the_claims(
 ) -> None:
     store = Store(shutil.copytree(seeds_store, tmp_path / "store"))
     expected = answer(store)
-    place, day = ask.resolve_entity(store, "Boukamal"), dt.date(2017, 11, 12)
-    assert all(r.card for r in ask.readings(store, place, day, None))
+    place, day = entities.resolve_entity(store, "Boukamal"), dt.date(2017, 11, 12)
+    assert all(r.card for r in who_controlled.readings(store, place, day, None))
     # the cards gone and the digests written again: the lines carry none
     store.update(
         control.PREFIX
@@ -71,7 +71,7 @@ def test_without_cards_the_evidence_is_read_from_the_claims(
             ]
         )
     )
-    found = ask.readings(store, place, day, None)
+    found = who_controlled.readings(store, place, day, None)
     assert found and not any(r.card for r in found)
     assert answer(store) == expected
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from conftest import built_store
 
-from kg.plots import casualty_events
+from kg.ask.stored_queries import get_stored_query
+from kg.notebook.plots import casualty_events
 from kg.store import Store
-from kg.stored_queries import get_stored_query
 
 ARTICLE = {
     "raid.txt": "Raid On Qantara\n\n"

@@ -11,10 +11,10 @@ import pytest
 from conftest import ROOT, build_store, write_articles
 from test_who_controlled import MADE_UP, MANIFEST
 
-from kg.claims import list_claims
-from kg.evaluate import evaluate, load_gold
+from kg.ask.claims import list_claims
+from kg.ask.evaluate import evaluate, load_gold
+from kg.ask.stored_queries import load_stored_queries, run_stored
 from kg.store import Store
-from kg.stored_queries import load_stored_queries, run_stored
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def made_up(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 
 def every_page(store: Store, name: str) -> list:
-    """A paged listing's rows, page by page (kg/paging.py)."""
+    """A paged listing's rows, page by page (kg/derived/paging.py)."""
     pages = [r["page"].value for r in run_stored(store, "listing_pages", {})]
     return [r for page in pages for r in run_stored(store, name, {"page": page})]
 
@@ -133,7 +133,8 @@ def test_kg_eval_command(seeds_store: Path) -> None:
 def test_incremental_contradictions_equal_a_full_recompute(tmp_path: Path) -> None:
     """Articles added one build at a time, then one rebuilt, give the links a full pass gives."""
     from kg.build import build
-    from kg.contest import DERIVED_GRAPH, refresh_contradictions
+    from kg.derived.contradictions import refresh_contradictions
+    from kg.vocab import DERIVED_GRAPH
 
     folder = write_articles(tmp_path / "articles", MADE_UP, MANIFEST)
     store = Store(tmp_path / "store")

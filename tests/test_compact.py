@@ -13,8 +13,8 @@ from conftest import SEEDS, generated_texts, write_articles
 
 from kg.build import build, compacts
 from kg.cli import main
-from kg.serve import LiveStore
 from kg.store import Store
+from server.live import LiveStore
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

@@ -14,8 +14,8 @@ from test_query_scale import (  # noqa: F401 (stores: a fixture)
     stores,
 )
 
+from kg.ask.stored_queries import get_stored_query
 from kg.store import Store
-from kg.stored_queries import get_stored_query
 
 CLAIM_PLACES = """SELECT ?claim ?place ?start WHERE {
   ?claim ckg:about ?event . ?event ckg:place ?place . OPTIONAL { ?event ckg:start ?start }

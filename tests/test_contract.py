@@ -213,7 +213,7 @@ def test_the_csv_columns_are_documented_in_order() -> None:
 
 
 def test_claim_types_are_those_the_product_accepts() -> None:
-    from kg.claims import CLAIM_TYPES
+    from kg.ask.claims import CLAIM_TYPES
     from server.api import CLAIM_TYPES as API_TYPES
 
     documented = one_of(keys("A claim")["type"])

@@ -1,8 +1,8 @@
-"""Materialised control (kg/control.py): who-controlled read from the readings gives exactly the
-answer read from the claims (queries/who_controlled.rq), on the seeds, on a generated store and
-on long made-up histories that make the question look several windows back; a build keeps the
-readings as a full refresh computes them; a store without them is still answered and a build
-adds them."""
+"""Materialised control (kg/derived/control.py): who-controlled read from the readings gives
+exactly the answer read from the claims (queries/who_controlled.rq), on the seeds, on a
+generated store and on long made-up histories that make the question look several windows back;
+a build keeps the readings as a full refresh computes them; a store without them is still
+answered and a build adds them."""
 
 from __future__ import annotations
 
@@ -17,11 +17,19 @@ from conftest import write_articles
 from test_query_scale import PLACES, generated_store
 from test_who_controlled import MADE_UP, MANIFEST
 
-from kg import ask, cards, control
+from kg.ask import who_controlled
 from kg.build import build
-from kg.contest import DERIVED_GRAPH
+from kg.derived import cards, control
 from kg.store import Store
-from kg.vocab import ONTOLOGY, PREFIXES, article_iri, claim_iri, entity_iri, graph_iri
+from kg.vocab import (
+    DERIVED_GRAPH,
+    ONTOLOGY,
+    PREFIXES,
+    article_iri,
+    claim_iri,
+    entity_iri,
+    graph_iri,
+)
 
 DAYS = ["2012-01-15", "2013-06-01", "2015-06-01", "2016-02-29", "2017-11-10", "2017-11-12",
         "2017-11-21", "2019-03-10", "2019-03-12", "2024-01-01"]  # fmt: skip
@@ -33,17 +41,18 @@ CONTROL = f"""SELECT ?s ?p ?o WHERE {{
 
 def from_claims(store: Store, place: str, day: str, as_of: str | None) -> dict:
     """The answer as it was before the readings: read from the claims."""
-    saved = ask.readings
-    ask.readings = ask.legacy_readings  # type: ignore[assignment]
+    saved = who_controlled.readings
+    who_controlled.readings = who_controlled.legacy_readings  # type: ignore[assignment]
     try:
         return answer(store, place, day, as_of)
     finally:
-        ask.readings = saved  # type: ignore[assignment]
+        who_controlled.readings = saved  # type: ignore[assignment]
 
 
 def answer(store: Store, place: str, day: str, as_of: str | None) -> dict:
     on = dt.date.fromisoformat(day)
-    return ask.who_controlled(store, place, on, dt.date.fromisoformat(as_of) if as_of else None)
+    as_of_day = dt.date.fromisoformat(as_of) if as_of else None
+    return who_controlled.who_controlled(store, place, on, as_of_day)
 
 
 def assert_same_answers(store: Store, places: list[str], days: list[str] = DAYS) -> int:
@@ -79,7 +88,7 @@ def test_generated_store_same_answers(tmp_path_factory: pytest.TempPathFactory) 
 
 
 def long_histories(path: Path, seed: int = 3) -> Store:
-    """Three places with years of control claims by five sides, in the shape kg/emit.py writes
+    """Three places with years of control claims by five sides, in the shape kg/emit/graph.py writes
     (one graph per article): a busy one (claims every few days), a quiet one (a claim every few
     months) and one whose sides all appear once, early. Some reports have no date."""
     rng, store = random.Random(seed), Store(path)
@@ -156,9 +165,9 @@ def test_the_busy_place_is_answered_from_its_newest_months(
     query = store.query
     monkeypatch.setattr(store, "query", lambda q, b=None: seen.append(q) or query(q, b))
     place = ox.NamedNode(entity_iri("busy"))
-    found = ask.readings(store, place, dt.date(2016, 6, 1), None)
+    found = who_controlled.readings(store, place, dt.date(2016, 6, 1), None)
     assert len(seen) == 1 and "monthReadings" in seen[0]
-    every = ask.legacy_readings(store, place, dt.date(2016, 6, 1), None)
+    every = who_controlled.legacy_readings(store, place, dt.date(2016, 6, 1), None)
     assert found == every[: len(found)] and len(found) < len(every) / 3
 
 
@@ -184,7 +193,7 @@ def test_a_first_build_writes_the_readings_extraction_computed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build into an empty store takes each article's readings and claim cards from its
-    extraction (kg.control.article_readings), without reading the claims back: the derived
+    extraction (kg.derived.control.article_readings), without reading the claims back: the derived
     graph is the one a full refresh then reads from the store, triple for triple. The seeds
     and the made-up town, one of its reports without a publication day (no readingPublished)
     and one with two captures in a day (an order in the day)."""
@@ -257,9 +266,9 @@ def links(store: Store) -> set[tuple[str, str]]:
 def test_contradictions_from_the_readings_are_those_from_the_claims(
     source: str, seeds_store: Path, tmp_path: Path
 ) -> None:
-    """kg.contest's rule over the control readings (what a build uses) finds the links its rule
-    over the claims finds, in full and for a few articles."""
-    from kg.contest import control_claims, refresh_contradictions
+    """kg.derived.contradictions's rule over the control readings (what a build uses) finds the
+    links its rule over the claims finds, in full and for a few articles."""
+    from kg.derived.contradictions import control_claims, refresh_contradictions
 
     if source == "seeds":
         store = Store(shutil.copytree(seeds_store, tmp_path / "store"))

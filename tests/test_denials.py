@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from conftest import built_store
 
-from kg.ask import who_controlled
-from kg.claims import list_claims
+from kg.ask.claims import list_claims
+from kg.ask.who_controlled import who_controlled
 from kg.store import Store
 
 ARTICLE = {

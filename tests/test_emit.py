@@ -8,7 +8,7 @@ import datetime as dt
 import pyoxigraph as ox
 
 from kg.build import emitted
-from kg.emit import lit, text
+from kg.emit.graph import lit, text
 from kg.read.articles import Article
 from kg.vocab import ONTOLOGY, article_iri, graph_iri
 

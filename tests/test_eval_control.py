@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.evaluate_control import evaluate_control
+from kg.ask.evaluate_control import evaluate_control
+from kg.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -49,7 +50,7 @@ def test_cases_are_scored_with_their_causes(tmp_path: Path) -> None:
     }  # fmt: skip
     path = tmp_path / "gold.json"
     path.write_text(json.dumps(gold))
-    scores = evaluate_control(path, corpus, None).as_dict()
+    scores = evaluate_control(path, corpus, None, build).as_dict()
     assert scores["positive"] == (1, 3) and scores["negative"] == (1, 1)
     assert scores["claimant"] == (1, 1)
     assert scores["causes"] == {"another controller": 1, "place not found": 1}
@@ -64,7 +65,7 @@ def test_cases_are_scored_with_their_causes(tmp_path: Path) -> None:
 def test_blind_development_sets_stay_above_their_floor(gold: Path, floor: float) -> None:
     if not gold.exists():
         pytest.skip(f"{gold} is absent")
-    scores = evaluate_control(gold, CORPUS, None).as_dict()
+    scores = evaluate_control(gold, CORPUS, None, build).as_dict()
     right, total = scores["positive"]
     assert right / total >= floor
     right, total = scores["negative"]

@@ -16,21 +16,21 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
-from kg.extract.gazetteer import Entity, Gazetteer
-from kg.link import (
+from kg.ask.links import run_link_report
+from kg.ask.stored_queries import load_stored_queries
+from kg.emit.link import (
     Link,
     LinkContext,
     coordinates_for,
     default_natural_earth,
     link_entity,
     link_report,
-    run_link_report,
 )
+from kg.emit.wikidata import WikidataClient, WikidataError, link_online
+from kg.extract.gazetteer import Entity, Gazetteer
 from kg.resources import data_dir
 from kg.store import Store
-from kg.stored_queries import load_stored_queries
 from kg.vocab import BASE, ONTOLOGY, WIKIDATA, entity_iri
-from kg.wikidata import WikidataClient, WikidataError, link_online
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "wikidata"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.link import NaturalEarth, Place, _place, fold
+from kg.emit.link import NaturalEarth, Place, _place, fold
 from kg.resources import data_dir
 
 

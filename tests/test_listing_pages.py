@@ -1,5 +1,5 @@
-"""Pages of the listings (kg/paging.py): every article is on one page of its publication day, a
-day's pages fill in the order articles land and keep their articles across rebuilds; the
+"""Pages of the listings (kg/derived/paging.py): every article is on one page of its publication
+day, a day's pages fill in the order articles land and keep their articles across rebuilds; the
 listings read page by page give every row of the whole listing, and answer the newest page when
 none is named."""
 
@@ -23,13 +23,13 @@ from test_query_scale import (
     rows,
 )
 
-from kg import paging
+from kg.ask.stored_queries import get_stored_query, parse_stored_query, run_stored
 from kg.build import build
+from kg.derived import paging
 from kg.errors import InputError
-from kg.serve import stale_totals_note
 from kg.store import Store
-from kg.stored_queries import get_stored_query, parse_stored_query, run_stored
 from kg.vocab import ONTOLOGY, article_iri, graph_iri
+from server.launch import stale_totals_note
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

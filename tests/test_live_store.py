@@ -1,4 +1,4 @@
-"""`kg.serve.LiveStore`, the read-only view each server process and query worker keeps: it
+"""`server.live.LiveStore`, the read-only view each server process and query worker keeps: it
 follows writes made by other processes at once, and when nothing was written it answers
 without looking at the store's files (inotify on Linux)."""
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import kg.serve
-from kg.serve import LiveStore
+import server.live
 from kg.store import Store
+from server.live import LiveStore
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 WRITE = """
@@ -40,13 +40,13 @@ def count(live: LiveStore) -> int:
 def stats(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many times a LiveStore looked at the store's files."""
     calls: list[int] = []
-    real = kg.serve.quick_signature
+    real = server.live.quick_signature
 
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(kg.serve, "quick_signature", counted)
+    monkeypatch.setattr(server.live, "quick_signature", counted)
     return calls
 
 
@@ -100,15 +100,15 @@ def test_a_reopen_that_failed_is_retried_without_another_write(
     path = empty_store(tmp_path / "store")
     live = LiveStore(path)
     assert count(live) == 0
-    real, failures = kg.serve.Store, [1]
+    real, failures = server.live.Store, [1]
 
     def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
         if failures:
             failures.pop()
-            raise kg.serve.StoreError("caught the writer mid-flush")
+            raise server.live.StoreError("caught the writer mid-flush")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(kg.serve, "Store", flaky)
+    monkeypatch.setattr(server.live, "Store", flaky)
     write(path, 1)
     assert count(live) == 0  # the old view, as the reopen failed
     assert count(live) == 1  # retried: no further write needed

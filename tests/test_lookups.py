@@ -69,7 +69,7 @@ def server(seeds_store: Path):
 
 
 def test_a_lookup_answers_as_a_worker_would(server: Server) -> None:
-    from server.sparql import evaluate_query
+    from server.protocol import evaluate_query
 
     query = f"SELECT ?claim ?type WHERE {{ ?claim <{CKG}claimType> ?type }} LIMIT 10"
     status, body, _ = sparql(server.url, query)

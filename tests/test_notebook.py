@@ -27,8 +27,8 @@ pytest.importorskip("IPython", reason="pip install '.[test]'")
 from conftest import CHROMIUM, FLAGS  # noqa: E402
 
 import kg  # noqa: E402
-from kg.graphview import draw, to_networkx  # noqa: E402
-from kg.plots import casualties_by_day, casualty_events, control_timeline, place_map  # noqa: E402
+from kg.notebook.graphview import draw, to_networkx  # noqa: E402
+from kg.notebook.plots import casualties_by_day, casualty_events, control_timeline, place_map  # noqa: E402
 from kg.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
 
 from kg.resources import ontology_dir
 from kg.store import Store
-from kg.validate import Report, check_data, check_ontology, store_graph, validate_store
+from kg.store.validate import Report, check_data, check_ontology, store_graph, validate_store
 
 CKG = Namespace("https://w3id.org/conflict-kg/ontology#")
 GRAPH = "https://w3id.org/conflict-kg/id/graph/t1"

@@ -14,9 +14,9 @@ import pytest
 import rdflib
 from conftest import LiveServer
 
+from kg.ask.stored_queries import load_stored_queries
 from kg.assets import yasgui_dir
 from kg.store import Store
-from kg.stored_queries import load_stored_queries
 
 CKG = "https://w3id.org/conflict-kg/ontology#"
 ID = "https://w3id.org/conflict-kg/id/"

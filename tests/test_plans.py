@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from test_remote_store import oxigraph_binary
 
-from kg.stored_queries import get_stored_query
+from kg.ask.stored_queries import get_stored_query
 
 PAGED = {
     "claims": "onPage",

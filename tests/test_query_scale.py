@@ -13,10 +13,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import paging
-from kg.claims import get_claim, get_claims, list_claims, listing_query
+from kg.ask.claims import get_claim, get_claims, list_claims, listing_query
+from kg.ask.stored_queries import get_stored_query
+from kg.derived import paging
 from kg.store import Store, with_values
-from kg.stored_queries import get_stored_query
 from kg.vocab import PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +85,7 @@ def remote_style(store: Store, text: str, bindings: dict, drop: str | None = Non
 
 def over_term_pages(store: Store, text: str, bindings: dict, term: str) -> list[list[tuple]]:
     """A listing of one term read page by page over every page of the term that ``bindings``
-    names under ``term`` (kg/paging.py), without the page column: substituted (Store) and
+    names under ``term`` (kg/derived/paging.py), without the page column: substituted (Store) and
     bound in a VALUES row (RemoteStore). Each page in the listing's order, pages in theirs."""
     found: list[list[tuple]] = [[], []]
     for page in paging.TERMS.pages_of(store, bindings[term]):
@@ -136,7 +136,7 @@ def test_batched_claims_equal_the_table(stores: list[Store]) -> None:
 
 
 def test_generated_store_has_the_model_shape(stores: list[Store]) -> None:
-    """bench/queries.py writes what kg/emit.py writes: occurrences, reporting steps, the
+    """bench/queries.py writes what kg/emit/graph.py writes: occurrences, reporting steps, the
     entities graph (contradictions, in the derived graph, are too rare at this size)."""
     store = stores[1]
     ask = {

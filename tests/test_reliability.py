@@ -27,13 +27,20 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT, SEEDS
 
-from kg.build import SOURCES_GRAPH
-from kg.contest import DERIVED_GRAPH
-from kg.paging import PAGES_GRAPH, TERM_PAGES_GRAPH
-from kg.serve import store_signature
 from kg.store import Store
-from kg.totals import TOTALS_GRAPH
-from kg.vocab import ENTITIES_GRAPH, ONTOLOGY, graph_iri, slug, stem_segment
+from kg.vocab import (
+    DERIVED_GRAPH,
+    ENTITIES_GRAPH,
+    ONTOLOGY,
+    PAGES_GRAPH,
+    SOURCES_GRAPH,
+    TERM_PAGES_GRAPH,
+    TOTALS_GRAPH,
+    graph_iri,
+    slug,
+    stem_segment,
+)
+from server.live import store_signature
 
 ISIS = "Q2429253"
 ARTICLES = f"""SELECT ?g ?stem ?version WHERE {{ GRAPH ?g {{

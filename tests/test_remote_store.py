@@ -20,10 +20,11 @@ import pyoxigraph as ox
 import pytest
 from conftest import SEEDS
 
-from kg.ask import who_controlled
+from kg.ask.who_controlled import who_controlled
 from kg.build import build
 from kg.errors import QueryError, StoreError
-from kg.store import RemoteStore, Store, open_store, remote_endpoints, with_values
+from kg.store import RemoteStore, Store, open_store, with_values
+from kg.store.remote import remote_endpoints
 
 
 def oxigraph_binary() -> str | None:

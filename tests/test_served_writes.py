@@ -137,3 +137,4 @@ def test_writes_answer_in_their_time_while_kg_build_runs(served: KgServe) -> Non
     status, seconds, _ = update(served, "INSERT DATA { GRAPH <urn:b> { <urn:s> <urn:p> 2 } }")
     assert status == 204 and seconds < 1.0
     assert ask(served, "ASK { GRAPH <urn:b> { <urn:s> <urn:p> 2 } }")
+

@@ -22,10 +22,10 @@ from conftest import LiveServer
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
+from kg.ask.stored_queries import Param, bind_params, parse_stored_query, to_term
+from kg.derived.paging import refresh_pages
 from kg.errors import InputError
-from kg.paging import refresh_pages
 from kg.store import Store
-from kg.stored_queries import Param, bind_params, parse_stored_query, to_term
 
 CKG = "https://w3id.org/conflict-kg/ontology#"
 ID = "https://w3id.org/conflict-kg/id/"

@@ -1,4 +1,4 @@
-"""`kg.shared_pool`: one pool of query workers for all of `kg serve`'s server processes.
+"""`server.shared_pool`: one pool of query workers for all of `kg serve`'s server processes.
 
 In process: a `PoolHost` and `SharedPool` clients on the seeds store (answers, the time limit
 killing its worker, replacement, a query abandoned in the queue never evaluated). Through
@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 
 from kg.errors import QueryError
-from kg.serve import QueryTimeout
-from kg.shared_pool import PoolHost, SharedPool
 from kg.vocab import ONTOLOGY
+from server.shared_pool import PoolHost, SharedPool
+from server.workers import QueryTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""`kg.serve.Slots`: at most N query evaluations at once across processes, and a slot held by
+"""`server.slots.Slots`: at most N query evaluations at once across processes, and a slot held by
 a process that is killed (a runaway at the time limit) is free again at once."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import signal
 import time
 from pathlib import Path
 
-from kg.serve import Slots
+from server.slots import Slots
 
 FORK = multiprocessing.get_context("fork")
 
@@ -76,7 +76,7 @@ def _free(slots: Slots) -> bool:
 
 def test_a_runaway_always_leaves_a_slot(tmp_path: Path) -> None:
     """Two slots at least, even on one core: one runaway must not hold up every query."""
-    from kg.serve import WorkerPool
+    from server.workers import WorkerPool
 
     assert WorkerPool(tmp_path, slots=None).slots == max(2, os.cpu_count() or 1)
     assert WorkerPool(tmp_path, slots=1).slots == 1  # an operator's choice stands

@@ -1,8 +1,8 @@
-"""Term pages (kg/paging.py): an article is on one page of each entity its claims name, a term's
-pages fill in the order articles land and follow rebuilds; the listings of one term answer the
-term's newest page when none is named, and /api/claims by place or actor reads every page.
-(That each listing read page by page gives the whole listing is checked against the texts from
-before in test_query_scale.py and test_contested.py.)"""
+"""Term pages (kg/derived/paging.py): an article is on one page of each entity its claims name, a
+term's pages fill in the order articles land and follow rebuilds; the listings of one term
+answer the term's newest page when none is named, and /api/claims by place or actor reads every
+page. (That each listing read page by page gives the whole listing is checked against the texts
+from before in test_query_scale.py and test_contested.py.)"""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ import pyoxigraph as ox
 import pytest
 from test_query_scale import generated_store
 
-from kg import paging
+from kg.ask.claims import list_claims
+from kg.ask.stored_queries import parse_stored_query, run_stored
 from kg.build import build
-from kg.claims import list_claims
+from kg.derived import paging
 from kg.errors import InputError
-from kg.serve import stale_totals_note
 from kg.store import Store
-from kg.stored_queries import parse_stored_query, run_stored
 from kg.vocab import ONTOLOGY, article_iri, entity_iri, graph_iri
+from server.launch import stale_totals_note
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LINKS = """SELECT ?article ?page ?term ?part WHERE {

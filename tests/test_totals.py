@@ -1,4 +1,4 @@
-"""Totals kept at build time (kg/totals.py): the stored queries agency_cites_monitor and
+"""Totals kept at build time (kg/derived/totals.py): the stored queries agency_cites_monitor and
 casualties_by_perpetrator, read from them, give the rows the queries gave when they grouped
 every claim (the texts below); after articles are rebuilt, changed or removed, the totals
 refreshed for those articles alone equal totals recomputed from scratch; a build keeps them,
@@ -16,12 +16,12 @@ import pytest
 from conftest import write_articles
 from test_query_scale import OLD_AGENCY_CITES_MONITOR, generated_store
 
-from kg import totals
+from kg.ask.stored_queries import get_stored_query
 from kg.build import build
-from kg.serve import stale_totals_note
+from kg.derived import totals
 from kg.store import Store
-from kg.stored_queries import get_stored_query
 from kg.vocab import ONTOLOGY, graph_iri
+from server.launch import stale_totals_note
 
 # The references: agency_cites_monitor as it was (grouping every claim: test_query_scale), and
 # the casualty claims, one row per perpetrator, day, victims and claimant, summed up in Python

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import build_store, write_articles
 
-from kg.ask import format_text, who_controlled
+from kg.ask.who_controlled import format_text, who_controlled
 from kg.errors import NotFoundError
 from kg.store import Store
 

@@ -24,12 +24,13 @@ from kg.build import (
     extractor_version,
     read_all,
 )
-from kg.contest import DERIVED_GRAPH
-from kg.emit import article_quads
+from kg.emit.graph import article_quads
+from kg.errors import StoreError
 from kg.extract.gazetteer import default_gazetteer
 from kg.extract.run import extract_many
-from kg.store import PENDING_FILE, Store
-from kg.vocab import ENTITIES_GRAPH, ONTOLOGY, article_iri, graph_iri
+from kg.store import Store
+from kg.store.embedded import PENDING_FILE
+from kg.vocab import DERIVED_GRAPH, ENTITIES_GRAPH, ONTOLOGY, article_iri, graph_iri
 
 
 def one_update_per_article(store: Store, paths: list[Path]) -> None:
@@ -206,7 +207,7 @@ def test_a_bulk_load_that_fails_midway_drops_its_graphs_whole(tmp_path: Path) ->
         raise OSError("disk full")
 
     store._ox = Spy(store.oxigraph, [], cut=fail)
-    with pytest.raises(kg.store.StoreError, match="disk full"):
+    with pytest.raises(StoreError, match="disk full"):
         store.replace_graphs(*nquads(extracted("a", "1", "2", "3"), extracted("b", "4")))
     assert stored(store, "a") == [] and stored(store, "b") == []  # not half of a
     assert stored(store, "kept") == ["1", "2"]

@@ -1,6 +1,6 @@
 """One pool of query workers for all of `kg serve`'s server processes.
 
-`kg.serve.WorkerPool` gives each server process workers of its own: with two server processes
+`server.workers.WorkerPool` gives each server process workers of its own: with two server processes
 each worker sees half of its process's queries, and its RocksDB block cache (one per process)
 stays colder than a worker that sees them all. Here `PoolHost`, in `kg serve`'s main process,
 starts the workers once; every worker `accept()`s on one Unix socket, so a connection waits in
@@ -32,18 +32,17 @@ from multiprocessing.connection import wait
 from typing import Any, TypeVar, cast
 
 from kg.errors import KGError, QueryError
-from kg.serve import (
-    LiveStore,
-    Slots,
+from server.live import LiveStore
+from server.slots import Slots, slots_folder
+from server.workers import (
     WorkersUnavailable,
-    _mp_context,
     all_busy,
     answer,
     frame,
+    mp_context,
     one_per_core,
     read_frame,
     set_read_limit,
-    slots_folder,
     stopped_at_limit,
     worker_died,
     write_frame,
@@ -69,12 +68,12 @@ class PoolHost:
     ) -> None:
         self.path, self.size = str(path), max(1, size or one_per_core())
         self.slots = max(1, slots or one_per_core())
-        self.preload = ("pyoxigraph", "kg.store", "kg.serve", "kg.shared_pool", *preload)
+        self.preload = ("pyoxigraph", "kg.store", "server.workers", "server.shared_pool", *preload)
         self.address = f"\0kg-queries-{os.getpid()}-{secrets.token_hex(8)}"
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._listener.bind(self.address)
         self._listener.listen(socket.SOMAXCONN)
-        self._context = _mp_context(self.preload)
+        self._context = mp_context(self.preload)
         self._processes: dict[int, Any] = {}  # sentinel -> process
         self._lock = threading.Lock()
         self._closed = threading.Event()
@@ -216,7 +215,7 @@ def _alive(pid: int) -> bool:
 
 
 class SharedPool:
-    """A server process's side of the shared pool: the same `run` as `kg.serve.WorkerPool`.
+    """A server process's side of the shared pool: the same `run` as `server.workers.WorkerPool`.
     A call waits up to ``timeout`` s for a worker to accept, then up to ``timeout`` s for the
     answer; past either, QueryTimeout (503), and in the second case the worker is killed."""
 

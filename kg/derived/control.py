@@ -23,11 +23,10 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from kg import cards
-from kg.claims import graph_cards
-from kg.contest import DERIVED_GRAPH
+from kg.derived import cards
+from kg.derived.cards import graph_cards
 from kg.store import Store, VersionMark, values
-from kg.vocab import ONTOLOGY, XSD_INTEGER, article_iri, ckg_node, graph_iri
+from kg.vocab import DERIVED_GRAPH, ONTOLOGY, XSD_INTEGER, article_iri, ckg_node, graph_iri
 
 VERSION = 2  # bump when the shape of readings changes: builds then recompute them all
 D = f"<{DERIVED_GRAPH}>"
@@ -77,7 +76,7 @@ PLACE_READINGS = f"""
 
 # What the question reads: per month, its readings as lines "start order published controller
 # article claim card" separated by tabs (published "-" when unknown, card "" when the claim has
-# none: kg/cards.py), one literal per month...
+# none: `kg.derived.cards`), one literal per month...
 DIGESTS = f"""
 INSERT {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
 WHERE {{
@@ -174,8 +173,8 @@ ZERO = ox.Literal("0", datatype=XSD_INTEGER)  # READINGS' COALESCE(?inDay, 0)
 
 def article_readings(triples: list[tuple[str, str, str]]) -> bytes:
     """The readings of one article's control claims and those claims' cards, as N-Quads of the
-    derived graph, from the article's own triples (N-Triples terms, as `kg.emit.Emitter` holds
-    them): what READINGS and `cards.refresh_all` would write once the article is stored.
+    derived graph, from the article's own triples (N-Triples terms, as `kg.emit.graph.Emitter`
+    holds them): what READINGS and `cards.refresh_all` would write once the article is stored.
     Computed in the worker that extracted it, so a first build need not read every claim
     back (tests/test_control_readings.py checks both give the same quads)."""
     about, claim_type = f"<{ONTOLOGY}about>", f"<{ONTOLOGY}claimType>"

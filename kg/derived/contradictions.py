@@ -5,7 +5,8 @@ place at the same moment (day and order within it) and come from different artic
 claimants. A later change of hands is succession, not contradiction, and is left alone. The
 links are replaced in one update, so readers see the old set or the new one. (An update's
 WHERE reads the store's own default graph, not the union queries see: hence GRAPH.) The derived
-graph also holds the materialised control readings of kg/control.py, refreshed on their own.
+graph also holds the materialised control readings of `kg.derived.control`, refreshed on their
+own.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.store import Store, values
-from kg.vocab import BASE, article_iri
-
-DERIVED_GRAPH = f"{BASE}graph/derived"
+from kg.vocab import DERIVED_GRAPH, article_iri
 
 # The rule, written once: ?a (a control claim of an article ?articleA) and ?b name different
 # controllers of one place at one moment, from different articles or claimants. Oxigraph
@@ -44,7 +43,7 @@ PAIRS = """
   FILTER(?ca != ?cb && COALESCE(?oa, 0) = COALESCE(?ob, 0))
   FILTER(?articleA != ?articleB || !SAMETERM(COALESCE(?claimantA, ?a), COALESCE(?claimantB, ?b)))
 """
-# The same rule over the control readings kg/control.py keeps in the derived graph (one per
+# The same rule over the control readings kg/derived/control.py keeps in the derived graph (one per
 # control claim with a place, controller, day and article, filed under its place's month): the
 # other side of a claim is found among the readings of its month, where the rule above looks at
 # every event of the place, all types and days (229 s for a 10k-article generated corpus, 0.8 s
@@ -68,7 +67,7 @@ PREFIX = "PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>\n"
 
 REFRESH = f"{PREFIX}DELETE WHERE {{ {LINKS} }} ;\nINSERT {{ {BOTH} }}\nWHERE {{{{pairs}}}}"
 
-# only the links: the derived graph holds other derived data too (kg/control.py)
+# only the links: the derived graph holds other derived data too (kg/derived/control.py)
 COUNT = f"""PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
 SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}"""
 
@@ -100,8 +99,8 @@ def refresh_contradictions(
     """Recompute contradictions: all of them, or (given the articles just built and
     ``previous``, their control claims before the build: ``control_claims``) only the links of
     those articles' claims, so adding one article to a large store costs what that article
-    touches. With ``readings``, from the control readings (current: kg.control refreshed them
-    after these articles were written), else from the claims. Returns the number of
+    touches. With ``readings``, from the control readings (current: `kg.derived.control`
+    refreshed them after these articles were written), else from the claims. Returns the number of
     (directed) links."""
     pairs = READING_PAIRS if readings else PAIRS
     if stems is None:

@@ -35,11 +35,18 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from kg.store import Store, Term, VersionMark, triple_lines, values
-from kg.vocab import BASE, ONTOLOGY, RDF_TYPE_NODE, XSD_INTEGER, article_iri, graph_iri
+from kg.vocab import (
+    BASE,
+    ONTOLOGY,
+    RDF_TYPE_NODE,
+    TOTALS_GRAPH,
+    XSD_INTEGER,
+    article_iri,
+    graph_iri,
+)
 from kg.vocab import ckg_node as ckg
 
 VERSION = 2  # bump when the shape of the totals changes: builds then recompute them all
-TOTALS_GRAPH = f"{BASE}graph/totals"
 T = f"<{TOTALS_GRAPH}>"
 PREFIX = (
     f"PREFIX ckg: <{ONTOLOGY}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

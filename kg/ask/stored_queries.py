@@ -10,8 +10,8 @@ A parameter line is ``# param: NAME TYPE  DESCRIPTION``. TYPE is one of ``IRI``,
 (``xsd:date?``) makes the parameter optional, left unbound when absent, or, with ``=DEFAULT``
 (``IRI?=newest-page``), bound to what the store gives for one of `DEFAULTS`: ``newest-page``
 is the newest day page of the whole-store listings, ``newest-term-page:actor`` the newest page
-of the term that the parameter ``actor`` names (`kg.paging`), so that a listing reads a page,
-never the whole store (the query text run as it is, on `/sparql`, lists every page). Comment
+of the term that the parameter ``actor`` names (`kg.derived.paging`), so that a listing reads a
+page, never the whole store (the query text run as it is, on `/sparql`, lists every page). Comment
 lines that are not another ``key:`` line continue the description. The parameter ``?NAME`` of the
 query is bound to a typed RDF term through pyoxigraph substitutions, never by editing the text.
 Substitution follows SPARQL SEP-0007: a SELECT query must name each parameter in its SELECT
@@ -29,8 +29,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.derived.paging import BY_DEFAULT
 from kg.errors import InputError, NotFoundError, QueryError
-from kg.paging import BY_DEFAULT
 from kg.resources import queries_dir
 from kg.store import Store, Term
 
@@ -165,6 +165,26 @@ def get_stored_query(name: str, directory: Path | None = None) -> StoredQuery:
     if not _NAME.match(name) or not path.is_file():
         raise NotFoundError(f"No stored query named {name!r}: GET /api/queries lists them")
     return parse_stored_query(name, path.read_text(encoding="utf-8"), path)
+
+
+_TEXTS: dict[str, tuple[Path, int, str]] = {}
+
+
+def stored_text(name: str) -> str:
+    """A stored query's text, read again only when its file changes (finding the queries
+    folder and parsing the header cost milliseconds on every call)."""
+    known = _TEXTS.get(name)
+    if known is not None:
+        path, mtime, text = known
+        try:
+            if path.stat().st_mtime_ns == mtime:
+                return text
+        except OSError:
+            pass
+    query = get_stored_query(name)
+    if query.path is not None:
+        _TEXTS[name] = (query.path, query.path.stat().st_mtime_ns, query.text)
+    return query.text
 
 
 # -- binding and running -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The store: named graphs in pyoxigraph on disk, one graph per article.
+"""The embedded store: named graphs in pyoxigraph on disk, one graph per article.
 
 The default graph seen by queries is the union of all graphs (the contract), and an article's
 graph is replaced in one transaction: a reader sees the old article or the new one, never half
@@ -8,21 +8,16 @@ of it. A build writes several articles' graphs per transaction (``replace_graphs
 from __future__ import annotations
 
 import os
-import re
 import time
-import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError, StoreError
-from kg.vocab import PREFIXES, XSD_INTEGER, sparql_prefixes
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
+from kg.store.sparql import Term, replace_graph_update, replace_graphs_update, some
+from kg.vocab import PREFIXES
 
 # a bulk load of fewer quads is parsed whole before anything is written, and written as one
 # RocksDB ingestion (Oxigraph's batch size); a larger write goes through a transaction
@@ -59,91 +54,6 @@ def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
                 raise
             time.sleep(0.02 * (attempt + 1))
     raise AssertionError("unreachable")
-
-
-def triple_lines(triples: Iterable[Any]) -> str:
-    """Triples (or quads, their graph left out) as the lines of an INSERT DATA block."""
-    return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-
-
-def values(var: str, iris: Iterable[str]) -> str:
-    """A VALUES block of IRIs (serialised by pyoxigraph) that the planner starts from."""
-    block = " ".join(str(ox.NamedNode(i)) for i in iris) or "<urn:kg:none>"
-    return f"VALUES ?{var} {{ {block} }}"
-
-
-@dataclass(frozen=True)
-class VersionMark:
-    """The shape of the derived data a graph holds: ``<graph> <predicate> N`` in the graph
-    itself, written last when that data is computed whole. A build on a store without the
-    current mark computes it whole."""
-
-    graph: str
-    predicate: str
-    version: int
-
-    @property
-    def quad(self) -> ox.Quad:
-        g = ox.NamedNode(self.graph)
-        number = ox.Literal(str(self.version), datatype=XSD_INTEGER)
-        return ox.Quad(g, ox.NamedNode(self.predicate), number, g)
-
-    def insert(self) -> str:
-        """The SPARQL update that writes the mark."""
-        return f"INSERT DATA {{ GRAPH <{self.graph}> {{ {triple_lines([self.quad])} }} }}"
-
-    def holds(self, store: Any) -> bool:
-        """Whether ``store`` (a Store or a RemoteStore) has the mark of this version."""
-        g, p = f"<{self.graph}>", f"<{self.predicate}>"
-        rows = store.select(f"SELECT ?version WHERE {{ GRAPH {g} {{ {g} {p} ?version }} }}")
-        return any(r["version"].value == str(self.version) for r in rows)
-
-
-def replace_graph_update(
-    graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()
-) -> tuple[str, int]:
-    """One SPARQL update that drops ``graph`` and inserts ``quads`` into it (whatever graph
-    they name) and ``shared`` into the graphs they name; and the number of quads."""
-    blocks: dict[str, list[Any]] = {str(ox.NamedNode(graph)): list(quads)}
-    for name, found in by_graph(shared).items():  # shared quads keep the graph they name
-        blocks.setdefault(name, []).extend(found)
-    return drop_and_insert([graph], blocks), sum(map(len, blocks.values()))
-
-
-def by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
-    """Quads by the graph they name (serialised), in order."""
-    blocks: dict[str, list[ox.Quad]] = {}
-    for q in quads:
-        blocks.setdefault(str(q.graph_name), []).append(q)
-    return blocks
-
-
-def replace_graphs_update(graphs: list[str], nquads: bytes) -> str:
-    """One SPARQL update that drops ``graphs`` and inserts the quads of ``nquads`` (N-Quads)
-    into the graphs they name."""
-    return drop_and_insert(graphs, by_graph(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
-
-
-def drop_and_insert(graphs: list[str], blocks: Mapping[str, list[Any]]) -> str:
-    """Drop ``graphs``, then insert each block's triples into the graph it is keyed by."""
-    drops = "".join(f"DROP SILENT GRAPH <{graph}> ;\n" for graph in graphs)
-    body = "\n".join(
-        f"GRAPH {name} {{\n{triple_lines(found)}\n}}" for name, found in blocks.items()
-    )
-    return f"{drops}INSERT DATA {{\n{body}\n}}"
-
-
-def some(graphs: list[str]) -> str:
-    """Graphs named in a message: the first, and how many more."""
-    more = f" and {len(graphs) - 1} more" if len(graphs) > 1 else ""
-    return f"graph {graphs[0]}{more}"
-
-
-def open_store(location: str | os.PathLike[str], read_only: bool = False) -> Any:
-    """A Store for a folder, or a RemoteStore for ``sparql+http(s)://HOST:PORT/PATH``."""
-    if str(location).startswith(("sparql+http://", "sparql+https://")):
-        return RemoteStore(str(location))
-    return Store(location, read_only=read_only)
 
 
 def _open_when_free(path: Path, wait: float) -> ox.Store:
@@ -391,183 +301,3 @@ class Store:
 
     def dump(self, output: Any, format: ox.RdfFormat) -> None:
         self._ox.dump(output, format=format)
-
-
-# -- a remote SPARQL server ----------------------------------------------------------------------
-_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
-_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
-RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-
-
-def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
-    """Bind parameters as RDF terms for a server without substitutions: a one-row VALUES
-    block opens the WHERE group, so every pattern and filter of the group sees the terms."""
-    if not bindings:
-        return sparql
-    blanked = _COMMENT_LINE.sub(lambda m: " " * len(m.group()), sparql)
-    found = _WHERE.search(blanked)
-    at = found.end() if found else blanked.index("{") + 1
-    names = " ".join(f"?{k}" for k in bindings)
-    row = " ".join(str(v) for v in bindings.values())
-    return f"{sparql[:at]}\n  VALUES ({names}) {{ ({row}) }}\n{sparql[at:]}"
-
-
-def remote_endpoints(url: str) -> tuple[str, str]:
-    """(query URL, update URL) of ``sparql+http://HOST:PORT/PATH[?query=P&update=P]``.
-
-    By default PATH/query and PATH/update (Oxigraph: /query, /update; Fuseki: /DS/query,
-    /DS/update); servers with one endpoint name it: ``?query=/sparql&update=/sparql``."""
-    parts = urllib.parse.urlsplit(url.removeprefix("sparql+"))
-    options = dict(urllib.parse.parse_qsl(parts.query))
-    root = f"{parts.scheme}://{parts.netloc}"
-    base = parts.path.rstrip("/")
-    return (
-        root + options.get("query", base + "/query"),
-        root + options.get("update", base + "/update"),
-    )
-
-
-class RemoteStore:
-    """The Store interface over SPARQL 1.1 Query and Update on HTTP, for any SPARQL server.
-
-    The server must make its default graph the union of the named graphs (Oxigraph:
-    ``oxigraph serve --union-default-graph``; see SCALING.md for Fuseki, QLever, Virtuoso).
-    Each ``replace_graph`` is one update request, which the server runs as one transaction.
-    """
-
-    def __init__(self, url: str, timeout: float = 60.0) -> None:
-        self.url = url
-        self.query_url, self.update_url = remote_endpoints(url)
-        self.timeout = timeout
-        self.path = None
-        self.read_only = False
-        self.recovered: list[str] = []  # no bulk loads here, none cut short
-
-    @property
-    def oxigraph(self) -> ox.Store:
-        raise StoreError(f"{self.url} is a remote store: this command needs a store folder")
-
-    # -- HTTP ------------------------------------------------------------------------------
-    def _post(
-        self, url: str, body: str, content_type: str, accept: str = "*/*"
-    ) -> tuple[str, bytes]:
-        import urllib.error  # with http.client and email: only a remote store needs them
-        import urllib.request
-
-        request = urllib.request.Request(
-            url,
-            data=body.encode(),
-            method="POST",
-            headers={"Content-Type": content_type, "Accept": accept},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.headers.get_content_type(), response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace").strip()[:500]
-            kind = QueryError if exc.code == 400 else StoreError
-            raise kind(f"The SPARQL server at {url} answered {exc.code}: {detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(
-                f"Cannot reach the SPARQL server at {url} ({exc}): start it or check --store"
-            ) from None
-
-    def update(self, sparql: str) -> None:
-        self._post(self.update_url, sparql_prefixes() + sparql, "application/sparql-update")
-
-    # -- writing ---------------------------------------------------------------------------
-    def replace_graph(
-        self, graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()
-    ) -> int:
-        update, written = replace_graph_update(graph, quads, shared)
-        self.update(update)
-        return written
-
-    def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads to the graphs they name, in one update request."""
-        if blocks := by_graph(quads):
-            self.update(drop_and_insert([], blocks))
-
-    def add_in_bulk(self, quads: Iterable[ox.Quad]) -> None:
-        """One update request, as ``add``: the server writes as it writes."""
-        self.add(quads)
-
-    def bulk_loads(self, graph: str) -> bool:
-        """Each write is one update request."""
-        return False
-
-    def journal(self, name: str) -> Path | None:
-        """None: each update request is whole on the server, which keeps its own files."""
-        return None
-
-    def replace_graphs(self, graphs: list[str], nquads: bytes, minted: bool = False) -> None:
-        """Replace ``graphs`` with the quads of ``nquads`` (see Store.replace_graphs) in one
-        update request (the server checks every IRI, ``minted`` or not)."""
-        try:
-            update = replace_graphs_update(graphs, nquads)
-        except SyntaxError as exc:
-            raise InputError(f"Malformed N-Quads for {some(graphs)}: {exc}") from exc
-        self.update(update)
-
-    def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH <{graph}>")
-
-    def disk_bytes(self) -> int:
-        """Unknown here: the server keeps its files."""
-        return 0
-
-    def compact(self) -> None:
-        """The server compacts its own store."""
-
-    def flush(self) -> None:
-        """Each update is committed by the server when it answers."""
-
-    # -- reading ---------------------------------------------------------------------------
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Term] | None = None,
-        default_graph: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-    ) -> Any:
-        """Run a query on the server; SELECT/ASK give pyoxigraph's result objects, CONSTRUCT
-        and DESCRIBE a list of triples."""
-        text = sparql_prefixes() + with_values(sparql, bindings or {})
-        url = self.query_url + dataset_params(default_graph, named_graphs)
-        kind, body = self._post(url, text, "application/sparql-query", RESULTS_ACCEPT)
-        try:
-            if kind == "application/n-triples":
-                return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        except (SyntaxError, ValueError) as exc:
-            raise StoreError(
-                f"The SPARQL server at {url} sent an unreadable answer: {exc}"
-            ) from exc
-
-    def select(
-        self, sparql: str, bindings: Mapping[str, Term] | None = None
-    ) -> list[dict[str, Term]]:
-        result = self.query(sparql, bindings)
-        names = [v.value for v in result.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in result]
-
-    def named_graphs(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        return sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
-
-    def quads(self) -> Iterator[ox.Quad]:
-        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
-
-    def __len__(self) -> int:
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return int(rows[0]["n"].value)
-
-    def dump(self, output: Any, format: ox.RdfFormat) -> None:
-        ox.serialize(self.quads(), output, format=format)
-
-
-def dataset_params(default_graph: list[str] | None, named_graphs: list[str] | None) -> str:
-    pairs = [("default-graph-uri", g) for g in default_graph or []]
-    pairs += [("named-graph-uri", g) for g in named_graphs or []]
-    return "?" + urllib.parse.urlencode(pairs) if pairs else ""

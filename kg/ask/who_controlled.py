@@ -1,4 +1,4 @@
-"""Questions over the store. First: who controlled a place on a day, and who says so.
+"""Who controlled a place on a day, and who says so.
 
 Control is a succession along one place's history: the latest claimed change on or before the
 day gives the controller, and earlier controllers are superseded. Claims about the same time
@@ -18,70 +18,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import control
-from kg.cards import read_entity_cards
-from kg.claims import ROLES, EntityCache, claims_shown, get_claims, stored_text
-from kg.errors import InputError, NotFoundError
-from kg.extract.gazetteer import default_gazetteer
+from kg.ask.claims import ROLES, claims_shown, get_claims
+from kg.ask.entities import resolve_entity
+from kg.ask.stored_queries import stored_text
+from kg.derived import control
+from kg.derived.cards import EntityCache, read_entity_cards
 from kg.store import Store, Term, values
-from kg.vocab import BASE, WIKIDATA, entity_iri
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
-FIND_BY_NAME = """
-SELECT ?e ?name WHERE {
-  ?e rdfs:label|skos:altLabel ?l .
-  FILTER(LCASE(STR(?l)) = LCASE(STR(?name)))
-} LIMIT 20"""
-FIND_BY_QID = "SELECT ?e ?qid WHERE { ?e skos:exactMatch ?qid } LIMIT 20"
-CLASS_OF = "SELECT ?e ?class WHERE { ?e a ?class }"
-
-
-def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
-    """An entity IRI from any name, alias, Wikidata id or IRI."""
-    name = name.strip()
-    if not name:
-        raise InputError(f"{kind.lower()} must not be empty")
-    if name.startswith(("http://", "https://")) and not name.startswith(WIKIDATA):
-        try:
-            return ox.NamedNode(name)
-        except ValueError:
-            raise InputError(
-                f"{kind.lower()} {name!r} is not a valid IRI; give a name, a "
-                "Wikidata id (Q...) or a full IRI"
-            ) from None
-    qid = name.removeprefix(WIKIDATA)
-    if qid[:1] in "Qq" and qid[1:].isdigit():
-        rows = store.select(FIND_BY_QID, {"qid": ox.NamedNode(WIKIDATA + qid.upper())})
-        candidates = [r["e"] for r in rows]
-    else:
-        gazetteer = default_gazetteer()
-        if kind == "Place":
-            keys = gazetteer.place_keys(name)
-        else:
-            known = gazetteer.lookup(name)
-            keys = [known.key] if known else []
-        candidates = [ox.NamedNode(entity_iri(k)) for k in keys]
-        candidates = [c for c in candidates if exists(store, c)] or [
-            r["e"] for r in store.select(FIND_BY_NAME, {"name": ox.Literal(name)})
-        ]
-    candidates = [c for c in candidates if is_kind(store, c, kind)]
-    if not candidates:
-        raise NotFoundError(
-            f"No {kind.lower()} called {name!r} in the store: check the "
-            "spelling, or list names with `kg query` over rdfs:label"
-        )
-    return candidates[0]
-
-
-def exists(store: Store, node: Term) -> bool:
-    return bool(store.select(CLASS_OF, {"e": node}))
-
-
-def is_kind(store: Store, node: Term, kind: str) -> bool:
-    from kg.claims import TOP_CLASSES
-
-    classes = {r["class"].value.rsplit("#", 1)[-1] for r in store.select(CLASS_OF, {"e": node})}
-    return bool(classes & TOP_CLASSES.get(kind, {kind}))
 
 
 @dataclass
@@ -92,7 +36,7 @@ class Reading:
     order: int
     article: str
     published: str  # ISO day, "" when unknown
-    card: str = field(default="", compare=False)  # the claim's card (kg/cards.py), "" when none
+    card: str = field(default="", compare=False)  # the claim's card (kg.derived.cards), or ""
 
 
 @dataclass
@@ -113,7 +57,8 @@ WINDOWS = (12, 60)  # months read before looking further back; then all of them
 def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
     """The control readings of the place on or before the day, newest first: as many months
     back as the answer needs (every side that can be in it seen, every run ended), from the
-    digests the build materialised (kg/control.py); from the claims on a store without them."""
+    digests the build materialised (`kg.derived.control`); from the claims on a store without
+    them."""
     months = list(islice(control.months_back(on), WINDOWS[-1]))
     rows = columns(store, control.first_query(place.value, months[: WINDOWS[0]]))
     if str(control.VERSION) not in rows["version"]:
@@ -367,6 +312,3 @@ def quote(sentence: str, most: int = 200) -> str:
         return sentence
     cut = sentence[: most + 1].rsplit(" ", 1)[0].rstrip(",;:–—- ")
     return cut + " …"
-
-
-__all__ = ["who_controlled", "resolve_entity", "format_text", "BASE"]

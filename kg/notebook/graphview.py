@@ -95,7 +95,7 @@ def kind_of(cls: str) -> str:
 
 
 def python(term: Any) -> Any:
-    from kg.notebook import python_value
+    from kg.notebook.sparql import python_value
 
     value = python_value(term)
     return value.isoformat() if hasattr(value, "isoformat") else value
@@ -212,7 +212,7 @@ def finish(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 # -- the public view --------------------------------------------------------------------------
 def resolve_focus(store: Store, focus: str) -> str:
     """An IRI for any name, alias, Wikidata id or IRI of a place, actor or source."""
-    from kg.ask import resolve_entity
+    from kg.ask.entities import resolve_entity
 
     for kind in FOCUS_KINDS:
         try:

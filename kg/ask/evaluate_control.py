@@ -21,11 +21,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
+from kg.ask.evaluate import fold
+from kg.ask.who_controlled import who_controlled
+from kg.corpus import Columns
 from kg.errors import InputError, NotFoundError
-from kg.evaluate import fold
 from kg.store import Store
 
 FAKES_COLUMNS: dict = dict(
@@ -38,6 +41,21 @@ FAKES_COLUMNS: dict = dict(
     date_format="%m/%d/%Y",
 )
 MARKERS = ("referential", "list", "relative", "weekday", "month")
+
+
+class Rejections(Protocol):
+    """What a build reports of the articles it could not store."""
+
+    rejected: list[str]
+
+
+class Build(Protocol):
+    """`kg.build.build`, as the cited articles are built (given by the caller: a build sits
+    above the questions it is scored on)."""
+
+    def __call__(
+        self, store: Store, paths: list[Path], *, columns: Columns, workers: int
+    ) -> Rejections: ...
 
 
 @dataclass
@@ -168,8 +186,6 @@ class Names:
 
 
 def score_case(store: Store, case: dict, names: Names | None = None) -> Outcome:
-    from kg.ask import who_controlled
-
     names = names or Names(store)
     on = dt.date.fromisoformat(case["date"])
     as_of = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else None
@@ -230,32 +246,36 @@ def cited_rows(corpus: Path, ids: set[str], into: Path) -> int:
     return count
 
 
-def build_cited(gold: dict, corpus: Path, store_dir: Path) -> Store:
+def build_cited(gold: dict, corpus: Path, store_dir: Path, build: Build) -> Store:
     """A store built from the gold's articles alone, as the gold's README asks."""
-    from kg.build import build
-    from kg.corpus import Columns
-    from kg.store import open_store
-
     rows = store_dir / "cited.csv"
     found = cited_rows(corpus, set(gold["articles"]), rows)
     if found < len(gold["articles"]):
-        print(f"note: {len(gold['articles']) - found} cited articles missing from {corpus}",
-              file=sys.stderr)
-    store = open_store(str(store_dir / "store"))
+        print(
+            f"note: {len(gold['articles']) - found} cited articles missing from {corpus}",
+            file=sys.stderr,
+        )
+    store = Store(store_dir / "store")
     report = build(store, [rows], columns=Columns(**FAKES_COLUMNS), workers=1)
     for message in report.rejected:
         print(f"rejected: {message}", file=sys.stderr)
     return store
 
 
-def evaluate_control(gold_path: Path, corpus: Path | None, store: Store | None) -> ControlScores:
+def evaluate_control(
+    gold_path: Path, corpus: Path | None, store: Store | None, build: Build | None = None
+) -> ControlScores:
+    """The gold's cases scored on ``store``, or on a store of the cited articles of ``corpus``
+    that ``build`` (`kg.build.build`) builds for the run."""
     gold = load_cases(gold_path)
     if corpus is None:
         if store is None:
             raise InputError("give --corpus CSV to build the cited articles, or a built --store")
         return score_all(store, gold)
+    if build is None:
+        raise ValueError("scoring the cited articles of a corpus needs the build to build them")
     with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
-        built = build_cited(gold, corpus, Path(tmp))
+        built = build_cited(gold, corpus, Path(tmp), build)
         scores = score_all(built, gold)
         built.flush()
         del built  # RocksDB's handle closed before its folder goes

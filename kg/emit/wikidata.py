@@ -22,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kg.emit.link import Link, coordinates_for, fold, link_entity
 from kg.errors import KGError
 from kg.extract.gazetteer import Entity
-from kg.link import Link, coordinates_for, fold, link_entity
 from kg.resources import data_dir
 
 API = "https://www.wikidata.org/w/api.php"

@@ -20,9 +20,11 @@ import pyoxigraph as ox
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
-from kg.ask import readings, resolve_entity, runs_of, winner
-from kg.claims import EntityCache, get_claim
-from kg.graphview import COLOURS
+from kg.ask.claims import get_claim
+from kg.ask.entities import resolve_entity
+from kg.ask.who_controlled import readings, runs_of, winner
+from kg.derived.cards import EntityCache
+from kg.notebook.graphview import COLOURS
 from kg.resources import data_dir
 from kg.store import Store
 
@@ -331,7 +333,7 @@ def inside(lon: float, lat: float, box: Box) -> bool:
 def place_map(store: Store, bbox: Box | None = None, all_places: bool = False) -> Figure:
     """Places with coordinates (black triangles, labelled) and their events as coloured
     markers around them, sized by the number of events, over Natural Earth's country borders,
-    coastlines, lakes and rivers (kg/basemap.py); ``bbox`` = lon/lat min, max."""
+    coastlines, lakes and rivers (kg/notebook/basemap.py); ``bbox`` = lon/lat min, max."""
     places = [p for p in with_events(store).values() if all_places or p["events"]]
     fig = KGFigure(figsize=(9, 7), layout="constrained")
     ax = fig.add_subplot()
@@ -350,7 +352,7 @@ def place_map(store: Store, bbox: Box | None = None, all_places: bool = False) -
     return fig
 
 
-# Natural Earth's layers (kg/basemap.py) as the web page's map draws them
+# Natural Earth's layers (kg/notebook/basemap.py) as the web page's map draws them
 BASEMAP_STYLE = {
     "coastlines": {"color": "#7fa9d1", "linewidth": 0.8},
     "lakes": {"color": "#7fa9d1", "linewidth": 0.6},
@@ -364,7 +366,7 @@ def draw_basemap(ax: Any, box: Box) -> None:
     layers `npm ci` installs; nothing when they are not installed."""
     from matplotlib.collections import LineCollection
 
-    from kg.basemap import layer
+    from kg.notebook.basemap import layer
 
     for name, style in BASEMAP_STYLE.items():
         lines = layer(name, box)

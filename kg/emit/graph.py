@@ -10,10 +10,9 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from kg.emit.link import LinkContext, link_entity
 from kg.extract.claims import Claim
 from kg.extract.gazetteer import Entity, Gazetteer
-from kg.link import LinkContext, link_entity
-from kg.paging import TERM_ROLES
 from kg.read.articles import Article
 from kg.vocab import (
     ENTITIES_GRAPH,
@@ -33,6 +32,9 @@ from kg.vocab import (
 # rules that found the claims; the store parses the text in Rust either way. The IRIs are
 # minted by kg.vocab (percent-encoded or slugged), so only literals need escaping.
 XSD = PREFIXES["xsd"]
+# the roles in which a claim, or its event, names the entities whose listings are read by page
+# (`kg.derived.paging.TermPages`)
+TERM_ROLES = ("agent", "target", "controller", "place", "claimant", "reportedBy")
 # as pyoxigraph escapes a literal: control characters, the quote and the backslash
 ESCAPES = str.maketrans(
     {chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
@@ -116,7 +118,7 @@ class Emitter:
 
     def terms(self) -> list[str]:
         """IRIs of the entities named in the roles its term pages are kept for
-        (`kg.paging.TERM_ROLES`): what `kg.paging.TermPages` would read back."""
+        (`TERM_ROLES`): what `kg.derived.paging.TermPages` would read back."""
         return self.named(*TERM_ROLES)
 
     def places(self) -> list[str]:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.claims import list_claims
+from kg.ask.claims import list_claims
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer, norm
 from kg.store import Store

@@ -40,11 +40,14 @@ from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from kg.emit.graph import TERM_ROLES
 from kg.store import Store, Term, VersionMark, triple_lines, values
 from kg.vocab import (
     BASE,
     ONTOLOGY,
+    PAGES_GRAPH,
     RDF_TYPE_NODE,
+    TERM_PAGES_GRAPH,
     XSD_DATE,
     XSD_INTEGER,
     article_iri,
@@ -56,8 +59,6 @@ UNDATED = "undated"
 PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\n"
 PAGE_PART = ckg("pagePart")
 Known = Mapping[str, Iterable[str]]  # stem: what a build knows of the article's groups
-# the roles in which a claim, or its event, names the entities whose listings are read by page
-TERM_ROLES = ("agent", "target", "controller", "place", "claimant", "reportedBy")
 
 
 class Pages:
@@ -280,7 +281,7 @@ def _order(page: tuple[str, int]) -> tuple[bool, str, int]:
 
 
 class DayPages(Pages):
-    GRAPH = f"{BASE}graph/pages"
+    GRAPH = PAGES_GRAPH
     LINK = ckg("onPage")
     GROUP = ckg("pageGroup")
     MARK = VersionMark(GRAPH, ONTOLOGY + "pagesVersion", 1)  # bump when the shape changes
@@ -370,7 +371,7 @@ class DayPages(Pages):
 
 
 class TermPages(Pages):
-    GRAPH = f"{BASE}graph/term-pages"
+    GRAPH = TERM_PAGES_GRAPH
     LINK = ckg("onTermPage")
     GROUP = ckg("pageTerm")
     MARK = VersionMark(GRAPH, ONTOLOGY + "termPagesVersion", 1)  # bump when the shape changes
@@ -441,10 +442,8 @@ class TermPages(Pages):
 DAYS = DayPages()
 TERMS = TermPages()
 # the kind of pages a stored query's `page` parameter reads, by the name of the default its
-# parameter line declares (`# param: page IRI?=newest-term-page:actor`; kg/stored_queries.py)
+# parameter line declares (`# param: page IRI?=newest-term-page:actor`; `kg.ask.stored_queries`)
 BY_DEFAULT: dict[str, Pages] = {"newest-page": DAYS, "newest-term-page": TERMS}
-PAGES_GRAPH = DAYS.GRAPH
-TERM_PAGES_GRAPH = TERMS.GRAPH
 NEWEST = DAYS.newest_query
 page_iri = DAYS.page_iri
 term_page_iri = TERMS.page_iri

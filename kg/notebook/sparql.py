@@ -169,7 +169,7 @@ def sparql(query: str, target: str | os.PathLike[str] | None = None, triples: bo
 
 # -- IPython -----------------------------------------------------------------------------------
 def make_magics() -> type:
-    """The magics class, built on first use so ``import kg.notebook`` needs no IPython."""
+    """The magics class, built on first use so ``import kg.notebook.sparql`` needs no IPython."""
     from IPython.core.error import UsageError
     from IPython.core.magic import Magics, cell_magic, magics_class
     from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring

@@ -1,0 +1,67 @@
+"""Entities by any name: a place or an actor given as a name, an alias, a Wikidata id or an
+IRI, resolved to the entity the store holds (what `kg ask`, `kg claims`, the API and the stored
+queries' parameters take)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from kg.derived.cards import TOP_CLASSES
+from kg.errors import InputError, NotFoundError
+from kg.extract.gazetteer import default_gazetteer
+from kg.store import Store, Term
+from kg.vocab import WIKIDATA, entity_iri
+
+FIND_BY_NAME = """
+SELECT ?e ?name WHERE {
+  ?e rdfs:label|skos:altLabel ?l .
+  FILTER(LCASE(STR(?l)) = LCASE(STR(?name)))
+} LIMIT 20"""
+FIND_BY_QID = "SELECT ?e ?qid WHERE { ?e skos:exactMatch ?qid } LIMIT 20"
+CLASS_OF = "SELECT ?e ?class WHERE { ?e a ?class }"
+
+
+def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
+    """An entity IRI from any name, alias, Wikidata id or IRI."""
+    name = name.strip()
+    if not name:
+        raise InputError(f"{kind.lower()} must not be empty")
+    if name.startswith(("http://", "https://")) and not name.startswith(WIKIDATA):
+        try:
+            return ox.NamedNode(name)
+        except ValueError:
+            raise InputError(
+                f"{kind.lower()} {name!r} is not a valid IRI; give a name, a "
+                "Wikidata id (Q...) or a full IRI"
+            ) from None
+    qid = name.removeprefix(WIKIDATA)
+    if qid[:1] in "Qq" and qid[1:].isdigit():
+        rows = store.select(FIND_BY_QID, {"qid": ox.NamedNode(WIKIDATA + qid.upper())})
+        candidates = [r["e"] for r in rows]
+    else:
+        gazetteer = default_gazetteer()
+        if kind == "Place":
+            keys = gazetteer.place_keys(name)
+        else:
+            known = gazetteer.lookup(name)
+            keys = [known.key] if known else []
+        candidates = [ox.NamedNode(entity_iri(k)) for k in keys]
+        candidates = [c for c in candidates if exists(store, c)] or [
+            r["e"] for r in store.select(FIND_BY_NAME, {"name": ox.Literal(name)})
+        ]
+    candidates = [c for c in candidates if is_kind(store, c, kind)]
+    if not candidates:
+        raise NotFoundError(
+            f"No {kind.lower()} called {name!r} in the store: check the "
+            "spelling, or list names with `kg query` over rdfs:label"
+        )
+    return candidates[0]
+
+
+def exists(store: Store, node: Term) -> bool:
+    return bool(store.select(CLASS_OF, {"e": node}))
+
+
+def is_kind(store: Store, node: Term, kind: str) -> bool:
+    classes = {r["class"].value.rsplit("#", 1)[-1] for r in store.select(CLASS_OF, {"e": node})}
+    return bool(classes & TOP_CLASSES.get(kind, {kind}))

@@ -1,0 +1,35 @@
+"""The store: the articles' graphs, the entities and the derived data, on disk or on a server.
+
+`open_store` gives the embedded pyoxigraph store for a folder (`kg.store.embedded`) or a
+store on any SPARQL 1.1 server for ``sparql+http(s)://...`` (`kg.store.remote`); both answer
+the same calls. The SPARQL text they are written with lives in `kg.store.sparql`; backup,
+restore, export and validation of a store sit beside them.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kg.store.embedded import Store, default_store_path, write_durably
+from kg.store.remote import RemoteStore
+from kg.store.sparql import Term, VersionMark, triple_lines, values, with_values
+
+__all__ = [
+    "RemoteStore",
+    "Store",
+    "Term",
+    "VersionMark",
+    "default_store_path",
+    "open_store",
+    "triple_lines",
+    "values",
+    "with_values",
+    "write_durably",
+]
+
+
+def open_store(location: str | os.PathLike[str], read_only: bool = False) -> Store | RemoteStore:
+    """A Store for a folder, or a RemoteStore for ``sparql+http(s)://HOST:PORT/PATH``."""
+    if str(location).startswith(("sparql+http://", "sparql+https://")):
+        return RemoteStore(str(location))
+    return Store(location, read_only=read_only)

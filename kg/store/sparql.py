@@ -1,0 +1,121 @@
+"""SPARQL text the store layer writes: update blocks, VALUES blocks, version marks.
+
+The embedded store and a remote SPARQL server take the same text, so what a build or a refresh
+writes is built here once, whichever store it goes to.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.vocab import XSD_INTEGER
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def triple_lines(triples: Iterable[Any]) -> str:
+    """Triples (or quads, their graph left out) as the lines of an INSERT DATA block."""
+    return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+
+
+def values(var: str, iris: Iterable[str]) -> str:
+    """A VALUES block of IRIs (serialised by pyoxigraph) that the planner starts from."""
+    block = " ".join(str(ox.NamedNode(i)) for i in iris) or "<urn:kg:none>"
+    return f"VALUES ?{var} {{ {block} }}"
+
+
+@dataclass(frozen=True)
+class VersionMark:
+    """The shape of the derived data a graph holds: ``<graph> <predicate> N`` in the graph
+    itself, written last when that data is computed whole. A build on a store without the
+    current mark computes it whole."""
+
+    graph: str
+    predicate: str
+    version: int
+
+    @property
+    def quad(self) -> ox.Quad:
+        g = ox.NamedNode(self.graph)
+        number = ox.Literal(str(self.version), datatype=XSD_INTEGER)
+        return ox.Quad(g, ox.NamedNode(self.predicate), number, g)
+
+    def insert(self) -> str:
+        """The SPARQL update that writes the mark."""
+        return f"INSERT DATA {{ GRAPH <{self.graph}> {{ {triple_lines([self.quad])} }} }}"
+
+    def holds(self, store: Any) -> bool:
+        """Whether ``store`` (a Store or a RemoteStore) has the mark of this version."""
+        g, p = f"<{self.graph}>", f"<{self.predicate}>"
+        rows = store.select(f"SELECT ?version WHERE {{ GRAPH {g} {{ {g} {p} ?version }} }}")
+        return any(r["version"].value == str(self.version) for r in rows)
+
+
+def replace_graph_update(
+    graph: str, quads: Iterable[ox.Quad], shared: Iterable[ox.Quad] = ()
+) -> tuple[str, int]:
+    """One SPARQL update that drops ``graph`` and inserts ``quads`` into it (whatever graph
+    they name) and ``shared`` into the graphs they name; and the number of quads."""
+    blocks: dict[str, list[Any]] = {str(ox.NamedNode(graph)): list(quads)}
+    for name, found in by_graph(shared).items():  # shared quads keep the graph they name
+        blocks.setdefault(name, []).extend(found)
+    return drop_and_insert([graph], blocks), sum(map(len, blocks.values()))
+
+
+def by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
+    """Quads by the graph they name (serialised), in order."""
+    blocks: dict[str, list[ox.Quad]] = {}
+    for q in quads:
+        blocks.setdefault(str(q.graph_name), []).append(q)
+    return blocks
+
+
+def replace_graphs_update(graphs: list[str], nquads: bytes) -> str:
+    """One SPARQL update that drops ``graphs`` and inserts the quads of ``nquads`` (N-Quads)
+    into the graphs they name."""
+    return drop_and_insert(graphs, by_graph(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
+
+
+def drop_and_insert(graphs: list[str], blocks: Mapping[str, list[Any]]) -> str:
+    """Drop ``graphs``, then insert each block's triples into the graph it is keyed by."""
+    drops = "".join(f"DROP SILENT GRAPH <{graph}> ;\n" for graph in graphs)
+    body = "\n".join(
+        f"GRAPH {name} {{\n{triple_lines(found)}\n}}" for name, found in blocks.items()
+    )
+    return f"{drops}INSERT DATA {{\n{body}\n}}"
+
+
+def some(graphs: list[str]) -> str:
+    """Graphs named in a message: the first, and how many more."""
+    more = f" and {len(graphs) - 1} more" if len(graphs) > 1 else ""
+    return f"graph {graphs[0]}{more}"
+
+
+# a comment line, and the opening of a WHERE group (where a VALUES block goes)
+COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
+WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.I)
+
+
+def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """Bind parameters as RDF terms for a server without substitutions: a one-row VALUES
+    block opens the WHERE group, so every pattern and filter of the group sees the terms."""
+    if not bindings:
+        return sparql
+    blanked = COMMENT_LINE.sub(lambda m: " " * len(m.group()), sparql)
+    found = WHERE_OPEN.search(blanked)
+    at = found.end() if found else blanked.index("{") + 1
+    names = " ".join(f"?{k}" for k in bindings)
+    row = " ".join(str(v) for v in bindings.values())
+    return f"{sparql[:at]}\n  VALUES ({names}) {{ ({row}) }}\n{sparql[at:]}"
+
+
+def dataset_params(default_graph: list[str] | None, named_graphs: list[str] | None) -> str:
+    pairs = [("default-graph-uri", g) for g in default_graph or []]
+    pairs += [("named-graph-uri", g) for g in named_graphs or []]
+    return "?" + urllib.parse.urlencode(pairs) if pairs else ""
