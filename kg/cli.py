@@ -332,10 +332,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 @command("restore")
 def cmd_restore(args: argparse.Namespace) -> int:
+    from kg.derived.refresh import refresh_everything
     from kg.store import default_store_path
     from kg.store.backup import restore
 
-    report = restore(Path(args.source), Path(args.store or default_store_path()))
+    store = Path(args.store or default_store_path())
+    report = restore(Path(args.source), store, then=refresh_everything)
     print(report.summary("restored"))
     return 0
 

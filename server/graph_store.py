@@ -6,7 +6,8 @@ named by its own URL under `/store/` (`/store/person/1.ttl` is the graph
 GET and HEAD read, for anyone who may query; PUT (replace), POST (add; a multipart/form-data
 body adds each of its files) and DELETE (drop) need the server's update token, like SPARQL
 Update, and are each one update, so one transaction: readers see the graph before or after,
-never half of it. A POST to `/store` itself makes a new graph under `/store/` and answers 201
+never half of it; the data derived from the graph is current when the write answers
+(`server.writes`). A POST to `/store` itself makes a new graph under `/store/` and answers 201
 with its IRI in `Location`. The body is parsed before the store is opened for writing, so a
 malformed document changes nothing. Note that `/sparql`'s default graph is the union of all
 graphs, while `?default` here is the store's own default graph (our builds write only named
@@ -22,6 +23,7 @@ from flask import Blueprint, Response, current_app, request
 
 from kg.errors import InputError, KGError
 from kg.store import Store, triple_lines
+from kg.store.updates import Written
 from server import db, formats
 from server.sparql import refuse_update
 from server.writes import apply_update
@@ -65,9 +67,9 @@ def graph_store(name: str | None = None) -> Response:
     if request.method == "DELETE":
         if not existed:
             raise GraphNotFound(f"No graph {_name(graph)} in the store")
-        _write(f"DROP {_ref(graph)}")
+        _write(f"DROP {_ref(graph)}", graph)
         return Response(status=204)
-    _write(_replace(graph) if request.method == "PUT" else _add(graph))
+    _write(_replace(graph) if request.method == "PUT" else _add(graph), graph)
     return Response(status=204 if existed else 201)
 
 
@@ -77,7 +79,7 @@ def _create() -> Response:
     if refused is not None:
         return refused
     graph = _iri(f"{request.base_url.rstrip('/')}/{uuid.uuid4().hex}")
-    _write(_add(graph))
+    _write(_add(graph), graph)
     return Response(status=201, headers={"Location": graph.value})
 
 
@@ -106,9 +108,13 @@ def _iri(value: str) -> ox.NamedNode:
         raise InputError(f"graph={value!r} is not an absolute IRI") from None
 
 
-def _write(update: str) -> None:
+def _write(update: str, graph: ox.NamedNode | None) -> None:
+    """Run the update that writes ``graph`` (None: the default graph), and refresh what
+    derives from it."""
     if update:  # a POST of nothing to the default graph writes nothing
-        db.run(apply_update, current_app.config["KG_STORE"], update)
+        written = Written()
+        written.add(None if graph is None else graph.value)
+        db.run(apply_update, current_app.config["KG_STORE"], update, None, 5.0, written)
         db.invalidate()
 
 

@@ -4,6 +4,7 @@ forever inside RocksDB and keep the write lock, so each later write answered 503
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -138,3 +139,71 @@ def test_writes_answer_in_their_time_while_kg_build_runs(served: KgServe) -> Non
     assert status == 204 and seconds < 1.0
     assert ask(served, "ASK { GRAPH <urn:b> { <urn:s> <urn:p> 2 } }")
 
+
+ID = "https://w3id.org/conflict-kg/id/"
+CKG = "https://w3id.org/conflict-kg/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+HANDWRITTEN = f"{ID}claim/handwritten/s0/c0"
+# a control claim in the shape a build writes (the seeds' claim that ISIS recaptured Boukamal
+# on 2017-11-11), in an article graph of its own: the Syrian army holds it from the 15th
+CLAIM_TRIPLES = f"""
+  <{ID}article/handwritten> a <{CKG}Article> ; <{CKG}stem> "handwritten" ;
+      <{CKG}published> "2017-11-16"^^<{XSD}date> .
+  <{HANDWRITTEN}> a <{CKG}Claim> ; <{CKG}claimType> "control" ;
+      <{CKG}inArticle> <{ID}article/handwritten> ; <{CKG}about> <{HANDWRITTEN}/event> ;
+      <{CKG}sentenceText> "The army took Boukamal back from ISIS on Wednesday." ;
+      <{CKG}sentenceIndex> 0 ; <{CKG}hedged> false ; <{CKG}contested> false .
+  <{HANDWRITTEN}/event> a <{CKG}ControlChange> ; <{CKG}place> <{ID}entity/abu-kamal> ;
+      <{CKG}agent> <{ID}entity/syrian-armed-forces> ; <{CKG}target> <{ID}entity/isis> ;
+      <{CKG}controller> <{ID}entity/syrian-armed-forces> ;
+      <{CKG}start> "2017-11-15"^^<{XSD}date> ; <{CKG}end> "2017-11-15"^^<{XSD}date> .
+"""
+GRAPH = f"{ID}graph/handwritten"
+
+
+def get_json(server: KgServe, path: str, **query: str) -> object:
+    url = f"{server.url}{path}?{urllib.parse.urlencode(query)}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def controller(server: KgServe, day: str = "2017-11-16") -> tuple[str, list[str]]:
+    """Who controlled Boukamal on the day, and the claims of the answer's evidence."""
+    answer = get_json(server, "/api/who-controlled", place="Boukamal", date=day)
+    assert isinstance(answer, dict)
+    return answer["controller"]["iri"], [claim["id"] for claim in answer["evidence"]]
+
+
+def listed(server: KgServe, **filters: str) -> list[str]:
+    claims = get_json(server, "/api/claims", **filters)
+    assert isinstance(claims, list)
+    return [claim["id"] for claim in claims]
+
+
+def test_a_control_claim_written_through_sparql_answers_at_once(served: KgServe) -> None:
+    """Who-controlled and the listings answer from a claim the moment its update returns,
+    and go back when it is deleted: the update refreshes the data derived from its article."""
+    assert controller(served)[0] == f"{ID}entity/isis"
+    status, _, body = update(served, f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {CLAIM_TRIPLES} }} }}")
+    assert status == 204, body
+    assert controller(served) == (f"{ID}entity/syrian-armed-forces", [HANDWRITTEN])
+    assert controller(served, "2017-11-12")[0] == f"{ID}entity/isis"  # before the 15th
+    assert listed(served, article="handwritten") == [HANDWRITTEN]
+    assert HANDWRITTEN in listed(served, place="Boukamal", type="control")
+
+    status, _, body = update(served, f"DELETE DATA {{ GRAPH <{GRAPH}> {{ {CLAIM_TRIPLES} }} }}")
+    assert status == 204, body
+    assert controller(served)[0] == f"{ID}entity/isis"
+    assert HANDWRITTEN not in listed(served, place="Boukamal", type="control")
+
+
+def test_a_graph_written_through_the_graph_store_answers_at_once(served: KgServe) -> None:
+    """The same through `/store`: PUT the article's graph, then DELETE it."""
+    url = served.url + "/store?" + urllib.parse.urlencode({"graph": GRAPH})
+    status, _, body = send(url, "PUT", CLAIM_TRIPLES.encode(), "text/turtle")
+    assert status == 201, body
+    assert controller(served) == (f"{ID}entity/syrian-armed-forces", [HANDWRITTEN])
+    status, _, body = send(url, "DELETE")
+    assert status == 204, body
+    assert controller(served)[0] == f"{ID}entity/isis"
+    assert HANDWRITTEN not in listed(served, place="Boukamal", type="control")

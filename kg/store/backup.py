@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,8 +100,13 @@ def _check(path: Path, quads: int) -> None:
         raise StoreError(f"The copy at {path} holds {copied} quads, not {quads}: try again")
 
 
-def restore(source_path: Path, store_path: Path) -> CopyReport:
-    """Replace the content of the store at ``store_path`` with the backup at ``source_path``."""
+def restore(
+    source_path: Path, store_path: Path, then: Callable[[Store], None] | None = None
+) -> CopyReport:
+    """Replace the content of the store at ``store_path`` with the backup at ``source_path``;
+    then run ``then`` on the store, before its lock is let go (`kg restore` recomputes the
+    derived data there: a backup taken while a build ran may hold articles whose derived data
+    that build had not refreshed yet)."""
     started = time.perf_counter()
     if source_path.resolve() == store_path.resolve():
         raise InputError(f"{source_path} is the store itself: pass a backup folder")
@@ -115,6 +120,8 @@ def restore(source_path: Path, store_path: Path) -> CopyReport:
             f"(kg build?): retry when it ends ({exc.message})"
         ) from exc
     target.oxigraph.update(replace_all(quads, graphs))
+    if then is not None:
+        then(target)
     target.flush()
     return CopyReport(
         source_path, store_path, len(quads), len(graphs), time.perf_counter() - started
