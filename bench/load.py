@@ -3,17 +3,22 @@
     python bench/load.py                      # 8 clients x 60 s on the seeds (built if needed)
     python bench/load.py --url http://127.0.0.1:5000 --clients 8 --seconds 60
     python bench/load.py --store .kg/store --clients 16 --seconds 30 --max-requests 50000
+    python bench/load.py --writers 1          # and a client writing through /sparql meanwhile
 
 Each client (a thread, stdlib urllib, one request at a time) cycles through a mix of the
 routes users call: who-controlled, claims, a stored query, SPARQL SELECT and a resource page.
-Any status but 200, a timeout or a refused connection is an error. Prints the request count,
-throughput and the latency distribution (p50/p90/p99/max); exits 1 if any request failed.
+Any status but 200, a timeout or a refused connection is an error. With ``--writers N``, N more
+clients each send SPARQL Updates (an INSERT DATA of one triple into a graph of their own) to the
+server started with an update token, one at a time; a write must answer 204. Prints the request
+count, throughput and the latency distribution (p50/p90/p99/max) of the reads, then of the
+writes; exits 1 if any request failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import shutil
 import socket
 import statistics
 import subprocess
@@ -82,6 +87,37 @@ def fetch(base: str, path: str, headers: dict[str, str], timeout: float = 30.0) 
         return f"{path}: {type(exc).__name__}: {exc}"
 
 
+TOKEN = "load-test"
+
+
+def write(base: str, n: int, timeout: float = 30.0) -> str | None:
+    """One SPARQL Update; None on a 204, else a one-line description of the failure."""
+    body = f"INSERT DATA {{ GRAPH <urn:load:writes> {{ <urn:load:s> <urn:load:p> {n} }} }}"
+    request = urllib.request.Request(
+        base + "/sparql", data=body.encode(), method="POST",
+        headers={"Content-Type": "application/sparql-update",
+                 "Authorization": f"Bearer {TOKEN}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return None if response.status == 204 else f"update: HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"update: HTTP {exc.code} {exc.read()[:200]!r}"
+    except (OSError, urllib.error.URLError) as exc:
+        return f"update: {type(exc).__name__}: {exc}"
+
+
+def _writer(base: str, deadline: float, result: LoadResult, lock: threading.Lock,
+            offset: int) -> None:
+    for n in itertools.count(offset * 1_000_000):
+        if time.perf_counter() >= deadline:
+            return
+        started = time.perf_counter()
+        error = write(base, n)
+        elapsed = time.perf_counter() - started
+        with lock:
+            (result.errors.append(error) if error else result.latencies.append(elapsed))
+
+
 def _client(base: str, deadline: float, budget: Iterator[int], result: LoadResult,
             lock: threading.Lock, offset: int) -> None:
     mix = itertools.islice(itertools.cycle(MIX), offset, None)
@@ -96,20 +132,24 @@ def _client(base: str, deadline: float, budget: Iterator[int], result: LoadResul
 
 
 def run_load(base: str, clients: int = 8, seconds: float = 60.0,
-             max_requests: int = 1_000_000) -> LoadResult:
-    """``clients`` threads request ``base`` until ``seconds`` pass or ``max_requests`` are sent."""
-    result, lock = LoadResult(clients, seconds), threading.Lock()
+             max_requests: int = 1_000_000, writers: int = 0) -> tuple[LoadResult, LoadResult]:
+    """``clients`` threads request ``base`` until ``seconds`` pass or ``max_requests`` are
+    sent, while ``writers`` threads write through /sparql: (reads, writes)."""
+    result, writes = LoadResult(clients, seconds), LoadResult(writers, seconds)
+    lock = threading.Lock()
     budget = iter(range(max_requests))  # shared: next() on a range iterator is atomic
     started = time.perf_counter()
     deadline = started + seconds
     threads = [threading.Thread(target=_client, args=(base, deadline, budget, result, lock, i))
                for i in range(clients)]
+    threads += [threading.Thread(target=_writer, args=(base, deadline, writes, lock, i))
+                for i in range(writers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    result.seconds = time.perf_counter() - started
-    return result
+    result.seconds = writes.seconds = time.perf_counter() - started
+    return result, writes
 
 
 # -- a server to load ------------------------------------------------------------------------
@@ -164,21 +204,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--max-requests", type=int, default=1_000_000)
+    p.add_argument("--writers", type=int, default=0,
+                   help="clients writing through /sparql meanwhile (a server started here "
+                   "gets the update token; with --url, start it with --update-token load-test)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         server, base = None, args.url
         if base is None:
-            server, base = start_server(args.store or seeds_store(Path(tmp) / "store"))
+            store = args.store or seeds_store(Path(tmp) / "store")
+            if args.writers and args.store is None:
+                store = Path(shutil.copytree(store, Path(tmp) / "written"))
+            server, base = start_server(store, extra=("--update-token", TOKEN))
         try:
-            result = run_load(base, args.clients, args.seconds, args.max_requests)
+            result, writes = run_load(base, args.clients, args.seconds, args.max_requests,
+                                      args.writers)
         finally:
             if server is not None:
                 server.terminate()
                 server.wait(10)
-    print(result.summary())
-    for error in result.errors[:10]:
+    print("reads:", result.summary())
+    if args.writers:
+        print("writes:", writes.summary())
+    for error in (result.errors + writes.errors)[:10]:
         print(f"error: {error}", file=sys.stderr)
-    return 1 if result.errors else 0
+    return 1 if result.errors or writes.errors else 0
 
 
 if __name__ == "__main__":

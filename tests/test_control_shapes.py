@@ -328,3 +328,11 @@ def test_its_capital_after_a_province_named_by_its_city() -> None:
 def test_a_base_under_siege_by_a_force_is_held_by_its_enemy() -> None:
     [c] = controls("Two bombers blew up inside base 93, an army base under siege by rebel forces.")
     assert (c.place.label, c.controller.label) == ("base 93", "Government of Syria")
+
+
+def test_held_after_a_party_with_its_hyphen_stripped() -> None:
+    claims = controls("Jets hit a market in the opposition held Bab al-Nairab district.")
+    assert held(claims) == {"Bab al-Nairab": "Syrian opposition"}
+    assert held(controls("The rebels held the town of Tadef for two years.")) == {
+        "Tadif": "Syrian opposition"
+    }

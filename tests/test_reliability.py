@@ -390,17 +390,19 @@ def kg_async(*args: str) -> subprocess.Popen:
 # -- 4. load ---------------------------------------------------------------------------------
 
 
-def test_load_8_clients_5_seconds(seeds_store: Path, tmp_path: Path) -> None:
+def test_load_8_clients_5_seconds_with_a_writer(seeds_store: Path, tmp_path: Path) -> None:
     store = seeded_store(seeds_store, tmp_path / "store")
-    server, base = load.start_server(store, threads=8)
+    server, base = load.start_server(store, threads=8, extra=("--update-token", load.TOKEN))
     try:
-        result = load.run_load(base, clients=8, seconds=5, max_requests=20_000)
+        result, writes = load.run_load(base, clients=8, seconds=5, max_requests=20_000,
+                                       writers=1)
     finally:
         server.terminate()
         server.wait(10)
-    print(f"\nload: {result.summary()}")
-    assert not result.errors, result.errors[:5]
+    print(f"\nload: {result.summary()}\nwrites: {writes.summary()}")
+    assert not result.errors and not writes.errors, (result.errors + writes.errors)[:5]
     assert result.requests >= 40 and result.percentile(99) < 5000
+    assert writes.requests >= 5  # writes land while the readers read
 
 
 def test_idle_keep_alive_connections_do_not_shut_out_new_clients(seeds_store: Path,

@@ -56,6 +56,14 @@ def held_suffix(token: Token, ctx: ItemContext) -> bool:
     return token.i >= 2 and token.nbor(-1).text == "-"
 
 
+def held_after_holder(token: Token, ctx: ItemContext) -> bool:
+    """'opposition held X', 'rebel held areas': the suffix right after a word naming a party,
+    its hyphen stripped."""
+    if token.i < 1 or token.nbor(-1).text == "-" or token.nbor(-1).i < token.sent.start:
+        return False
+    return states.holder_word(token.nbor(-1), ctx) is not None
+
+
 # The order in one place: the first shape whose trigger fits a token reads it.
 SHAPES: tuple[Shape, ...] = (
     Shape("capture", ("VERB",), ("control_gain",), verbs.gain, ("control_gain_phrasal",)),
@@ -80,6 +88,8 @@ SHAPES: tuple[Shape, ...] = (
           ("control_loss_phrasal",)),
     Shape("X-held", ("VERB", "ADJ", "NOUN", "AUX"), ("held_suffixes",), states.held,
           test=held_suffix),
+    Shape("X held", ("VERB", "ADJ"), ("held_suffixes",), states.held_unhyphenated,
+          test=held_after_holder, tries=True),
     Shape("controlled", ("VERB", "ADJ", "NOUN", "AUX"), ("control_state_verbs", "control_nouns"),
           states.controlled),
     Shape("declared free", ("ADJ",), ("free_adjectives",), verbs.declared_free),

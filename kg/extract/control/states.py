@@ -27,9 +27,24 @@ CONTROL = "control"
 
 def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'the ISIS-held town of X', 'rebel-held Idlib'."""
-    holder_t = token.nbor(-2)
-    holder = holder_word(holder_t, ctx)
     noun = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
+    return held_place(token, token.nbor(-2), noun, ctx, gaz)
+
+
+def held_unhyphenated(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'Aleppo's opposition held al-Fardous district', 'other rebel held areas': the hyphen a
+    feed stripped; the parser often makes 'held' a verb and the place its object."""
+    head = token.head
+    noun = head if head.pos_ in ("NOUN", "PROPN") and head.i > token.i else child(token, "dobj")
+    if noun is None or child(token, "nsubj") is not None:
+        return None  # "the rebels held the town": the verb, read by 'controlled'
+    return held_place(token, token.nbor(-1), noun, ctx, gaz)
+
+
+def held_place(
+    token: Token, holder_t: Token, noun: Token | None, ctx: ItemContext, gaz: Gazetteer
+) -> Found | None:
+    holder = holder_word(holder_t, ctx)
     if holder is None or noun is None:
         return None
     lemma = noun.lemma_.lower()
@@ -40,7 +55,9 @@ def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         and not area
     ):
         return None  # "a government-held base": a facility, not the place around it
-    places = [p for p in places_of(noun, ctx, settlement_only=False) if p.type != "Country"]
+    # what a party holds is a place, whatever NER guessed ("opposition held Kadi Askar")
+    places = [p for p in places_of(noun, ctx, settlement_only=False, certain=True)
+              if p.type != "Country"]
     if not places and not area:
         places = named_next(noun, ctx)
     elif area and not named_in(noun, places, ctx):

@@ -19,6 +19,8 @@ CONTROL = "control"
 
 def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     agent, patient = roles(verb)
+    if actor_of(agent, ctx) is None and not is_passive(verb):
+        agent = actor_just_before(verb, ctx) or agent
     if patient is not None and patient.lemma_.lower() in ("control", "victory"):
         place_t = prep_object(patient, "of", "over", "in") or prep_object(verb, "in", "of")
         target_t = prep_object(patient, "over") if patient.lemma_ == "victory" else None
@@ -34,6 +36,20 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if agent is None and source is not None and is_passive(verb):
         agent = governing_subject(verb, actor_of(source, ctx), ctx)
     return gain_found(verb, agent, patient, source, ctx, gaz)
+
+
+def actor_just_before(verb: Token, ctx: ItemContext, reach: int = 6) -> Token | None:
+    """A subject the parser lost ('on Friday ISIL seized ...' read as 'on Friday ISIL',
+    'resulted in the Nusra Front and its allies taking ...'): the named armed actor just
+    before the verb, within a few words and not after 'by' or 'with'."""
+    start = max(verb.sent.start, verb.i - reach)
+    for t in reversed(verb.doc[start : verb.i]):
+        if t.lower_ in ("by", "with", "from", "against"):
+            return None
+        found = ctx.at(t)
+        if found is not None and found.is_actor and found.type in ("ArmedGroup", "Government"):
+            return t
+    return None
 
 
 def governing_subject(verb: Token, loser: Entity | None, ctx: ItemContext) -> Token | None:
