@@ -336,3 +336,21 @@ def test_held_after_a_party_with_its_hyphen_stripped() -> None:
     assert held(controls("The rebels held the town of Tadef for two years.")) == {
         "Tadif": "Syrian opposition"
     }
+
+
+def test_a_promised_place_named_in_the_next_sentence() -> None:
+    claims = controls(
+        "A car bomb killed 12 people on Wednesday in a government-controlled village in the "
+        "province of Hama. More were wounded in the attack in Tell Qarfa, state media said."
+    )
+    assert held(claims) == {"Tell Qarfa": "Government of Syria"}
+    claims = controls(
+        "Air raids on a rebel-held area near the capital killed 20 people. The strikes hit "
+        "Douma, the monitor said."
+    )
+    assert held(claims) == {"Douma": "Syrian opposition"}
+    claims = controls(
+        "Rebels shelled government-held areas on Wednesday. Fighting was heard from the "
+        "Turkish border town of Kilis."
+    )
+    assert held(claims) == {}

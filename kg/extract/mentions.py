@@ -854,6 +854,28 @@ def nearby(token: Token) -> bool:
     return False
 
 
+def named_next_as(token: Token, lemma: str, ctx: ItemContext) -> Entity | None:
+    """'a car bomb ... in a government-controlled village ... More were wounded in the attack
+    in Al-Horra': a name no gazetteer knows, right after 'in' or 'on' in the next sentence, is
+    the village the indefinite noun promised. It becomes a place of that kind."""
+    sent_end = token.sent.end
+    if sent_end >= len(token.doc):
+        return None
+    following = token.doc[sent_end].sent
+    for m in ctx.mentions:
+        if not following.start <= m.start < following.end or m.start == 0:
+            continue
+        if m.entity.known or m.entity.type in ("Country", "NewsAgency", "Monitor"):
+            continue
+        if token.doc[m.start - 1].lower_ in ("in", "on") and m.text[:1].isupper():
+            kind = TYPED_HEADS.get(lemma) or ("Region" if lemma in REGION_WORDS else "Place")
+            return ctx.gazetteer.adhoc(m.text, kind, sure=True)
+    return None
+
+
+REGION_WORDS = {"neighbourhood", "neighborhood", "district", "suburb", "quarter", "area"}
+
+
 def previous_sentence_start(token: Token) -> int:
     """Where the sentence before this token's begins (its own, when it is the first)."""
     start = token.sent.start
@@ -974,6 +996,8 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
     ]  # "a Kurdish-held town on the border": not the Turkish town named next, nor one near
     if after:
         return after[0].entity
+    if indefinite and (named := named_next_as(token, lemma, ctx)) is not None:
+        return named
     if not any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in token.children):
         return None  # "a town", a headline's bare "town": not the article's main town
     # a summary item names no place: the settlement the whole article speaks of most

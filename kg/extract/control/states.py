@@ -61,7 +61,7 @@ def held_place(
     if not places and not area:
         places = named_next(noun, ctx)
     elif area and not named_in(noun, places, ctx):
-        places = enclave_named(noun, ctx)
+        places = enclave_named(noun, ctx) or named_next(noun, ctx)
         if not places:
             return None  # "IS-held areas including the towns of A and B" names them; else none
     if not places or changed_by(noun):
@@ -180,9 +180,13 @@ def named_in(noun: Token, places: list[Entity], ctx: ItemContext) -> bool:
 def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     """'strikes on opposition-held towns ... killed 44. In Jassem ...': a plural that names no
     place of its own stands for the settlements of its kind the next sentence names (not
-    those it only locates them in, nor those near them)."""
+    those it only locates them in, nor those near them); 'a rebel-held area' for the first."""
     lemma = noun.lemma_.lower()
-    if noun.tag_ not in ("NNS", "NNPS") or lemma not in lexicon()["settlement_nouns"]:
+    single = noun.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in ("a", "an")
+                                       for c in noun.children)
+    if not (noun.tag_ in ("NNS", "NNPS") or single) or lemma not in lexicon()["settlement_nouns"] + [
+        "area"
+    ]:
         return []
     if any(c.dep_ == "det" and c.lower_ in ("the", "these", "those", "both") for c in
            noun.children):
@@ -196,9 +200,10 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     for m in ctx.mentions:
         if not following.start <= m.start < following.end or m.entity in found:
             continue
-        if m.entity.type in fits and not nearby(doc[m.start]) and not locates(doc[m.start]):
-            found.append(m.entity)
-    return found
+        if (m.entity.type in fits and not nearby(doc[m.start]) and not locates(doc[m.start])
+                and m.entity.country in lexicon()["theatre_countries"] + [None]):
+            found.append(m.entity)  # not "the Turkish border town of Kilis"
+    return found[:1] if single else found
 
 
 def locates(token: Token) -> bool:
@@ -225,7 +230,7 @@ def held_by_adjective(noun: Token, ctx: ItemContext) -> Entity | None:
     return None
 
 
-VAGUE_HOLDERS = {"militant", "jihadist", "extremist"}
+VAGUE_HOLDERS = {"militant"}  # "jihadist-held" names the jihadist group the item is about
 
 
 def recent_group(token: Token, ctx: ItemContext) -> Entity | None:
@@ -240,8 +245,8 @@ def recent_group(token: Token, ctx: ItemContext) -> Entity | None:
 def holder_word(token: Token, ctx: ItemContext) -> Entity | None:
     """The party a modifier names: 'ISIS-held', 'rebel-held', and the people's words that
     stand for their forces ('Kurdish-held', 'Kurd-held': "Kurdish forces"). A bare
-    'militant-held' or 'jihadist-held' is the group just named, else the words themselves:
-    which group a report means a paragraph later is a guess."""
+    'militant-held' is the group just named, else the word itself: which group a report
+    means by it a paragraph later is a guess."""
     if token.lemma_.lower() in VAGUE_HOLDERS and not any(
         c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children
     ):
