@@ -184,9 +184,8 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     lemma = noun.lemma_.lower()
     single = noun.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in ("a", "an")
                                        for c in noun.children)
-    if not (noun.tag_ in ("NNS", "NNPS") or single) or lemma not in lexicon()["settlement_nouns"] + [
-        "area"
-    ]:
+    kinds = [*lexicon()["settlement_nouns"], "area"]
+    if not (noun.tag_ in ("NNS", "NNPS") or single) or lemma not in kinds:
         return []
     if any(c.dep_ == "det" and c.lower_ in ("the", "these", "those", "both") for c in
            noun.children):
