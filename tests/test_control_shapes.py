@@ -354,3 +354,12 @@ def test_a_promised_place_named_in_the_next_sentence() -> None:
         "Turkish border town of Kilis."
     )
     assert held(claims) == {}
+
+
+def test_restored_security_and_managed_to_are_done_unable_to_is_not() -> None:
+    [c] = controls("The army was able to restore security to the village of Tell Qarfa.")
+    assert (c.place.label, c.controller.label) == ("Tell Qarfa", "Government of Syria")
+    [c] = controls("The army managed to retake the village of Tell Qarfa on Tuesday.")
+    assert c.controller.label == "Government of Syria"
+    assert controls("The army was not able to retake the village of Tell Qarfa.") == []
+    assert controls("They have been unable to recapture the village of Tell Qarfa.") == []

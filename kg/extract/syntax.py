@@ -23,8 +23,12 @@ def irrealis(token: Token) -> bool:
     if token.dep_ == "xcomp" and token.head.lemma_.lower() in lex["irrealis_heads"]:
         return True
     if any(c.tag_ == "TO" for c in token.children):
-        # "believed to have retreated" reports a (hedged) fact; "racing to take" does not
-        return token.head.lemma_.lower() not in lex["raising_verbs"]
+        # "believed to have retreated" reports a (hedged) fact; "racing to take" does not;
+        # "managed to retake", "was able to restore" tell it done, unless they are denied
+        head = token.head
+        if head.lemma_.lower() in lex["achievement_heads"] and head.i != token.i:
+            return irrealis(head) or (head.pos_ == "ADJ" and irrealis(head.head))
+        return head.lemma_.lower() not in lex["raising_verbs"]
     if token.dep_ == "pcomp" and token.head.lower_ in ("to", "toward", "towards"):
         return True
     return False
@@ -85,6 +89,8 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
         )
     if agent is None and verb.dep_ == "ccomp" and verb.head.dep_ in ("xcomp", "ccomp"):
         agent = child(verb.head.head, "nsubj")
+    if agent is None and verb.dep_ == "xcomp" and verb.head.dep_ == "acomp":
+        agent = child(verb.head.head, "nsubj")  # "the army was able to restore ..."
     if agent is None and not is_passive(verb) and any(
         c.dep_ == "aux" and c.lower_ == "having" for c in verb.children
     ):

@@ -36,11 +36,13 @@ def gain_found(
     ctx: ItemContext,
     gaz: Gazetteer,
     event: str = "ControlChange",
+    sure: bool = False,
 ) -> Found | None:
+    """``sure``: the wording makes ``place_t`` a place, whatever NER guessed."""
     if place_t is not None and place_t.lemma_.lower() in lexicon()["partial_words"]:
         return None  # "controls most of Idlib province": not the whole place
     # "took X from the SDF": what is taken from a force is a place, whatever NER guessed
-    certain = target_t is not None and actor_of(target_t, ctx) is not None
+    certain = sure or target_t is not None and actor_of(target_t, ctx) is not None
     places = [p for p in places_of(place_t, ctx, certain=certain) if p.type != "Country"]
     if not places:
         return None

@@ -15,6 +15,7 @@ from kg.extract.mentions import ItemContext, actor_of, place_of, salient_place
 from kg.extract.syntax import is_passive, prep_object, roles, subject
 
 CONTROL = "control"
+SECURITY_VERBS = ("restore", "establish", "return", "bring")  # "restored security to X"
 
 
 def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
@@ -150,9 +151,15 @@ def cede(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 
 
 def control_object(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
-    """'established full control of X' (a change), 'had full control of X' (a state)."""
+    """'established full control of X' (a change), 'had full control of X' (a state), 'was
+    able to restore security to X' (the official wording of a capture)."""
     control = child(verb, "dobj")
-    if control is None or control.lemma_.lower() != CONTROL:
+    if control is None:
+        return None
+    if control.lemma_.lower() == "security" and verb.lemma_.lower() in SECURITY_VERBS:
+        place_t = prep_object(control, "to", "in") or prep_object(verb, "to", "in")
+        return gain_found(verb, roles(verb)[0], place_t, None, ctx, gaz, sure=True)
+    if control.lemma_.lower() != CONTROL:
         return None
     agent_t, _ = roles(verb)
     place_t = prep_object(control, "of", "over", "in") or prep_object(verb, "over", "of", "in")
