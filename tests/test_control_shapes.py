@@ -363,3 +363,12 @@ def test_restored_security_and_managed_to_are_done_unable_to_is_not() -> None:
     assert c.controller.label == "Government of Syria"
     assert controls("The army was not able to retake the village of Tell Qarfa.") == []
     assert controls("They have been unable to recapture the village of Tell Qarfa.") == []
+
+
+def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
+    claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
+    assert held(claims) == {"al-Fidaa": "Syrian opposition"}
+    claims = controls("Air raids have taken place in the rebel-held district of al-Fidaa.")
+    assert held(claims) == {"al-Fidaa": "Syrian opposition"}
+    claims = controls("Shells hit al-Fidaa, another opposition-held district of Aleppo.")
+    assert held(claims) == {"al-Fidaa": "Syrian opposition"}

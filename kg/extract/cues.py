@@ -45,6 +45,8 @@ CONNECTORS = {
     "-",
     "'",
 }
+# parts of a city: "the X district of Aleppo" names X, not Aleppo
+PART_KINDS = {"neighbourhood", "neighborhood", "district", "quarter", "suburb"}
 PREFIXES = ("al-", "el-", "as-", "ash-", "ad-", "ar-", "at-", "az-", "an-", "ez-", "es-")
 
 
@@ -348,6 +350,10 @@ def kind_cues(doc: Doc, start: int, i: int, kind: str, end: int) -> list[Cue]:
     """'the village of X' (and 'the villages of A and B'), 'X village'."""
     out: list[Cue] = []
     nxt = i + 1
+    named_before = name_start(doc, start, i)
+    if named_before is not None and doc[i].lower_ in PART_KINDS:
+        # "the al-Qaterji neighbourhood of Aleppo": the name before; 'of' names the city
+        return [Cue(named_before, i, kind, kind_word=doc[i].text)]
     if nxt < end and doc[nxt].lower_ == "of":
         names = read_list(doc, nxt + 1, end)
         listed = len(names) > 1

@@ -398,18 +398,26 @@ RELATIVIZERS = {"which", "that", "who", "whom"}
 
 
 def apposed_place(noun: Token, ctx: ItemContext) -> Entity | None:
-    """'Douma the besieged rebel-held town', 'Douma, a rebel-held town': a description right
-    after a named place (after its comma, or where the comma was stripped), opening with an
-    article, describes it."""
+    """'Douma the besieged rebel-held town', 'Douma, a rebel-held town', 'X - a rebel-held
+    district -', 'X another opposition-held city': a description right after a named place
+    (after its comma or dash, or where the comma was stripped), opening with an article,
+    describes it."""
     start = noun.left_edge.i
-    if start == 0 or noun.doc[start].lower_ not in ("the", "a", "an"):
+    if start == 0 or noun.doc[start].lower_ not in ("the", "a", "an", "another"):
         return None
     if noun.tag_ in ("NNS", "NNPS"):
         return None
     before = start - 1
-    if noun.doc[before].text == "," and before > 0:
-        before -= 1
-    return place_mention(noun.doc[before], ctx)
+    if noun.doc[before].text in (",", "-", "--", "—", "–") and before > 0:
+        before -= 1  # "al-Inzarat - a rebel-held neighbourhood of East Aleppo -"
+    found = place_mention(noun.doc[before], ctx)
+    mention = ctx.by_token.get(before)
+    kind = TYPED_HEADS.get(noun.lemma_.lower()) or (
+        "Region" if noun.lemma_.lower() in REGION_WORDS else None)
+    if found is None and mention is not None and not mention.entity.known and kind:
+        # a name NER took for a person, described as a town or a neighbourhood: a place
+        return ctx.gazetteer.adhoc(mention.text, kind, sure=True)
+    return found
 
 
 def apposed_actor(noun: Token, ctx: ItemContext) -> Entity | None:

@@ -151,5 +151,7 @@ def changed_by(token: Token) -> bool:
     changes = set(lex["control_gain"]) | set(lex["control_drive_out"]) | set(lex["control_loss"])
     for t in token.ancestors:
         if t.pos_ == "VERB":
+            if any(c.dep_ == "dobj" and c.lower_ == "place" for c in t.children):
+                return False  # "raids have taken place in X": the idiom, no capture
             return t.lemma_.lower() in changes and not irrealis(t)
     return False
