@@ -372,3 +372,8 @@ def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> 
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}
     claims = controls("Shells hit al-Fidaa, another opposition-held district of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}
+
+
+def test_the_stronghold_a_group_is_based_in_is_theirs() -> None:
+    claims = controls("HTS militants, who are based in the nearby stronghold of Saraqib, attacked.")
+    assert held(claims) == {"Saraqib": "Hay'at Tahrir al-Sham"}

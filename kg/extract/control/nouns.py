@@ -65,6 +65,11 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             holder = holder or actor_of(c, ctx) or backed_side(c, ctx)
     if holder is None and of is not None and place_mention(of, ctx) is None:
         holder = actor_of(of, ctx)
+    if holder is None and noun.dep_ == "pobj" and noun.head.lower_ == "in":
+        # "HTS militants, who are based in the adjacent stronghold of Idlib": theirs
+        verb = noun.head.head
+        if verb.lemma_.lower() in ("base", "entrench", "station", "hole"):
+            holder = actor_of(child(verb, "nsubjpass", "nsubj"), ctx)
     place_t = None
     if of is not None and place_mention(of, ctx) is not None:
         place_t = of
