@@ -81,3 +81,16 @@ def test_the_past_n_units_run_to_publication() -> None:
     three_months = resolve("the last three months", day)
     assert three_months is not None and three_months.end == day
     assert resolve("the past week", day) is None  # one week back: not a span of several
+
+
+def test_the_weekend_is_the_last_saturday_and_sunday_begun_by_publication() -> None:
+    from kg.extract.dates import resolve
+
+    wednesday, sunday = dt.date(2019, 3, 13), dt.date(2019, 3, 17)
+    weekend = resolve("at the weekend", wednesday)
+    assert weekend is not None and (weekend.start, weekend.end) == (
+        dt.date(2019, 3, 9),
+        dt.date(2019, 3, 10),
+    )
+    last = resolve("last weekend", sunday)
+    assert last is not None and last.start == dt.date(2019, 3, 9)

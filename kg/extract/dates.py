@@ -160,13 +160,15 @@ def infer_year(month: int, day: int, published: dt.date | None, future: bool) ->
     return year
 
 
+RELATIVE_PERIOD_WORDS = {"last", "past", "this", "ago", "weekend", "week", "month", "year",
+                         "weeks", "months", "years"}
 RELATIVE_WORDS = set(WEEKDAYS) | {"today", "yesterday", "tomorrow", "tonight"} | set(MONTHS)
 
 
 def resolvable_relative(phrase: str) -> bool:
     return any(
         w in RELATIVE_WORDS
-        or w in ("last", "past", "this", "ago", "week", "month", "year", "weeks", "months", "years")
+        or w in RELATIVE_PERIOD_WORDS
         for w in re.findall(r"[a-z]+", phrase)
     )
 
@@ -185,6 +187,13 @@ def resolve_point(phrase: str, pub: dt.date, future: bool):
     words = re.findall(r"[a-z]+", phrase)
     if not words:
         return None
+    if "weekend" in words and not future and "next" not in words:
+        # "at the weekend", "over the weekend", "last weekend": the Saturday and Sunday last
+        # begun by publication (the week before's, when "last" is said on a weekend)
+        saturday = pub - dt.timedelta(days=(pub.weekday() - 5) % 7)
+        if "last" in words and pub.weekday() >= 5:
+            saturday -= dt.timedelta(days=7)
+        return saturday, min(saturday + dt.timedelta(days=1), pub)
     day = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
     for w in words:
         if w in day:
