@@ -91,7 +91,8 @@ WHERE {{
   }}
 }}"""
 
-# ...and per place its sides, lines "controller first-day first-published" (first-published
+# ...and per place its sides, lines "controller first-day first-published" in the order of the
+# controllers' IRIs, so every refresh writes the same text (first-published
 # 9999-12-31 when no report of that side has a date). A side whose first day is after the asked
 # day (or first report after the as-of day) cannot be in the answer; one that can be must have
 # been read before the answer is complete.
@@ -104,7 +105,7 @@ WHERE {{
         SELECT ?place ?controller (MIN(?start) AS ?first) (MIN(?published) AS ?firstSeen)
         WHERE {{{PLACE_READINGS}
           BIND(COALESCE(?printed, {NO_DATE}) AS ?published)
-        }} GROUP BY ?place ?controller
+        }} GROUP BY ?place ?controller ORDER BY ?place ?controller
       }}
       BIND(CONCAT(STR(?controller), " ", STR(?first), " ", STR(?firstSeen)) AS ?side)
     }} GROUP BY ?place
