@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import ROOT, SEEDS
+from conftest import SEEDS
+from test_cli import kg
 
 from kg.build import build, extract_chunk
 from kg.read.articles import read_article
@@ -21,16 +20,6 @@ TADEF = (
     "Army takes town\n\nSyrian government forces captured the town of Tadef from Islamic State "
     "militants on Monday, the Syrian Observatory for Human Rights said.\n"
 )
-
-
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
 
 
 def seed(n: int) -> Path:

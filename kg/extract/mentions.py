@@ -537,20 +537,17 @@ def is_bare_definite(token: Token) -> bool:
     )
 
 
+def of_object(token: Token) -> Token | None:
+    """The object of the noun's 'of' ('the head of the SOHR', 'the capital of X')."""
+    return next((g for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for g in c.children if g.dep_ == "pobj"), None)
+
+
 def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
     """Who a reporting verb's subject is: a named source, or an anonymous one."""
     if token is None:
         return None
-    of = next(
-        (
-            g
-            for c in token.children
-            if c.dep_ == "prep" and c.lower_ == "of"
-            for g in c.children
-            if g.dep_ == "pobj"
-        ),
-        None,
-    )
+    of = of_object(token)
     if of is not None and ctx.at(token) is None and actor_of(of, ctx) is not None:
         return actor_of(of, ctx)  # "the head of the SOHR told AFP": the SOHR speaks
     if ctx.at(token) is None and token.lemma_.lower() in lexicon()["anonymous_source_nouns"]:
@@ -922,16 +919,7 @@ def sentence_topic(pronoun: Token, ctx: ItemContext) -> Entity | None:
 def capital_of(token: Token, ctx: ItemContext) -> Entity | None:
     """'the capital of X', "its capital", 'the provincial capital': the capital of the
     province or country named (or last named); a bare 'the capital' is the country's."""
-    of = next(
-        (
-            g
-            for c in token.children
-            if c.dep_ == "prep" and c.lower_ == "of"
-            for g in c.children
-            if g.dep_ == "pobj"
-        ),
-        None,
-    )
+    of = of_object(token)
     region = ctx.at(of) if of is not None else None
     if region is None and any(
         c.dep_ == "poss" or c.lower_ in ("provincial", "regional") for c in token.children
