@@ -308,22 +308,16 @@ GENERIC = {
     "place": place(17).value,
     "date": "2015-06-01",
     "type": "control",
-    "term": actor(5).value,
 }
 
 
 def parameters(claims: int) -> dict[str, dict[str, str]]:
     """Every stored query (but the federated one) with its required parameters, plus the
-    optional filters of who_controlled and claims one by one."""
+    optional filters of who_controlled and claims one by one. The listings answer as the API
+    does: the first 100 rows, read a page of articles at a time from the newest (the actor is
+    a busy one, the place a hot one)."""
     middle = f"bench{claims // PER_ARTICLE // 2:07d}"
     generic = GENERIC | {"article": middle}
-    # the first page of the middle article's day: full once a day has PAGE_SIZE articles
-    page = paging.page_iri(day(claims // PER_ARTICLE // 2 + 30).value, 1)
-    busy, hot = actor(5).value, place(17).value
-
-    def term_page(term: str) -> str:
-        return paging.term_page_iri(term, 1)
-
     found = {
         name: {p.name: generic[p.name] for p in q.params if p.required}
         for name, q in load_stored_queries().items()
@@ -340,15 +334,7 @@ def parameters(claims: int) -> dict[str, dict[str, str]]:
         "claims (claim)": {"claim": claim_iri(middle, 3, 0)},
         "claims (place)": {"place": place(17).value},
         "claims (actor)": {"actor": actor(5).value, "type": "control"},
-        "contested_claims (a day's first page)": {"page": page},
-        "claims_by_type (a day's first page)": {"type": "control", "page": page},
-        "event_sources (a day's first page)": {"page": page},
-        # a term's first page: full, however large the store, for the busy actor and hot place
-        "claims_about_actor (a term's first page)": {"actor": busy, "page": term_page(busy)},
-        "claims_of_actor (a term's first page)": {"actor": busy, "page": term_page(busy)},
-        "claims_at_place (a term's first page)": {"place": hot, "page": term_page(hot)},
-        "contested_at_place (a term's first page)": {"place": hot, "page": term_page(hot)},
-        "term_pages (hot place)": {"term": hot},
+        "claims (the table)": {},
     }
 
 

@@ -220,15 +220,26 @@ def print_table(rows: list[dict[str, str]], columns: list[str], width: int = 40)
 def cmd_query(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    text = args.query
+    from kg.ask.stored_queries import run_file
+
+    text, name = args.query, "query"
     if text.startswith("@"):
         path = Path(text[1:])
         if not path.is_file():
             raise InputError(f"{path}: no such query file")
-        text = path.read_text(encoding="utf-8")
-    result = open_store(args, read_only=True).query(text)
+        text, name = path.read_text(encoding="utf-8"), path.stem
+    values = dict(param_pair(p) for p in args.param)
+    result = run_file(open_store(args, read_only=True), text, values, name)
     sys.stdout.buffer.write(serialize_result(result, args.format, ox))
     return 0
+
+
+def param_pair(given: str) -> tuple[str, str]:
+    """NAME=VALUE of `kg query --param`."""
+    name, sep, value = given.partition("=")
+    if not sep or not name.strip():
+        raise InputError(f"--param {given!r}: write NAME=VALUE, e.g. --param place=Boukamal")
+    return name.strip(), value
 
 
 def serialize_result(result, fmt: str, ox) -> bytes:
@@ -476,6 +487,14 @@ def parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("query", parents=[common], help="run a SPARQL query")
     q.add_argument("query", help="the query text, or @file.rq")
+    q.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter the query's header declares, in place of its example (places and "
+        "actors by any name, alias or Wikidata id); repeat for several",
+    )
     q.add_argument(
         "--format",
         default="table",

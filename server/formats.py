@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from kg.ask.listings import Table
 from kg.errors import KGError
 from kg.vocab import PREFIXES
 
@@ -86,6 +87,8 @@ def render(result: Any, accept: MIMEAccept, max_rows: int | None = None) -> tupl
     if isinstance(result, ox.QueryTriples):
         return (*render_graph(result, accept), False)
     media_type = choose(accept, RESULTS)
+    if isinstance(result, Table):  # rows read page by page (kg.ask.listings)
+        return render_capped(result, media_type, len(result))
     if max_rows is None or isinstance(result, ox.QueryBoolean):
         return result.serialize(format=RESULTS[media_type]), content_type(media_type), False
     return render_capped(result, media_type, max_rows)
@@ -128,7 +131,7 @@ RDFLIB_FORMATS = {
 
 
 def render_capped(
-    result: ox.QuerySolutions, media_type: str, max_rows: int
+    result: ox.QuerySolutions | Table, media_type: str, max_rows: int
 ) -> tuple[bytes, str, bool]:
     """Read at most ``max_rows`` solutions (the rest is never computed) and write them with
     rdflib's SPARQL result serialisers."""

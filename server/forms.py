@@ -10,19 +10,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.ask.entities import resolve_entity
+from kg.ask.listings import Table
 from kg.ask.stored_queries import StoredQuery, run_stored
 from kg.errors import InputError
 from kg.store import Store
 from kg.vocab import BASE, ONTOLOGY
 from server.views import INTERNAL_PATHS, local_path, search_index
 
-# listings of the build's own pages: for tools, not for a form
-HIDDEN = frozenset({"listing_pages", "term_pages"})
 KINDS = {"place": "Place", "actor": "Actor", "agency": "Actor", "source": "Actor"}
 # sentences of a description that speak of the build's caches rather than of the answer
-_INTERNAL_WORDS = re.compile(
-    r"kg/|\.py|term_pages|listing_pages|\bpages?\b|totals|Oxigraph|planned|VALUES", re.I
-)
+_INTERNAL_WORDS = re.compile(r"kg/|\.py|\bpages?\b|totals|Oxigraph|planned|VALUES", re.I)
 _PAGE_CLAUSE = re.compile(r",?\s*(in|from) one page of[^;]*?(\([^)]*\))?[^.;(]*[.;]")
 LABELS = """
 SELECT ?x ?label ?title ?published ?type WHERE {
@@ -31,10 +28,6 @@ SELECT ?x ?label ?title ?published ?type WHERE {
   OPTIONAL { ?x dcterms:title ?title OPTIONAL { ?x ckg:published ?published } }
   OPTIONAL { ?x ckg:claimType ?type }
 }"""
-
-
-def shown(queries: dict[str, StoredQuery]) -> list[StoredQuery]:
-    return [q for name, q in queries.items() if name not in HIDDEN]
 
 
 def plain_description(text: str) -> str:
@@ -105,7 +98,7 @@ def run_form(
     result = run_stored(store, query.name, resolve(store, query, given), folder)
     if isinstance(result, bool):
         return {"columns": ["answer"], "rows": [[{"text": "yes" if result else "no"}]]}
-    if not isinstance(result, ox.QuerySolutions):
+    if not isinstance(result, ox.QuerySolutions | Table):
         raise InputError("This stored query answers with a graph: open it in the SPARQL editor")
     names = [v.value for v in result.variables]
     rows = [[solution[n] for n in names] for solution in result]

@@ -79,35 +79,44 @@ def _in_fresh_process(fn: Callable[..., T], *args: Any) -> T:
 
 def stale_totals_note(store_path: str | os.PathLike[str]) -> str | None:
     """A line for a store built before the totals of the whole-store aggregates or the pages of
-    the listings were kept, or None: the stored queries read them. (Imported here: the server
-    processes, which import this module for its CONFIG_VARIABLE, never run it.)"""
+    the listings were kept, or None: the stored queries and listings read them. (Imported
+    here: the server processes, which import this module for its CONFIG_VARIABLE, never run
+    it.)"""
     from kg.build import has_articles
     from kg.derived import paging, totals
     from kg.store import Store
 
     store = Store(store_path, read_only=True)
-    missing = [
+    if not has_articles(store):
+        return None  # nothing built yet
+    found = []
+    if not totals.is_current(store):
+        found.append(
+            "no totals (agency_cites_monitor, casualties_by_perpetrator) of this version, so "
+            "those stored queries answer nothing"
+        )
+    pages = [
         what
         for what, current in (
-            ("totals (agency_cites_monitor, casualties_by_perpetrator)", totals.is_current),
-            (
-                "pages (claims, contested_claims, claims_by_type, event_sources, /api/claims)",
-                paging.is_current,
-            ),
+            ("pages (claims, contested_claims, claims_by_type, event_sources)", paging.is_current),
             (
                 "term pages (claims_about_actor, claims_of_actor, claims_at_place, "
-                "contested_at_place, /api/claims by place or actor)",
+                "contested_at_place)",
                 paging.TERMS.is_current,
             ),
         )
         if not current(store)
     ]
-    if not missing or not has_articles(store):
-        return None  # current, or nothing built yet
+    if pages:
+        found.append(
+            f"no {' and no '.join(pages)} of this version, so those listings (and "
+            "/api/claims) are read whole, slowly on a large store"
+        )
+    if not found:
+        return None
     return (
-        f"Note: the store at {store_path} has no {' and no '.join(missing)} of this version, "
-        "so those stored queries answer nothing: run `kg build` once (it computes them "
-        "without extracting anything again)"
+        f"Note: the store at {store_path} has {'; and '.join(found)}: run `kg build` once "
+        "(it computes them without extracting anything again)"
     )
 
 

@@ -25,12 +25,11 @@ from kg.ask.claims import (
     claim_json,
     claims_shown,
     listing_query,
-    paged_by,
     query_claims,
     with_claims,
 )
 from kg.ask.evaluate import fold
-from kg.ask.stored_queries import stored_text
+from kg.ask.stored_queries import paged_listing
 from kg.ask.who_controlled import columns, digested, legacy_readings, runs_of, winner
 from kg.derived import control
 from kg.derived.cards import EntityCache, read_cards, value
@@ -382,17 +381,15 @@ def newest_claims(
     every claim."""
     bindings = _bindings(None, kind, place, actor, None)
     name = listing_query(bindings)
-    text = stored_text(name)
-    paged = paged_by(name, text)
+    paged = paged_listing(name)
     entities = entities or EntityCache(store)
-    if paged is None or not paged[0].is_current(store):
+    if paged is None or not paged.pages.is_current(store):
         found = query_claims(store, None, kind, place, actor, entities=entities)
         return [c for c in found if keep is None or keep(c)], True
-    pages_kind, source = paged
-    pages = pages_kind.pages_of(store, bindings[source] if source else None)
+    pages = paged.pages.pages_of(store, bindings[paged.source] if paged.source else None)
     kept: list[dict] = []
     for i, page in enumerate(reversed(pages)):
-        rows = store.select(text, {**bindings, "page": page})
+        rows = store.select(paged.text, {**bindings, "page": page})
         rows.sort(key=lambda r: (r["stem"].value, int(r["index"].value), r["claim"].value))
         claims = _claims_of_rows(store, rows, entities)
         claims.reverse()  # newest article first

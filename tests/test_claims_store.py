@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, build_store, write_articles
+from test_stored_queries import every_row
 from test_who_controlled import MADE_UP, MANIFEST
 
 from kg.ask.claims import list_claims
@@ -29,9 +30,8 @@ def made_up(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 
 def every_page(store: Store, name: str) -> list:
-    """A paged listing's rows, page by page (kg/derived/paging.py)."""
-    pages = [r["page"].value for r in run_stored(store, "listing_pages", {})]
-    return [r for page in pages for r in run_stored(store, name, {"page": page})]
+    """A listing's rows as the API reads them, page by page (kg/ask/listings.py)."""
+    return every_row(store, name, {})
 
 
 def test_one_event_reported_by_several_articles(seeds: Store) -> None:

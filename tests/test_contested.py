@@ -1,6 +1,5 @@
 """contested_at_place: the rows of the whole contested claims listing about one place (and day),
-read page by page over the place's pages instead of from every contradiction of the store,
-substituted and VALUES-bound."""
+as users run it and read page by page over the place's pages, substituted and VALUES-bound."""
 
 from __future__ import annotations
 
@@ -10,11 +9,12 @@ import pyoxigraph as ox
 from test_query_scale import (  # noqa: F401 (stores: a fixture)
     OLD_CONTESTED_CLAIMS,
     over_term_pages,
+    paged,
+    plain,
     rows,
     stores,
 )
 
-from kg.ask.stored_queries import get_stored_query
 from kg.store import Store
 
 CLAIM_PLACES = """SELECT ?claim ?place ?start WHERE {
@@ -26,7 +26,7 @@ XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 def test_contested_at_place_is_contested_claims_of_the_place(stores: list[Store]) -> None:  # noqa: F811
     """Given a day, only claims whose event is dated that day; the order is kept."""
     # the whole listing, as contested_claims gave it before it was read by page
-    whole, narrow = OLD_CONTESTED_CLAIMS, get_stored_query("contested_at_place").text
+    whole, narrow = OLD_CONTESTED_CLAIMS, paged("contested_at_place")
     checked = 0
     for store in stores:
         everything = rows(store.query(whole))
@@ -49,5 +49,7 @@ def test_contested_at_place_is_contested_claims_of_the_place(stores: list[Store]
                 for got in over_term_pages(store, narrow, bound, "place"):
                     got = [r[2:] for r in got]  # without ?place and ?day (and ?page)
                     assert Counter(got) == Counter(expected), (place, day)
+                for got in plain(store, "contested_at_place", bound)[:2]:  # as users run it
+                    assert got == expected, (place, day)
                 checked += len(expected)
     assert checked > 10

@@ -201,9 +201,11 @@ def test_stored_query_parameters_cannot_inject(server: LiveServer, payload: str)
     for name in ("article", "type"):  # string parameters: matched as a literal, so no row
         status, body = get(server.url, "/api/queries/claims", {name: payload})
         assert status == 200 and json.loads(body)["results"]["bindings"] == [], body[:300]
-    for name in ("place", "actor", "claim"):  # IRI parameters: refused unless a plain IRI
+    for name in ("place", "actor"):  # entities by name: no such entity, or not a plain IRI
         status, body = get(server.url, "/api/queries/claims", {name: payload})
-        assert status == 400 and json.loads(body)["status"] == 400, body[:300]
+        assert status in (400, 404) and json.loads(body)["status"] == status, body[:300]
+    status, body = get(server.url, "/api/queries/claims", {"claim": payload})  # a plain IRI
+    assert status == 400 and json.loads(body)["status"] == 400, body[:300]
     status, body = get(server.url, "/api/queries/claims_by_type", {"type": payload})
     assert status == 200 and json.loads(body)["results"]["bindings"] == []
     for name in ("article", "place", "actor"):
@@ -216,6 +218,8 @@ def test_stored_query_parameters_cannot_inject(server: LiveServer, payload: str)
 def test_an_iri_that_closes_the_term_is_refused(server: LiveServer) -> None:
     iri = "https://w3id.org/conflict-kg/id/entity/abu-kamal> } UNION { ?claim ?p ?o"
     status, body = get(server.url, "/api/queries/claims", {"place": iri})
+    assert status == 400 and "not a valid IRI" in body
+    status, body = get(server.url, "/api/queries/claims", {"claim": iri})
     assert status == 400 and "absolute http(s) IRI" in body
 
 

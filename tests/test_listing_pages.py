@@ -19,15 +19,25 @@ from test_query_scale import (
     OLD_CLAIMS_BY_TYPE,
     OLD_CONTESTED_CLAIMS,
     generated_store,
+    paged,
+    plain,
     remote_style,
     rows,
 )
+from test_stored_queries import every_row
 
-from kg.ask.stored_queries import get_stored_query, parse_stored_query, run_stored
+from kg.ask.stored_queries import (
+    bind_params,
+    get_stored_query,
+    parse_stored_query,
+    run_stored,
+    stored_text,
+)
 from kg.build import build
 from kg.derived import paging
 from kg.errors import InputError
 from kg.store import Store
+from kg.store.sparql import bind_values, select_variables
 from kg.vocab import ONTOLOGY, article_iri, graph_iri
 from server.launch import stale_totals_note
 
@@ -201,13 +211,14 @@ def stores(seeds_store: Path, tmp_path_factory: pytest.TempPathFactory) -> list[
 
 
 def page_list(store: Store) -> list[ox.NamedNode]:
-    return [r["page"] for r in run_stored(store, "listing_pages", {})]
+    """The day pages, newest first, as the API reads the whole-store listings."""
+    return list(reversed(paging.DAYS.pages_of(store)))
 
 
 def by_page(store: Store, name: str, bindings: dict) -> tuple[Counter, int]:
-    """Every page's rows (bound both ways: substituted, and in a VALUES row), the page column
-    dropped; and how many pages had rows."""
-    text = get_stored_query(name).text
+    """Every page's rows of the listing's paged text (bound both ways: substituted, and in a
+    VALUES row), the page column dropped; and how many pages had rows."""
+    text = paged(name)
     page_at = [v.value for v in store.query(text, bindings=bindings).variables].index("page")
     union: Counter = Counter()
     pages_with_rows = 0
@@ -223,38 +234,62 @@ def by_page(store: Store, name: str, bindings: dict) -> tuple[Counter, int]:
 
 def test_listings_page_by_page_give_the_whole_listing(stores: list[Store]) -> None:
     for store in stores:
-        listed = page_list(store)
-        assert len(listed) > 1
-        assert sum(int(r["articles"].value) for r in run_stored(store, "listing_pages", {})) == (
-            len(layout(store))
-        )
+        assert len(page_list(store)) > 1
         for kind in ("control", "attack", "casualties", "statement"):
             b = {"type": ox.Literal(kind)}
             whole = Counter(rows(store.query(OLD_CLAIMS_BY_TYPE, bindings=b)))
             union, filled = by_page(store, "claims_by_type", b)
             assert union == whole and filled > 1, kind
+            # as users run it: the same rows, without the type column it was given
+            as_is = plain(store, "claims_by_type", b)[0]
+            assert Counter(as_is) == Counter(r[1:] for r in whole.elements()), kind
         whole = Counter(rows(store.query(OLD_CONTESTED_CLAIMS)))
         assert by_page(store, "contested_claims", {})[0] == whole and whole
+        assert Counter(plain(store, "contested_claims", {})[0]) == whole
         # an event is on the page of each article that reports it: the same rows, repeated
         whole_events = set(rows(store.query(OLD_EVENT_SOURCES)))
         union, _ = by_page(store, "event_sources", {})
         assert set(union) == whole_events and sum(union.values()) >= len(whole_events) > 10
+        assert set(plain(store, "event_sources", {})[0]) == whole_events
 
 
-def test_a_listing_answers_the_newest_page_by_default(stores: list[Store]) -> None:
+def test_the_api_reads_a_listing_from_the_newest_page(stores: list[Store]) -> None:
+    """A listing behind the API: its rows from the newest page on, a few pages an answer and
+    ``limit`` rows at most, each answer's cursor going on where it stopped, every row of the
+    listing in the end."""
     for store in stores:
         newest = paging.newest_page(store)
-        days = [r["day"] for r in run_stored(store, "listing_pages", {})]
-        latest = max(day.value for day in days if day is not None)
+        days = [paging.DAYS.key(page.value)[0] for page in page_list(store)]
+        latest = max(day for day in days if day != paging.UNDATED)
         assert newest is not None and f"/page/{latest}/" in newest.value
-        assert page_list(store)[0] == newest  # listing_pages: newest first
         for name, b in (("claims_by_type", {"type": "control"}), ("event_sources", {})):
-            found = list(run_stored(store, name, b))
-            assert found and {r["page"] for r in found} == {newest}, name
-        # a page named: that page; one of another listing's size, bounded by its articles
-        oldest = page_list(store)[-1]
-        found = list(run_stored(store, "claims_by_type", {"type": "control", "page": oldest.value}))
-        assert {r["page"] for r in found} <= {oldest}
+            names = select_variables(stored_text(name))
+            whole = every_row(store, name, b)
+            keys = [tuple(r.get(n) for n in names) for r in whole]
+            as_is = {
+                tuple(r[n] for n in names)
+                for r in store.query(bind_values(stored_text(name), bind_params_of(name, b)))
+            }
+            assert set(keys) == as_is, name
+            first = run_stored(store, name, {**b, "limit": "3"})
+            assert first.next and "page" not in first.names, name
+            assert first.rows and first.rows == whole[: len(first.rows)], name
+            if name == "claims_by_type":  # no row twice, whatever the answers' sizes
+                assert len(keys) == len(set(keys)) and every_row(store, name, b, 4) == whole
+        newest_claims = {
+            r["claim"]
+            for r in store.query(
+                paged("claims_by_type"), bindings={"type": ox.Literal("control"), "page": newest}
+            )
+        }
+        first = run_stored(store, "claims_by_type", {"type": "control", "limit": "1"})
+        assert not newest_claims or first.rows[0]["claim"] in newest_claims
+        with pytest.raises(InputError, match="cursor"):
+            run_stored(store, "claims_by_type", {"type": "control", "cursor": "nowhere 3"})
+
+
+def bind_params_of(name: str, values: dict) -> dict:
+    return bind_params(get_stored_query(name), values)
 
 
 def test_build_pages_a_store_without_pages(seeds_store: Path, tmp_path: Path) -> None:
@@ -263,9 +298,10 @@ def test_build_pages_a_store_without_pages(seeds_store: Path, tmp_path: Path) ->
     store = Store(path)
     kept = layout(store)
     assert len(kept) == 5 and stale_totals_note(path) is None
+    paged_rows = every_row(store, "contested_claims", {})
     store.drop_graph(paging.PAGES_GRAPH)
     assert not paging.is_current(store)
-    assert list(run_stored(store, "contested_claims", {})) == []
+    assert every_row(store, "contested_claims", {}) == paged_rows  # read whole
     note = stale_totals_note(path)
     assert note and "contested_claims" in note and "run `kg build` once" in note
     report = build(store, [Path(__file__).parents[1] / "seeds"], workers=1)
@@ -274,23 +310,34 @@ def test_build_pages_a_store_without_pages(seeds_store: Path, tmp_path: Path) ->
 
 
 def test_paged_listings_over_http(seeds_server) -> None:
-    def get(path: str, **params: str) -> tuple[int, dict]:
+    def get(path: str, **params: str) -> tuple[int, dict, str]:
         url = f"{seeds_server.url}{path}?{urllib.parse.urlencode(params)}"
         try:
             with urllib.request.urlopen(url, timeout=60) as r:
-                return r.status, json.loads(r.read())
+                return r.status, json.loads(r.read()), r.headers.get("Link", "")
         except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read())
+            return err.code, json.loads(err.read()), ""
 
-    status, listed = get("/api/queries/listing_pages")
-    assert status == 200
-    first = [b["page"]["value"] for b in listed["results"]["bindings"]]
-    assert len(first) > 1
-    status, newest = get("/api/queries/event_sources")
-    assert status == 200
-    assert {b["page"]["value"] for b in newest["results"]["bindings"]} == {first[0]}
-    status, other = get("/api/queries/event_sources", page=first[-1])
-    assert status == 200 and other["results"]["bindings"]
-    assert {b["page"]["value"] for b in other["results"]["bindings"]} == {first[-1]}
-    status, error = get("/api/queries/contested_claims", page="2017-11-09/1")
+    def follow(url: str) -> list[dict]:
+        """Every row, answer after answer, through the Link headers."""
+        read = []
+        while url:
+            with urllib.request.urlopen(url, timeout=60) as r:
+                read += json.loads(r.read())["results"]["bindings"]
+                link = r.headers.get("Link", "")
+            url = link[1 : link.index(">")] if link else ""
+        return read
+
+    status, first, link = get("/api/queries/event_sources", limit="7")
+    assert status == 200 and "page" not in first["head"]["vars"]
+    assert 0 < len(first["results"]["bindings"]) <= 7 and "cursor=" in link
+    every = follow(f"{seeds_server.url}/api/queries/event_sources?limit=7")
+    whole = follow(f"{seeds_server.url}/api/queries/event_sources")
+    assert every[: len(first["results"]["bindings"])] == first["results"]["bindings"]
+    assert {json.dumps(b, sort_keys=True) for b in every} == {
+        json.dumps(b, sort_keys=True) for b in whole
+    }
+    status, error, _ = get("/api/queries/contested_claims", page="2017-11-09/1")
     assert status == 400 and "page" in error["error"]
+    status, error, _ = get("/api/queries/event_sources", limit="many")
+    assert status == 400 and "limit" in error["error"]

@@ -1,8 +1,9 @@
-"""The paged listings keep the plan that makes a page cost its own claims: they start from the
-page, and look each OPTIONAL up row by row. Oxigraph's planner is sensitive to the shape of a
-text (one required pattern more and it reads each OPTIONAL's property for the whole store into
-a hash table; SCALING.md, "Writing queries that Oxigraph plans well"), so the plans are read
-with `oxigraph query --explain`, from the server binary of the same version as pyoxigraph."""
+"""The paged texts of the listings (kg/ask/paged/, what the API reads) keep the plan that makes a
+page cost its own claims: they start from the page, and look each OPTIONAL up row by row.
+Oxigraph's planner is sensitive to the shape of a text (one required pattern more and it reads
+each OPTIONAL's property for the whole store into a hash table; SCALING.md, "Writing queries
+that Oxigraph plans well"), so the plans are read with `oxigraph query --explain`, from the
+server binary of the same version as pyoxigraph."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 from test_remote_store import oxigraph_binary
 
-from kg.ask.stored_queries import get_stored_query
+from kg.ask.stored_queries import paged_listing
 
 PAGED = {
     "claims": "onPage",
@@ -42,7 +43,9 @@ def explain(seeds_store: Path, tmp_path_factory: pytest.TempPathFactory):
 
     def plan(name: str) -> list[str]:
         query = tmp_path_factory.mktemp("q") / f"{name}.rq"
-        query.write_text(get_stored_query(name).text, encoding="utf-8")
+        listing = paged_listing(name)
+        assert listing is not None, name
+        query.write_text(listing.text, encoding="utf-8")
         done = subprocess.run(
             [binary, "query", "--location", str(location), "--query-file", str(query)]
             + ["--results-format", "tsv", "--explain"],

@@ -529,12 +529,6 @@ def test_list_stored_queries(server: Server) -> None:
             "description": example["params"][0]["description"],
             "required": True,
         },
-        {
-            "name": "page",
-            "type": "IRI",
-            "description": example["params"][1]["description"],
-            "required": False,
-        },
     ]
 
 

@@ -12,12 +12,11 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from kg.ask.entities import resolve_entity
-from kg.ask.stored_queries import parse_stored_query, stored_text
+from kg.ask.stored_queries import NARROWER, paged_listing, stored_text
 from kg.derived.cards import EntityCache, card, read_cards, value
-from kg.derived.paging import BY_DEFAULT, Pages
 from kg.errors import InputError, NotFoundError, QueryError
 from kg.store import Store, Term
-from kg.store.sparql import COMMENT_LINE, WHERE_OPEN
+from kg.store.sparql import COMMENT_LINE, WHERE_OPEN, bind_values
 from kg.vocab import article_iri
 
 CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
@@ -84,12 +83,7 @@ def _bindings(
 # The listing query for the filters given, the first bound one deciding: each of these
 # starts from its term, where claims.rq (optional filters in COALESCE, which no plan can use)
 # reads every claim of the store. They give claims.rq's rows (tests/test_query_scale.py).
-LISTINGS = (
-    ("claim", "claims"),
-    ("article", "claims_in_article"),
-    ("place", "claims_at_place"),
-    ("actor", "claims_of_actor"),
-)
+LISTINGS = (("claim", "claims"), *NARROWER)
 # above this many claims the chains and contradictions are read for the whole store, not
 # through a VALUES block of the claims' IRIs
 BATCH = 5000
@@ -119,32 +113,23 @@ def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term
         by_article["article"] = found[0]["stem"]
         return [r for r in listing_rows(store, by_article) if r["claim"] == claim]
     name = listing_query(bindings)
-    text = stored_text(name)
-    paged = paged_by(name, text)
-    if paged is None:
-        return store.select(text, bindings)
-    kind, source = paged
-    if not kind.is_current(store):  # loaded without a build (no pages): article by article
+    paged = paged_listing(name)
+    if paged is None:  # one article's claims
+        return store.select(bind_values(stored_text(name), bindings))
+    if not paged.pages.is_current(store):  # loaded without a build (no pages): by article
         text = stored_text("claims_in_article")
         stems = [r["stem"] for r in store.select(STEMS)]
-        pages = [{**bindings, "article": stem} for stem in stems]
+        rows = [
+            row
+            for stem in stems
+            for row in store.select(bind_values(text, {**bindings, "article": stem}))
+        ]
     else:  # every page of the term the listing names, or every day page
-        group = bindings[source] if source else None
-        pages = [{**bindings, "page": page} for page in kind.pages_of(store, group)]
-    rows = [row for b in pages for row in store.select(text, b)]
+        group = bindings[paged.source] if paged.source else None
+        pages = [{**bindings, "page": page} for page in paged.pages.pages_of(store, group)]
+        rows = [row for b in pages for row in store.select(paged.text, b)]
     rows.sort(key=lambda r: (r["stem"].value, int(r["index"].value), r["claim"].value))
     return rows
-
-
-def paged_by(name: str, text: str) -> tuple[Pages, str] | None:
-    """The kind of pages a listing is read by and the parameter that names its group (empty for
-    day pages), as its `page` parameter's default declares them; None for a listing that is
-    not read by page."""
-    for param in parse_stored_query(name, text).params:
-        default, _, source = (param.default or "").partition(":")
-        if default in BY_DEFAULT:
-            return BY_DEFAULT[default], source
-    return None
 
 
 def page_rows(rows: list[dict], limit: int | None, offset: int) -> list[dict]:

@@ -1,21 +1,28 @@
-"""Stored queries are data: ``queries/NAME.rq`` files with a header comment block.
+"""Stored queries are data: ``queries/NAME.rq`` files with a header comment block, plain SPARQL
+that runs as it is written (in the web page's editor, at `/sparql`).
 
     # title: Claims of one type
-    # description: Every claim of the given type,
+    # description: Every claim of the given type (by default control),
     #   with its article and sentence.
     # param: type string  The claim type (control, attack, ...)
+    ...
+      VALUES ?type { "control" }  # the example: a given type replaces it
 
 A parameter line is ``# param: NAME TYPE  DESCRIPTION``. TYPE is one of ``IRI``, ``xsd:date``,
 ``integer`` (or ``xsd:integer``) and ``string`` (or ``xsd:string``); a trailing ``?``
-(``xsd:date?``) makes the parameter optional, left unbound when absent, or, with ``=DEFAULT``
-(``IRI?=newest-page``), bound to what the store gives for one of `DEFAULTS`: ``newest-page``
-is the newest day page of the whole-store listings, ``newest-term-page:actor`` the newest page
-of the term that the parameter ``actor`` names (`kg.derived.paging`), so that a listing reads a
-page, never the whole store (the query text run as it is, on `/sparql`, lists every page). Comment
-lines that are not another ``key:`` line continue the description. The parameter ``?NAME`` of the
-query is bound to a typed RDF term through pyoxigraph substitutions, never by editing the text.
-Substitution follows SPARQL SEP-0007: a SELECT query must name each parameter in its SELECT
-clause (``SELECT ?type ?claim ...``, or ``SELECT *``), else pyoxigraph refuses to bind it.
+(``xsd:date?``) makes the parameter optional, left unbound when absent. Comment lines that are
+not another ``key:`` line continue the description. A required parameter has an example in
+the text, a one-variable ``VALUES`` block; a value given for a parameter takes that block's
+place, or joins the query in a ``VALUES`` block of its own (`kg.store.sparql.bind_values`),
+as an RDF term pyoxigraph serialises, never as text. The parameters ``place`` and ``actor``
+take any name, alias, Wikidata id or IRI of an entity (`kg.ask.entities.resolve_entity`).
+
+The listings among them are read by the API a page of articles at a time, through their paged
+texts in ``kg/ask/paged/`` (`kg.ask.listings`): the same header, and a ``page`` parameter whose
+default names the kind of pages (``IRI?=newest-page``: the day pages of the whole-store
+listings; ``IRI?=newest-term-page:actor``: the pages of the term the parameter ``actor``
+names; `kg.derived.paging`), bound by pyoxigraph's substitutions (SEP-0007: each parameter
+is named in the SELECT clause).
 """
 
 from __future__ import annotations
@@ -29,10 +36,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.ask.entities import resolve_entity
+from kg.ask.listings import DEFAULT_LIMIT, MOST, Paged, Table, page_of, read_pages
 from kg.derived.paging import BY_DEFAULT
-from kg.errors import InputError, NotFoundError, QueryError
+from kg.errors import InputError, NotFoundError
 from kg.resources import queries_dir
 from kg.store import Store, Term
+from kg.store.sparql import bind_values, select_variables
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -40,9 +50,11 @@ _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^([A-Za-z_][A-Za-z0-9_]*)\s+(\S+?)(\?(?:=([a-z-]+(?::[A-Za-z_][A-Za-z0-9_]*)?))?)?(?:\s+(.*))?$"
 )
-# what an optional parameter left out is bound to: the default page of a kind of pages, read
-# from the store and the term bound to the parameter the default names after a colon
+# what a paged text's page parameter left out is bound to: the default page of a kind of
+# pages, read from the store and the term bound to the parameter the default names after a colon
 DEFAULTS = BY_DEFAULT
+PAGED_DIR = Path(__file__).resolve().parent / "paged"
+ENTITY_KINDS = {"place": "Place", "actor": "Actor"}  # parameters that take an entity's name
 _TYPE_ALIASES = {
     "iri": "IRI",
     "xsd:date": "xsd:date",
@@ -167,31 +179,55 @@ def get_stored_query(name: str, directory: Path | None = None) -> StoredQuery:
     return parse_stored_query(name, path.read_text(encoding="utf-8"), path)
 
 
-_TEXTS: dict[str, tuple[Path, int, str]] = {}
+_KNOWN: dict[tuple[Path | None, str], tuple[int, StoredQuery]] = {}
+
+
+def cached_query(name: str, directory: Path | None = None) -> StoredQuery:
+    """A stored query, read again only when its file changes (finding the queries folder and
+    parsing the header cost milliseconds on every call)."""
+    known = _KNOWN.get((directory, name))
+    if known is not None and known[1].path is not None:
+        try:
+            if known[1].path.stat().st_mtime_ns == known[0]:
+                return known[1]
+        except OSError:
+            pass
+    query = get_stored_query(name, directory)
+    if query.path is not None:
+        _KNOWN[(directory, name)] = (query.path.stat().st_mtime_ns, query)
+    return query
 
 
 def stored_text(name: str) -> str:
-    """A stored query's text, read again only when its file changes (finding the queries
-    folder and parsing the header cost milliseconds on every call)."""
-    known = _TEXTS.get(name)
-    if known is not None:
-        path, mtime, text = known
-        try:
-            if path.stat().st_mtime_ns == mtime:
-                return text
-        except OSError:
-            pass
-    query = get_stored_query(name)
-    if query.path is not None:
-        _TEXTS[name] = (query.path, query.path.stat().st_mtime_ns, query.text)
-    return query.text
+    """A stored query's text (of ``queries/``)."""
+    return cached_query(name).text
+
+
+def paged_listing(name: str) -> Paged | None:
+    """The paged text of the stored listing ``name`` (``kg/ask/paged/``), with the kind of
+    pages its ``page`` parameter reads; None for a stored query that is not a listing."""
+    if not (PAGED_DIR / f"{name}.rq").is_file():
+        return None
+    query = cached_query(name, PAGED_DIR)
+    for param in query.params:
+        default, _, source = (param.default or "").partition(":")
+        if default in DEFAULTS:
+            return Paged(query.text, DEFAULTS[default], source)
+    return None
 
 
 # -- binding and running -----------------------------------------------------------------
 
 
-def bind_params(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term]:
-    """Typed RDF terms for the query's parameters; InputError names any bad parameter."""
+def bind_params(
+    query: StoredQuery,
+    values: Mapping[str, str],
+    store: Store | None = None,
+    examples: bool = False,
+) -> dict[str, Term]:
+    """Typed RDF terms for the query's parameters (entities by any name when ``store`` is
+    given); InputError names any bad parameter. A required one left out is an error, unless
+    ``examples``: then the text's example binds it."""
     known = {p.name for p in query.params}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -203,12 +239,16 @@ def bind_params(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term
     for param in query.params:
         raw = values.get(param.name)
         if raw is None or raw == "":
-            if param.required:
+            if param.required and not examples:
                 raise InputError(
                     f"Missing parameter {param.name} ({param.type}): {param.description}"
                 )
             continue
-        bound[param.name] = to_term(param, raw)
+        kind = ENTITY_KINDS.get(param.name) if param.type == "IRI" else None
+        if kind is not None and store is not None:
+            bound[param.name] = resolve_entity(store, raw, kind=kind)
+        else:
+            bound[param.name] = to_term(param, raw)
     return bound
 
 
@@ -231,21 +271,70 @@ def to_term(param: Param, raw: str) -> Term:
     return ox.Literal(raw)
 
 
+# the table filtered by one of these terms is read from that term, not from every day page;
+# the first bound decides (one claim is read from its article)
+NARROWER = (
+    ("article", "claims_in_article"),
+    ("place", "claims_at_place"),
+    ("actor", "claims_of_actor"),
+)
+CLAIM_ARTICLE = "SELECT ?stem WHERE { ?claim ckg:inArticle ?article . ?article ckg:stem ?stem }"
+
+
 def run_stored(
     store: Store, name: str, params: Mapping[str, str], directory: Path | None = None
 ) -> Any:
-    """Run the stored query ``name`` with ``params`` bound; returns the pyoxigraph result."""
+    """Run the stored query ``name`` with ``params`` bound: the pyoxigraph result, or for a
+    listing a `Table` of up to ``limit`` rows from ``cursor`` (two parameters more that a
+    listing takes), read a page of articles at a time (`kg.ask.listings`)."""
     query = get_stored_query(name, directory)
-    bindings = bind_params(query, params)
-    for param in query.params:
-        if param.default and param.name not in bindings:
-            default, _, source = param.default.partition(":")
-            if (term := DEFAULTS[default].default_page(store, bindings.get(source))) is not None:
-                bindings[param.name] = term
-    try:
-        return store.query(query.text, bindings=bindings)
-    except RuntimeError as exc:  # pyoxigraph: a bound variable missing from SELECT
-        raise QueryError(
-            f"Stored query {name} cannot bind its parameters ({exc}): "
-            "name every parameter in its SELECT clause"
-        ) from None
+    values = dict(params)
+    if directory is not None or paged_listing(name) is None:
+        return run_text(store, query, bind_params(query, values, store))
+    limit = count(values.pop("limit", None), "limit", DEFAULT_LIMIT)
+    if limit > MOST:
+        raise InputError(f"limit must be at most {MOST}, got {limit}")
+    start = values.pop("cursor", None)
+    bindings = bind_params(query, values, store)
+    names = select_variables(query.text)
+    read_by = narrowest(store, name, bindings)
+    if read_by is None:  # a claim the store does not hold
+        return Table(names)
+    paged = paged_listing(read_by)
+    if paged is not None and paged.pages.is_current(store):
+        return read_pages(store, paged, bindings, names, limit, start)
+    return page_of(run_text(store, cached_query(read_by), bindings), names, limit, start)
+
+
+def narrowest(store: Store, name: str, bindings: dict[str, Term]) -> str | None:
+    """The listing that reads the rows of ``name`` for these bindings from the narrowest term
+    bound (the table filtered by article, place or actor); None for a claim not stored."""
+    if name != "claims":
+        return name
+    if (claim := bindings.get("claim")) is not None:
+        found = store.select(bind_values(CLAIM_ARTICLE, {"claim": claim}))
+        if not found:
+            return None
+        bindings.setdefault("article", found[0]["stem"])
+    return next((listing for key, listing in NARROWER if key in bindings), name)
+
+
+def count(raw: str | None, name: str, default: int) -> int:
+    """A paging parameter: a whole number >= 0 (``default`` when absent)."""
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise InputError(f"{name} must be a whole number >= 0, got {raw!r}")
+    return int(raw)
+
+
+def run_text(store: Store, query: StoredQuery, bindings: Mapping[str, Term]) -> Any:
+    """The query's text run with these parameters in its VALUES blocks."""
+    return store.query(bind_values(query.text, bindings))
+
+
+def run_file(store: Store, text: str, values: Mapping[str, str], name: str = "query") -> Any:
+    """A query text run as it is written, with the parameters given (those its header
+    declares, entities by any name) in place of its examples: `kg query @file.rq --param`."""
+    query = parse_stored_query(name, text)
+    return run_text(store, query, bind_params(query, values, store, examples=True))

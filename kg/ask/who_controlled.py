@@ -24,6 +24,7 @@ from kg.ask.stored_queries import stored_text
 from kg.derived import control
 from kg.derived.cards import EntityCache, read_entity_cards
 from kg.store import Store, Term, values
+from kg.store.sparql import bind_values
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
@@ -99,7 +100,7 @@ def legacy_readings(store: Store, place: Term, on: dt.date, as_of: dt.date | Non
             r["article"].value,
             r["printed"].value if "printed" in r else "",
         )
-        for r in store.select(stored_text("who_controlled"), bindings)
+        for r in store.select(bind_values(stored_text("who_controlled"), bindings))
     ]
 
 

@@ -4,12 +4,13 @@ A listing whose rows grow with the store cannot stay as fast as the store grows:
 reads of terms that get dearer as the store outgrows RocksDB's caches, so read whole the
 listings grew 150-340 times for 100 times the claims. So they are read a page at a time, and a
 page holds at most `PAGE_SIZE` articles, cut in the order they landed: a listing reads the
-claims of one page's articles, whatever the size of the store. Two kinds of pages:
+claims of one page's articles, whatever the size of the store (`kg.ask.listings` reads a
+listing page by page from the newest). Two kinds of pages:
 
 - **day pages** (graph `id:graph/pages`), for the whole-store listings (`claims`,
   `contested_claims`, `claims_by_type`, `event_sources`): each article is on one page of its
-  publication day (or of the undated ones). The stored query `listing_pages` lists them,
-  newest first; a listing without a page reads the newest, kept in a mark by each build.
+  publication day (or of the undated ones). The newest page is kept in a mark by each
+  build.
 
       <article> ckg:onPage <id:page/DAY/1> .
       <id:page/DAY/1> a ckg:ListingPage ; ckg:pageGroup "DAY" ;
@@ -18,8 +19,7 @@ claims of one page's articles, whatever the size of the store. Two kinds of page
 - **term pages** (graph `id:graph/term-pages`), for the listings of one named term
   (`claims_about_actor`, `claims_of_actor`, `claims_at_place`, `contested_at_place`): an
   article is on one page of each entity that a claim of it names (agent, target, controller or
-  place of its event, its claimant or a reporter). The stored query `term_pages` lists a term's
-  pages, newest first; a listing without a page reads the term's newest.
+  place of its event, its claimant or a reporter).
 
       <article> ckg:onTermPage <id:termpage/entity/NAME/1> .
       <id:termpage/entity/NAME/1> a ckg:TermPage ; ckg:pageTerm <id:entity/NAME> ;
@@ -34,6 +34,7 @@ stays valid.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote, unquote
@@ -202,6 +203,27 @@ class Pages:
         )
         return [r["page"] for r in rows]  # type: ignore[misc]
 
+    def newest_first(self, store: Store, group: Term | None = None) -> Iterator[ox.NamedNode]:
+        """Every page (of ``group``, for term pages), newest first, found a step at a time:
+        a reader that stops after a few pages pays for those, not for a list of every page
+        (2,131 day pages at a million claims). A page may hold nothing (its articles left)."""
+        raise NotImplementedError
+
+    def last_parts(
+        self, store: Store, group: Term | None, before: str | None, most: int = 1
+    ) -> list[tuple[str, int]]:
+        """(group, its last part) of ``group``, else of the ``most`` latest groups before
+        ``before``, latest first."""
+        where = f"GRAPH <{self.GRAPH}> {{ ?page {self.GROUP} ?group ; ckg:pagePart ?part }}"
+        if before is not None:
+            where += f" FILTER(?group < {ox.Literal(before)})"
+        query = (
+            f"{PREFIX}SELECT ?group (MAX(?part) AS ?last) WHERE {{ {where} }} "
+            f"GROUP BY ?group ORDER BY DESC(?group) LIMIT {most}"
+        )
+        rows = store.select(query, {"group": group} if group is not None else None)
+        return [(r["group"].value, int(r["last"].value)) for r in rows]
+
     def _fill(
         self, store: Store, groups: list[str], leaving: list[tuple[str, str]]
     ) -> dict[str, tuple[int, int]]:
@@ -341,6 +363,44 @@ class DayPages(Pages):
     def default_page(self, store: Store, group: Term | None) -> Term | None:
         return self.newest(store)
 
+    def newest_first(self, store: Store, group: Term | None = None) -> Iterator[ox.NamedNode]:
+        """From the newest page's mark back, part by part, then the days before (one lookup
+        over the month before, or over every day when that month had none), and the undated
+        pages last."""
+        newest = self.newest(store)
+        if newest is None:
+            return
+        day, part = self.key(newest.value)
+        days = [(day, part)]
+        while days:
+            for day, part in days:
+                yield from (ox.NamedNode(self.page_iri(day, p)) for p in range(part, 0, -1))
+            days = self.days_before(store, day) if day != UNDATED else []
+        if day != UNDATED:
+            for _, last in self.last_parts(store, ox.Literal(UNDATED), None):
+                yield from (ox.NamedNode(self.page_iri(UNDATED, p)) for p in range(last, 0, -1))
+
+    def days_before(self, store: Store, day: str) -> list[tuple[str, int]]:
+        """The days with pages in the 31 days before ``day``, latest first, each with its last
+        part: looked up by day (a VALUES block of them), else the latest 16 days before it
+        among every page."""
+        try:
+            start = dt.date.fromisoformat(day)
+        except ValueError:
+            return self.last_parts(store, None, day, most=16)
+        window = " ".join(
+            str(ox.Literal((start - dt.timedelta(days=k)).isoformat())) for k in range(1, 32)
+        )
+        found = store.select(
+            f"""{PREFIX}SELECT ?group (MAX(?part) AS ?last) WHERE {{
+              VALUES ?group {{ {window} }}
+              GRAPH <{self.GRAPH}> {{ ?page {self.GROUP} ?group ; ckg:pagePart ?part }}
+            }} GROUP BY ?group ORDER BY DESC(?group)"""
+        )
+        if found:
+            return [(r["group"].value, int(r["last"].value)) for r in found]
+        return self.last_parts(store, None, day, most=16)
+
     def full_extra(self, placed: dict[tuple[str, int], list[Term]]) -> list[ox.Quad]:
         if not placed:
             return []
@@ -429,6 +489,14 @@ class TermPages(Pages):
 
     def default_page(self, store: Store, group: Term | None) -> Term | None:
         return self.newest(store, group)
+
+    def newest_first(self, store: Store, group: Term | None = None) -> Iterator[ox.NamedNode]:
+        """The term's parts from its last (one lookup of the term's pages) to its first."""
+        if not isinstance(group, ox.NamedNode):
+            return
+        found = self.last_parts(store, group, None)
+        last = found[0][1] if found else 0
+        yield from (ox.NamedNode(self.page_iri(group.value, p)) for p in range(last, 0, -1))
 
     def newest(self, store: Store, term: Term | None) -> Term | None:
         """The term's last part that holds an article; for a term without pages, its first

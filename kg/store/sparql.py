@@ -14,6 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.errors import QueryError
 from kg.vocab import XSD_INTEGER
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -119,3 +120,60 @@ def dataset_params(default_graph: list[str] | None, named_graphs: list[str] | No
     pairs = [("default-graph-uri", g) for g in default_graph or []]
     pairs += [("named-graph-uri", g) for g in named_graphs or []]
     return "?" + urllib.parse.urlencode(pairs) if pairs else ""
+
+
+# strings, IRIs and comments: where braces and keywords are data, not syntax
+_NOT_SYNTAX = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
+
+
+def blanked(sparql: str) -> str:
+    """The text with strings, IRIs and comments blanked out (same length, same offsets)."""
+    return _NOT_SYNTAX.sub(lambda m: " " * len(m.group()), sparql)
+
+
+def where_group_end(sparql: str) -> int:
+    """The offset of the `}` that closes the query's WHERE group."""
+    text = blanked(sparql)
+    found = WHERE_OPEN.search(text)
+    if found is None:
+        raise QueryError("The query needs a WHERE clause to bind its parameters in")
+    depth = 1
+    for at in range(found.end(), len(text)):
+        depth += {"{": 1, "}": -1}.get(text[at], 0)
+        if depth == 0:
+            return at
+    raise QueryError("The query's WHERE group is not closed")
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """The query with each binding in a VALUES block: a one-variable block the text already
+    has for it (an example binding) gets the bound term instead; the others go in one block
+    at the end of the WHERE group, where every pattern and filter of the group sees them.
+    The terms are serialised by pyoxigraph, so no text of a value can change the query."""
+    rest: dict[str, Term] = {}
+    for name, term in bindings.items():
+        block = re.compile(rf"\bVALUES\s+\?{re.escape(name)}\s*\{{[^{{}}]*\}}", re.I)
+        found = block.search(blanked(sparql))
+        if found is None:
+            rest[name] = term
+        else:
+            sparql = f"{sparql[: found.start()]}VALUES ?{name} {{ {term} }}{sparql[found.end() :]}"
+    if rest:
+        at = where_group_end(sparql)
+        names = " ".join(f"?{k}" for k in rest)
+        row = " ".join(str(v) for v in rest.values())
+        sparql = f"{sparql[:at]}  VALUES ({names}) {{ ({row}) }}\n{sparql[at:]}"
+    return sparql
+
+
+def select_variables(sparql: str) -> list[str]:
+    """The variables a SELECT projects, in order: bare ones and those of `(... AS ?x)`."""
+    text = blanked(sparql)
+    found = re.search(r"\bSELECT\b(.*?)\bWHERE\b", text, re.I | re.S)
+    if found is None:
+        raise QueryError("Not a SELECT query with a WHERE clause")
+    clause = re.sub(r"\((?:[^()]|\([^()]*\))*\bAS\s+\?(\w+)\s*\)", r"?\1", found.group(1))
+    return re.findall(r"[?$](\w+)", clause)
