@@ -377,3 +377,70 @@ def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> 
 def test_the_stronghold_a_group_is_based_in_is_theirs() -> None:
     claims = controls("HTS militants, who are based in the nearby stronghold of Saraqib, attacked.")
     assert held(claims) == {"Saraqib": "Hay'at Tahrir al-Sham"}
+
+
+def test_unknown_names_listed_with_a_place_are_places() -> None:
+    claims = controls("The army regained Khirbet Dalla, Zor Maqsud and Kherbat Nafi on Wednesday.")
+    assert held(claims) == dict.fromkeys(
+        ["Khirbet Dalla", "Zor Maqsud", "Kherbat Nafi"], "Government of Syria"
+    )
+
+
+def test_a_name_the_parser_hung_on_a_direction_is_the_place() -> None:
+    [c] = controls("Rebels captured the village of Tal Warid west of Damascus on Wednesday.")
+    assert c.place.label == "Tal Warid"
+
+
+def test_a_party_counted_among_others_is_of_their_kind() -> None:
+    [c] = [c for c in controls(
+        "Warplanes struck the village of Kafr Hamdan held by Islamist fighters and other rebels."
+    )]
+    assert c.controller.label == "Syrian opposition"
+
+
+def test_an_ally_named_beside_the_leading_party_does_not_cancel_it() -> None:
+    [c] = controls(
+        "Turkish troops and their Syrian rebel allies took control of Afrin on Wednesday."
+    )
+    assert c.controller.label == "Turkey"
+
+
+def test_parties_of_two_sides_name_no_captor() -> None:
+    [c] = controls("Russian jets and rebels took control of Afrin on Wednesday.")
+    assert c.controller is None
+
+
+def test_a_place_declared_liberated_is_the_declarers_sides() -> None:
+    [c] = controls("Iraqi Prime Minister Haider al-Abadi declared Tal Afar liberated on Wednesday.")
+    assert (c.place.label, c.controller.label) == ("Tall Afar", "Iraq")
+
+
+def test_an_announced_capture_is_the_announcing_forces() -> None:
+    [c] = controls("The army announced the liberation of Mayadin from Islamic State.")
+    assert c.controller.label == "Government of Syria"
+    [c] = controls("The capture of Tal Hamis was announced by the Kurdish YPG militia.")
+    assert c.controller.label == "Kurdish forces"
+    [c] = controls("The monitor announced the capture of Tal Hamis.")
+    assert c.controller is None
+
+
+def test_a_share_of_a_place_is_not_the_place() -> None:
+    assert controls("Government forces were in control of 90 percent of Eastern Ghouta.") == []
+    assert controls("Deir al-Zor city was partly held by Islamic State.") == []
+
+
+def test_held_until_a_date_held_up_to_the_day_before() -> None:
+    [c] = controls("Raqqa was held by Islamic State until October 2017.")
+    assert (c.date.start, c.date.end) == (dt.date(2017, 9, 30), dt.date(2017, 9, 30))
+
+
+def test_a_state_the_same_sentence_ends_holds_until_the_change() -> None:
+    claims = controls(
+        "Islamic State fighters on Wednesday recaptured the desert town of al-Qaryatain, which "
+        "had been held by government forces since April 2018."
+    )
+    state = next(c for c in claims if c.event == "ControlState")
+    change = next(c for c in claims if c.event == "ControlChange")
+    assert change.date.start == dt.date(2019, 3, 13)
+    assert state.controller.label == "Government of Syria"
+    assert (state.date.start, state.date.end) == (dt.date(2018, 4, 1), dt.date(2019, 3, 12))

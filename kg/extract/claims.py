@@ -97,12 +97,21 @@ def date_mentions(doc: Doc) -> dict[int, DateRange]:
         if prev is not None and prev.lower_ in ("on", "since", "in", "last"):
             text = f"{prev.text} {text}"
         rng = resolve(text, pub, future=is_future(ent.root)) or span_of(ent, anchor or pub)
+        if rng is not None and prev is not None and prev.lower_ in ("until", "till"):
+            rng = day_before(rng)  # "held by IS until November": held up to then, not in it
         if rng is not None:
             for i in range(ent.start, ent.end):
                 found[i] = rng
             if rng.start is not None and rng.start == rng.end:
                 anchor = rng.start  # the item's latest dated moment
     return found
+
+
+def day_before(rng: DateRange) -> DateRange | None:
+    if rng.start is None:
+        return None
+    day = rng.start - dt.timedelta(days=1)
+    return DateRange(day, day, rng.text)
 
 
 def span_of(ent: Span, anchor: dt.date | None) -> DateRange | None:
@@ -232,6 +241,7 @@ def sentence_claims(
     found = [g for f in found if (g := denied(f, ctx)) is not None]
     triggers = {f.trigger.i for f in found} | {e.trigger.i for e in events} | attribution.verbs
     claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
+    ended_by_change(claims)
     claims += [event_claim(e, sent, index, dates, triggers) for e in events]
     taken = triggers - attribution.verbs
     speech = (
@@ -247,6 +257,28 @@ def sentence_claims(
         claim.contested = disputed
     remember(sent, ctx, found, attribution)
     return claims
+
+
+def ended_by_change(claims: list[Claim]) -> None:
+    """'retook Rawa, the last town held by IS', 'recaptured X, which had been held by the
+    army since April': a state the sentence's own change ends held until the day before it."""
+    changes = [c for c in claims if c.event == "ControlChange" and c.date and c.date.start]
+    for state in claims:
+        if state.event != "ControlState" or state.date is None or state.place is None:
+            continue
+        for change in changes:
+            if (
+                change.place is not None
+                and change.place.key == state.place.key
+                and change.controller is not None
+                and state.controller is not None
+                and change.controller.key != state.controller.key
+                and state.date.end is not None
+                and state.date.end >= change.date.start
+            ):
+                end = change.date.start - dt.timedelta(days=1)
+                start = state.date.start if state.date.start and state.date.start <= end else end
+                state.date = DateRange(start, end, state.date.text)
 
 
 def disputes(sent: Span, words: Words) -> bool:

@@ -349,6 +349,8 @@ def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None)
         return found  # "Turkey and Iran agreed": a joint act, told by its first party
     side = ctx.gazetteer.side_of(found)
     for other in token.conjuncts:
+        if allied(other):
+            continue  # "Turkish troops and their Syrian rebel allies": the first party leads
         also = one_actor(other, ctx, clause)
         if also is None or also.type != "ArmedGroup":
             continue
@@ -356,6 +358,14 @@ def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None)
         if s is not None and (side is None or s.key != side.key):
             return None
     return found
+
+
+def allied(token: Token) -> bool:
+    """'their allies', 'allied rebels', 'its proxies': a party named as another's ally."""
+    words = lexicon()["ally_words"]
+    return token.lemma_.lower() in words or any(
+        c.dep_ in ("amod", "compound") and c.lemma_.lower() in words for c in token.children
+    )
 
 
 def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None) -> Entity | None:
@@ -391,7 +401,19 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     actors = [e for t in np_tokens(token) if (e := ctx.at(t)) is not None and e.is_actor]
     # "the Syrian Kurdish YPG militia": the group, not the country an adjective names
     best = next((e for e in actors if e.type not in ("Country", "State")), None)
-    return ctx.gazetteer.as_actor(best or actors[0]) if actors else None
+    if actors:
+        return ctx.gazetteer.as_actor(best or actors[0])
+    return kind_of_others(token, ctx)
+
+
+def kind_of_others(token: Token, ctx: ItemContext) -> Entity | None:
+    """'Islamist fighters and other rebels': a party the text counts among others of a kind
+    is of that kind."""
+    for c in token.children:
+        if c.dep_ == "conj" and any(g.lower_ == "other" for g in c.children):
+            found = ctx.at(c)
+            return ctx.gazetteer.as_actor(found) if found and found.is_actor else generic_actor(c, ctx)
+    return None
 
 
 RELATIVIZERS = {"which", "that", "who", "whom"}
@@ -631,6 +653,9 @@ def places_of(
         token = antecedent(token)
     if token.lemma_.lower() in lexicon()["partial_words"]:
         return []  # "most of Idlib province", "parts of the city": not the whole place
+    named = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    if token.lower_ in DIRECTIONS and named:
+        token = named[-1]  # "captured Tal Meri west of Damascus" parsed as a 'Tal Meri west'
     found: list[Entity] = []
     stack = [token, *token.conjuncts] if place_mention(token, ctx) else [token]
     while stack:
@@ -652,12 +677,16 @@ def places_of(
                 continue  # "X village southwest of Y": the parser made the direction the head
             if c.dep_ == "prep" and c.lower_ in LOCATING:
                 continue
-            if c.lower_ in DIRECTIONS or c.lemma_.lower() in ("countryside", "outskirt"):
+            if c.lower_ in DIRECTIONS:
+                # "the village of Tal Meri west of Damascus" parsed as a 'Tal Meri west'
+                stack.extend(g for g in c.children if g.dep_ == "compound" and g.pos_ == "PROPN")
+                continue
+            if c.lemma_.lower() in ("countryside", "outskirt"):
                 continue
             stack.append(c)
     found.sort(key=lambda e: first_mention(ctx, e, token))
     if found:
-        return found
+        return found + unknown_members(token, ctx, certain, found)
     counted = referred_places(token, ctx)
     if counted:
         return counted
@@ -672,9 +701,25 @@ def places_of(
         return []  # "a few smaller villages": no one place
     unnamed = proper_place(token, ctx, certain)
     if unnamed is not None:
-        return [unnamed]
+        return [unnamed, *unknown_members(token, ctx, certain, [unnamed])]
     single = place_of(token, ctx, settlement_only)
     return [single] if single is not None else []
+
+
+def unknown_members(
+    token: Token, ctx: ItemContext, certain: bool, found: list[Entity]
+) -> list[Entity]:
+    """The other members of a list of places whose names no gazetteer knows ('regained
+    Khatab, Zor Qsayaa and Kherbat Hajam'): a proper name joined to a place is a place,
+    whatever NER guessed."""
+    out: list[Entity] = []
+    for conj in token.conjuncts:
+        if conj.i < token.i or place_mention(conj, ctx) is not None:
+            continue
+        entity = proper_place(conj, ctx, certain=True)
+        if entity is not None and entity not in found and entity not in out:
+            out.append(entity)
+    return out
 
 
 def proper_place(token: Token, ctx: ItemContext, certain: bool = False) -> Entity | None:
@@ -823,6 +868,8 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
     direct = place_mention(token, ctx)
     if direct is not None:
         return direct
+    if token.lemma_.lower() in lexicon()["partial_words"]:
+        return None  # "90 percent of Eastern Ghouta": not the whole place
     for child in token.children:
         if child.dep_ == "appos" or (child.dep_ == "prep" and child.lower_ == "of"):
             target = (

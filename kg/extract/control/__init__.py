@@ -127,9 +127,17 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         if not shape.fits(token, ctx):
             continue
         found = shape.read(token, ctx, ctx.gazetteer)
+        if found is not None and partly(token):
+            return None  # "was partly held by IS": a divided place has no one controller
         if found is not None or not shape.tries:
             return found
     return None
+
+
+def partly(token: Token) -> bool:
+    return any(
+        c.dep_ == "advmod" and c.lower_ in lexicon()["partial_adverbs"] for c in token.children
+    )
 
 
 __all__ = ["SHAPES", "Found", "Shape", "control_of", "is_capture_noun", "may_control"]

@@ -25,9 +25,40 @@ def nominal_capture(
     gainer = actor_of(prep_object(noun, "to") or following_to(noun), ctx)
     if gainer is None and noun.lemma_.lower() in lexicon()["nominal_loss"]:
         return None  # "its loss of X": who gained it is not said
-    agent = gainer or actor_of(prep_object(noun, "by"), ctx) or actor_of(child(noun, "poss"), ctx)
+    agent = (
+        gainer
+        or actor_of(prep_object(noun, "by") or verb_by(noun), ctx)
+        or actor_of(child(noun, "poss"), ctx)
+        or armed(actor_of(announcer(noun), ctx))
+    )
     controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
     return Found(noun, "ControlChange", place, agent, None, controller)
+
+
+def announcer(noun: Token) -> Token | None:
+    """Who announces a capture ('the army announced the liberation of X', 'the capture of X
+    was announced by the YPG'): a fighting party announces its own."""
+    verb = noun.head
+    if verb.lemma_.lower() not in lexicon()["declare_verbs"]:
+        return None
+    if noun.dep_ == "dobj":
+        return child(verb, "nsubj")
+    if noun.dep_ == "nsubjpass":
+        return prep_object(verb, "by")
+    return None
+
+
+def verb_by(noun: Token) -> Token | None:
+    """'announced the capture of X by the YPG' parsed with 'by' on the active verb: the
+    noun's agent (an active verb has none of its own)."""
+    verb = noun.head
+    if noun.dep_ != "dobj" or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        return None
+    return prep_object(verb, "by")
+
+
+def armed(actor: Entity | None) -> Entity | None:
+    return actor if actor is not None and actor.type in ("ArmedGroup", "Government", "State") else None
 
 
 def following_to(noun: Token) -> Token | None:

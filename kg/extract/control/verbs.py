@@ -20,8 +20,11 @@ SECURITY_VERBS = ("restore", "establish", "return", "bring")  # "restored securi
 
 def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     agent, patient = roles(verb)
-    if actor_of(agent, ctx) is None and not is_passive(verb):
-        agent = actor_just_before(verb, ctx) or agent
+    declarer = declaring(verb)
+    if declarer is not None and patient is None:  # "Abadi declared Tal Afar liberated"
+        agent, patient = declarer, child(verb, "nsubj", "nsubjpass")
+    if actor_of(agent, ctx) is None and not is_passive(verb) and not (agent and agent.conjuncts):
+        agent = actor_just_before(verb, ctx) or agent  # (parties of two sides name no one)
     if patient is not None and patient.lemma_.lower() in ("control", "victory"):
         place_t = prep_object(patient, "of", "over", "in") or prep_object(verb, "in", "of")
         target_t = prep_object(patient, "over") if patient.lemma_ == "victory" else None
@@ -37,6 +40,17 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if agent is None and source is not None and is_passive(verb):
         agent = governing_subject(verb, actor_of(source, ctx), ctx)
     return gain_found(verb, agent, patient, source, ctx, gaz)
+
+
+def declaring(verb: Token) -> Token | None:
+    """The subject of 'declare' whose object clause this participle is ('declared X
+    liberated', 'announced X recaptured')."""
+    head = verb.head
+    if verb.tag_ != "VBN" or verb.dep_ not in ("ccomp", "xcomp", "oprd") or head is verb:
+        return None
+    if head.lemma_.lower() not in lexicon()["declare_verbs"]:
+        return None
+    return child(head, "nsubj")
 
 
 def actor_just_before(verb: Token, ctx: ItemContext, reach: int = 6) -> Token | None:
