@@ -178,7 +178,9 @@ def date_for(token: Token, dates: dict[int, DateRange], triggers: set[int]) -> D
         if found is not None:
             return shifted(found, shift)
         participle = t.dep_ == "acl" and t.tag_ == "VBG"  # "a victory overrunning X"
-        if (t.dep_ not in UPWARD_DEPS and not participle) or t.head.i == t.i:
+        # "Monday's fighting, which resulted in X taking control": the fighting's day
+        of_fighting = t.dep_ == "relcl" and t.head.lemma_.lower() in lexicon()["attack_nouns"]
+        if (t.dep_ not in UPWARD_DEPS and not participle and not of_fighting) or t.head.i == t.i:
             return None
         shift += offset_days(t)
         t = t.head

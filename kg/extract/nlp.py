@@ -45,7 +45,24 @@ def lemma_fixes_component(doc: Doc) -> Doc:
     for token in doc:
         if token.text in fixes:
             token.lemma_ = fixes[token.text]
+        elif token.lower_.startswith("re-") and token.pos_ == "VERB":
+            token.lemma_ = verb_lemma(token.lower_[3:])  # "re-establishing": establish (again)
     return doc
+
+
+@lru_cache(maxsize=4096)
+def verb_lemma(word: str) -> str:
+    """A verb's lemma by the model's own rule tables (what its lemmatizer does for a token)."""
+    tables = pipeline().get_pipe("lemmatizer").lookups  # type: ignore[attr-defined]
+    index = tables.get_table("lemma_index", {}).get("verb", {})
+    exceptions = tables.get_table("lemma_exc", {}).get("verb", {})
+    if word in exceptions:
+        return exceptions[word][0]
+    for old, new in tables.get_table("lemma_rules", {}).get("verb", []):
+        form = word[: len(word) - len(old)] + new if word.endswith(old) else ""
+        if form and form in index:
+            return form
+    return word
 
 
 def load_model() -> Language:
@@ -71,6 +88,7 @@ def pipeline() -> Language:
     nlp = load_model()
     remember_attribute_rules(nlp)  # the model's rules, each kind of token matched once
     restore_possessives(nlp)
+    keep_prefixed_verbs(nlp)
     nlp.add_pipe("kg_paragraphs", before="parser")
     nlp.add_pipe("kg_lemma_fixes", after="lemmatizer")
     ruler: EntityRuler = nlp.add_pipe(  # type: ignore[assignment]
@@ -82,6 +100,21 @@ def pipeline() -> Language:
         ruler.add_patterns(default_gazetteer().ruler_patterns())
     LOADS.append(time.perf_counter() - started)
     return nlp
+
+
+def keep_prefixed_verbs(nlp: Language) -> None:
+    """'re-establishing control', 're-took': one word, as the tagger and parser expect; split
+    at its hyphen ('re', '-', 'establishing') the sentence falls apart. Read as its verb
+    (lemma without 're-', ``kg_lemma_fixes``)."""
+    from spacy.util import compile_infix_regex
+
+    hyphen = next((p for p in nlp.Defaults.infixes if "--" in str(p) and "~" in str(p)), None)
+    if hyphen is None:
+        return
+    kept = [p for p in nlp.Defaults.infixes if p is not hyphen]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(  # type: ignore[union-attr]
+        [*kept, r"(?<!^re)(?<!^Re)(?<!^RE)" + hyphen]
+    ).finditer
 
 
 def restore_possessives(nlp: Language) -> None:
