@@ -444,3 +444,29 @@ def test_a_state_the_same_sentence_ends_holds_until_the_change() -> None:
     assert change.date.start == dt.date(2019, 3, 13)
     assert state.controller.label == "Government of Syria"
     assert (state.date.start, state.date.end) == (dt.date(2018, 4, 1), dt.date(2019, 3, 12))
+
+
+def test_a_speaker_after_its_verb_is_the_claimant() -> None:
+    [c] = controls("The army took the villages of Kafr Dalla and Umm Tut said the Observatory.")[:1]
+    assert c.claimant.label == "Syrian Observatory for Human Rights"
+
+
+def test_a_reporting_participle_speaks_for_its_clauses_subject() -> None:
+    claims = controls(
+        "The Observatory confirmed the toll, adding that the village of Kafr Dalla is held by "
+        "the Nusra Front."
+    )
+    assert [c.claimant.label for c in claims] == ["Syrian Observatory for Human Rights"]
+
+
+def test_a_capture_in_a_dated_fights_relative_clause_is_that_days() -> None:
+    [c] = controls(
+        "Five fighters were killed in Tuesdays fighting which resulted in the Nusra Front taking "
+        "control of the village of Kafr Dalla, the monitor said."
+    )
+    assert c.date.start == dt.date(2019, 3, 12)
+
+
+def test_a_verb_with_re_and_a_hyphen_is_read_as_its_verb() -> None:
+    [c] = controls("Government forces re-established control over Kafr Dalla on Wednesday.")
+    assert (c.place.label, c.controller.label) == ("Kafr Dalla", "Government of Syria")

@@ -66,6 +66,7 @@ class Outcome:
     answer: str
     claimant_ok: bool | None = None
     reported_ok: bool | None = None
+    sources: str = ""  # the evidence's claimants and reporting chains, as shown
 
 
 @dataclass
@@ -114,6 +115,15 @@ class ControlScores:
                         f"{'none' if c.get('expect_none') else c['expect'][0]!r} expected, "
                         f"got {o.answer}\n      {c['sentence'][:150]!r}"
                     )
+            lines.append("right answers with another source:")
+            for o in self.outcomes:
+                for field_, ok in (("claimant", o.claimant_ok), ("reported_by", o.reported_ok)):
+                    if ok is False:
+                        c = o.case
+                        lines.append(
+                            f"  [{field_}] {c['article']} {c['place']!r} {c['date']}: "
+                            f"{c[field_][0]!r} expected, evidence has {o.sources}"
+                        )
         return "\n".join(lines)
 
 
@@ -213,12 +223,25 @@ def score_case(store: Store, case: dict, names: Names | None = None) -> Outcome:
         return Outcome(case, False, cause, shown)
     if not evidence:
         return Outcome(case, False, "no evidence", shown)
-    outcome = Outcome(case, True, "", shown)
+    outcome = Outcome(case, True, "", shown, sources=evidence_sources(evidence))
     if case.get("claimant"):
         outcome.claimant_ok = names.in_chain(evidence, "claimant", case["claimant"])
     if case.get("reported_by"):
         outcome.reported_ok = names.in_chain(evidence, "reported_by", case["reported_by"])
     return outcome
+
+
+def evidence_sources(evidence: list[dict]) -> str:
+    """'claimant X via A > B; ...' for each evidence claim."""
+    def label(value: object) -> str:
+        return str(value.get("label") if isinstance(value, dict) else value)
+
+    shown = []
+    for e in evidence:
+        chain = " > ".join(label(r) for r in e.get("reported_by") or [])
+        claimant = label(e["claimant"]) if e.get("claimant") else "none"
+        shown.append(f"claimant {claimant}" + (f" via {chain}" if chain else ""))
+    return "; ".join(dict.fromkeys(shown)) or "nothing"
 
 
 def load_cases(path: Path) -> dict:

@@ -65,7 +65,10 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
         outlet = source_of(listener, ctx)
         if outlet is not None:
             steps.append(outlet)
-    subject = child(verb, "nsubj", "nsubjpass") or stranded_speaker(verb, ctx)
+    subject = (
+        child(verb, "nsubj", "nsubjpass") or inverted_speaker(verb, ctx)
+        or governing_speaker(verb) or stranded_speaker(verb, ctx)
+    )
     speaker = source_of(subject, ctx)
     if speaker is not None:
         steps.append(speaker)
@@ -75,6 +78,25 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
             if cited is not None:
                 steps.append(cited)
     return steps
+
+
+def governing_speaker(verb: Token) -> Token | None:
+    """'The Observatory confirmed the toll, adding that ...': the speaker of the clause a
+    subjectless reporting participle hangs on."""
+    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "xcomp", "conj"):
+        return None
+    return child(verb.head, "nsubj")
+
+
+def inverted_speaker(verb: Token, ctx: ItemContext) -> Token | None:
+    """'... said the Observatory', 'said a military source': a speaker after its verb (the
+    parser often takes it for an object)."""
+    if verb.lemma_.lower() == "tell":
+        return None
+    after = next((c for c in verb.children if c.dep_ in ("dobj", "attr") and c.i > verb.i), None)
+    if after is None or after.i > verb.i + 4:
+        return None
+    return after if source_of(after, ctx) is not None else None
 
 
 def stranded_speaker(verb: Token, ctx: ItemContext) -> Token | None:
