@@ -470,3 +470,19 @@ def test_a_capture_in_a_dated_fights_relative_clause_is_that_days() -> None:
 def test_a_verb_with_re_and_a_hyphen_is_read_as_its_verb() -> None:
     [c] = controls("Government forces re-established control over Kafr Dalla on Wednesday.")
     assert (c.place.label, c.controller.label) == ("Kafr Dalla", "Government of Syria")
+
+
+def test_a_held_neighbourhood_of_a_city_is_not_the_city() -> None:
+    claims = controls(
+        "Ten people were killed in rebel shelling of a regime-held neighbourhood of Aleppo on "
+        "Wednesday. Another 40 were injured in the attack on Qasr Dalla according to the monitor."
+    )
+    assert held(claims) == {"Qasr Dalla": "Government of Syria"}
+
+
+def test_a_stronghold_an_attack_hit_is_named_by_the_attack_told_again() -> None:
+    claims = controls(
+        "The toll from a government raid on an Islamic State stronghold in eastern Syria has "
+        "risen to 18, a monitor said. The raid on the village of Kafr Dalla destroyed a prison."
+    )
+    assert held(claims) == {"Kafr Dalla": "Islamic State of Iraq and the Levant"}

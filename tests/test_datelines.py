@@ -178,3 +178,9 @@ def test_a_byline_names_the_wire_the_publisher_carries() -> None:
     assert byline_agency(["Rebels shell city Monitor AFP At least ten people died."]) == "AFP"
     assert byline_agency(["A commander told AFP the town had fallen."]) is None
     assert byline_agency(["Troops advanced, AP said on Monday."]) is None
+    # a credit closing the text
+    assert byline_agency(["Troops advanced.", "The siege was lifted on Monday.-AFP"]) == "AFP"
+    assert byline_agency(["Troops advanced.", "The siege was lifted on Monday. (Reuters)"]) == (
+        "Reuters"
+    )
+    assert byline_agency(["Troops advanced.", "The commander spoke to AFP"]) is None

@@ -870,7 +870,10 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
         return direct
     if token.lemma_.lower() in lexicon()["partial_words"]:
         return None  # "90 percent of Eastern Ghouta": not the whole place
+    part = token.lemma_.lower() in lexicon()["subplace_nouns"]
     for child in token.children:
+        if part and child.dep_ == "prep" and contains(child, ctx):
+            continue  # "a regime-held neighbourhood of Aleppo" is not Aleppo
         if child.dep_ == "appos" or (child.dep_ == "prep" and child.lower_ == "of"):
             target = (
                 child
@@ -926,6 +929,40 @@ def named_next_as(token: Token, lemma: str, ctx: ItemContext) -> Entity | None:
 
 
 REGION_WORDS = {"neighbourhood", "neighborhood", "district", "suburb", "quarter", "area"}
+
+
+def attack_site_later(noun: Token, ctx: ItemContext) -> Entity | None:
+    """'a raid on an IS stronghold in eastern Syria ... The strike on the village of
+    Ghareebeh killed ...': an indefinite place an attack hit is the one a later definite
+    mention of the attack names (within two sentences)."""
+    prep = noun.head
+    if (
+        noun.dep_ != "pobj"
+        or prep.lower_ not in SITE_PREPS
+        or prep.head.lemma_.lower() not in lexicon()["attack_nouns"]
+        or not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
+    ):
+        return None
+    doc = noun.doc
+    for t in doc[noun.sent.end : next_sentence_end(noun)]:
+        if t.lemma_.lower() not in lexicon()["attack_nouns"] or not any(
+            c.dep_ == "det" and c.lower_ in ("the", "that", "this") for c in t.children
+        ):
+            continue
+        for p in t.children:
+            obj = next((g for g in p.children if g.dep_ == "pobj"), None)
+            if p.dep_ != "prep" or p.lower_ not in SITE_PREPS or obj is None:
+                continue
+            named = place_mention(obj, ctx) or place_mention(
+                next((g for c in obj.children if c.lower_ == "of" for g in c.children), None),
+                ctx,
+            )
+            if named is not None and named.type not in ("Country", "Province", "Region"):
+                return named
+    return None
+
+
+SITE_PREPS = ("on", "in", "of", "against")
 
 
 def previous_sentence_start(token: Token) -> int:

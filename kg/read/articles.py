@@ -373,12 +373,17 @@ NOT_BYLINE_AFTER = {
 def byline_agency(paragraphs: list[str]) -> str | None:
     """The wire agency a byline names in the article's first words: "(Reuters)", "BEIRUT
     (AFP) -", or a title run into the text with the agency between ("... Monitor AFP At
-    least ..."); not an agency a sentence speaks of ("told AFP", "AFP said")."""
+    least ..."), or a credit closing the text ("... sieges.-AFP"); not an agency a sentence
+    speaks of ("told AFP", "AFP said")."""
     if not paragraphs:
         return None
     # the title and the lead: a file's first paragraph is often its headline
     head = " ".join(" ".join(paragraphs[:2]).split()[:BYLINE_WORDS])
     names = sorted(wire_bylines(), key=len, reverse=True)
+    tail = paragraphs[-1].rstrip()
+    for name in names:  # a credit closing the text: "... the sieges.-AFP", "— Reuters"
+        if re.search(rf"[.\"”]\s*[-–—]+\s*{re.escape(name)}$|\(\s*{re.escape(name)}\s*\)$", tail):
+            return name
     for name in names:
         if re.search(rf"\(\s*{re.escape(name)}\s*\)", head):
             return name

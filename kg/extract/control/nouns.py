@@ -9,7 +9,14 @@ from spacy.tokens import Token
 from kg.extract.attribution import child
 from kg.extract.control.base import HOLDER_TYPES, Found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, place_mention, place_of, places_of
+from kg.extract.mentions import (
+    ItemContext,
+    actor_of,
+    attack_site_later,
+    place_mention,
+    place_of,
+    places_of,
+)
 from kg.extract.syntax import changed_by, prep_object
 
 
@@ -139,6 +146,9 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
         for p in places_of(place_t, ctx, settlement_only=False, certain=True)
         if p.type != "Country" and not (within and p.type in ("Province", "Region"))
     ]
+    if not places and within:
+        later = attack_site_later(noun, ctx)  # "a raid on an IS stronghold in eastern Syria"
+        places = [later] if later is not None else []
     if not places:
         return None
     return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
