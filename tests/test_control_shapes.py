@@ -486,3 +486,25 @@ def test_a_stronghold_an_attack_hit_is_named_by_the_attack_told_again() -> None:
         "risen to 18, a monitor said. The raid on the village of Kafr Dalla destroyed a prison."
     )
     assert held(claims) == {"Kafr Dalla": "Islamic State of Iraq and the Levant"}
+
+
+def test_a_past_verb_tagged_as_a_noun_is_read_as_the_verb_the_parse_makes_it() -> None:
+    claims = controls("The Iraqi army retook Rawa the last town under the control of Islamic "
+                      "State on Wednesday the military said.")
+    change = next(c for c in claims if c.event == "ControlChange")
+    assert (change.place.label, change.controller.label) == ("Rawah", "Iraq")
+
+
+def test_an_enclave_in_a_village_is_the_village() -> None:
+    claims = controls(
+        "Rebels shelled the town of Douma on Tuesday. Kurdish-led fighters said on Wednesday they "
+        "had seized the last Islamic State enclave in the village of Kafr Dalla."
+    )
+    assert held(claims) == {"Kafr Dalla": "Kurdish forces"}
+
+
+def test_the_party_inside_a_besieged_town_holds_it() -> None:
+    assert held(controls("Rebels in the besieged town of Douma agreed to leave on Wednesday.")) == {
+        "Douma": "Syrian opposition"
+    }
+    assert controls("Civilians in the besieged town of Douma are starving.") == []

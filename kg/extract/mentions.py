@@ -690,6 +690,9 @@ def places_of(
     counted = referred_places(token, ctx)
     if counted:
         return counted
+    inside = enclave_in(token, ctx)
+    if inside is not None:
+        return [inside]
     if token.dep_ == "appos":  # "al-Bab, a nearby town held by ..."
         head = place_mention(token.head, ctx)
         if head is not None:
@@ -704,6 +707,26 @@ def places_of(
         return [unnamed, *unknown_members(token, ctx, certain, [unnamed])]
     single = place_of(token, ctx, settlement_only)
     return [single] if single is not None else []
+
+
+def enclave_in(token: Token, ctx: ItemContext) -> Entity | None:
+    """'the last IS enclave in the village of Baghouz', 'the rebel pocket in Douma': an
+    enclave or stronghold said to be in a town or village is that place."""
+    if token.lemma_.lower() not in ENCLAVE_NOUNS:
+        return None
+    for p in token.children:
+        if p.dep_ != "prep" or p.lower_ != "in":
+            continue
+        obj = next((g for g in p.children if g.dep_ == "pobj"), None)
+        named = place_mention(obj, ctx) or place_mention(
+            next((g for c in (obj.children if obj is not None else ()) if c.lower_ == "of"
+                  for g in c.children), None), ctx)
+        if named is not None and named.type in SETTLEMENTS:
+            return named
+    return None
+
+
+ENCLAVE_NOUNS = {"enclave", "pocket", "stronghold", "bastion", "holdout"}
 
 
 def unknown_members(

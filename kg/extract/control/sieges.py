@@ -20,8 +20,10 @@ def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     of X': a siege changes no control; the besieged still hold the place (the party the
     sentence names inside it, else the besieger's opponent: kg/data/lexicon.json
     "besieged_side")."""
-    if is_passive(verb) and verb.dep_ == "amod":
-        return None  # "the besieged town": told by siege_noun's kin, the party of the place
+    if verb.dep_ == "amod" and (is_passive(verb) or verb.tag_ == "VBN"):
+        # "rebels in the besieged town of Douma": the party inside holds it; a bare "the
+        # besieged town" says not whose (siege_noun's kin, the party of the place, may)
+        return besieged_inside(verb, ctx, gaz)
     besieger_t, place_t = roles(verb)
     if besieger_t is not None and actor_of(besieger_t, ctx) is None and not is_passive(verb):
         return None  # "buildings surrounding the park": no force besieges anything
@@ -31,6 +33,16 @@ def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if inside is not None:  # "encircling IS in the town of Manbij"
         place_t = prep_object(verb, "in") or prep_object(place_t, "in")
     return siege_found(verb, besieger_t, place_t, inside, ctx, gaz)
+
+
+def besieged_inside(adjective: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    place_t = adjective.head
+    if place_t.dep_ != "pobj" or place_t.head.lower_ not in ("in", "inside"):
+        return None
+    inside = actor_of(place_t.head.head, ctx)
+    if inside is None or inside.type not in ARMED - {"Country"}:
+        return None
+    return siege_found(adjective, None, place_t, inside, ctx, gaz)
 
 
 def siege_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
