@@ -508,3 +508,11 @@ def test_the_party_inside_a_besieged_town_holds_it() -> None:
         "Douma": "Syrian opposition"
     }
     assert controls("Civilians in the besieged town of Douma are starving.") == []
+
+
+def test_a_lower_case_word_tagged_as_a_name_is_a_noun() -> None:
+    claims = controls(
+        "Air strikes hit the town of Kafr Dalla and the village of Umm Tut on Wednesday. Both "
+        "towns are under jihadist control though all the casualties there were civilians."
+    )
+    assert set(held(claims)) == {"Kafr Dalla", "Umm Tut"}

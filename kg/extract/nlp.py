@@ -47,6 +47,10 @@ def lemma_fixes_component(doc: Doc) -> Doc:
             token.lemma_ = fixes[token.text]
         elif token.lower_.startswith("re-") and token.pos_ == "VERB":
             token.lemma_ = verb_lemma(token.lower_[3:])  # "re-establishing": establish (again)
+        if token.pos_ == "PROPN" and token.text.isalpha() and token.text.islower() and len(
+            token.text
+        ) > 3:
+            token.pos_ = "NOUN"  # "under jihadist control": a lower-case word is no name
         if token.pos_ == "NOUN" and {"nsubj", "dobj"} <= {c.dep_ for c in token.children}:
             # "the army retook Rawa" tagged a noun the parser reads as a verb: a verb
             token.pos_, token.tag_ = "VERB", "VBD"
