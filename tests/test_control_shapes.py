@@ -516,3 +516,19 @@ def test_a_lower_case_word_tagged_as_a_name_is_a_noun() -> None:
         "towns are under jihadist control though all the casualties there were civilians."
     )
     assert set(held(claims)) == {"Kafr Dalla", "Umm Tut"}
+
+
+def test_a_reporting_verb_closing_the_sentence_reports_it() -> None:
+    [c] = controls(
+        "Government forces retook the town of Kafr Dalla after the militants were driven out "
+        "a source on the ground announced on Wednesday."
+    )
+    assert c.claimant.label == "source on the ground"
+
+
+def test_a_participle_after_a_capture_is_not_the_captors_word() -> None:
+    [c] = controls(
+        "Sources told the agency that the YPG seized control of Kafr Dalla adding that they "
+        "were heading south."
+    )
+    assert "People's Protection Units" not in [s.label for s in c.reported_by]

@@ -46,8 +46,21 @@ def is_reporting(token: Token, words: Words) -> bool:
     if not may_report(words, token.i):
         return False
     if words.lemma[token.i] in lexicon()["reporting_verbs_need_clause"]:
-        return any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in token.children)
+        return any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in token.children) or (
+            closing(token)
+        )
     return True
+
+
+def closing(verb: Token) -> bool:
+    """'... were eliminated a source on the ground announced on Sunday': a reporting verb
+    that ends its sentence (a date or a full stop after it at most) reports what came
+    before, however the parser hung it."""
+    rest = [t for t in verb.doc[verb.i + 1 : verb.sent.end] if not t.is_punct]
+    return not any(c.dep_ in ("dobj", "attr") for c in verb.children) and all(
+        t.ent_type_ in ("DATE", "TIME") or t.lower_ in ("on", "in", "late", "early", "earlier")
+        for t in rest
+    )
 
 
 def is_citing(words: Words, i: int) -> bool:
@@ -85,6 +98,8 @@ def governing_speaker(verb: Token) -> Token | None:
     subjectless reporting participle hangs on."""
     if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "xcomp", "conj"):
         return None
+    if verb.head.lemma_.lower() not in lexicon()["reporting_verbs"]:
+        return None  # "the YPG seized X, adding ...", the parse's: who adds is not said there
     return child(verb.head, "nsubj")
 
 
