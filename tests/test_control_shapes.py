@@ -532,3 +532,27 @@ def test_a_participle_after_a_capture_is_not_the_captors_word() -> None:
         "were heading south."
     )
     assert "People's Protection Units" not in [s.label for s in c.reported_by]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place", "holder"),
+    [
+        ("Rebels beat back an army assault on the town of Kafr Dalla on Wednesday.",
+         "Kafr Dalla", "Syrian opposition"),
+        ("Shells hit the district of Umm Tut, where rebel fighters have repelled attempts by "
+         "loyalist forces to overrun the area.", "Umm Tut", "Syrian opposition"),
+        ("The Islamic State offensive to break through the army positions in the Sinaa "
+         "district of Deir Ezzor was repelled by the strong defense of the Syrian soldiers.",
+         "Sinaa", "Government of Syria"),
+    ],
+)
+def test_who_repelled_an_attack_on_a_place_holds_it(sentence: str, place: str, holder: str) -> None:
+    assert held(controls(sentence)) == {place: holder}
+
+
+def test_a_small_place_abroad_of_a_name_the_item_uses_is_not_that_place() -> None:
+    [c] = controls(
+        "Clashes centre on villages near the city of Deir al-Zor. On Wednesday the Nusra Front "
+        "took control of the village of al-Sabha."
+    )
+    assert c.place.label == "al-Sabha" and not c.place.known

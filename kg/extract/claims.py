@@ -264,23 +264,20 @@ def sentence_claims(
 def ended_by_change(claims: list[Claim]) -> None:
     """'retook Rawa, the last town held by IS', 'recaptured X, which had been held by the
     army since April': a state the sentence's own change ends held until the day before it."""
-    changes = [c for c in claims if c.event == "ControlChange" and c.date and c.date.start]
+    changes = [
+        (c.date.start, c.place.key, c.controller.key)
+        for c in claims
+        if c.event == "ControlChange" and c.date and c.date.start and c.place and c.controller
+    ]
     for state in claims:
-        if state.event != "ControlState" or state.date is None or state.place is None:
+        date, place, holder = state.date, state.place, state.controller
+        if state.event != "ControlState" or not date or not date.end or not place or not holder:
             continue
-        for change in changes:
-            if (
-                change.place is not None
-                and change.place.key == state.place.key
-                and change.controller is not None
-                and state.controller is not None
-                and change.controller.key != state.controller.key
-                and state.date.end is not None
-                and state.date.end >= change.date.start
-            ):
-                end = change.date.start - dt.timedelta(days=1)
-                start = state.date.start if state.date.start and state.date.start <= end else end
-                state.date = DateRange(start, end, state.date.text)
+        for day, where, taker in changes:
+            if where == place.key and taker != holder.key and date.end >= day:
+                end = day - dt.timedelta(days=1)
+                start = date.start if date.start and date.start <= end else end
+                state.date = date = DateRange(start, end, date.text)
 
 
 def disputes(sent: Span, words: Words) -> bool:

@@ -150,7 +150,41 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
         if found is not None:
             ctx.add(Mention(ent.start, ent.end, found, ent.text))
     ctx.mentions.sort(key=lambda m: m.start)
+    unlink_strays(ctx)
     return ctx
+
+
+PART_WORDS = {"district", "neighbourhood", "neighborhood", "quarter", "suburb"}
+SMALL_PLACE = 20_000  # below this many people a name is as often another village's
+
+
+def unlink_strays(ctx: ItemContext) -> None:
+    """'the village of al-Sabha' in a report on Deir al-Zor is not the Jordanian town of
+    that name: a small place the gazetteer matched in a country the item names nothing else
+    in is a place known from the text alone."""
+    codes, doc = lexicon()["country_codes"], ctx.doc
+
+    def part(m: Mention) -> bool:  # "al-Sinaah district": a part of a town, not a city abroad
+        return m.end < len(doc) and doc[m.end].lower_ in PART_WORDS
+
+    countries = {
+        codes.get(m.entity.key) if m.entity.type == "Country" else m.entity.country
+        for m in ctx.mentions
+        if m.entity.type == "Country"
+        or (m.entity.country and not part(m) and (m.entity.population >= SMALL_PLACE
+                                                  or m.entity.type in ("City", "Province")))
+    } - {None}
+    if not countries:
+        return
+    for i, m in enumerate(ctx.mentions):
+        e = m.entity
+        if (e.is_place and e.known and e.country and e.country not in countries
+                and (e.population < SMALL_PLACE or part(m))
+                and e.type not in ("Country", "Province")):
+            stray = ctx.gazetteer.adhoc(m.text, e.type)
+            ctx.mentions[i] = Mention(m.start, m.end, stray, m.text)
+            for t in range(m.start, m.end):
+                ctx.by_token[t] = ctx.mentions[i]
 
 
 def group_names(doc: Doc) -> list[tuple[int, int]]:
@@ -412,7 +446,9 @@ def kind_of_others(token: Token, ctx: ItemContext) -> Entity | None:
     for c in token.children:
         if c.dep_ == "conj" and any(g.lower_ == "other" for g in c.children):
             found = ctx.at(c)
-            return ctx.gazetteer.as_actor(found) if found and found.is_actor else generic_actor(c, ctx)
+            if found is not None and found.is_actor:
+                return ctx.gazetteer.as_actor(found)
+            return generic_actor(c, ctx)
     return None
 
 

@@ -117,10 +117,11 @@ def keep_prefixed_verbs(nlp: Language) -> None:
     (lemma without 're-', ``kg_lemma_fixes``)."""
     from spacy.util import compile_infix_regex
 
-    hyphen = next((p for p in nlp.Defaults.infixes if "--" in str(p) and "~" in str(p)), None)
+    infixes = [str(p) for p in nlp.Defaults.infixes or ()]
+    hyphen = next((p for p in infixes if "--" in p and "~" in p), None)
     if hyphen is None:
         return
-    kept = [p for p in nlp.Defaults.infixes if p is not hyphen]
+    kept = [p for p in infixes if p != hyphen]
     nlp.tokenizer.infix_finditer = compile_infix_regex(  # type: ignore[union-attr]
         [*kept, r"(?<!^re)(?<!^Re)(?<!^RE)" + hyphen]
     ).finditer

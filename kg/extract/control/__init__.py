@@ -93,6 +93,7 @@ SHAPES: tuple[Shape, ...] = (
     Shape("controlled", ("VERB", "ADJ", "NOUN", "AUX"), ("control_state_verbs", "control_nouns"),
           states.controlled),
     Shape("declared free", ("ADJ",), ("free_adjectives",), verbs.declared_free),
+    Shape("repelled", ("VERB",), ("repel_verbs",), states.repelled, ("repel_phrasal",)),
 )
 
 

@@ -65,7 +65,8 @@ def verb_by(noun: Token) -> Token | None:
 
 
 def armed(actor: Entity | None) -> Entity | None:
-    return actor if actor is not None and actor.type in ("ArmedGroup", "Government", "State") else None
+    fighting = actor is not None and actor.type in ("ArmedGroup", "Government", "State")
+    return actor if fighting else None
 
 
 def following_to(noun: Token) -> Token | None:

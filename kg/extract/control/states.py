@@ -261,3 +261,50 @@ def holder_word(token: Token, ctx: ItemContext) -> Entity | None:
             if named is not None and named.is_actor and named.type != "Country":
                 return named
     return found if found is not None and found.is_actor else None
+
+
+def repelled(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'rebels repelled an army attack on Qaboun', 'an IS offensive on the army's positions in
+    X was repelled by the soldiers': who beat back an attack on a place holds it."""
+    defender_t, attack_t = roles(verb)
+    # "repelled by the strong defence of the Syrian soldiers": whose defence
+    defender = actor_of(defender_t, ctx) or actor_of(prep_object(defender_t, "of"), ctx)
+    if defender is None or defender.type not in ("ArmedGroup", "Government", "State"):
+        return None
+    if attack_t is None or attack_t.lemma_.lower() not in lexicon()["assault_nouns"]:
+        return None
+    target = (
+        prep_object(attack_t, "on", "against", "into")
+        or prep_object(verb, "on", "in")
+        or aimed_at(attack_t)  # "attempts to overrun the area", "an offensive to break X"
+    )
+    if target is not None and target.lemma_.lower() in ("position", "positions"):
+        target = prep_object(target, "in", "of", "around") or target
+    places = [p for p in places_of(target, ctx) if p.type != "Country"] if target else []
+    where = where_place(verb, ctx)
+    if where is not None and target is not None and target.lemma_.lower() in (
+        *lexicon()["settlement_nouns"], "area"
+    ):
+        places = [where, *(p for p in places if p != where)]  # "... Qaboun, where rebels
+        # repelled attempts to overrun the area": the area is Qaboun
+    if not places:
+        return None
+    return Found(verb, "ControlState", places[0], defender, None, gaz.side_of(defender),
+                 places[1:])
+
+
+def where_place(verb: Token, ctx: ItemContext) -> Entity | None:
+    """The place a 'where' clause hangs on ('the district of Qaboun, where ...')."""
+    if verb.dep_ != "relcl" or not any(c.lower_ == "where" for c in verb.children):
+        return None
+    found = places_of(verb.head, ctx)
+    return found[0] if found else None
+
+
+def aimed_at(attack: Token) -> Token | None:
+    """The object of the verb an attack noun's purpose clause names ('attempts by loyalist
+    forces to overrun the area', 'an offensive to break through the army's positions')."""
+    for c in attack.children:
+        if c.dep_ in ("acl", "relcl", "advcl") and c.pos_ == "VERB":
+            return child(c, "dobj") or prep_object(c, "through", "into", "on")
+    return None
