@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.ask.stored_queries import load_stored_queries, run_stored  # noqa: E402
-from kg.derived import control, paging, totals  # noqa: E402
 from kg.claim_view import claim_view  # noqa: E402
+from kg.derived import control, paging, totals  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.vocab import (  # noqa: E402
     DERIVED_GRAPH,  # noqa: E402

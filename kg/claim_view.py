@@ -118,6 +118,10 @@ class ClaimView:
         """The keys holding one entity (a list of them: `reported_by`)."""
         return tuple(k for k, f in self.fields.items() if f.is_entity and f.cardinality != "many")
 
+    def actor_fields(self) -> list[Field]:
+        """The event's actors (agent, target, controller): who did what to whom."""
+        return [f for f in self.fields.values() if f.kind == "entity" and f.on == "event"]
+
     def of(self, kind: str) -> list[Field]:
         """The fields a claim of this type may fill, in the JSON's order (none for a type
         the declaration does not know)."""

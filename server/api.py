@@ -17,6 +17,7 @@ from server import db, params, views
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+
 @bp.get("/who-controlled")
 def who_controlled() -> Response:
     params.check_known(["place", "date", "as_of"])

@@ -635,8 +635,9 @@ def entity_page(store: Store, iri: str) -> dict[str, Any]:
     place_refs: dict[str, dict] = {}
     reporter_refs: dict[str, dict] = {}
     path = local_path(iri)
+    actors = [f.key for f in claim_view().actor_fields()]
     for row in rows:
-        roles = [k for k in ("agent", "target", "controller") if row[k] and row[k]["path"] == path]
+        roles = [k for k in actors if row[k] and row[k]["path"] == path]
         row["roles"] = roles
         if roles:
             acted.append(row)

@@ -12,8 +12,8 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from kg.ask.entities import resolve_entity
-from kg.claim_view import claim_view
 from kg.ask.stored_queries import NARROWER, paged_listing, stored_text
+from kg.claim_view import claim_view
 from kg.derived.cards import EntityCache, card, read_cards, value
 from kg.errors import InputError, NotFoundError, QueryError
 from kg.store import Store, Term

@@ -25,6 +25,7 @@ from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer, norm
 from kg.store import Store
 
+
 def fold(text: str) -> str:
     text = text.translate(str.maketrans("’‘“”–—", "''\"\"--"))
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()

@@ -19,9 +19,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.ask.claims import claims_shown, get_claims
-from kg.claim_view import claim_view
 from kg.ask.entities import resolve_entity
 from kg.ask.stored_queries import stored_text
+from kg.claim_view import claim_view
 from kg.derived import control
 from kg.derived.cards import EntityCache, read_entity_cards
 from kg.store import Store, Term, values

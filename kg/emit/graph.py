@@ -34,8 +34,8 @@ from kg.vocab import (
 # minted by kg.vocab (percent-encoded or slugged), so only literals need escaping.
 XSD = PREFIXES["xsd"]
 # the roles in which a claim, or its event, names the entities whose listings are read by page
-# (`kg.derived.paging.TermPages`)
-TERM_ROLES = ("agent", "target", "controller", "place", "claimant", "reportedBy")
+# (`kg.derived.paging.TermPages`): the properties of its entity fields (kg/data/claims.json)
+TERM_ROLES = tuple(str(f.name) for f in claim_view().fields.values() if f.is_entity)
 # as pyoxigraph escapes a literal: control characters, the quote and the backslash
 ESCAPES = str.maketrans(
     {chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}

@@ -649,7 +649,7 @@ def merge_events(events: list[Event]) -> list[Event]:
             kept.append(e)
             continue
         main, other = (e, host) if describes(host.trigger, e.trigger) else (host, e)
-        for name in ("agent", "target", "place"):
+        for name in (f.key for f in claim_view().of(main.type) if f.is_entity):
             if getattr(main, name) is None:
                 setattr(main, name, getattr(other, name))
         kept[kept.index(host)] = main
