@@ -110,13 +110,13 @@ def test_every_claims_listing_reads_each_declared_field() -> None:
 # -- a type and a field added to a copy of the declaration -------------------------------------
 @pytest.fixture()
 def extended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClaimView]:
-    """The declaration with a type `arrest` (its own rule and trigger) and a field `weapon`
+    """The declaration with a type `sabotage` (its own rule and trigger) and a field `weapon`
     of the event, read by every consumer while the test runs."""
     raw = json.loads((data_dir() / declaration.DECLARATION).read_text(encoding="utf-8"))
-    raw["types"]["arrest"] = {
+    raw["types"]["sabotage"] = {
         "class": "OtherEvent",
         "event": "OtherEvent",
-        "describes": "someone is arrested or detained",
+        "describes": "something is sabotaged",
         "fields": ["place", "agent", "target", "weapon"],
         "occurrence": ["place", "target"],
         "rule": "kg.extract.events:movement",
@@ -151,10 +151,10 @@ def test_the_command_line_and_the_api_take_a_declared_type(extended: ClaimView) 
     from kg.ask.claims import _bindings
     from kg.cli import parser
 
-    args = parser().parse_args(["claims", "--type", "arrest"])
-    assert args.type == "arrest"
-    assert _bindings(None, "arrest", None, None, None)["type"].value == "arrest"
-    with pytest.raises(InputError, match="arrest"):
+    args = parser().parse_args(["claims", "--type", "sabotage"])
+    assert args.type == "sabotage"
+    assert _bindings(None, "sabotage", None, None, None)["type"].value == "sabotage"
+    with pytest.raises(InputError, match="sabotage"):
         extended.check_type("capture")
 
 
@@ -171,13 +171,13 @@ def test_the_rdf_writer_writes_a_declared_field_under_its_property(extended: Cla
     from kg.extract.gazetteer import default_gazetteer
     from kg.read.articles import Article
 
-    claim = Claim(type="arrest", sentence_index=0, sentence="Police arrested him.")
-    claim.event = extended.types["arrest"].event
+    claim = Claim(type="sabotage", sentence_index=0, sentence="Saboteurs cut the line.")
+    claim.event = extended.types["sabotage"].event
     claim.weapon = "batons"  # type: ignore[attr-defined]
-    article = Article(stem="t1", text="Police arrested him.", title=None, published=None)
+    article = Article(stem="t1", text="Saboteurs cut the line.", title=None, published=None)
     lines = article_emitter(article, [claim], default_gazetteer()).lines()
     assert any('<https://w3id.org/conflict-kg/ontology#weapon> "batons"' in ln for ln in lines)
-    assert any('"arrest"' in ln for ln in lines)
+    assert any('"sabotage"' in ln for ln in lines)
 
 
 def test_the_json_tables_pages_and_scores_follow_a_declared_field(extended: ClaimView) -> None:
@@ -187,7 +187,7 @@ def test_the_json_tables_pages_and_scores_follow_a_declared_field(extended: Clai
     from server import views
 
     card = dict.fromkeys(claim_view().keys) | {"reported_by": [], "contested": False}
-    card |= {"type": "arrest", "weapon": "batons", "id": "https://w3id.org/conflict-kg/id/c"}
+    card |= {"type": "sabotage", "weapon": "batons", "id": "https://w3id.org/conflict-kg/id/c"}
     claim = shown(card, EntityCacheStub(), [], False)
     assert list(claim) == list(extended.keys) and claim["weapon"] == "batons"
     assert flat(claim)["weapon"] == "batons"
@@ -205,13 +205,13 @@ def test_the_claims_browser_offers_a_declared_type_and_column(
     page = create_app({"KG_STORE": str(tmp_path / "store")}).test_client().get("/claims")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert '<option value="arrest">arrest</option>' in html
+    assert '<option value="sabotage">sabotage</option>' in html
     assert "<th>weapon</th>" in html and '"name": "weapon"' in html
 
 
 def test_the_shape_checks_name_a_declared_type_the_ontology_lacks(extended: ClaimView) -> None:
     problems = "\n".join(shape_problems(extended))
-    assert "arrest" in problems and "ckg:weapon" in problems
+    assert "sabotage" in problems and "ckg:weapon" in problems
 
 
 class EntityCacheStub:
@@ -328,7 +328,7 @@ def test_each_claim_of_the_seeds_fills_only_the_fields_of_its_type(seeds_store: 
     view = claim_view()
     specific = {key for t in view.types.values() for key in t.fields}
     claims = list_claims(Store(seeds_store, read_only=True))
-    assert {c["type"] for c in claims} == set(view.type_names)
+    assert {c["type"] for c in claims} <= set(view.type_names)
     for c in claims:
         stray = {k for k in specific - set(view.types[c["type"]].fields) if c[k] is not None}
         assert not stray, f"a {c['type']} claim fills {stray}: {c['sentence']}"
