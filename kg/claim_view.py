@@ -36,7 +36,7 @@ class Field:
 
     key: str
     on: str  # the node the property hangs from: the claim, its event, or its article
-    property: str | None  # a compact IRI (ckg:place); None for the claim's own IRI
+    prop: str | None  # a compact IRI (ckg:place); None for the claim's own IRI
     kind: str
     cardinality: str
     label: str  # a table's column
@@ -46,15 +46,15 @@ class Field:
 
     @property
     def iri(self) -> str | None:
-        if self.property is None:
+        if self.prop is None:
             return None
-        prefix, name = self.property.split(":", 1)
+        prefix, name = self.prop.split(":", 1)
         return PREFIXES[prefix] + name
 
     @property
     def name(self) -> str | None:
         """The property's local name (``place`` for ckg:place)."""
-        return self.property.split(":", 1)[1] if self.property else None
+        return self.prop.split(":", 1)[1] if self.prop else None
 
     @property
     def is_entity(self) -> bool:
@@ -194,7 +194,7 @@ def _field(key: str, f: dict) -> Field:
     return Field(
         key=key,
         on=f["on"],
-        property=f["property"],
+        prop=f["property"],
         kind=f["kind"],
         cardinality=f["cardinality"],
         label=f["label"],
@@ -212,7 +212,7 @@ def _problems(view: ClaimView):
                 f"field {f.key!r}: on must be one of {ON}, kind one of {KINDS}, "
                 f"cardinality one of {CARDINALITIES}"
             )
-        for curie in filter(None, (f.property, *f.also)):
+        for curie in filter(None, (f.prop, *f.also)):
             if curie.split(":", 1)[0] not in PREFIXES or ":" not in curie:
                 yield f"field {f.key!r}: {curie!r} is not a compact IRI of kg.vocab.PREFIXES"
     for t in view.types.values():

@@ -103,7 +103,7 @@ def test_every_claims_listing_reads_each_declared_field() -> None:
     assert len(listing_queries()) >= 6
     for path in listing_queries():
         text = path.read_text(encoding="utf-8")
-        missing = [f.property for f in fields if f"{f.property} " not in text]
+        missing = [f.prop for f in fields if f"{f.prop} " not in text]
         assert not missing, f"{path.relative_to(ROOT)} reads no {', '.join(map(str, missing))}"
 
 
@@ -303,16 +303,16 @@ def _field_problems(onto: Graph, shapes: Graph, f) -> Iterator[str]:
         or domain in onto.transitive_objects(node, RDFS.subClassOf)  # ckg:Source of an Article
     )
     if not kin:
-        yield f"field {f.key}: conflict.ttl gives {f.property} no domain {node.n3()} or kin"
+        yield f"field {f.key}: conflict.ttl gives {f.prop} no domain {node.n3()} or kin"
     # the node shape's property shapes of this path (an event's are blank nodes of ckgsh:Event)
     own = shapes.objects(NODE_SHAPES[f.on], SH.property)
     found = [s for s in own if (s, SH.path, prop) in shapes]
     constraint, value = KIND_SHAPES[f.kind]
     if not any((s, constraint, value) in shapes for s in found):
-        yield f"field {f.key}: shapes.ttl has no shape of {f.property} with {value.n3()}"
+        yield f"field {f.key}: shapes.ttl has no shape of {f.prop} with {value.n3()}"
     if f.on == "claim" and f.cardinality == "one":
         if not any(shapes.value(s, SH.minCount) is not None for s in found):
-            yield f"field {f.key}: shapes.ttl lets a claim lack {f.property}"
+            yield f"field {f.key}: shapes.ttl lets a claim lack {f.prop}"
 
 
 def test_the_ontology_and_the_shapes_agree_with_the_declaration() -> None:
