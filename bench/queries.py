@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.ask.stored_queries import load_stored_queries, run_stored  # noqa: E402
+from kg.claim_view import claim_view  # noqa: E402
 from kg.derived import control, paging, totals  # noqa: E402
-from kg.extract.claims import EVENT_CLASSES  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.vocab import (  # noqa: E402
     DERIVED_GRAPH,  # noqa: E402
@@ -47,14 +47,19 @@ from server.lifecycle import stop  # noqa: E402
 
 XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
-TYPES = ["control", "attack", "casualties", "statement", "diplomacy", "movement", "other"]
-WEIGHTS = [3, 3, 2, 3, 1, 1, 1]
-OCCURRENCE_ROLES = {  # kg/emit/graph.py OCCURRENCE_KEYS: what names a shared event
-    "control": ("place", "controller"),
-    "attack": ("place", "agent"),
-    "casualties": ("place", "agent", "count", "victims"),
-    "diplomacy": ("agent", "place"),
+# the mix of claim types of the synthetic store
+MIX = {
+    "control": 3,
+    "attack": 3,
+    "casualties": 2,
+    "statement": 3,
+    "diplomacy": 1,
+    "movement": 1,
+    "other": 1,
 }
+TYPES, WEIGHTS = list(MIX), list(MIX.values())
+# what names a shared event (the occurrence keys of kg/data/claims.json)
+OCCURRENCE_ROLES = {name: t.occurrence for name, t in claim_view().types.items() if t.occurrence}
 PLACES, ACTORS, AGENCIES, PER_ARTICLE = 2000, 60, 12, 10
 HOT_PLACES, HOT_SHARE, SIDES = 20, 0.05, 8  # news returns to a few places; few sides hold them
 VICTIMS = ["civilians", "fighters", "soldiers", "people"]
@@ -146,7 +151,7 @@ class Corpus:
         order = -1 if kind == "control" and rng.random() < 0.05 else 0
         count = rng.randrange(1, 60) if kind in ("casualties", "attack") else None
         victims = rng.choice(VICTIMS) if count is not None else None
-        event_class = EVENT_CLASSES[kind]
+        event_class = claim_view().types[kind].event
         if kind == "control" and rng.random() < 0.3:
             event_class = "ControlState"
         described = [

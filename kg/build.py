@@ -86,6 +86,7 @@ def extractor_version() -> str:
             package / "emit" / "graph.py",
             package / "emit" / "link.py",
             package / "vocab.py",
+            package / "claim_view.py",
             *data_dir().glob("*.json*"),
             *data_dir().glob("*.csv"),
         ]

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from kg.claim_view import claim_view
 from kg.errors import InputError, KGError
 from kg.malloc import tune_child_processes
 
@@ -140,27 +141,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-CLAIM_COLUMNS = [
-    "id",
-    "article",
-    "published",
-    "type",
-    "date",
-    "place",
-    "agent",
-    "target",
-    "controller",
-    "count",
-    "count_qualifier",
-    "victims",
-    "claimant",
-    "reported_by",
-    "hedged",
-    "contested",
-    "sentence",
-]
-
-
 def flat(claim: dict) -> dict[str, str]:
     """A claim as one row of text cells (entities by label, chains joined by ' > ')."""
 
@@ -177,7 +157,7 @@ def flat(claim: dict) -> dict[str, str]:
             return " > ".join(cell(x) for x in v)
         return str(v).lower() if isinstance(v, bool) else str(v)
 
-    return {k: cell(claim.get(k)) for k in CLAIM_COLUMNS}
+    return {k: cell(claim.get(k)) for k in claim_view().view("export")}
 
 
 @command("claims")
@@ -197,14 +177,11 @@ def cmd_claims(args: argparse.Namespace) -> int:
         for c in claims:
             print(json.dumps(c, ensure_ascii=False))
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=CLAIM_COLUMNS)
+        writer = csv.DictWriter(sys.stdout, fieldnames=claim_view().view("export"))
         writer.writeheader()
         writer.writerows(flat(c) for c in claims)
     else:
-        print_table(
-            [flat(c) for c in claims],
-            ["article", "type", "date", "place", "agent", "controller", "claimant", "sentence"],
-        )
+        print_table([flat(c) for c in claims], list(claim_view().view("table")))
     return 0
 
 
@@ -477,7 +454,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--article", help="article stem")
     c.add_argument(
         "--type",
-        choices=["control", "attack", "casualties", "statement", "diplomacy", "movement", "other"],
+        choices=claim_view().type_names,
     )
     c.add_argument("--place", help="only claims about this place (name, alias, Q-id or IRI)")
     c.add_argument("--actor", help="only claims involving this actor")

@@ -11,12 +11,11 @@ from contextlib import contextmanager
 
 from flask import Blueprint, Response, jsonify
 
+from kg.claim_view import claim_view
 from kg.errors import InputError
 from server import db, params, views
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
 
 
 @bp.get("/who-controlled")
@@ -36,8 +35,7 @@ def who_controlled() -> Response:
 def claims() -> Response:
     params.check_known(["article", "type", "place", "actor", "limit", "offset"])
     kind = params.text("type")
-    if kind is not None and kind not in CLAIM_TYPES:
-        raise InputError(f"type must be one of {', '.join(CLAIM_TYPES)}, got {kind!r}")
+    claim_view().check_type(kind)
     article, place, actor = (params.text(name) for name in ("article", "place", "actor"))
     limit, offset = _count("limit"), _count("offset") or 0
     from kg.ask.claims import list_claims  # lazy, as above
@@ -94,8 +92,7 @@ def claim_table() -> Response:
     names = ["type", "place", "actor", "source", "from", "to", "contested", "sort", "order"]
     params.check_known([*names, "limit", "offset", "format"])
     kind = params.text("type")
-    if kind is not None and kind not in CLAIM_TYPES:
-        raise InputError(f"type must be one of {', '.join(CLAIM_TYPES)}, got {kind!r}")
+    claim_view().check_type(kind)
     start, end = params.date("from"), params.date("to")
     sort = params.text("sort") or "date"
     if sort not in SORTS:
@@ -141,7 +138,7 @@ def claim_table() -> Response:
         response = jsonify(rows)
     else:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=[*views.CSV_COLUMNS, "iri"])
+        writer = csv.DictWriter(out, fieldnames=[*claim_view().view("download"), "iri"])
         writer.writeheader()
         writer.writerows(rows)
         response = Response(out.getvalue(), content_type="text/csv; charset=utf-8")

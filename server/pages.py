@@ -28,6 +28,7 @@ from flask import (
 
 from kg.ask.stored_queries import load_stored_queries
 from kg.assets import INSTALL_HINT, yasgui_dir
+from kg.claim_view import claim_view
 from kg.errors import InputError, KGError, NotFoundError
 from kg.store import Store
 from kg.vocab import BASE, PREFIXES
@@ -36,6 +37,8 @@ from server.assets import map_ready, package_dir
 from server.errors import error_response
 
 bp = Blueprint("pages", __name__)
+# the pages lay out a claim's fields and the browser's columns as kg/data/claims.json says
+bp.add_app_template_global(claim_view)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@-]+$")
@@ -203,9 +206,7 @@ def search() -> Response:
 
 @bp.get("/claims")
 def claims_browser() -> str:
-    from server.api import CLAIM_TYPES
-
-    return render_template("claims.html", types=CLAIM_TYPES)
+    return render_template("claims.html", types=claim_view().type_names)
 
 
 def _queries() -> dict[str, Any]:

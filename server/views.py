@@ -18,7 +18,6 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.ask.claims import (
-    CLAIM_TYPES,
     CONTRADICTS_QUERY,
     STEPS_QUERY,
     _bindings,
@@ -31,6 +30,7 @@ from kg.ask.claims import (
 from kg.ask.evaluate import fold
 from kg.ask.stored_queries import paged_listing
 from kg.ask.who_controlled import columns, digested, legacy_readings, runs_of, winner
+from kg.claim_view import claim_view
 from kg.derived import control
 from kg.derived.cards import EntityCache, read_cards, value
 from kg.extract.gazetteer import PLACE_TYPES
@@ -317,28 +317,16 @@ def claim_row(claim: dict, titles: dict[str, dict]) -> dict[str, Any]:
     if end and end != start:
         when = f"{start or '…'} to {end}"
     article = titles.get(claim.get("article") or "", {})
-    count = claim.get("count")
-    qualifier = claim.get("count_qualifier")
-    victims = claim.get("victims")
-    toll = ""
-    if count is not None:
-        toll = " ".join(str(x) for x in (qualifier, count, victims) if x not in (None, ""))
-    elif victims:
-        toll = str(victims)
     return {
         "path": local_path(claim["id"]),
         "type": claim.get("type") or "claim",
         "when": when,
         "start": start or claim.get("published") or "",
         "date_text": (date.get("text") or "").strip("()"),
-        "place": entity_ref(claim.get("place")),
-        "agent": entity_ref(claim.get("agent")),
-        "target": entity_ref(claim.get("target")),
-        "controller": entity_ref(claim.get("controller")),
-        "toll": toll,
-        "count": count,
-        "victims": victims,
-        "claimant": entity_ref(claim.get("claimant")),
+        **{key: entity_ref(claim.get(key)) for key in claim_view().entity_keys()},
+        "toll": toll(claim),
+        "count": claim.get("count"),
+        "victims": claim.get("victims"),
         "chain": [entity_ref(e) for e in claim.get("reported_by") or [] if e],
         "sentence": claim.get("sentence") or "",
         "article": {
@@ -351,6 +339,15 @@ def claim_row(claim: dict, titles: dict[str, dict]) -> dict[str, Any]:
     }
 
 
+def toll(claim: dict) -> str:
+    """The fields of the "toll" column (kg/data/claims.json: qualifier, count, victims) as one
+    phrase; without a count, the victims alone."""
+    if claim.get("count") is None:
+        return str(claim.get("victims") or "")
+    parts = (claim.get(key) for key in claim_view().columns["toll"].sources)
+    return " ".join(str(x) for x in parts if x not in (None, ""))
+
+
 def claim_rows(store: Store, claims: list[dict]) -> list[dict[str, Any]]:
     titles = article_titles(store, (c.get("article") for c in claims))
     return [claim_row(c, titles) for c in claims]
@@ -358,7 +355,7 @@ def claim_rows(store: Store, claims: list[dict]) -> list[dict[str, Any]]:
 
 def summary(rows: list[dict]) -> dict[str, int]:
     counts = Counter(r["type"] for r in rows)
-    return {t: counts[t] for t in CLAIM_TYPES if counts[t]}
+    return {t: counts[t] for t in claim_view().type_names if counts[t]}
 
 
 # -- claims read newest page first -----------------------------------------------------------
@@ -638,8 +635,9 @@ def entity_page(store: Store, iri: str) -> dict[str, Any]:
     place_refs: dict[str, dict] = {}
     reporter_refs: dict[str, dict] = {}
     path = local_path(iri)
+    actors = [f.key for f in claim_view().actor_fields()]
     for row in rows:
-        roles = [k for k in ("agent", "target", "controller") if row[k] and row[k]["path"] == path]
+        roles = [k for k in actors if row[k] and row[k]["path"] == path]
         row["roles"] = roles
         if roles:
             acted.append(row)
@@ -785,42 +783,25 @@ def _cites(row: dict, path: str | None) -> bool:
     )
 
 
-CSV_COLUMNS = (
-    "type",
-    "when",
-    "place",
-    "agent",
-    "target",
-    "controller",
-    "toll",
-    "claimant",
-    "reported_by",
-    "contested",
-    "sentence",
-    "article",
-    "published",
-)
-
-
 def flat(row: dict) -> dict[str, Any]:
-    """A row of the claims browser as plain values (CSV, JSON download)."""
-    label = lambda ref: ref["label"] if ref else ""  # noqa: E731
-    return {
-        "type": row["type"],
-        "when": row["when"],
-        "place": label(row["place"]),
-        "agent": label(row["agent"]),
-        "target": label(row["target"]),
-        "controller": label(row["controller"]),
-        "toll": row["toll"],
-        "claimant": label(row["claimant"]),
+    """A row of the claims browser as plain values (CSV, JSON download), in the columns of
+    the declaration's "download" view, then the claim's IRI."""
+    view = claim_view()
+    words = {
         "reported_by": " > ".join(r["label"] for r in row["chain"]),
-        "contested": row["contested"],
-        "sentence": row["sentence"],
         "article": row["article"]["title"],
         "published": row["article"]["published"],
-        "iri": BASE + row["path"] if row["path"] else "",
     }
+    out: dict[str, Any] = {}
+    for name in view.view("download"):
+        if name in words:
+            out[name] = words[name]
+        elif name in view.fields and view.fields[name].is_entity:
+            out[name] = row[name]["label"] if row.get(name) else ""
+        else:
+            out[name] = row[name]
+    out["iri"] = BASE + row["path"] if row["path"] else ""
+    return out
 
 
 # -- which page a resource gets -----------------------------------------------------------------

@@ -205,21 +205,32 @@ def test_documented_format_choices_are_the_real_ones() -> None:
 
 
 def test_the_csv_columns_are_documented_in_order() -> None:
-    from kg.cli import CLAIM_COLUMNS
+    from kg.claim_view import claim_view
 
     text = section("Command line: `kg`")
     line = next(s for s in text.splitlines() if s.startswith("`id`, "))
-    assert re.findall(r"`([^`]+)`", line) == CLAIM_COLUMNS
+    assert re.findall(r"`([^`]+)`", line) == list(claim_view().view("export"))
 
 
 def test_claim_types_are_those_the_product_accepts() -> None:
-    from kg.ask.claims import CLAIM_TYPES
-    from server.api import CLAIM_TYPES as API_TYPES
+    from kg.claim_view import claim_view
 
     documented = one_of(keys("A claim")["type"])
     kg_claims = leaf_parsers()[("claims",)]
     choices = next(a.choices for a in kg_claims._actions if "--type" in a.option_strings)
-    assert documented == set(CLAIM_TYPES) == set(API_TYPES) == set(choices or ())
+    assert documented == set(claim_view().type_names) == set(choices or ())
+
+
+def test_the_claim_keys_and_types_are_documented_as_declared() -> None:
+    """docs/CONTRACT.md's table of a claim's keys is the declaration's, in its order, and its
+    paragraph on the types says what each type's `describes` says."""
+    from kg.claim_view import claim_view
+
+    view = claim_view()
+    assert list(keys("A claim")) == list(view.keys)
+    paragraph = " ".join(section("A claim").split("`type`: ", 1)[1].split("\n\n")[0].split())
+    described = ", ".join(f"`{t.name}` ({t.describes})" for t in view.types.values())
+    assert paragraph == described + "."
 
 
 def test_documented_environment_variables_are_read() -> None:

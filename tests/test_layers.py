@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "base",
         (
             "kg.vocab",
+            "kg.claim_view",
             "kg.resources",
             "kg.errors",
             "kg.malloc",

@@ -13,13 +13,13 @@ import pyoxigraph as ox
 
 from kg.ask.entities import resolve_entity
 from kg.ask.stored_queries import NARROWER, paged_listing, stored_text
+from kg.claim_view import claim_view
 from kg.derived.cards import EntityCache, card, read_cards, value
 from kg.errors import InputError, NotFoundError, QueryError
 from kg.store import Store, Term
 from kg.store.sparql import COMMENT_LINE, WHERE_OPEN, bind_values
 from kg.vocab import article_iri
 
-CLAIM_TYPES = ("control", "attack", "casualties", "statement", "diplomacy", "movement", "other")
 STEPS_QUERY = """
 SELECT ?claim ?position ?reporter WHERE {
   ?claim ckg:reportingStep ?step . ?step ckg:position ?position ; ckg:reporter ?reporter .
@@ -45,16 +45,13 @@ def claim_json(
     return shown(card(row, chain), entities, others, bool(value(row, "contradicted")))
 
 
-# the keys of a card that hold an entity's IRI (a claim's JSON holds the entity there)
-ROLES = ("place", "agent", "target", "controller", "claimant")
-
-
 def shown(card: dict, entities: EntityCache, contradicts: list[str], contradicted: bool) -> dict:
-    """A claim's JSON from its card: its entities looked up, its contradictions added (a
-    contradicted claim is contested)."""
-    out = dict(card)
-    for key in ROLES:
-        out[key] = entities.by_iri(card[key])
+    """A claim's JSON from its card: its keys in the order kg/data/claims.json declares them,
+    its entities looked up, its contradictions added (a contradicted claim is contested)."""
+    view = claim_view()
+    out = {key: card.get(key) for key in view.keys}
+    for key in view.entity_keys():
+        out[key] = entities.by_iri(card.get(key))
     out["reported_by"] = [entities.by_iri(iri) for iri in card["reported_by"]]
     out["contested"] = card["contested"] or contradicted
     out["contradicts"] = contradicts
@@ -64,8 +61,7 @@ def shown(card: dict, entities: EntityCache, contradicts: list[str], contradicte
 def _bindings(
     article: str | None, type: str | None, place: Term | None, actor: Term | None, claim: str | None
 ) -> dict[str, Term]:
-    if type is not None and type not in CLAIM_TYPES:
-        raise InputError(f"type must be one of {', '.join(CLAIM_TYPES)}, not {type!r}")
+    claim_view().check_type(type)
     bindings: dict[str, Term] = {}
     if article is not None:
         bindings["article"] = ox.Literal(article)
@@ -253,7 +249,7 @@ def claims_shown(
 ) -> dict[str, dict]:
     """Claims' JSON from their cards and contradictions, their entities fetched together."""
     entities.prefetch(
-        [c[key] for c in cards.values() for key in ROLES]
+        [c.get(key) for c in cards.values() for key in claim_view().entity_keys()]
         + [iri for c in cards.values() for iri in c["reported_by"]]
     )
     return {iri: shown(c, entities, others[iri], bool(others[iri])) for iri, c in cards.items()}

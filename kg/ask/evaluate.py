@@ -20,24 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.ask.claims import list_claims
+from kg.claim_view import claim_view
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer, norm
 from kg.store import Store
-
-FIELDS = (
-    "place",
-    "agent",
-    "target",
-    "controller",
-    "date",
-    "count",
-    "count_qualifier",
-    "victims",
-    "claimant",
-    "reported_by",
-    "hedged",
-)
-ENTITY_FIELDS = {"place", "agent", "target", "controller", "claimant"}
 
 
 def fold(text: str) -> str:
@@ -57,30 +43,38 @@ def same_entity(gold: str | None, predicted: dict | None) -> bool:
     return fold(gold) == fold(predicted["label"]) or norm(gold) == norm(predicted["label"])
 
 
+def scored() -> tuple[str, ...]:
+    """The fields `kg eval` scores (kg/data/claims.json, view "evaluated")."""
+    return claim_view().view("evaluated")
+
+
 def field_value_ok(name: str, gold, predicted_claim: dict) -> bool:
+    """Whether the predicted claim's value of this field is the gold one, compared as the
+    field's kind says: entities by any name, a list of them in order, a date by its days, a
+    text folded (case, accents and punctuation aside)."""
     predicted = predicted_claim.get(name)
-    if name in ENTITY_FIELDS:
-        return same_entity(gold, predicted)
-    if name == "reported_by":
+    field = claim_view().fields[name]
+    if field.is_entity and field.cardinality == "many":
         predicted = predicted or []
         return len(gold) == len(predicted) and all(
             same_entity(g, p) for g, p in zip(gold, predicted, strict=True)
         )
-    if name == "date":
+    if field.is_entity:
+        return same_entity(gold, predicted)
+    if field.kind == "date":
         if gold is None or predicted is None:
             return gold is None and predicted is None
         return all(gold.get(k) == predicted.get(k) for k in ("start", "end") if k in gold)
-    if name == "victims":
-        return (
-            gold is None
-            and predicted is None
-            or (gold is not None and predicted is not None and fold(gold) == fold(predicted))
-        )
+    if field.kind == "text":
+        if gold is None or predicted is None:
+            return gold is None and predicted is None
+        return fold(gold) == fold(predicted)
     return gold == predicted
 
 
-def has_value(name: str, value) -> bool:
-    return value not in (None, [], False) if name != "hedged" else value is True
+def has_value(value) -> bool:
+    """A value to score: not null, not an empty list, not false or 0 (a claim not hedged)."""
+    return value not in (None, [], False)
 
 
 @dataclass
@@ -161,7 +155,7 @@ def sentence_matches(gold: dict, predicted: dict) -> bool:
 
 
 def agreement(gold: dict, predicted: dict) -> int:
-    return sum(field_value_ok(k, gold[k], predicted) for k in FIELDS if k in gold)
+    return sum(field_value_ok(k, gold[k], predicted) for k in scored() if k in gold)
 
 
 def evaluate(store: Store, gold: list[dict]) -> Scores:
@@ -192,11 +186,11 @@ def score_article(scores: Scores, predicted: list[dict], gold: list[dict]) -> No
 
 
 def score_fields(scores: Scores, gold: dict, predicted: dict) -> None:
-    for name in FIELDS:
+    for name in scored():
         if name not in gold:
             continue
         tally = scores.fields[name]
-        gold_has, pred_has = has_value(name, gold[name]), has_value(name, predicted.get(name))
+        gold_has, pred_has = has_value(gold[name]), has_value(predicted.get(name))
         ok = field_value_ok(name, gold[name], predicted)
         tally.gold += gold_has
         tally.predicted += pred_has

@@ -18,9 +18,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.ask.claims import ROLES, claims_shown, get_claims
+from kg.ask.claims import claims_shown, get_claims
 from kg.ask.entities import resolve_entity
 from kg.ask.stored_queries import stored_text
+from kg.claim_view import claim_view
 from kg.derived import control
 from kg.derived.cards import EntityCache, read_entity_cards
 from kg.store import Store, Term, values
@@ -250,7 +251,7 @@ def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[
     block = values("claim", list(found))
     for claim, other in store.query(CONTRADICTS.replace("WHERE {", f"WHERE {{ {block}", 1)):
         others[claim.value].append(other.value)
-    named = {c[k] for c in found.values() for k in ROLES} | {
+    named = {c.get(k) for c in found.values() for k in claim_view().entity_keys()} | {
         iri for c in found.values() for iri in c["reported_by"]
     }
     named.discard(None)

@@ -10,6 +10,7 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from kg.claim_view import Field, claim_view
 from kg.emit.link import LinkContext, link_entity
 from kg.extract.claims import Claim
 from kg.extract.gazetteer import Entity, Gazetteer
@@ -33,8 +34,8 @@ from kg.vocab import (
 # minted by kg.vocab (percent-encoded or slugged), so only literals need escaping.
 XSD = PREFIXES["xsd"]
 # the roles in which a claim, or its event, names the entities whose listings are read by page
-# (`kg.derived.paging.TermPages`)
-TERM_ROLES = ("agent", "target", "controller", "place", "claimant", "reportedBy")
+# (`kg.derived.paging.TermPages`): the properties of its entity fields (kg/data/claims.json)
+TERM_ROLES = tuple(str(f.name) for f in claim_view().fields.values() if f.is_entity)
 # as pyoxigraph escapes a literal: control characters, the quote and the backslash
 ESCAPES = str.maketrans(
     {chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
@@ -194,10 +195,7 @@ class Emitter:
         self.add(node, ckg("claimType"), lit(c.type))
         self.add(node, ckg("inArticle"), article)
         self.add(node, ckg("sentenceIndex"), lit(c.sentence_index))
-        self.add(node, ckg("sentenceText"), lit(c.sentence))
-        if c.headline:
-            self.add(node, ckg("itemHeadline"), lit(c.headline))
-        self.add(node, ckg("claimant"), self.entity(c.claimant))
+        self.fields(node, c, "claim")
         for position, reporter in enumerate(c.reported_by, start=1):
             step = iri(f"{claim}/step{position}")
             self.add(node, ckg("reportedBy"), self.entity(reporter))
@@ -205,14 +203,23 @@ class Emitter:
             self.add(step, RDF_TYPE, ckg("ReportingStep"))
             self.add(step, ckg("position"), lit(position))
             self.add(step, ckg("reporter"), self.entity(reporter))
-        self.add(node, ckg("hedged"), lit(c.hedged))
-        self.add(node, ckg("contested"), lit(c.contested))
         if c.date is not None:
             self.add(node, ckg("dateText"), lit(c.date.text))
             if c.date.unresolved:
                 self.add(node, ckg("dateUnresolved"), lit(True))
         self.add(node, ckg("about"), self.event(c, claim))
         self.add(node, ckg("occurrence"), self.occurrence(c))
+
+    def fields(self, node: str, c: Claim, on: str) -> None:
+        """The claim's values of the fields kg/data/claims.json declares on this node (the
+        claim or its event), each under its declared property; an empty one is not written."""
+        for f in claim_view().written(on):
+            self.add(node, f"<{f.iri}>", self.value(f, getattr(c, f.key)))
+
+    def value(self, f: Field, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        return self.entity(value) if f.is_entity else lit(value)  # type: ignore[arg-type]
 
     def occurrence(self, c: Claim) -> str | None:
         """The real-world event several articles may report: shared, described once."""
@@ -231,36 +238,23 @@ class Emitter:
     def event(self, c: Claim, claim: str) -> str:
         node = iri(f"{claim}/event")
         self.add(node, RDF_TYPE, ckg(c.event))
-        for prop in ("place", "agent", "target", "controller"):
-            self.add(node, ckg(prop), self.entity(getattr(c, prop)))
+        self.fields(node, c, "event")
         if c.date is not None and c.date.start is not None:
             self.add(node, ckg("start"), date_lit(c.date.start))
         if c.date is not None and c.date.end is not None:
             self.add(node, ckg("end"), date_lit(c.date.end))
         if c.order_in_day:
             self.add(node, ckg("orderInDay"), lit(c.order_in_day))
-        if c.count is not None:
-            self.add(node, ckg("count"), lit(c.count))
-        self.add(node, ckg("countQualifier"), lit(c.count_qualifier) if c.count_qualifier else None)
-        self.add(node, ckg("victims"), lit(c.victims) if c.victims else None)
         if c.subset:
             self.add(node, ckg("countSubset"), lit(True))
         return node
 
 
-OCCURRENCE_KEYS = {
-    "control": ("place", "controller"),
-    "attack": ("place", "agent"),
-    "casualties": ("place", "agent", "count", "victims"),
-    "diplomacy": ("agent", "place"),
-}
-
-
 def occurrence_key(c: Claim) -> tuple[str, ...] | None:
     """What identifies an event across articles: its type, day and defining roles. Claims
     without a resolved day or a place/agent are too vague to merge."""
-    fields = OCCURRENCE_KEYS.get(c.type)
-    if fields is None or c.date is None or c.date.start is None or c.date.end is None:
+    fields = claim_view().types[c.type].occurrence if c.type in claim_view().types else ()
+    if not fields or c.date is None or c.date.start is None or c.date.end is None:
         return None
     values = [getattr(c, f) for f in fields]
     if values[0] is None and values[1] is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.claim_view import claim_view
 from kg.extract.attribution import Attribution, attribute, child
 from kg.extract.control import control_of, is_capture_noun, may_control
 from kg.extract.control.base import Found, denied, localised, same_finding
@@ -37,15 +38,6 @@ from kg.extract.mentions import (
 )
 from kg.read.articles import is_heading
 
-EVENT_CLASSES = {  # claim type -> class of the event it is about (control: a change, or a state)
-    "control": "ControlChange",
-    "attack": "Attack",
-    "casualties": "CasualtyReport",
-    "statement": "Statement",
-    "diplomacy": "DiplomaticAction",
-    "movement": "Movement",
-    "other": "OtherEvent",
-}
 UPWARD_DEPS = {"ccomp", "xcomp", "advcl", "pcomp", "pobj", "prep", "dobj", "oprd", "acomp"}
 
 
@@ -359,7 +351,7 @@ def event_claim(
         type=e.type,
         sentence_index=index,
         sentence=sent.text.strip(),
-        event=EVENT_CLASSES[e.type],
+        event=claim_view().types[e.type].event,
         date=date_for(e.trigger, dates, triggers),
         place=e.place,
         agent=e.agent,

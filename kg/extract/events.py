@@ -9,11 +9,14 @@ kg/data/lexicon.json.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
+from kg.claim_view import claim_view
 from kg.extract.attribution import child
 from kg.extract.gazetteer import Entity, lexicon
 from kg.extract.mentions import ItemContext, Words, actor_of, np_tokens, place_of
@@ -531,7 +534,23 @@ TRIGGER_VERB_LISTS = (
 def trigger_verbs() -> frozenset[str]:
     """The lemmas a verb needs for any recogniser below to read it as an event."""
     lex = lexicon()
-    return frozenset(word for key in TRIGGER_VERB_LISTS for word in lex[key])
+    declared = (word for t in claim_view().types.values() for word in t.triggers)
+    return frozenset([*(word for key in TRIGGER_VERB_LISTS for word in lex[key]), *declared])
+
+
+Recogniser = Callable[[Token, ItemContext], Event | None]
+
+
+@lru_cache(maxsize=1)
+def recognisers() -> tuple[Recogniser, ...]:
+    """The rules kg/data/claims.json names for its types, in its order: each given a trigger
+    token, the event it reads or None."""
+    found = []
+    for t in claim_view().types.values():
+        if t.rule is not None:
+            module, name = t.rule.split(":")
+            found.append(getattr(importlib.import_module(module), name))
+    return tuple(found)
 
 
 def may_recognise(words: Words, i: int) -> bool:
@@ -557,7 +576,7 @@ def recognise(token: Token, ctx: ItemContext) -> list[Event]:
     found = casualties(token, ctx)
     if found:
         return found
-    for recogniser in (attack, diplomacy, movement):
+    for recogniser in recognisers():
         event = recogniser(token, ctx)
         if event is not None:
             return [event]
@@ -630,7 +649,7 @@ def merge_events(events: list[Event]) -> list[Event]:
             kept.append(e)
             continue
         main, other = (e, host) if describes(host.trigger, e.trigger) else (host, e)
-        for name in ("agent", "target", "place"):
+        for name in (f.key for f in claim_view().of(main.type) if f.is_entity):
             if getattr(main, name) is None:
                 setattr(main, name, getattr(other, name))
         kept[kept.index(host)] = main

@@ -25,6 +25,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.claim_view import claim_view
 from kg.errors import NotFoundError
 from kg.store import Store
 from kg.vocab import ONTOLOGY, PREFIXES, WIKIDATA
@@ -162,7 +163,7 @@ def claim_label(graph: nx.MultiDiGraph, iri: str) -> str:
     day, who, where = None, [], None
     if event is not None:
         day = graph.nodes[event].get("start")
-        for role in ("agent", "controller", "target"):
+        for role in (str(f.name) for f in claim_view().actor_fields()):
             actor = neighbour(graph, event, role)
             name = graph.nodes[actor].get("label") if actor else None
             if name and name not in who:

@@ -42,26 +42,35 @@
     return parts;
   }
 
+  // the table's columns, as kg/data/claims.json orders them: {name, label, kind}
+  var columns = JSON.parse(document.getElementById("browser-table").dataset.columns);
+
+  function show_cell(row, c, column) {
+    if (column.name === "when") return cell(row, c.when || "undated", "when");
+    if (column.name === "type") {
+      var type = document.createElement("a");
+      type.href = "/resource/" + c.path;
+      type.textContent = c.type;
+      return cell(row, c.contested ? [type, " contested"] : type);
+    }
+    if (column.kind === "entity" || column.kind === "place") return cell(row, link(c[column.name]));
+    if (column.name === "says") return cell(row, says(c));
+    if (column.name === "sentence") return cell(row, c.sentence, "sentence");
+    if (column.name === "article") {
+      var article = link({ path: c.article.path, label: c.article.title });
+      return cell(row, [article, c.article.published ? " (" + c.article.published + ")" : ""]);
+    }
+    var value = c[column.name];
+    return cell(row, value === null || value === undefined ? "" : String(value));
+  }
+
   function show(table) {
     body.replaceChildren();
     total = table.total;
     table.claims.forEach(function (c) {
       var row = body.insertRow();
       if (c.contested) row.className = "contested";
-      cell(row, c.when || "undated", "when");
-      var type = document.createElement("a");
-      type.href = "/resource/" + c.path;
-      type.textContent = c.type;
-      cell(row, c.contested ? [type, " contested"] : type);
-      cell(row, link(c.place));
-      cell(row, link(c.agent));
-      cell(row, link(c.target));
-      cell(row, link(c.controller));
-      cell(row, c.toll || "");
-      cell(row, says(c));
-      cell(row, c.sentence, "sentence");
-      var article = link({ path: c.article.path, label: c.article.title });
-      cell(row, [article, c.article.published ? " (" + c.article.published + ")" : ""]);
+      columns.forEach(function (column) { show_cell(row, c, column); });
     });
     var last = Math.min(offset + table.claims.length, total);
     var of = table.complete ? " of " + total : " of the newest " + total + " (more in older articles)";
