@@ -21,7 +21,7 @@ import uuid
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from kg.errors import InputError, KGError
+from kg.errors import GraphNotFound, InputError, UnsupportedMediaType
 from kg.store import Store, triple_lines
 from kg.store.updates import Written
 from server import db, formats
@@ -40,14 +40,6 @@ READABLE = {  # media types a PUT or POST body may have
 }
 MULTIPART = "multipart/form-data"
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
-
-
-class GraphNotFound(KGError):
-    status = 404
-
-
-class UnsupportedMediaType(KGError):
-    status = 415
 
 
 @bp.route("/store", methods=METHODS)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from kg.errors import InputError, KGError, QueryError
+from kg.errors import ForbiddenQuery, InputError, QueryError
 from kg.store import Store
 from server import formats
 
@@ -21,10 +21,6 @@ from server import formats
 def error_body(message: str, status: int) -> bytes:
     """The JSON body of every error answer: {"error": "...", "status": 400}."""
     return json.dumps({"error": message, "status": status}).encode() + b"\n"
-
-
-class UnsupportedMediaType(KGError):
-    status = 415
 
 
 def evaluate_query(
@@ -132,10 +128,6 @@ def refuse_service(query: str, config: Mapping[str, Any]) -> None:
             "SERVICE (federated query) is disabled on this endpoint: "
             "the operator can enable it with KG_ALLOW_SERVICE=1"
         )
-
-
-class ForbiddenQuery(QueryError):
-    status = 403
 
 
 # At the top level of an update (outside braces, strings, IRIs and comments): the braces and
