@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kg.errors import ForbiddenQuery, InputError, QueryError
-from kg.store import Store
+from kg.store import GraphStore
 from server import formats
 
 
@@ -24,7 +24,7 @@ def error_body(message: str, status: int) -> bytes:
 
 
 def evaluate_query(
-    store: Store,
+    store: GraphStore,
     query: str,
     default_graph: list[str] | None,
     named_graphs: list[str] | None,
