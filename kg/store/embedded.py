@@ -291,7 +291,7 @@ class Store:
             return self._ox.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QueryError(f"Malformed SPARQL query: {exc}") from exc
-        except (OSError, ValueError) as exc:
+        except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"Query failed: {exc}") from exc
 
     def select(
@@ -312,7 +312,7 @@ class Store:
             return bool(self._ox.query(sparql, default_graph=graph, prefixes=PREFIXES))
         except SyntaxError as exc:
             raise QueryError(f"Malformed SPARQL query: {exc}") from exc
-        except (OSError, ValueError) as exc:
+        except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"Query failed: {exc}") from exc
 
     def has_graph(self, graph: str) -> bool:
