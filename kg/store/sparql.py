@@ -52,7 +52,7 @@ class VersionMark:
         return f"INSERT DATA {{ GRAPH <{self.graph}> {{ {triple_lines([self.quad])} }} }}"
 
     def holds(self, store: Any) -> bool:
-        """Whether ``store`` (a Store or a RemoteStore) has the mark of this version."""
+        """Whether ``store`` (a GraphStore) has the mark of this version."""
         g, p = f"<{self.graph}>", f"<{self.predicate}>"
         rows = store.select(f"SELECT ?version WHERE {{ GRAPH {g} {{ {g} {p} ?version }} }}")
         return any(r["version"].value == str(self.version) for r in rows)
