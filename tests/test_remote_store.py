@@ -61,11 +61,6 @@ def test_rebuild_replaces_an_article_atomically(tmp_path: Path) -> None:
         server.close()
 
 
-def test_read_only_refuses_writes(backends: dict) -> None:
-    with pytest.raises(StoreError, match="read-only"):
-        backends["remote"].update("INSERT DATA { <urn:s> <urn:p> 1 }")
-
-
 def test_bad_query_is_a_query_error(backends: dict) -> None:
     with pytest.raises(QueryError):
         backends["remote"].select("SELECT WHERE {")

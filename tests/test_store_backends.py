@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from kg.errors import InputError, KGError, QueryError
+from kg.errors import InputError, KGError, QueryError, StoreError
 from kg.store import GraphStore, RemoteStore, Store
 from kg.store.protocol import GraphStore as Declared
 from kg.vocab import ONTOLOGY
@@ -158,3 +158,16 @@ def test_nothing_outside_the_store_package_reaches_pyoxigraph_s_handle() -> None
         if not where.startswith("kg/store/")
     ]
     assert outside == []
+
+
+def test_a_read_only_store_refuses_every_write(seeds_on: GraphStore) -> None:
+    before = len(seeds_on)
+    for write in (
+        lambda: seeds_on.update("INSERT DATA { <urn:a> <urn:b> 1 }"),
+        lambda: seeds_on.add([quad("urn:a", 1)]),
+        lambda: seeds_on.replace_graph(G, [quad("urn:a", 1)]),
+        lambda: seeds_on.drop_graph(seeds_on.named_graphs()[0]),
+    ):
+        with pytest.raises(StoreError, match="read-only"):
+            write()
+    assert seeds_on.read_only and len(seeds_on) == before

@@ -120,6 +120,7 @@ class Store:
         and add ``shared`` quads to the graphs they name, in one transaction; returns the
         number of quads written."""
         g = ox.NamedNode(graph)
+        self._writable()
         try:
             if not self._ox.contains_named_graph(g):
                 # a new graph (every article of a first build): one transactional extend, which
@@ -141,6 +142,7 @@ class Store:
         IRI in it was minted by kg (`kg.vocab`, the ontology, Wikidata ids from the data
         files), so the loader need not check each one (pyoxigraph's ``lenient``: 8-15% less
         CPU per quad; SCALING.md); a line that is not N-Quads is still refused."""
+        self._writable()
         try:
             if any(self._ox.contains_named_graph(ox.NamedNode(g)) for g in graphs):
                 self._ox.update(replace_graphs_update(graphs, nquads))
@@ -156,6 +158,7 @@ class Store:
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads to the graphs they name, in one transaction."""
+        self._writable()
         try:
             self._ox.extend(quads)
         except OSError as exc:
@@ -167,6 +170,7 @@ class Store:
         (each load leaves files that later small writes would otherwise merge). Not atomic:
         what is written this way is marked done afterwards (a version mark), so that a load
         cut short is done again."""
+        self._writable()
         try:
             self._ox.bulk_extend(quads)
         except OSError as exc:
@@ -218,7 +222,11 @@ class Store:
         return graphs
 
     def drop_graph(self, graph: str) -> None:
-        self._ox.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"The store at {self.path} was opened read-only: this does not write")
 
     def disk_bytes(self) -> int:
         """The size of the store's files (0 in memory): what a compaction rewrites."""
@@ -248,6 +256,7 @@ class Store:
         resolved against ``base_iri``. An operation that fails (CREATE GRAPH of a graph that
         exists, DROP GRAPH of one that does not, both without SILENT) fails the whole update,
         which changes nothing."""
+        self._writable()
         try:
             self._ox.update(sparql, base_iri=base_iri, prefixes=PREFIXES)
         except SyntaxError as exc:
@@ -259,6 +268,7 @@ class Store:
 
     def load(self, data: bytes, format: ox.RdfFormat, base_iri: str | None = None) -> None:
         """Add an RDF document in one transaction, parsed in Rust."""
+        self._writable()
         try:
             self._ox.load(data, format=format, base_iri=base_iri)
         except SyntaxError as exc:
