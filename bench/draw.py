@@ -104,7 +104,7 @@ def main() -> None:
     store = Store()
     timed(
         "load the synthetic store",
-        store.oxigraph.load,
+        store.load,
         synthetic_trig(args.nodes).encode(),
         format=ox.RdfFormat.TRIG,
     )

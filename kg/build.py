@@ -29,7 +29,7 @@ from kg.extract.gazetteer import default_gazetteer
 from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.resources import data_dir
-from kg.store import Store, values, with_values, write_durably
+from kg.store import GraphStore, Store, values, with_values, write_durably
 from kg.vocab import BASE, ONTOLOGY, article_iri, graph_iri, sparql_prefixes
 
 Progress = Callable[[int, int, str], None]
@@ -164,7 +164,7 @@ ANY_ARTICLE = "SELECT ?article WHERE { ?article ckg:textSha256 ?sha } LIMIT 1"
 UNREFRESHED_FILE = "kg-unrefreshed-articles"
 
 
-def unrefreshed(store: Store) -> list[str]:
+def unrefreshed(store: GraphStore) -> list[str]:
     """Articles an earlier build wrote but stopped before refreshing what derives from them."""
     path = store.journal(UNREFRESHED_FILE)
     try:
@@ -173,11 +173,11 @@ def unrefreshed(store: Store) -> list[str]:
         return []
 
 
-def has_articles(store: Store) -> bool:
+def has_articles(store: GraphStore) -> bool:
     return bool(store.select(ANY_ARTICLE))
 
 
-def is_unchanged(store: Store, article: Article) -> bool:
+def is_unchanged(store: GraphStore, article: Article) -> bool:
     rows = store.select(
         UNCHANGED,
         {
@@ -212,7 +212,7 @@ WHERE {
 }"""
 
 
-def occurrences(store: Store, stems: list[str]) -> list[str]:
+def occurrences(store: GraphStore, stems: list[str]) -> list[str]:
     """The shared events the articles' claims report, as stored now."""
     found: set[str] = set()
     for stem in stems:
@@ -221,7 +221,7 @@ def occurrences(store: Store, stems: list[str]) -> list[str]:
     return sorted(found)
 
 
-def drop_orphan_events(store: Store, events: list[str]) -> None:
+def drop_orphan_events(store: GraphStore, events: list[str]) -> None:
     """Remove, among ``events``, those no claim reports any more (an article rebuilt with
     another date or place reports another event): the shared graph keeps no stale day."""
     from kg.vocab import ENTITIES_GRAPH
@@ -238,7 +238,9 @@ def drop_orphan_events(store: Store, events: list[str]) -> None:
 SOURCE_FILE = "SELECT ?article ?file WHERE { ?article ckg:sourceFile ?file }"
 
 
-def keep_apart(articles: list[Article], store: Store | None, report: BuildReport) -> list[Article]:
+def keep_apart(
+    articles: list[Article], store: GraphStore | None, report: BuildReport
+) -> list[Article]:
     """Articles named by their file's stem, each kept apart from another of the same name read
     from another file (in this build, or stored by an earlier one): the later one is stored
     under its name and a mark of its folder, and the report says so. Nothing is replaced in
@@ -264,7 +266,7 @@ def keep_apart(articles: list[Article], store: Store | None, report: BuildReport
 SOURCES_GRAPH = f"{BASE}graph/sources"
 
 
-def record_sources(store: Store, articles: list[Article]) -> None:
+def record_sources(store: GraphStore, articles: list[Article]) -> None:
     """Which file each article was read from, in a graph of the store's own (not the
     article's, whose content must not depend on where its file lies; not exported)."""
     read = [a for a in articles if a.source]
@@ -282,7 +284,7 @@ def record_sources(store: Store, articles: list[Article]) -> None:
     )
 
 
-def stored_source(store: Store, stem: str) -> str | None:
+def stored_source(store: GraphStore, stem: str) -> str | None:
     rows = store.select(SOURCE_FILE, {"article": ox.NamedNode(article_iri(stem))})
     return rows[0]["file"].value if rows else None
 
@@ -397,7 +399,7 @@ def extracted(
 # articles per write transaction: one larger write costs the parent less CPU than several small
 # ones, and the articles of a batch land together (each still whole)
 WRITE_BATCH = 32
-# quads per write when every graph of the batch is new to a store on disk (``Store.bulk_loads``):
+# quads per write when every graph of the batch is new to a store that bulk-loads (``bulk_load``):
 # each bulk load adds a file per index that RocksDB compacts with the level below, so small
 # loads spread over a build cost more than transactions (10k generated articles, 32 a load:
 # the parent's CPU 141 -> 256 s); loads of a few hundred thousand quads cost it a third less
@@ -418,7 +420,7 @@ class Writer:
 
     def __init__(
         self,
-        store: Store,
+        store: GraphStore,
         landed: Callable[[Extracted], None],
         rejected: Callable[[Extracted, str], None],
         batch: int | None = None,
@@ -432,7 +434,7 @@ class Writer:
         self.shared: set[bytes] = set()  # entity descriptions this build has stored
 
     def add(self, done: Extracted) -> None:
-        fresh = self.store.bulk_loads(graph_iri(done.stem))
+        fresh = self.store.bulk_load and not self.store.has_graph(graph_iri(done.stem))
         if done.stem in self.stems or (self.pending and fresh != self.fresh):
             # the same article twice: the later one replaces the earlier, as alone; or a
             # stored article after new ones: each kind of batch is written its own way

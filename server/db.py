@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
+from kg.errors import WorkersUnavailable
 from kg.store import Store
 from server.live import LiveStore
 from server.shared_pool import SharedPool
-from server.workers import WORKER_PRELOAD, QueryRunner, WorkerPool, WorkersUnavailable, close_with
+from server.workers import WORKER_PRELOAD, QueryRunner, WorkerPool, close_with
 
 T = TypeVar("T")
 

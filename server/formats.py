@@ -12,7 +12,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from kg.ask.listings import Table
-from kg.errors import KGError
+from kg.errors import NotAcceptable
 from kg.vocab import PREFIXES
 
 # Offered media types, preferred first; the first one is the default for */* or no Accept.
@@ -32,10 +32,6 @@ GRAPHS: dict[str, ox.RdfFormat] = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 _TEXT = ("text/", "application/n-triples")
-
-
-class NotAcceptable(KGError):
-    status = 406
 
 
 def choose(accept: MIMEAccept, offers: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from kg.ask.entities import resolve_entity
 from kg.ask.listings import Table
 from kg.ask.stored_queries import StoredQuery, run_stored
 from kg.errors import InputError
-from kg.store import Store
+from kg.store import GraphStore, Store
 from kg.vocab import BASE, ONTOLOGY
 from server.views import INTERNAL_PATHS, local_path, search_index
 
@@ -51,7 +51,7 @@ def field_kind(name: str, type_: str) -> str:
     return "text"
 
 
-def resolve(store: Store, query: StoredQuery, given: dict[str, str]) -> dict[str, str]:
+def resolve(store: GraphStore, query: StoredQuery, given: dict[str, str]) -> dict[str, str]:
     """The form's values as the stored query takes them: names of places and actors as
     their IRIs, article titles as their stems."""
     values: dict[str, str] = {}
@@ -69,7 +69,7 @@ def resolve(store: Store, query: StoredQuery, given: dict[str, str]) -> dict[str
     return values
 
 
-def resolve_any(store: Store, name: str, kind: str | None) -> str:
+def resolve_any(store: GraphStore, name: str, kind: str | None) -> str:
     """An entity's IRI from a name, alias, Wikidata id or IRI (`kg.ask.entities.resolve_entity`),
     or the best match of the search."""
     for k in [kind] if kind else ["Place", "Actor"]:
@@ -83,7 +83,7 @@ def resolve_any(store: Store, name: str, kind: str | None) -> str:
     raise InputError(f"Nothing in the store is called {name!r}")
 
 
-def article_stem(store: Store, title: str) -> str:
+def article_stem(store: GraphStore, title: str) -> str:
     for hit in search_index(store).search(title, 5):
         if hit["kind"] == "article" and hit["path"]:
             return hit["path"].removeprefix("article/")
@@ -119,7 +119,7 @@ def _internal_column(name: str, cells: list[Any]) -> bool:
     return bool(paths) and all(p.startswith(INTERNAL_PATHS) for p in paths)
 
 
-def labels_of(store: Store, iris: set[str]) -> dict[str, str]:
+def labels_of(store: GraphStore, iris: set[str]) -> dict[str, str]:
     """A readable name for each IRI: an entity's label, an article's title and day, a claim's
     type; in one query."""
     if not iris:

@@ -21,8 +21,8 @@ import uuid
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from kg.errors import InputError, KGError
-from kg.store import Store, triple_lines
+from kg.errors import GraphNotFound, InputError, UnsupportedMediaType
+from kg.store import GraphStore, triple_lines
 from kg.store.updates import Written
 from server import db, formats
 from server.sparql import refuse_update
@@ -40,14 +40,6 @@ READABLE = {  # media types a PUT or POST body may have
 }
 MULTIPART = "multipart/form-data"
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
-
-
-class GraphNotFound(KGError):
-    status = 404
-
-
-class UnsupportedMediaType(KGError):
-    status = 415
 
 
 @bp.route("/store", methods=METHODS)
@@ -175,14 +167,14 @@ def _graph_name(graph: ox.NamedNode | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else graph
 
 
-def _exists(store: Store, graph: ox.NamedNode | None) -> bool:
+def _exists(store: GraphStore, graph: ox.NamedNode | None) -> bool:
     if graph is None:
         return True  # the default graph always exists
-    return store.oxigraph.contains_named_graph(graph)
+    return store.has_graph(graph.value)
 
 
-def _read(store: Store, graph: ox.NamedNode | None, accept: object) -> tuple[bytes, str]:
+def _read(store: GraphStore, graph: ox.NamedNode | None, accept: object) -> tuple[bytes, str]:
     if not _exists(store, graph):
         raise GraphNotFound(f"No graph {_name(graph)} in the store")
-    quads = store.oxigraph.quads_for_pattern(None, None, None, _graph_name(graph))
+    quads = store.graph_quads(_graph_name(graph))
     return formats.render_graph((q.triple for q in quads), accept)  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from kg.ask.stored_queries import load_stored_queries
 from kg.assets import INSTALL_HINT, yasgui_dir
 from kg.claim_view import claim_view
 from kg.errors import InputError, KGError, NotFoundError
-from kg.store import Store
+from kg.store import GraphStore
 from kg.vocab import BASE, PREFIXES
 from server import db, formats, forms, params, views
 from server.assets import map_ready, package_dir
@@ -178,7 +178,7 @@ def _html(page: str, status: int = 200) -> Response:
 # -- reading the store (in the query thread: no request context there) -------------------
 
 
-def _rdf(store: Store, iri: str, accept: Any) -> tuple[bytes, str] | None:
+def _rdf(store: GraphStore, iri: str, accept: Any) -> tuple[bytes, str] | None:
     triples = list(store.query("DESCRIBE ?iri", bindings={"iri": ox.NamedNode(iri)}))
     if not triples:
         return None

@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from kg.errors import InputError, KGError, QueryError
-from kg.store import Store
+from kg.errors import ForbiddenQuery, InputError, QueryError
+from kg.store import GraphStore
 from server import formats
 
 
@@ -23,12 +23,8 @@ def error_body(message: str, status: int) -> bytes:
     return json.dumps({"error": message, "status": status}).encode() + b"\n"
 
 
-class UnsupportedMediaType(KGError):
-    status = 415
-
-
 def evaluate_query(
-    store: Store,
+    store: GraphStore,
     query: str,
     default_graph: list[str] | None,
     named_graphs: list[str] | None,
@@ -132,10 +128,6 @@ def refuse_service(query: str, config: Mapping[str, Any]) -> None:
             "SERVICE (federated query) is disabled on this endpoint: "
             "the operator can enable it with KG_ALLOW_SERVICE=1"
         )
-
-
-class ForbiddenQuery(QueryError):
-    status = 403
 
 
 # At the top level of an update (outside braces, strings, IRIs and comments): the braces and

@@ -31,11 +31,10 @@ from collections.abc import Callable
 from multiprocessing.connection import wait
 from typing import Any, TypeVar, cast
 
-from kg.errors import KGError, QueryError
+from kg.errors import KGError, QueryError, WorkersUnavailable
 from server.live import LiveStore
 from server.slots import Slots, slots_folder
 from server.workers import (
-    WorkersUnavailable,
     all_busy,
     answer,
     frame,

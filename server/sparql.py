@@ -14,11 +14,11 @@ import hmac
 
 from flask import Blueprint, Response, current_app, request
 
-from kg.errors import InputError
+from kg.errors import InputError, UnsupportedMediaType
 from server import db, direct, formats, params
 from server.description import service_description
 from server.errors import error_response
-from server.protocol import UnsupportedMediaType, with_dataset
+from server.protocol import with_dataset
 from server.writes import apply_update
 
 bp = Blueprint("sparql", __name__)

@@ -34,7 +34,7 @@ from kg.claim_view import claim_view
 from kg.derived import control
 from kg.derived.cards import EntityCache, read_cards, value
 from kg.extract.gazetteer import PLACE_TYPES
-from kg.store import Store, Term, values
+from kg.store import GraphStore, Store, Term, values
 from kg.vocab import BASE, ONTOLOGY, WIKIDATA
 
 DCTERMS = "http://purl.org/dc/terms/"
@@ -118,7 +118,7 @@ class SearchIndex:
     """Every name, alias and Wikidata id of the store's entities and every article title,
     folded (case, accents and punctuation ignored), read in two queries when first asked."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: GraphStore) -> None:
         self.entries: dict[str, dict[str, Any]] = {}
         self.names: list[tuple[str, str]] = []  # (folded name, IRI)
         alts: dict[str, list[str]] = defaultdict(list)
@@ -213,7 +213,7 @@ _INDEX: dict[str, Any] = {"store": None, "index": None}
 _INDEX_LOCK = threading.Lock()
 
 
-def search_index(store: Store) -> SearchIndex:
+def search_index(store: GraphStore) -> SearchIndex:
     """The index of this store handle (the server reopens the store after a build, and the
     new handle gets a new index)."""
     with _INDEX_LOCK:
@@ -222,7 +222,7 @@ def search_index(store: Store) -> SearchIndex:
         return _INDEX["index"]
 
 
-def search(store: Store, text: str, limit: int = 10) -> list[dict[str, Any]]:
+def search(store: GraphStore, text: str, limit: int = 10) -> list[dict[str, Any]]:
     return search_index(store).search(text, limit)
 
 
@@ -235,7 +235,7 @@ SELECT ?iri ?p ?o ?label WHERE {
 } LIMIT 500"""
 
 
-def facts(store: Store, iri: str) -> dict[str, Any] | None:
+def facts(store: GraphStore, iri: str) -> dict[str, Any] | None:
     """The resource's own properties as words: label, aliases, class, Wikidata id, place on
     the map, parent places and sides; None when the store says nothing about it."""
     rows = store.select(FACTS, {"iri": ox.NamedNode(iri)})
@@ -290,7 +290,9 @@ TITLES = (
 )
 
 
-def article_titles(store: Store, stems: Iterable[str | None]) -> dict[str, dict[str, str | None]]:
+def article_titles(
+    store: GraphStore, stems: Iterable[str | None]
+) -> dict[str, dict[str, str | None]]:
     """{stem: {title, published}} of these articles, in one query."""
     todo = sorted(set(s for s in stems if s))
     if not todo:
@@ -348,7 +350,7 @@ def toll(claim: dict) -> str:
     return " ".join(str(x) for x in parts if x not in (None, ""))
 
 
-def claim_rows(store: Store, claims: list[dict]) -> list[dict[str, Any]]:
+def claim_rows(store: GraphStore, claims: list[dict]) -> list[dict[str, Any]]:
     titles = article_titles(store, (c.get("article") for c in claims))
     return [claim_row(c, titles) for c in claims]
 
@@ -396,7 +398,7 @@ def newest_claims(
     return kept, True
 
 
-def _claims_of_rows(store: Store, rows: list[dict], entities: EntityCache) -> list[dict]:
+def _claims_of_rows(store: GraphStore, rows: list[dict], entities: EntityCache) -> list[dict]:
     """kg.ask.claims.query_claims's JSON of the listing's rows: chains and contradictions of
     just these claims, in two queries."""
     iris = list(dict.fromkeys(r["claim"].value for r in rows))
@@ -422,7 +424,7 @@ def _claims_of_rows(store: Store, rows: list[dict], entities: EntityCache) -> li
 # -- a place -------------------------------------------------------------------------------
 
 
-def control_readings(store: Store, place: Term, as_of: dt.date | None) -> list:
+def control_readings(store: GraphStore, place: Term, as_of: dt.date | None) -> list:
     """Every control reading of the place known by ``as_of``, newest first."""
     rows = columns(
         store,
@@ -570,7 +572,7 @@ SELECT ?e ?label ?lat ?long ?class ?south ?north ?west ?east ?self WHERE {
 } LIMIT 60"""
 
 
-def nearby(store: Store, iri: str, lat: float, long: float, radius: float = 2.5) -> list[dict]:
+def nearby(store: GraphStore, iri: str, lat: float, long: float, radius: float = 2.5) -> list[dict]:
     """Places within ``radius`` degrees that the graph describes (and so has claims about)."""
     dec = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
     bounds = {
@@ -681,7 +683,7 @@ def entity_page(store: Store, iri: str) -> dict[str, Any]:
     }
 
 
-def superseded(store: Store, rows: list[dict]) -> int:
+def superseded(store: GraphStore, rows: list[dict]) -> int:
     """How many of these control claims a later report about their place names another
     holder for: the place's readings after the claim's day."""
     if not rows:

@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from kg.errors import KGError, QueryError, StoreError
+from kg.errors import KGError, QueryError, QueryTimeout, WorkerDied, WorkersUnavailable
 from server.live import LiveStore
 from server.slots import Slots, slots_folder
 
@@ -34,12 +34,6 @@ log = logging.getLogger(__name__)
 
 # What a worker imports before it reports ready: the evaluation functions and the serialisers.
 WORKER_PRELOAD = ("server.formats", "server.protocol", "server.queries", "rdflib", "rdflib.query")
-
-
-class QueryTimeout(QueryError):
-    """A query ran past the server's time limit (it may still finish in the background)."""
-
-    status = 503
 
 
 class QueryRunner:
@@ -95,12 +89,6 @@ def _detach(exc: BaseException) -> BaseException:
     return exc
 
 
-class WorkerDied(QueryError):
-    """A worker process ended in the middle of a query (killed from outside, out of memory)."""
-
-    status = 503
-
-
 def stopped_at_limit(timeout: float) -> QueryTimeout:
     return QueryTimeout(
         f"The query ran longer than {timeout:g} s and was stopped: "
@@ -120,10 +108,6 @@ def worker_died(exc: BaseException) -> WorkerDied:
         f"The query's worker process stopped ({type(exc).__name__}): try again; "
         "if it happens again, the query may need more memory than the server has"
     )
-
-
-class WorkersUnavailable(StoreError):
-    """Worker processes cannot be started here (no fork server, no process limit left)."""
 
 
 class _Worker:

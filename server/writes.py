@@ -11,10 +11,9 @@ import os
 import threading
 
 from kg.derived.refresh import after_write, before_write
-from kg.errors import QueryError, StoreError
+from kg.errors import StoreError
 from kg.store import Store
 from kg.store.updates import Written, written_graphs
-from kg.vocab import PREFIXES
 
 _write_lock = threading.Lock()
 
@@ -39,7 +38,7 @@ def apply_update(
         store = open_for_writing(path, wait)
         try:
             touched = before_write(store, written)
-            run_update(store, update, base_iri)
+            store.update(update, base_iri)
             after_write(store, touched, written)
             store.flush()
         finally:
@@ -56,14 +55,3 @@ def open_for_writing(path: str | os.PathLike[str], wait: float) -> Store:
             f"({exc.message})"
         ) from exc
 
-
-def run_update(store: Store, update: str, base_iri: str | None) -> None:
-    """The user's update, its failures said as the protocol's errors."""
-    try:
-        store.oxigraph.update(update, base_iri=base_iri, prefixes=PREFIXES)
-    except SyntaxError as exc:
-        raise QueryError(f"Malformed SPARQL update: {exc}") from exc
-    except (RuntimeError, ValueError) as exc:  # pyoxigraph's evaluation errors
-        raise QueryError(f"The update failed: {exc}") from exc
-    except OSError as exc:
-        raise StoreError(f"The update could not be written: {exc}") from exc

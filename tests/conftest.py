@@ -1,19 +1,25 @@
-"""Shared fixtures: real stores on disk built from real articles, a real server on loopback."""
+"""Shared fixtures: real stores on disk built from real articles, a real server on loopback, and
+each store fixture on both backends (`GraphStore`): the embedded store and a real SPARQL server
+(`oxigraph serve`) reached as a RemoteStore."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kg.build import build
-from kg.store import Store
+from kg.store import GraphStore, RemoteStore, Store
 from server.lifecycle import stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +84,92 @@ def seeds_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seeds_copy(tmp_path: Path) -> Path:
     """A private copy of the seeds folder a test may change."""
     return Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
+
+
+def oxigraph_binary() -> str | None:
+    """The `oxigraph` server (PyPI `oxigraph`, the `test` extra), beside this Python or on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SparqlServer:
+    """`oxigraph serve` on a free loopback port over a folder of its own, its query default graph
+    the union of the named graphs (as a RemoteStore needs). Skips the test without the binary."""
+
+    def __init__(self, location: Path) -> None:
+        binary = oxigraph_binary()
+        if binary is None:
+            pytest.skip("no `oxigraph` server binary: pip install oxigraph")
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.location = f"sparql+{self.url}"  # what open_store and --store take
+        command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+        self.process = subprocess.Popen(
+            [*command, "--union-default-graph"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.wait_until_up()
+
+    def wait_until_up(self, seconds: float = 15.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.skip(f"oxigraph serve exited with {self.process.returncode}")
+            try:
+                urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.close()
+        pytest.skip(f"oxigraph serve did not answer within {seconds:g} s")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+BACKENDS = ["embedded", "remote"]
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    """A new, empty store on each backend: in a folder, and on a SPARQL server of its own."""
+    if request.param == "embedded":
+        yield Store(tmp_path / "store")
+        return
+    server = SparqlServer(tmp_path / "server")
+    try:
+        yield RemoteStore(server.location)
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def seeds_sparql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparqlServer]:
+    """A SPARQL server holding the five seed articles, built into it once per test session
+    through a RemoteStore (read it only)."""
+    server = SparqlServer(tmp_path_factory.mktemp("seeds-server"))
+    try:
+        report = build(RemoteStore(server.location), [SEEDS], workers=1)
+        assert report.ok and report.articles == 5, report.rejected
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeds_on(request: pytest.FixtureRequest) -> GraphStore:
+    """The seeds built into each backend, read-only: the same tests answer from both."""
+    if request.param == "embedded":
+        return Store(request.getfixturevalue("seeds_store"), read_only=True)
+    return RemoteStore(request.getfixturevalue("seeds_sparql").location, read_only=True)
 
 
 class LiveServer:

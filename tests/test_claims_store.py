@@ -1,40 +1,52 @@
 """Claims in the store: shared events across articles, contradictions, the stored queries and
-the evaluation against the seeds' gold."""
+the evaluation against the seeds' gold, each on both backends (conftest's `seeds_on`)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_store, write_articles
+from conftest import BACKENDS, ROOT, SparqlServer, write_articles
 from test_stored_queries import every_row
 from test_who_controlled import MADE_UP, MANIFEST
 
 from kg.ask.claims import list_claims
 from kg.ask.evaluate import evaluate, load_gold
 from kg.ask.stored_queries import load_stored_queries, run_stored
-from kg.store import Store
+from kg.build import build
+from kg.store import GraphStore, RemoteStore, Store
 
 
 @pytest.fixture(scope="module")
-def seeds(seeds_store: Path) -> Store:
-    return Store(seeds_store, read_only=True)
+def seeds(seeds_on: GraphStore) -> GraphStore:
+    return seeds_on
 
 
-@pytest.fixture(scope="module")
-def made_up(tmp_path_factory: pytest.TempPathFactory) -> Store:
+@pytest.fixture(scope="module", params=BACKENDS)
+def made_up(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GraphStore]:
+    """Three made-up articles that disagree, built into each backend."""
     folder = write_articles(tmp_path_factory.mktemp("made2") / "articles", MADE_UP, MANIFEST)
-    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+    server = SparqlServer(folder.parent / "server") if request.param == "remote" else None
+    try:
+        store = RemoteStore(server.location) if server else Store(folder.parent / "store")
+        assert build(store, [folder], workers=1).ok
+        yield store
+    finally:
+        if server:
+            server.close()
 
 
-def every_page(store: Store, name: str) -> list:
+def every_page(store: GraphStore, name: str) -> list:
     """A listing's rows as the API reads them, page by page (kg/ask/listings.py)."""
     return every_row(store, name, {})
 
 
-def test_one_event_reported_by_several_articles(seeds: Store) -> None:
+def test_one_event_reported_by_several_articles(seeds: GraphStore) -> None:
     capture = [
         c
         for c in list_claims(seeds, type="control", place="Boukamal")
@@ -50,7 +62,7 @@ def test_one_event_reported_by_several_articles(seeds: Store) -> None:
     assert max(int(r["articles"].value) for r in rows) >= 2
 
 
-def test_contradictions_link_sources_that_disagree(made_up: Store) -> None:
+def test_contradictions_link_sources_that_disagree(made_up: GraphStore) -> None:
     claims = [
         c
         for c in list_claims(made_up, type="control")
@@ -72,7 +84,7 @@ def test_contradictions_link_sources_that_disagree(made_up: Store) -> None:
     assert {r["article"].value for r in rows} >= {"w2", "w3"}
 
 
-def test_stored_queries_run_and_describe_themselves(seeds: Store) -> None:
+def test_stored_queries_run_and_describe_themselves(seeds: GraphStore) -> None:
     queries = load_stored_queries()
     for name in (
         "claims_about_actor",
@@ -99,7 +111,7 @@ def test_stored_queries_run_and_describe_themselves(seeds: Store) -> None:
     )
 
 
-def test_eval_on_the_seeds_gold(seeds: Store) -> None:
+def test_eval_on_the_seeds_gold(seeds: GraphStore) -> None:
     """A regression floor, not the target: the figures are in the closing note."""
     scores = evaluate(seeds, load_gold(sorted((ROOT / "tests" / "gold").glob("*.jsonl"))))
     for kind in ("control", "attack", "casualties", "statement", "diplomacy"):
@@ -130,14 +142,15 @@ def test_kg_eval_command(seeds_store: Path) -> None:
     assert '"casualties"' in out.stdout
 
 
-def test_incremental_contradictions_equal_a_full_recompute(tmp_path: Path) -> None:
+def test_incremental_contradictions_equal_a_full_recompute(
+    empty_store: GraphStore, tmp_path: Path
+) -> None:
     """Articles added one build at a time, then one rebuilt, give the links a full pass gives."""
-    from kg.build import build
     from kg.derived.contradictions import refresh_contradictions
     from kg.vocab import DERIVED_GRAPH
 
     folder = write_articles(tmp_path / "articles", MADE_UP, MANIFEST)
-    store = Store(tmp_path / "store")
+    store = empty_store
     for name in ("w1.txt", "w2.txt", "w3.txt", "w2.txt"):
         build(store, [folder / name], force=True, workers=1)
     links = (

@@ -26,7 +26,8 @@ from kg.emit.link import (
     link_entity,
     link_report,
 )
-from kg.emit.wikidata import WikidataClient, WikidataError, link_online
+from kg.emit.wikidata import WikidataClient, link_online
+from kg.errors import WikidataError
 from kg.extract.gazetteer import Entity, Gazetteer
 from kg.resources import data_dir
 from kg.store import Store

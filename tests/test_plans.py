@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from test_remote_store import oxigraph_binary
+from conftest import oxigraph_binary
 
 from kg.ask.stored_queries import paged_listing
 

@@ -22,10 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import QueryError
+from kg.errors import QueryError, QueryTimeout
 from kg.vocab import ONTOLOGY
 from server.shared_pool import PoolHost, SharedPool
-from server.workers import QueryTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 

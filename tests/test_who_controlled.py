@@ -1,26 +1,27 @@
-"""Who controlled a place on a day: the seeds, and articles the tests write themselves."""
+"""Who controlled a place on a day: the seeds (on both backends), and articles the tests write
+themselves."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from conftest import build_store, write_articles
 
 from kg.ask.who_controlled import format_text, who_controlled
 from kg.errors import NotFoundError
-from kg.store import Store
+from kg.store import GraphStore, Store
 
 ISIS, GOV = "Q2429253", "Q113519305"
 
 
 @pytest.fixture(scope="module")
-def seeds(seeds_store: Path) -> Store:
-    return Store(seeds_store, read_only=True)
+def seeds(seeds_on: GraphStore) -> GraphStore:
+    """The seeds on each backend (conftest): every question below is asked of both."""
+    return seeds_on
 
 
-def ask(store: Store, place: str, day: str, as_of: str | None = None) -> dict:
+def ask(store: GraphStore, place: str, day: str, as_of: str | None = None) -> dict:
     return who_controlled(
         store, place, dt.date.fromisoformat(day), dt.date.fromisoformat(as_of) if as_of else None
     )
@@ -40,7 +41,7 @@ def ask(store: Store, place: str, day: str, as_of: str | None = None) -> dict:
         ("2017-11-21", GOV, "2017-11-19"),
     ],
 )
-def test_boukamal_timeline(seeds: Store, day: str, qid: str, since: str) -> None:
+def test_boukamal_timeline(seeds: GraphStore, day: str, qid: str, since: str) -> None:
     answer = ask(seeds, "Boukamal", day)
     assert answer["controller"]["wikidata"] == qid
     assert answer["since"] == since
@@ -49,12 +50,12 @@ def test_boukamal_timeline(seeds: Store, day: str, qid: str, since: str) -> None
 
 
 @pytest.mark.parametrize("name", ["Albu Kamal", "Abu Kamal", "abu kamal", "Q152828"])
-def test_aliases_give_the_same_answer(seeds: Store, name: str) -> None:
+def test_aliases_give_the_same_answer(seeds: GraphStore, name: str) -> None:
     for day in ("2017-11-10", "2017-11-12", "2017-11-21"):
         assert ask(seeds, name, day) == ask(seeds, "Boukamal", day)
 
 
-def test_evidence_names_article_sentence_claimant_and_chain(seeds: Store) -> None:
+def test_evidence_names_article_sentence_claimant_and_chain(seeds: GraphStore) -> None:
     answer = ask(seeds, "Boukamal", "2017-11-12")
     assert {e["article"] for e in answer["evidence"]} == {"001_f70243738f423680"}
     # the lead sentence, and the relative clause "which was recaptured by ISIS ... on Saturday"
@@ -68,7 +69,7 @@ def test_evidence_names_article_sentence_claimant_and_chain(seeds: Store) -> Non
     assert evidence["controller"]["wikidata"] == ISIS
 
 
-def test_superseded_claims_are_alternatives(seeds: Store) -> None:
+def test_superseded_claims_are_alternatives(seeds: GraphStore) -> None:
     answer = ask(seeds, "Boukamal", "2017-11-12")
     [alt] = [a for a in answer["alternatives"] if a["controller"]["wikidata"] == GOV]
     assert alt["status"] == "superseded" and alt["since"] == "2017-11-09"
@@ -79,7 +80,7 @@ def test_superseded_claims_are_alternatives(seeds: Store) -> None:
     assert ["Associated Press"] in chains
 
 
-def test_as_of_answers_from_what_was_published_then(seeds: Store) -> None:
+def test_as_of_answers_from_what_was_published_then(seeds: GraphStore) -> None:
     answer = ask(seeds, "Boukamal", "2017-11-12", as_of="2017-11-10")
     assert answer["controller"]["wikidata"] == GOV
     assert answer["as_of"] == "2017-11-10"
@@ -89,7 +90,7 @@ def test_as_of_answers_from_what_was_published_then(seeds: Store) -> None:
     )
 
 
-def test_other_places_the_seeds_state(seeds: Store) -> None:
+def test_other_places_the_seeds_state(seeds: GraphStore) -> None:
     deir = ask(seeds, "Deir el-Zour", "2017-11-04")
     assert deir["controller"]["label"] == "Government of Syria" and deir["since"] == "2017-11-03"
     assert ask(seeds, "Deir ez-Zor", "2017-11-02")["controller"] is None
@@ -103,14 +104,14 @@ def test_other_places_the_seeds_state(seeds: Store) -> None:
     )
 
 
-def test_unknown_day_and_unknown_place(seeds: Store) -> None:
+def test_unknown_day_and_unknown_place(seeds: GraphStore) -> None:
     before = ask(seeds, "Boukamal", "2017-10-01")
     assert before["controller"] is None and before["status"] == "unknown"
     with pytest.raises(NotFoundError, match="Atlantis"):
         ask(seeds, "Atlantis", "2017-11-12")
 
 
-def test_text_format_names_verdict_and_sources(seeds: Store) -> None:
+def test_text_format_names_verdict_and_sources(seeds: GraphStore) -> None:
     text = format_text(ask(seeds, "Boukamal", "2017-11-12"))
     assert text.splitlines()[0].startswith("Abu Kamal on 2017-11-12: Islamic State")
     assert "superseded: Government of Syria since 2017-11-09" in text

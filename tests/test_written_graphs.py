@@ -3,12 +3,10 @@ that makes a write touch (`kg.derived.refresh`): what the server refreshes after
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kg.derived.refresh import article_stem, touched_by
-from kg.store import Store
+from kg.store import GraphStore
 from kg.store.updates import Written, written_graphs
 from kg.vocab import DERIVED_GRAPH, ENTITIES_GRAPH, SOURCES_GRAPH, graph_iri
 
@@ -79,10 +77,11 @@ def test_article_graphs_are_told_from_the_store_s_own() -> None:
         assert article_stem(own) is None
 
 
-def test_what_a_write_touches(tmp_path: Path) -> None:
+def test_what_a_write_touches(empty_store: GraphStore) -> None:
     """Articles' graphs name their articles; the entities or the derived graphs mean every
-    article; a graph of the user's own counts only when it holds the ontology's terms."""
-    store = Store(tmp_path / "store")
+    article; a graph of the user's own counts only when it holds the ontology's terms (read
+    alone: on a remote store, its own default graph through the Graph Store protocol)."""
+    store = empty_store
     assert touched_by(store, Written({G})).stems == ["a1"]
     assert touched_by(store, Written({G, SOURCES_GRAPH})).stems == ["a1"]
     assert touched_by(store, Written({ENTITIES_GRAPH})).everything

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from kg.derived.cards import TOP_CLASSES
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import default_gazetteer
-from kg.store import Store, Term
+from kg.store import GraphStore, Term
 from kg.vocab import WIKIDATA, entity_iri
 
 FIND_BY_NAME = """
@@ -21,7 +21,7 @@ FIND_BY_QID = "SELECT ?e ?qid WHERE { ?e skos:exactMatch ?qid } LIMIT 20"
 CLASS_OF = "SELECT ?e ?class WHERE { ?e a ?class }"
 
 
-def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
+def resolve_entity(store: GraphStore, name: str, kind: str = "Place") -> Term:
     """An entity IRI from any name, alias, Wikidata id or IRI."""
     name = name.strip()
     if not name:
@@ -58,10 +58,10 @@ def resolve_entity(store: Store, name: str, kind: str = "Place") -> Term:
     return candidates[0]
 
 
-def exists(store: Store, node: Term) -> bool:
+def exists(store: GraphStore, node: Term) -> bool:
     return bool(store.select(CLASS_OF, {"e": node}))
 
 
-def is_kind(store: Store, node: Term, kind: str) -> bool:
+def is_kind(store: GraphStore, node: Term, kind: str) -> bool:
     classes = {r["class"].value.rsplit("#", 1)[-1] for r in store.select(CLASS_OF, {"e": node})}
     return bool(classes & TOP_CLASSES.get(kind, {kind}))

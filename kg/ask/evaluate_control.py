@@ -29,7 +29,7 @@ from kg.ask.evaluate import fold
 from kg.ask.who_controlled import who_controlled
 from kg.corpus import Columns
 from kg.errors import InputError, NotFoundError
-from kg.store import Store
+from kg.store import GraphStore, Store
 
 FAKES_COLUMNS: dict = dict(
     text="article_content",
@@ -165,7 +165,7 @@ class Names:
     """An entity's names as the store gives them: label, aliases (skos:altLabel), Wikidata
     id; the gold README's rule for a match."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.cache: dict[str, set[str]] = {}
 

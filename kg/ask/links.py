@@ -16,7 +16,7 @@ from kg.derived.cards import refresh_entities
 from kg.emit.link import Link, LinkContext, LinkReport, explain_link
 from kg.emit.wikidata import WikidataClient, link_online
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES, Entity, default_gazetteer
-from kg.store import Store
+from kg.store import GraphStore, Store
 from kg.vocab import BASE, ENTITIES_GRAPH, ONTOLOGY, WIKIDATA
 
 SKOS_EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
@@ -46,7 +46,7 @@ class _Found:
     match: str | None = None
 
 
-def run_link_report(store: Store) -> str:
+def run_link_report(store: GraphStore) -> str:
     """The text for `kg link --report`: which entities in the store have skos:exactMatch,
     and for those without, why (link_entity is re-run with the countries of their articles)."""
     countries = _countries_in_store(store)
@@ -77,7 +77,7 @@ def _add_from_store(
         report.add_linked(entity, match.removeprefix(WIKIDATA), "store", note)
 
 
-def _entities_in_store(store: Store) -> dict[str, _Found]:
+def _entities_in_store(store: GraphStore) -> dict[str, _Found]:
     found: dict[str, _Found] = {}
     for row in store.select(_ENTITIES):
         local = row["type"].value[len(ONTOLOGY) :]
@@ -90,7 +90,7 @@ def _entities_in_store(store: Store) -> dict[str, _Found]:
     return found
 
 
-def _countries_in_store(store: Store) -> dict[str, set[str]]:
+def _countries_in_store(store: GraphStore) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for row in store.select(_COUNTRIES):
         out.setdefault(row["s"].value, set()).add(row["country"].value)

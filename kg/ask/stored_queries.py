@@ -41,7 +41,7 @@ from kg.ask.listings import DEFAULT_LIMIT, MOST, Paged, Table, page_of, read_pag
 from kg.derived.paging import BY_DEFAULT
 from kg.errors import InputError, NotFoundError
 from kg.resources import queries_dir
-from kg.store import Store, Term
+from kg.store import GraphStore, Store, Term
 from kg.store.sparql import bind_values, select_variables
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -222,7 +222,7 @@ def paged_listing(name: str) -> Paged | None:
 def bind_params(
     query: StoredQuery,
     values: Mapping[str, str],
-    store: Store | None = None,
+    store: GraphStore | None = None,
     examples: bool = False,
 ) -> dict[str, Term]:
     """Typed RDF terms for the query's parameters (entities by any name when ``store`` is
@@ -306,7 +306,7 @@ def run_stored(
     return page_of(run_text(store, cached_query(read_by), bindings), names, limit, start)
 
 
-def narrowest(store: Store, name: str, bindings: dict[str, Term]) -> str | None:
+def narrowest(store: GraphStore, name: str, bindings: dict[str, Term]) -> str | None:
     """The listing that reads the rows of ``name`` for these bindings from the narrowest term
     bound (the table filtered by article, place or actor); None for a claim not stored."""
     if name != "claims":
@@ -328,12 +328,12 @@ def count(raw: str | None, name: str, default: int) -> int:
     return int(raw)
 
 
-def run_text(store: Store, query: StoredQuery, bindings: Mapping[str, Term]) -> Any:
+def run_text(store: GraphStore, query: StoredQuery, bindings: Mapping[str, Term]) -> Any:
     """The query's text run with these parameters in its VALUES blocks."""
     return store.query(bind_values(query.text, bindings))
 
 
-def run_file(store: Store, text: str, values: Mapping[str, str], name: str = "query") -> Any:
+def run_file(store: GraphStore, text: str, values: Mapping[str, str], name: str = "query") -> Any:
     """A query text run as it is written, with the parameters given (those its header
     declares, entities by any name) in place of its examples: `kg query @file.rq --param`."""
     query = parse_stored_query(name, text)

@@ -24,7 +24,7 @@ from kg.ask.stored_queries import stored_text
 from kg.claim_view import claim_view
 from kg.derived import control
 from kg.derived.cards import EntityCache, read_entity_cards
-from kg.store import Store, Term, values
+from kg.store import GraphStore, Store, Term, values
 from kg.store.sparql import bind_values
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
@@ -56,7 +56,7 @@ class Run:
 WINDOWS = (12, 60)  # months read before looking further back; then all of them
 
 
-def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
+def readings(store: GraphStore, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
     """The control readings of the place on or before the day, newest first: as many months
     back as the answer needs (every side that can be in it seen, every run ended), from the
     digests the build materialised (`kg.derived.control`); from the claims on a store without
@@ -77,7 +77,7 @@ def readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> l
     return digested(every["lines"], on, as_of)
 
 
-def columns(store: Store, sparql: str) -> defaultdict[str, list[str]]:
+def columns(store: GraphStore, sparql: str) -> defaultdict[str, list[str]]:
     """{variable: its bound values, as text} of a SELECT."""
     found: defaultdict[str, list[str]] = defaultdict(list)
     for row in store.select(sparql):
@@ -86,7 +86,9 @@ def columns(store: Store, sparql: str) -> defaultdict[str, list[str]]:
     return found
 
 
-def legacy_readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
+def legacy_readings(
+    store: GraphStore, place: Term, on: dt.date, as_of: dt.date | None
+) -> list[Reading]:
     """Read from the claims themselves (queries/who_controlled.rq), for a store built before
     readings were materialised (`kg build` adds them)."""
     bindings: dict[str, Term] = {"place": place, "date": day_literal(on)}

@@ -98,7 +98,7 @@ def holds_ontology_terms(store: Store, graph: ox.NamedNode | ox.DefaultGraph) ->
     """Whether one graph (read alone) has a triple whose property or object is the
     ontology's; a store whose graphs cannot be read one at a time is taken to have one."""
     try:
-        return bool(store.oxigraph.query(HOLDS_TERMS, default_graph=graph))
+        return store.ask_graph(HOLDS_TERMS, graph)
     except StoreError:  # a remote store: no handle of its own to read one graph with
         return True
 

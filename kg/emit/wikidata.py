@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.emit.link import Link, coordinates_for, fold, link_entity
-from kg.errors import KGError
+from kg.errors import WikidataError
 from kg.extract.gazetteer import Entity
 from kg.resources import data_dir
 
@@ -34,12 +34,6 @@ USER_AGENT = (
     + ") python-urllib"
 )
 BATCH = 50  # wbgetentities takes at most 50 ids per request
-
-
-class WikidataError(KGError):
-    """The Wikidata API could not be reached or answered with an error."""
-
-    status = 502
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from kg.claim_view import claim_view
 from kg.errors import NotFoundError
-from kg.store import Store
+from kg.store import GraphStore
 from kg.vocab import ONTOLOGY, PREFIXES, WIKIDATA
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -103,7 +103,7 @@ def python(term: Any) -> Any:
 
 
 # -- triples -> graph -------------------------------------------------------------------------
-def construct_triples(store: Store, query: str) -> list[Triple]:
+def construct_triples(store: GraphStore, query: str) -> list[Triple]:
     """The distinct triples of a CONSTRUCT query (the union default graph repeats some)."""
     seen = dict.fromkeys((t.subject, t.predicate, t.object) for t in store.query(query))
     return list(seen)
@@ -211,7 +211,7 @@ def finish(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 # -- the public view --------------------------------------------------------------------------
-def resolve_focus(store: Store, focus: str) -> str:
+def resolve_focus(store: GraphStore, focus: str) -> str:
     """An IRI for any name, alias, Wikidata id or IRI of a place, actor or source."""
     from kg.ask.entities import resolve_entity
 
@@ -230,7 +230,7 @@ MAX_NODES = 40  # a neighbourhood drawn by default: readable, not a hairball
 
 
 def to_networkx(
-    store: Store,
+    store: GraphStore,
     focus: str | None = None,
     hops: int = 2,
     construct: str | None = None,

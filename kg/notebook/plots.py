@@ -26,7 +26,7 @@ from kg.ask.who_controlled import readings, runs_of, winner
 from kg.derived.cards import EntityCache
 from kg.notebook.graphview import COLOURS
 from kg.resources import data_dir
-from kg.store import Store
+from kg.store import GraphStore, Store
 
 
 class KGFigure(Figure):
@@ -300,7 +300,7 @@ def populated_places() -> list[tuple[float, float]]:
         return [(float(r["longitude"]), float(r["latitude"])) for r in csv.DictReader(f)]
 
 
-def located_places(store: Store) -> dict[str, dict]:
+def located_places(store: GraphStore) -> dict[str, dict]:
     return {
         r["place"].value: {
             "label": r["label"].value,
@@ -312,7 +312,7 @@ def located_places(store: Store) -> dict[str, dict]:
     }
 
 
-def with_events(store: Store) -> dict[str, dict]:
+def with_events(store: GraphStore) -> dict[str, dict]:
     places = located_places(store)
     for r in store.select(EVENTS_AT):
         if r["place"].value in places:
@@ -330,7 +330,7 @@ def inside(lon: float, lat: float, box: Box) -> bool:
     return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
 
 
-def place_map(store: Store, bbox: Box | None = None, all_places: bool = False) -> Figure:
+def place_map(store: GraphStore, bbox: Box | None = None, all_places: bool = False) -> Figure:
     """Places with coordinates (black triangles, labelled) and their events as coloured
     markers around them, sized by the number of events, over Natural Earth's country borders,
     coastlines, lakes and rivers (kg/notebook/basemap.py); ``bbox`` = lon/lat min, max."""

@@ -119,7 +119,7 @@ def restore(
             f"Cannot restore into {store_path} while another process writes it "
             f"(kg build?): retry when it ends ({exc.message})"
         ) from exc
-    target.oxigraph.update(replace_all(quads, graphs))
+    target.update(replace_all(quads, graphs))
     if then is not None:
         then(target)
     target.flush()

@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError, StoreError
+from kg.store.protocol import GraphName
 from kg.store.sparql import Term, replace_graph_update, replace_graphs_update, some
 from kg.vocab import PREFIXES
 
@@ -75,7 +76,8 @@ def _open_when_free(path: Path, wait: float) -> ox.Store:
 
 
 class Store:
-    """A pyoxigraph store on disk (or in memory when ``path`` is None)."""
+    """A pyoxigraph store on disk (or in memory when ``path`` is None): a `GraphStore` that
+    bulk-loads new graphs when on disk."""
 
     def __init__(
         self,
@@ -101,10 +103,13 @@ class Store:
         except (OSError, RuntimeError) as exc:  # RocksDB reports a vanished file as RuntimeError
             raise StoreError(f"Cannot open the store at {self.path}: {exc}") from exc
         self.read_only = read_only
+        self.bulk_load = self.path is not None
         self.recovered = self.recover()  # graphs of a bulk load cut short, dropped
 
     @property
     def oxigraph(self) -> ox.Store:
+        """The pyoxigraph handle, for the store package and tests of this backend only: code
+        outside `kg.store` calls the `GraphStore` methods, which a remote store answers too."""
         return self._ox
 
     # -- writing -------------------------------------------------------------------------
@@ -115,6 +120,7 @@ class Store:
         and add ``shared`` quads to the graphs they name, in one transaction; returns the
         number of quads written."""
         g = ox.NamedNode(graph)
+        self._writable()
         try:
             if not self._ox.contains_named_graph(g):
                 # a new graph (every article of a first build): one transactional extend, which
@@ -136,10 +142,11 @@ class Store:
         IRI in it was minted by kg (`kg.vocab`, the ontology, Wikidata ids from the data
         files), so the loader need not check each one (pyoxigraph's ``lenient``: 8-15% less
         CPU per quad; SCALING.md); a line that is not N-Quads is still refused."""
+        self._writable()
         try:
             if any(self._ox.contains_named_graph(ox.NamedNode(g)) for g in graphs):
                 self._ox.update(replace_graphs_update(graphs, nquads))
-            elif self.path is not None and nquads.count(b"\n") < BULK_MAX_QUADS:
+            elif self.bulk_load and nquads.count(b"\n") < BULK_MAX_QUADS:
                 self._bulk_new(graphs, nquads, minted)
             else:
                 # one transactional load, parsed in Rust, without Python objects per quad
@@ -151,6 +158,7 @@ class Store:
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads to the graphs they name, in one transaction."""
+        self._writable()
         try:
             self._ox.extend(quads)
         except OSError as exc:
@@ -162,14 +170,11 @@ class Store:
         (each load leaves files that later small writes would otherwise merge). Not atomic:
         what is written this way is marked done afterwards (a version mark), so that a load
         cut short is done again."""
+        self._writable()
         try:
             self._ox.bulk_extend(quads)
         except OSError as exc:
             raise StoreError(f"Could not write to the store: {exc}") from exc
-
-    def bulk_loads(self, graph: str) -> bool:
-        """Whether ``replace_graphs`` would bulk-load ``graph``: new, in a store on disk."""
-        return self.path is not None and not self._ox.contains_named_graph(ox.NamedNode(graph))
 
     def _bulk_new(self, graphs: list[str], nquads: bytes, minted: bool = False) -> None:
         """Graphs new to the store (every article of a first build), written as sorted files
@@ -217,7 +222,11 @@ class Store:
         return graphs
 
     def drop_graph(self, graph: str) -> None:
-        self._ox.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"The store at {self.path} was opened read-only: this does not write")
 
     def disk_bytes(self) -> int:
         """The size of the store's files (0 in memory): what a compaction rewrites."""
@@ -242,12 +251,30 @@ class Store:
         if self.path is not None and not self.read_only:
             self._ox.optimize()
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL Update as one transaction."""
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update as one transaction, kg's prefixes declared, relative IRIs
+        resolved against ``base_iri``. An operation that fails (CREATE GRAPH of a graph that
+        exists, DROP GRAPH of one that does not, both without SILENT) fails the whole update,
+        which changes nothing."""
+        self._writable()
         try:
-            self._ox.update(sparql)
-        except (OSError, SyntaxError) as exc:
-            raise StoreError(f"Update failed: {exc}") from exc
+            self._ox.update(sparql, base_iri=base_iri, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise QueryError(f"Malformed SPARQL update: {exc}") from exc
+        except (RuntimeError, ValueError) as exc:  # pyoxigraph's evaluation errors
+            raise QueryError(f"The update failed: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"The update could not be written: {exc}") from exc
+
+    def load(self, data: bytes, format: ox.RdfFormat, base_iri: str | None = None) -> None:
+        """Add an RDF document in one transaction, parsed in Rust."""
+        self._writable()
+        try:
+            self._ox.load(data, format=format, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise InputError(f"The {format.name} document does not parse: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"Could not write to the store: {exc}") from exc
 
     def flush(self) -> None:
         if self.path is not None and not self.read_only:
@@ -274,7 +301,7 @@ class Store:
             return self._ox.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QueryError(f"Malformed SPARQL query: {exc}") from exc
-        except (OSError, ValueError) as exc:
+        except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"Query failed: {exc}") from exc
 
     def select(
@@ -290,14 +317,25 @@ class Store:
             for solution in result
         ]
 
+    def ask_graph(self, sparql: str, graph: GraphName) -> bool:
+        try:
+            return bool(self._ox.query(sparql, default_graph=graph, prefixes=PREFIXES))
+        except SyntaxError as exc:
+            raise QueryError(f"Malformed SPARQL query: {exc}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"Query failed: {exc}") from exc
+
+    def has_graph(self, graph: str) -> bool:
+        return self._ox.contains_named_graph(ox.NamedNode(graph))
+
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._ox.quads_for_pattern(None, None, None, None))
 
+    def graph_quads(self, graph: GraphName) -> Iterator[ox.Quad]:
+        return iter(self._ox.quads_for_pattern(None, None, None, graph))
+
     def __len__(self) -> int:
         return len(self._ox)
-
-    def dump(self, output: Any, format: ox.RdfFormat) -> None:
-        self._ox.dump(output, format=format)

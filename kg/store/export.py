@@ -15,7 +15,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import InputError
-from kg.store.embedded import Store
+from kg.store import GraphStore
 from kg.vocab import (
     DERIVED_GRAPH,
     ONTOLOGY,
@@ -38,7 +38,7 @@ def internal_graphs() -> set[str]:
     return {PAGES_GRAPH, TERM_PAGES_GRAPH, TOTALS_GRAPH, SOURCES_GRAPH}
 
 
-def exported_quads(store: Store) -> Iterator[ox.Quad]:
+def exported_quads(store: GraphStore) -> Iterator[ox.Quad]:
     """Every article's graph and the entities, with the contradictions among claims; not the
     caches (totals, listing pages, control readings, claim cards)."""
     internal = internal_graphs()
@@ -50,7 +50,7 @@ def exported_quads(store: Store) -> Iterator[ox.Quad]:
         yield quad
 
 
-def export(store: Store, out: Path | None, format: str) -> None:
+def export(store: GraphStore, out: Path | None, format: str) -> None:
     """Write the dataset to ``out`` (through a temporary file beside it, renamed when whole)
     or to stdout. Turtle holds no named graphs: it gets the triples of every graph merged."""
     if out is not None and not out.parent.is_dir():
@@ -70,7 +70,7 @@ def export(store: Store, out: Path | None, format: str) -> None:
         ) from None
 
 
-def write_export(store: Store, sink: IO[bytes], format: str) -> None:
+def write_export(store: GraphStore, sink: IO[bytes], format: str) -> None:
     quads = exported_quads(store)
     if format == "jsonld":
         sink.write(jsonld(quads).encode())

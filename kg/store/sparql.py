@@ -52,7 +52,7 @@ class VersionMark:
         return f"INSERT DATA {{ GRAPH <{self.graph}> {{ {triple_lines([self.quad])} }} }}"
 
     def holds(self, store: Any) -> bool:
-        """Whether ``store`` (a Store or a RemoteStore) has the mark of this version."""
+        """Whether ``store`` (a GraphStore) has the mark of this version."""
         g, p = f"<{self.graph}>", f"<{self.predicate}>"
         rows = store.select(f"SELECT ?version WHERE {{ GRAPH {g} {{ {g} {p} ?version }} }}")
         return any(r["version"].value == str(self.version) for r in rows)
@@ -83,11 +83,17 @@ def replace_graphs_update(graphs: list[str], nquads: bytes) -> str:
     return drop_and_insert(graphs, by_graph(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
 
 
+DEFAULT = str(ox.DefaultGraph())  # the default graph's key in ``by_graph``
+
+
 def drop_and_insert(graphs: list[str], blocks: Mapping[str, list[Any]]) -> str:
     """Drop ``graphs``, then insert each block's triples into the graph it is keyed by."""
     drops = "".join(f"DROP SILENT GRAPH <{graph}> ;\n" for graph in graphs)
     body = "\n".join(
-        f"GRAPH {name} {{\n{triple_lines(found)}\n}}" for name, found in blocks.items()
+        triple_lines(found)
+        if name == DEFAULT  # the store's own default graph
+        else f"GRAPH {name} {{\n{triple_lines(found)}\n}}"
+        for name, found in blocks.items()
     )
     return f"{drops}INSERT DATA {{\n{body}\n}}"
 

@@ -34,7 +34,7 @@ class Written:
             self.graphs.add(graph)
 
 
-class Unreadable(Exception):
+class _Unreadable(Exception):
     """The text holds something the reader does not follow: every graph may be written."""
 
 
@@ -80,7 +80,7 @@ class _Reader:
 
     def take(self) -> tuple[str, str]:
         if self.at >= len(self.tokens):
-            raise Unreadable("the update ends early")
+            raise _Unreadable("the update ends early")
         token = self.tokens[self.at]
         self.at += 1
         return token
@@ -94,7 +94,7 @@ class _Reader:
 
     def expect(self, text: str) -> None:
         if self.keyword() != text:
-            raise Unreadable(f"expected {text}, found {self.peek()!r}")
+            raise _Unreadable(f"expected {text}, found {self.peek()!r}")
         self.at += 1
 
     def iri(self, kind: str, text: str) -> str:
@@ -103,7 +103,7 @@ class _Reader:
             return urljoin(self.base, text[1:-1]) if self.base else text[1:-1]
         found = _PREFIXED.match(text) if kind == "word" else None
         if found is None or (found.group(1) or "") not in self.prefixes:
-            raise Unreadable(f"{text!r} names no graph this reader can resolve")
+            raise _Unreadable(f"{text!r} names no graph this reader can resolve")
         return self.prefixes[found.group(1) or ""] + found.group(2)
 
     def graph(self) -> str:
@@ -118,7 +118,7 @@ def written_graphs(update: str, base: str | None = None) -> Written:
     try:
         while reader.at < len(reader.tokens):
             _operation(reader, written)
-    except Unreadable:
+    except _Unreadable:
         written.unknown = True
     return written
 
@@ -155,7 +155,7 @@ def _operation(reader: _Reader, written: Written) -> None:
     elif word in ("INSERT", "DELETE", "WITH"):
         _modify(reader, written, word)
     else:
-        raise Unreadable(f"no operation starts with {word!r}")
+        raise _Unreadable(f"no operation starts with {word!r}")
 
 
 def _target(reader: _Reader, written: Written) -> None:
@@ -163,7 +163,7 @@ def _target(reader: _Reader, written: Written) -> None:
     if reader.skip("DEFAULT"):
         written.add(None)
     elif reader.keyword() in ("NAMED", "ALL"):
-        raise Unreadable("every named graph")
+        raise _Unreadable("every named graph")
     else:
         reader.expect("GRAPH")
         written.add(reader.graph())
@@ -192,7 +192,7 @@ def _modify(reader: _Reader, written: Written, word: str) -> None:
         return
     while True:
         if word not in ("INSERT", "DELETE"):
-            raise Unreadable(f"expected INSERT or DELETE, found {word!r}")
+            raise _Unreadable(f"expected INSERT or DELETE, found {word!r}")
         _block(reader, written, with_graph)
         if reader.keyword() != "INSERT":
             break
@@ -219,7 +219,7 @@ def _block(reader: _Reader, written: Written, default: str | None) -> None:
             reader.expect("{")
             _skip_to_close(reader)
         elif text == "{":
-            raise Unreadable("a group inside a block of quads")
+            raise _Unreadable("a group inside a block of quads")
         elif text != ".":
             written.add(default)
 

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kg.resources import ontology_dir
-from kg.store import Store, triple_lines
+from kg.store import GraphStore, triple_lines
 from kg.vocab import PREFIXES
 
 ONTOLOGY_FILE = "conflict.ttl"
@@ -181,12 +181,12 @@ def _compact(iri: str) -> str:
 
 
 # -- the store ---------------------------------------------------------------------------------
-def store_graph(store: Store) -> Graph:
+def store_graph(store: GraphStore) -> Graph:
     """The union of the store's graphs as one rdflib graph (what queries see by default)."""
     return _bind_prefixes(Graph().parse(data=triple_lines(store.quads()), format="nt"))
 
 
-def validate_store(store: Store, reason: bool = True) -> Report:
+def validate_store(store: GraphStore, reason: bool = True) -> Report:
     """The ontology under HermiT (unless ``reason`` is False), then the data under SHACL."""
     report = check_data(store_graph(store))
     return check_ontology() + report if reason else report
