@@ -556,3 +556,36 @@ def test_a_small_place_abroad_of_a_name_the_item_uses_is_not_that_place() -> Non
         "took control of the village of al-Sabha."
     )
     assert c.place.label == "al-Sabha" and not c.place.known
+
+
+def test_a_stronghold_of_a_name_no_gazetteer_knows() -> None:
+    assert held(controls(
+        "Rebels have been pushing towards the IS group stronghold of Kafr Dalla, a village."
+    )) == {"Kafr Dalla": "Islamic State of Iraq and the Levant"}
+
+
+def test_each_place_of_a_nominal_capture() -> None:
+    claims = controls("The capture of Umm Tut and Tal Warid by the army on Wednesday cut the road.")
+    assert held(claims) == dict.fromkeys(["Umm Tut", "Tal Warid"], "Government of Syria")
+
+
+def test_a_part_of_a_city_named_by_its_direction_and_a_plural() -> None:
+    assert held(controls("Jets struck the rebel-held eastern suburbs of Aleppo on Wednesday.")) == {
+        "eastern Aleppo": "Syrian opposition"
+    }
+
+
+def test_a_name_the_item_made_a_place_is_one_where_ner_saw_a_person() -> None:
+    claims = controls(
+        "Rebels attacked the Umm Tut district on Tuesday. After a siege opposition forces took "
+        "Umm Tut on Wednesday."
+    )
+    assert held(claims) == {"Umm Tut": "Syrian opposition"}
+
+
+def test_a_district_named_like_a_town_abroad_is_the_citys_district() -> None:
+    [c] = controls(
+        "Rebel fire on the regime-controlled district of Hamdaniyeh in Aleppo on Wednesday "
+        "killed 13 people."
+    )
+    assert c.place.label == "Hamdaniyeh" and not c.place.known

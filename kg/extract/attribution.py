@@ -57,7 +57,7 @@ def closing(verb: Token) -> bool:
     that ends its sentence (a date or a full stop after it at most) reports what came
     before, however the parser hung it."""
     rest = [t for t in verb.doc[verb.i + 1 : verb.sent.end] if not t.is_punct]
-    return not any(c.dep_ in ("dobj", "attr") for c in verb.children) and all(
+    return not any(c.dep_ in ("dobj", "attr", "auxpass") for c in verb.children) and all(
         t.ent_type_ in ("DATE", "TIME") or t.lower_ in ("on", "in", "late", "early", "earlier")
         for t in rest
     )

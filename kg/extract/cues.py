@@ -300,6 +300,9 @@ def directions() -> dict[str, str]:
     return lexicon()["direction_regions"]
 
 
+DIRECTION_PARTS = {"suburbs", "neighbourhoods", "neighborhoods", "districts", "parts", "quarters"}
+
+
 def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
     """'eastern Aleppo', 'east Aleppo', 'the (rebel-held) east of Aleppo', 'the west of the
     city': a part of a city, named after it. Whether the name is a city is the gazetteer's
@@ -327,6 +330,17 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
             if (name_end > base)
             else None
         )
+    if (
+        nxt + 2 < end
+        and doc[nxt].lower_ in DIRECTION_PARTS
+        and doc[nxt + 1].lower_ == "of"
+        and token.text[:1].islower()
+    ):
+        # "the rebel-held eastern suburbs of Aleppo": that part of the city
+        base = nxt + 2 + (doc[nxt + 2].lower_ == "the")
+        name_end = name_run(doc, base, end)
+        if name_end > base:
+            return Cue(i, name_end, "Region", facility=direction, base=(base, name_end))
     name_end = name_run(doc, nxt, end)
     if (
         name_end > nxt

@@ -16,7 +16,7 @@ from spacy.attrs import DEP, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.cues import DIRECTION_KINDS, Cue, place_cues
-from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, lexicon, norm
+from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, adhoc_key, lexicon, norm
 from kg.vocab import slug
 
 CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "conj", "parataxis", "appos", "cc"}
@@ -155,7 +155,7 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
 
 
 PART_WORDS = {"district", "neighbourhood", "neighborhood", "quarter", "suburb"}
-SMALL_PLACE = 20_000  # below this many people a name is as often another village's
+SMALL_PLACE = 100_000  # below this many people a name is as often another town's
 
 
 def unlink_strays(ctx: ItemContext) -> None:
@@ -165,7 +165,12 @@ def unlink_strays(ctx: ItemContext) -> None:
     codes, doc = lexicon()["country_codes"], ctx.doc
 
     def part(m: Mention) -> bool:  # "al-Sinaah district": a part of a town, not a city abroad
-        return m.end < len(doc) and doc[m.end].lower_ in PART_WORDS
+        after = m.end < len(doc) and doc[m.end].lower_ in PART_WORDS
+        # "the district of Hamdaniyeh" names the district; "the Sinaa district of Deir
+        # Ezzor" the city it is in
+        return after or (m.start > 2 and doc[m.start - 1].lower_ == "of"
+                         and doc[m.start - 2].lower_ in PART_WORDS
+                         and doc[m.start - 3].pos_ != "PROPN")
 
     countries = {
         codes.get(m.entity.key) if m.entity.type == "Country" else m.entity.country
@@ -173,7 +178,7 @@ def unlink_strays(ctx: ItemContext) -> None:
         if m.entity.type == "Country"
         or (m.entity.country and not part(m) and (m.entity.population >= SMALL_PLACE
                                                   or m.entity.type in ("City", "Province")))
-    } - {None}
+    } | {codes.get(m.entity.side or "") for m in ctx.mentions} - {None}
     if not countries:
         return
     for i, m in enumerate(ctx.mentions):
@@ -793,7 +798,9 @@ def proper_place(token: Token, ctx: ItemContext, certain: bool = False) -> Entit
     guessed = named is not None and not named.known and named.type in ("Person", "Organisation")
     if named is not None and not guessed:
         return None
-    if token.ent_type_ in ("PERSON", "ORG") and not (certain or place_shaped(token)):
+    if token.ent_type_ in ("PERSON", "ORG") and not (
+        certain or place_shaped(token) or placed_elsewhere(token, ctx)
+    ):
         return None  # unless the predicate wants a place ('X fell to', 'X is a stronghold')
     if any(t.lemma_.lower() in lexicon()["organisation_words"] for t in token.subtree):
         return None  # "Liwa Thuwar al-Raqqa", "the Hamza Brigade": a group, not a place
@@ -816,6 +823,13 @@ def proper_place(token: Token, ctx: ItemContext, certain: bool = False) -> Entit
     entity = ctx.gazetteer.adhoc(span.text, "Place", sure=True)
     ctx.add(Mention(span.start, span.end, entity, span.text))
     return entity
+
+
+def placed_elsewhere(token: Token, ctx: ItemContext) -> bool:
+    """'opposition forces took Ramussa' where the item spoke of 'the Ramussa district': a
+    name the text made a place elsewhere."""
+    key = adhoc_key(" ".join(t.text for t in token.subtree if t.i <= token.i and t.pos_ == "PROPN"))
+    return any(m.entity.key == key and m.entity.is_place for m in ctx.mentions)
 
 
 def joined(part: Token, name: Token) -> bool:

@@ -153,5 +153,9 @@ def changed_by(token: Token) -> bool:
         if t.pos_ == "VERB":
             if any(c.dep_ == "dobj" and c.lower_ == "place" for c in t.children):
                 return False  # "raids have taken place in X": the idiom, no capture
+            if t.lemma_.lower() in lex["control_drive_out"] and not any(
+                c.lower_ in ("out", "from") for c in t.children
+            ):
+                return False  # "pushing towards the IS stronghold of X": no one is driven out
             return t.lemma_.lower() in changes and not irrealis(t)
     return False

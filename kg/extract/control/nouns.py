@@ -25,7 +25,13 @@ def nominal_capture(
 ) -> Found | None:
     """'the capture of X', 'the recapture of X (by Y)': a change that refers back to one
     already reported, so without an agent it takes the controller the article gave X."""
-    place = place_of(prep_object(noun, "of"), ctx)
+    of = prep_object(noun, "of")
+    place = place_of(of, ctx)
+    others: list[Entity] = []
+    if of is not None and (place is None or place_mention(of, ctx) is not None):
+        # "the capture of Mallah Farms and Castello Road": each member, known or not
+        named = [p for p in places_of(of, ctx, certain=True) if p.type != "Country"]
+        place, others = (named[0], named[1:]) if named else (place, [])
     if place is None or place.type == "Country":
         return None
     # "the fall of X to Y", "loss of X to Y" (its 'to' often hung on the verb above)
@@ -39,7 +45,7 @@ def nominal_capture(
         or armed(actor_of(announcer(noun), ctx))
     )
     controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
-    return Found(noun, "ControlChange", place, agent, None, controller)
+    return Found(noun, "ControlChange", place, agent, None, controller, others)
 
 
 def announcer(noun: Token) -> Token | None:
@@ -53,6 +59,11 @@ def announcer(noun: Token) -> Token | None:
     if noun.dep_ == "nsubjpass":
         return prep_object(verb, "by")
     return None
+
+
+def guessed_or_none(actor: Entity | None) -> bool:
+    """No actor, or one only NER's guess made ('Dabiq' tagged an organisation)."""
+    return actor is None or (not actor.known and actor.type in ("Person", "Organisation"))
 
 
 def verb_by(noun: Token) -> Token | None:
@@ -110,8 +121,16 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
         if verb.lemma_.lower() in ("base", "entrench", "station", "hole"):
             holder = actor_of(child(verb, "nsubjpass", "nsubj"), ctx)
     place_t = None
-    if of is not None and place_mention(of, ctx) is not None:
-        place_t = of
+    if of is not None and (
+        place_mention(of, ctx) is not None
+        or (
+            holder is not None
+            and of.pos_ == "PROPN"
+            and guessed_or_none(named := actor_of(of, ctx))
+            and named is not holder
+        )
+    ):
+        place_t = of  # "the IS stronghold of Dabiq", a name no gazetteer knows
     else:
         inside = [
             c
