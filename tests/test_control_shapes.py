@@ -589,3 +589,12 @@ def test_a_district_named_like_a_town_abroad_is_the_citys_district() -> None:
         "killed 13 people."
     )
     assert c.place.label == "Hamdaniyeh" and not c.place.known
+
+
+def test_a_name_ner_took_for_a_people_is_a_place_before_its_kind_noun() -> None:
+    claims = controls(
+        "Strikes caused huge damage to one rebel-held district on Wednesday. A barrel bomb hit "
+        "the Qaterji neighbourhood. Two others were killed in the Mayssar neighbourhood."
+    )
+    assert held(claims) == {"Qaterji": "Syrian opposition"}
+    assert controls("Russian jets struck a Kurdish village near Afrin.") == []

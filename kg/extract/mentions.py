@@ -102,10 +102,13 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
     """The item's mentions: places by their cues ("the village of X", "X air base") first,
     then the entity ruler's and NER's entities on the tokens left."""
     ctx = ItemContext(doc=doc, gazetteer=gazetteer, stem=stem)
+    peoples = nationality_words(gazetteer)
     actors = {
         i
         for ent in doc.ents
-        if ent.label_ == "NORP" or (ent.label_ == "KG" and not is_place_key(ent.ent_id_, gazetteer))
+        # "Kurdish village" names no place; "the Qaterji neighbourhood" NER took for a people does
+        if (ent.label_ == "NORP" and ent.text in peoples)
+        or (ent.label_ == "KG" and not is_place_key(ent.ent_id_, gazetteer))
         for i in range(ent.start, ent.end)
     }
     countries = {  # "a neighbourhood of Syria's city of Homs": no cue makes Syria a district
@@ -249,6 +252,13 @@ def fits_kind(entity: Entity, kind: str) -> bool:
 
 
 FALLBACK = Entity(key="", label="", type="")
+
+
+def nationality_words(gazetteer: Gazetteer) -> set[str]:
+    """Words for peoples, faiths and nationalities (the gazetteer's demonyms and
+    kg/data/lexicon.json "nationality_words")."""
+    words = set(lexicon()["nationality_words"])
+    return words | {d for e in gazetteer.by_key.values() for d in e.demonyms}
 
 
 def nationals(doc: Doc) -> set[int]:
