@@ -598,3 +598,14 @@ def test_a_name_ner_took_for_a_people_is_a_place_before_its_kind_noun() -> None:
     )
     assert held(claims) == {"Qaterji": "Syrian opposition"}
     assert controls("Russian jets struck a Kurdish village near Afrin.") == []
+
+
+def test_a_city_divided_between_holders_and_its_districts_are_no_forward_reference() -> None:
+    assert controls(
+        "The city has been divided since July 2012 into rebel-held and regime-held areas. "
+        "Jets struck Eastern Ghouta on Wednesday."
+    ) == []
+    assert controls(
+        "Troops tried to cut supply lines to rebel-held districts of the city. For a week they "
+        "have battled for control of Umm Tut."
+    ) == []

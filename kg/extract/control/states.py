@@ -45,7 +45,7 @@ def held_place(
     token: Token, holder_t: Token, noun: Token | None, ctx: ItemContext, gaz: Gazetteer
 ) -> Found | None:
     holder = holder_word(holder_t, ctx)
-    if holder is None or noun is None:
+    if holder is None or noun is None or divided(token):
         return None
     lemma = noun.lemma_.lower()
     area = lemma in lexicon()["area_nouns"]
@@ -58,7 +58,7 @@ def held_place(
     # what a party holds is a place, whatever NER guessed ("opposition held Kadi Askar")
     places = [p for p in places_of(noun, ctx, settlement_only=False, certain=True)
               if p.type != "Country"]
-    if not places and not area:
+    if not places and not area and not of_container(noun):
         places = named_next(noun, ctx)
     elif area and not named_in(noun, places, ctx):
         places = enclave_named(noun, ctx) or named_next(noun, ctx)
@@ -68,6 +68,18 @@ def held_place(
         return None
     return Found(token, "ControlState", places[0], holder, None, gaz.side_of(holder),
                  places[1:])
+
+
+def divided(held: Token) -> bool:
+    """'divided into rebel-held and regime-held areas': two holders, no one place's."""
+    return held.dep_ == "conj" or any(c.dep_ == "conj" for c in held.children)
+
+
+def of_container(noun: Token) -> bool:
+    """'rebel-held districts of the city': several parts of a place the text refers back to,
+    not the ones the next sentence names (as 'rebel-held suburbs of Damascus' may be)."""
+    container = prep_object(noun, "of")
+    return noun.tag_ in ("NNS", "NNPS") and container is not None and container.pos_ != "PROPN"
 
 
 def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
