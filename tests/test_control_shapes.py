@@ -609,3 +609,18 @@ def test_a_city_divided_between_holders_and_its_districts_are_no_forward_referen
         "Troops tried to cut supply lines to rebel-held districts of the city. For a week they "
         "have battled for control of Umm Tut."
     ) == []
+
+
+def test_a_force_known_by_a_misspelt_name_is_not_the_country_in_it() -> None:
+    [c] = controls(
+        "A Kurdish-led force known as the Syria Democratic Forces drove the Islamic State group "
+        "out of the town of Manbij on Wednesday."
+    )
+    assert c.controller.label == "Kurdish forces"
+
+
+def test_a_spokesman_speaks_for_his_body_and_an_apposed_name_is_the_speaker() -> None:
+    [c] = controls("A spokesman for the Syria Civil Defense said the gas hit rebel-held Saraqeb.")
+    assert c.claimant.label == "Syria Civil Defense"
+    [c] = controls("The UN children's agency (UNICEF) said a school in rebel-held Saraqeb was hit.")
+    assert c.claimant.label == "UNICEF"

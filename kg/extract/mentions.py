@@ -423,8 +423,8 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     named = named_as(token)
     if named is not None:  # "a Kurdish-led force known as the SDF": the SDF
         found = actor_of(named, ctx)
-        if found is not None:
-            return found
+        if found is not None and found.type not in ("Country", "State"):
+            return found  # (not the country in a name misspelt: "the Syria Democratic Forces")
     found = ctx.at(token)
     if found is not None and found.is_actor:
         return ctx.gazetteer.as_actor(found)
@@ -616,13 +616,39 @@ def of_object(token: Token) -> Token | None:
                  for g in c.children if g.dep_ == "pobj"), None)
 
 
+def named_body(token: Token, ctx: ItemContext) -> Entity | None:
+    """A name of several capitalised words that opens with a country's ('the Syria Civil
+    Defense'): a body of its own, known from the text."""
+    found = ctx.at(token) or next((ctx.at(t) for t in np_tokens(token) if ctx.at(t)), None)
+    words = [t for t in np_tokens(token) if t.text[:1].isupper() and t.lower_ != "the"]
+    if found is None or found.type not in ("Country", "State") or len(words) < 3:
+        return None
+    return ctx.gazetteer.adhoc(" ".join(t.text for t in words), "Organisation")
+
+
+def for_object(token: Token) -> Token | None:
+    """'a spokesman for the Syria Civil Defense': whom the speaker speaks for."""
+    if token.lemma_.lower() not in SPOKESPEOPLE:
+        return None
+    return next((g for c in token.children if c.dep_ == "prep" and c.lower_ == "for"
+                 for g in c.children if g.dep_ == "pobj"), None)
+
+
+SPOKESPEOPLE = {"spokesman", "spokeswoman", "spokesperson", "representative"}
+
+
 def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
     """Who a reporting verb's subject is: a named source, or an anonymous one."""
     if token is None:
         return None
-    of = of_object(token)
+    of = of_object(token) or for_object(token)
     if of is not None and ctx.at(token) is None and actor_of(of, ctx) is not None:
-        return actor_of(of, ctx)  # "the head of the SOHR told AFP": the SOHR speaks
+        # "the head of the SOHR told AFP": the SOHR speaks; "a spokesman for the Syria Civil
+        # Defense": the body a country's name opens, not the country
+        return named_body(of, ctx) or actor_of(of, ctx)
+    appos = next((c for c in token.children if c.dep_ == "appos"), None)
+    if ctx.at(token) is None and appos is not None and ctx.at(appos) is not None:
+        return source_of(appos, ctx)  # "the UN children's agency (UNICEF) said"
     if ctx.at(token) is None and token.lemma_.lower() in lexicon()["anonymous_source_nouns"]:
         label = source_label(token, ctx)
         # anonymous sources are scoped to their article: two "military sources" are not one
