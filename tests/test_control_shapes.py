@@ -624,3 +624,16 @@ def test_a_spokesman_speaks_for_his_body_and_an_apposed_name_is_the_speaker() ->
     assert c.claimant.label == "Syria Civil Defense"
     [c] = controls("The UN children's agency (UNICEF) said a school in rebel-held Saraqeb was hit.")
     assert c.claimant.label == "UNICEF"
+
+
+def test_is_the_group_is_not_the_verb() -> None:
+    assert held(controls(
+        "Jets struck near the Kweyris military airport which IS has besieged for a year."
+    )) == {"Kweyris military airport": "Government of Syria"}
+
+
+def test_a_siege_told_without_its_besieger_is_the_clauses_force() -> None:
+    assert held(controls(
+        "Regime forces have waged an offensive in Douma, which has been under siege since 2013."
+    )) == {"Douma": "Syrian opposition"}
+    assert controls("The town has been under siege since 2013.") == []

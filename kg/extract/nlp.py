@@ -98,6 +98,7 @@ def pipeline() -> Language:
     remember_attribute_rules(nlp)  # the model's rules, each kind of token matched once
     restore_possessives(nlp)
     keep_prefixed_verbs(nlp)
+    name_norms(nlp)
     nlp.add_pipe("kg_paragraphs", before="parser")
     nlp.add_pipe("kg_lemma_fixes", after="lemmatizer")
     ruler: EntityRuler = nlp.add_pipe(  # type: ignore[assignment]
@@ -109,6 +110,16 @@ def pipeline() -> Language:
         ruler.add_patterns(default_gazetteer().ruler_patterns())
     LOADS.append(time.perf_counter() - started)
     return nlp
+
+
+def name_norms(nlp: Language) -> None:
+    """'which IS has besieged': a group's name that is also a word ('IS') is read by the
+    tagger as that word; its NORM (a feature the model sees) is set to the name's long form
+    (kg/data/lexicon.json "name_norms"); the text is unchanged."""
+    from spacy.attrs import NORM, ORTH
+
+    for form, norm_ in lexicon()["name_norms"].items():
+        nlp.tokenizer.add_special_case(form, [{ORTH: form, NORM: norm_}])  # type: ignore[union-attr]
 
 
 def keep_prefixed_verbs(nlp: Language) -> None:

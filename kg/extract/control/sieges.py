@@ -69,6 +69,9 @@ def siege_found(
         return None
     holder = inside
     if holder is None:
+        # "regime forces waged an offensive in the area, which has been under siege": the
+        # force of the clause the siege is told in
+        besieger_t = besieger_t if besieger_t is not None else governing_force(trigger, ctx)
         besieger = holder_word(besieger_t, ctx) if besieger_t is not None else None
         side = gaz.side_of(besieger) if besieger is not None else None
         opponent = lexicon()["besieged_side"].get(side.key if side else "")
@@ -76,3 +79,14 @@ def siege_found(
     if holder is None:
         return None
     return Found(trigger, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
+
+
+def governing_force(trigger: Token, ctx: ItemContext) -> Token | None:
+    """The armed subject of the nearest clause above a siege told without its besieger."""
+    for head in list(trigger.ancestors)[:8]:
+        if head.pos_ in ("VERB", "AUX"):
+            subject_t = subject(head)
+            found = actor_of(subject_t, ctx) if subject_t is not None else None
+            if found is not None and found.type in ("ArmedGroup", "Government", "State"):
+                return subject_t
+    return None
