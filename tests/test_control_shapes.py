@@ -637,3 +637,12 @@ def test_a_siege_told_without_its_besieger_is_the_clauses_force() -> None:
         "Regime forces have waged an offensive in Douma, which has been under siege since 2013."
     )) == {"Douma": "Syrian opposition"}
     assert controls("The town has been under siege since 2013.") == []
+
+
+def test_a_capture_state_television_reported_on_a_day_is_that_days() -> None:
+    [c] = controls(
+        "Government forces have captured the town of al-Mayadin from Islamic State militants "
+        "state television reported on Tuesday."
+    )
+    assert c.claimant.label == "pro-government media"
+    assert c.date.start == dt.date(2019, 3, 12)

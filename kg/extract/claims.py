@@ -399,14 +399,15 @@ def control_claim(
 
 
 def item_day(sent: Span, dates: dict[int, DateRange], within: int = 7) -> DateRange | None:
-    """The single day the item named last before this sentence, if it lies in the week
-    before publication."""
+    """The single day the item named last for when something was said, up to this sentence
+    ('... state television reported on Saturday'), if it lies in the week before
+    publication."""
     published = sent.doc.user_data.get("published")
     if not published:
         return None
     pub = dt.date.fromisoformat(published)
     doc = sent.doc
-    for i in range(sent.start - 1, -1, -1):
+    for i in range(sent.end - 1, -1, -1):
         rng = dates.get(i)
         if rng is None or rng.start is None or rng.start != rng.end or not says_when(doc[i]):
             continue
