@@ -646,3 +646,16 @@ def test_a_capture_state_television_reported_on_a_day_is_that_days() -> None:
     )
     assert c.claimant.label == "pro-government media"
     assert c.date.start == dt.date(2019, 3, 12)
+
+
+def test_the_capital_of_a_province_is_its_city() -> None:
+    assert held(controls("Rebels captured the provincial capital of Idlib province in March.")) == {
+        "Idlib": "Syrian opposition"
+    }
+
+
+def test_who_has_held_a_place_since_a_capture_made_the_capture() -> None:
+    assert held(controls(
+        "The Nusra Front has controlled most of Idlib province since the capture of the "
+        "provincial capital in March."
+    )) == {"Idlib": "Al-Nusra Front"}

@@ -730,6 +730,10 @@ def places_of(
         token = antecedent(token)
     if token.lemma_.lower() in lexicon()["partial_words"]:
         return []  # "most of Idlib province", "parts of the city": not the whole place
+    if token.lemma_.lower() == "capital" and of_object(token) is not None and not ctx.at(token):
+        # "the provincial capital of Idlib province": the city, not the province
+        capital = capital_of(token, ctx)
+        return [capital] if capital is not None else []
     named = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
     if token.lower_ in DIRECTIONS and named:
         token = named[-1]  # "captured Tal Meri west of Damascus" parsed as a 'Tal Meri west'
@@ -1114,6 +1118,9 @@ def capital_of(token: Token, ctx: ItemContext) -> Entity | None:
     province or country named (or last named); a bare 'the capital' is the country's."""
     of = of_object(token)
     region = ctx.at(of) if of is not None else None
+    if region is None and of is not None:  # "of Idlib province", its name a compound
+        region = next((ctx.at(c) for c in of.children
+                       if c.dep_ == "compound" and ctx.at(c) is not None), None)
     if region is None and any(
         c.dep_ == "poss" or c.lower_ in ("provincial", "regional") for c in token.children
     ):

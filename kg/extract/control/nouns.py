@@ -43,9 +43,23 @@ def nominal_capture(
         or actor_of(prep_object(noun, "by") or verb_by(noun), ctx)
         or actor_of(child(noun, "poss"), ctx)
         or armed(actor_of(announcer(noun), ctx))
+        or armed(actor_of(holder_since(noun), ctx))
     )
     controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
     return Found(noun, "ControlChange", place, agent, None, controller, others)
+
+
+def holder_since(noun: Token) -> Token | None:
+    """'X has controlled most of the province since the capture of its capital': who has held
+    it since a capture made it."""
+    prep = noun.head
+    verb = prep.head
+    if noun.dep_ != "pobj" or prep.lower_ not in ("since", "after", "following"):
+        return None
+    lemmas = set(lexicon()["control_state_verbs"]) | set(lexicon()["control_keep_verbs"])
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in lemmas:
+        return None
+    return child(verb, "nsubj")
 
 
 def announcer(noun: Token) -> Token | None:
