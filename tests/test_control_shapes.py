@@ -659,3 +659,22 @@ def test_who_has_held_a_place_since_a_capture_made_the_capture() -> None:
         "The Nusra Front has controlled most of Idlib province since the capture of the "
         "provincial capital in March."
     )) == {"Idlib": "Al-Nusra Front"}
+
+
+def test_held_by_after_a_part_of_a_city_is_not_the_citys() -> None:
+    assert "Aleppo" not in held(controls(
+        "Seven people died in shelling of a neighbourhood of the Syrian city of Aleppo held by "
+        "the Kurdish YPG militia on Wednesday."
+    ))
+
+
+def test_the_monitoring_group_is_the_monitor_not_the_country_it_is_based_in() -> None:
+    [c] = controls(
+        "Two died in the rebel-controlled town of Namar the Britain-based monitoring group said."
+    )
+    assert c.claimant.label == "Syrian Observatory for Human Rights"
+    claims = controls(
+        "The Syrian Observatory for Human Rights said ISIL attacked Markada. The group said "
+        "ISIL took total control of Markada on Wednesday."
+    )
+    assert [c.claimant.label for c in claims] == ["Syrian Observatory for Human Rights"]

@@ -660,7 +660,28 @@ def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
         )
     if token.lower_ in ("he", "she", "they") and ctx.last_speaker is not None:
         return ctx.last_speaker
+    monitor = named_monitor(token, ctx)
+    if monitor is not None:
+        return monitor
     return actor_of(token, ctx)
+
+
+def named_monitor(token: Token, ctx: ItemContext) -> Entity | None:
+    """'the Britain-based monitoring group said': the monitor the words name, not the country
+    an adjective does; 'the group said' after a monitor spoke: that monitor."""
+    if ctx.at(token) is not None:
+        return None
+    words = [t for t in np_tokens(token) if t.i <= token.i and t.dep_ != "det"]
+    for k in (3, 2):
+        owners = ctx.gazetteer.generic.get(norm(" ".join(t.text for t in words[-k:])), [])
+        monitors = [e for e in owners if e.type == "Monitor"]
+        if len(words) >= k and monitors:
+            return monitors[0]
+    if token.lemma_.lower() == "group" and is_bare_definite(token):
+        spoken = [m.entity for m in ctx.mentions
+                  if m.start < token.i and m.entity.type == "Monitor"]
+        return spoken[-1] if spoken else None
+    return None
 
 
 def source_label(token: Token, ctx: ItemContext) -> str:

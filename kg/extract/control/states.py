@@ -70,6 +70,19 @@ def held_place(
                  places[1:])
 
 
+def enclosing_part(noun: Token | None) -> Token | None:
+    """The part noun whose container this is ('a neighbourhood of the Syrian city of
+    Aleppo': the neighbourhood, for Aleppo)."""
+    t = noun
+    for _ in range(3):
+        if t is None or t.head.lower_ != "of" or t.head.head.pos_ != "NOUN":
+            return None
+        t = t.head.head
+        if t.lemma_.lower() in lexicon()["subplace_nouns"]:
+            return t
+    return None
+
+
 def divided(held: Token) -> bool:
     """'divided into rebel-held and regime-held areas': two holders, no one place's."""
     return held.dep_ == "conj" or any(c.dep_ == "conj" for c in held.children)
@@ -94,7 +107,13 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
             return None
         # "the territory it once held": only a named or settlement place is a state claim
         agent = actor_of(agent_t, ctx)
-        places = [p for p in places_of(patient_t, ctx) if p.type != "Country"]
+        part = enclosing_part(patient_t) if token.dep_ == "acl" else None
+        if part is not None:
+            # "a neighbourhood of the city of Aleppo held by the YPG": the neighbourhood
+            places = [p for p in places_of(part, ctx) if p.type != "Country"] or named_next(
+                part, ctx)
+        else:
+            places = [p for p in places_of(patient_t, ctx) if p.type != "Country"]
         if not places or agent is None:
             return None
         return Found(token, "ControlState", places[0], agent, None, gaz.side_of(agent),
