@@ -94,3 +94,10 @@ def test_the_weekend_is_the_last_saturday_and_sunday_begun_by_publication() -> N
     )
     last = resolve("last weekend", sunday)
     assert last is not None and last.start == dt.date(2019, 3, 9)
+
+
+def test_last_weekday_is_that_day_of_the_week_before() -> None:
+    tuesday = dt.date(2016, 8, 9)
+    assert resolve("last Monday", tuesday).start == dt.date(2016, 8, 1)
+    assert resolve("last Sunday", tuesday).start == dt.date(2016, 8, 7)
+    assert resolve("on Monday", tuesday).start == dt.date(2016, 8, 8)

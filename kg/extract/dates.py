@@ -1,7 +1,7 @@
 """Resolve date phrases against the article's publication date, keeping ranges for vague ones.
 
-"on Saturday" in a Monday article is the Saturday before; "last week" is the week before the
-publication week; "in September" is the most recent September; "November 18" in a sentence
+"on Saturday" in a Monday article is the Saturday before; "last Monday" is the Monday of the
+week (Monday to Sunday) before the publication week, as "last week" is that week; "in September" is the most recent September; "November 18" in a sentence
 about the future stays in the publication year. Without a publication date, relative phrases
 stay unresolved (and are marked so), never guessed.
 """
@@ -204,8 +204,10 @@ def resolve_point(phrase: str, pub: dt.date, future: bool):
     weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
     if weekday is not None:
         d = last_weekday(pub, weekday, future or "next" in words)
-        if "last" in words and d == pub:
-            d -= dt.timedelta(days=7)
+        if "last" in words and not future:
+            # "last Monday" in a Tuesday article: the Monday of the week before
+            monday = pub - dt.timedelta(days=pub.weekday())
+            d = monday - dt.timedelta(days=7 - weekday)
         return d, d
     month = next((MONTHS[w] for w in words if w in MONTHS and len(w) > 3 or w == "may"), None)
     if month is not None:
