@@ -678,3 +678,13 @@ def test_the_monitoring_group_is_the_monitor_not_the_country_it_is_based_in() ->
         "ISIL took total control of Markada on Wednesday."
     )
     assert [c.claimant.label for c in claims] == ["Syrian Observatory for Human Rights"]
+
+
+def test_a_name_glued_to_its_kind_noun_and_a_city_part_as_container() -> None:
+    assert held(controls(
+        "Air raids have taken place in al-Inzarat - a rebel-held neighbourhood of East Aleppo - "
+        "and numerous towns on Wednesday."
+    )) == {"al-Inzarat": "Syrian opposition"}
+    assert held(controls(
+        "On Wednesday ISIL seized control of the areas of Kafr Dalla and Umm Tut in Deir Ezzor."
+    )) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Islamic State of Iraq and the Levant")

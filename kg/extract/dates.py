@@ -1,9 +1,10 @@
 """Resolve date phrases against the article's publication date, keeping ranges for vague ones.
 
 "on Saturday" in a Monday article is the Saturday before; "last Monday" is the Monday of the
-week (Monday to Sunday) before the publication week, as "last week" is that week; "in September" is the most recent September; "November 18" in a sentence
-about the future stays in the publication year. Without a publication date, relative phrases
-stay unresolved (and are marked so), never guessed.
+week (Monday to Sunday) before the publication week, as "last week" is that week; "in
+September" is the most recent September; "November 18" in a sentence about the future stays in
+the publication year. Without a publication date, relative phrases stay unresolved (and are
+marked so), never guessed.
 """
 
 from __future__ import annotations

@@ -16,7 +16,15 @@ from spacy.attrs import DEP, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.cues import DIRECTION_KINDS, Cue, place_cues
-from kg.extract.gazetteer import NER_TYPES, Entity, Gazetteer, adhoc_key, lexicon, norm
+from kg.extract.gazetteer import (
+    NER_TYPES,
+    Entity,
+    Gazetteer,
+    adhoc_key,
+    lexicon,
+    norm,
+    split_direction,
+)
 from kg.vocab import slug
 
 CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "conj", "parataxis", "appos", "cc"}
@@ -789,6 +797,9 @@ def places_of(
     found.sort(key=lambda e: first_mention(ctx, e, token))
     if found:
         return found + unknown_members(token, ctx, certain, found)
+    glued = kind_named(token, ctx)
+    if glued is not None:
+        return [glued]
     counted = referred_places(token, ctx)
     if counted:
         return counted
@@ -809,6 +820,24 @@ def places_of(
         return [unnamed, *unknown_members(token, ctx, certain, [unnamed])]
     single = place_of(token, ctx, settlement_only)
     return [single] if single is not None else []
+
+
+def kind_named(token: Token, ctx: ItemContext) -> Entity | None:
+    """'al-Inzarat - a rebel-held neighbourhood' parsed as a compound of its kind noun: a
+    name NER took for a person, joined to 'neighbourhood', 'village', ..., is that place."""
+    lemma = token.lemma_.lower()
+    if lemma not in TYPED_HEADS and lemma not in REGION_WORDS:
+        return None
+    names = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    mention = ctx.by_token.get(names[-1].i) if names else None
+    if mention is None or mention.entity.known or mention.entity.type not in (
+        "Person", "Organisation"
+    ):
+        return None
+    kind = TYPED_HEADS.get(lemma) or "Region"
+    place = ctx.gazetteer.adhoc(mention.text, kind, sure=True)
+    ctx.add(Mention(mention.start, mention.end, place, mention.text))
+    return place
 
 
 def enclave_in(token: Token, ctx: ItemContext) -> Entity | None:
@@ -974,8 +1003,17 @@ def contains(prep: Token, ctx: ItemContext) -> bool:
     for t in prep.subtree:
         found = place_mention(t, ctx)
         if found is not None:
-            return found.type in ("City", "Province", "Country")
+            return found.type in ("City", "Province", "Country") or is_city_part(found, ctx)
     return False
+
+
+def is_city_part(entity: Entity, ctx: ItemContext) -> bool:
+    """'East Aleppo': a part of a city named by its direction, itself a container."""
+    split = split_direction(entity.label)
+    city = ctx.gazetteer.get(entity.part_of or "") or (
+        ctx.gazetteer.lookup(split[0]) if split else None
+    )
+    return entity.type == "Region" and city is not None and city.type == "City"
 
 
 def first_mention(ctx: ItemContext, entity: Entity, near: Token) -> int:
