@@ -688,3 +688,10 @@ def test_a_name_glued_to_its_kind_noun_and_a_city_part_as_container() -> None:
     assert held(controls(
         "On Wednesday ISIL seized control of the areas of Kafr Dalla and Umm Tut in Deir Ezzor."
     )) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Islamic State of Iraq and the Levant")
+
+
+def test_western_districts_of_the_city_are_its_west() -> None:
+    assert held(controls(
+        "Rebels fired mortar bombs on Aleppo on Wednesday. They hit western districts of the "
+        "city that are held by the Syrian government."
+    )) == {"western Aleppo": "Government of Syria"}

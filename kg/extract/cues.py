@@ -336,8 +336,11 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
         and doc[nxt + 1].lower_ == "of"
         and token.text[:1].islower()
     ):
-        # "the rebel-held eastern suburbs of Aleppo": that part of the city
+        # "the rebel-held eastern suburbs of Aleppo", "western districts of the city": that
+        # part of the city
         base = nxt + 2 + (doc[nxt + 2].lower_ == "the")
+        if base + 1 <= end and doc[base].lower_ == "city" and base == nxt + 3:
+            return Cue(i, base + 1, "Region", facility=direction, base=(nxt + 2, base + 1))
         name_end = name_run(doc, base, end)
         if name_end > base:
             return Cue(i, name_end, "Region", facility=direction, base=(base, name_end))
