@@ -695,3 +695,16 @@ def test_western_districts_of_the_city_are_its_west() -> None:
         "Rebels fired mortar bombs on Aleppo on Wednesday. They hit western districts of the "
         "city that are held by the Syrian government."
     )) == {"western Aleppo": "Government of Syria"}
+
+
+def test_each_claim_is_its_own_speakers_in_a_sentence_of_two() -> None:
+    claims = controls(
+        "Islamic State militants recaptured Mayadin on Wednesday, the Syrian Observatory for "
+        "Human Rights said, but state media denied the town had been lost and said the army "
+        "remained in full control of Mayadin."
+    )
+    said = {c.controller.label: (c.claimant.label, [s.label for s in c.reported_by])
+            for c in claims}
+    assert said["Islamic State of Iraq and the Levant"] == (
+        "Syrian Observatory for Human Rights", ["Syrian Observatory for Human Rights"])
+    assert said["Government of Syria"] == ("pro-government media", ["pro-government media"])

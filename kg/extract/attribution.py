@@ -21,10 +21,45 @@ class Attribution:
     chain: list[Entity] = field(default_factory=list)
     hedged: bool = False
     verbs: set[int] = field(default_factory=set)  # token indices of reporting verbs
+    entries: list[tuple[Token, list[Entity]]] = field(default_factory=list)  # outer first
 
     @property
     def claimant(self) -> Entity | None:
         return self.chain[-1] if self.chain else None
+
+    def scoped(self, trigger: Token | None) -> Attribution:
+        """The chain of the reporting verb whose clause holds this claim ('IS retook X, the
+        Observatory said, but state media said the army held it': the second claim is state
+        media's alone), with the verbs above it; the whole sentence's when none holds it."""
+        speaker = governing_verb(trigger, self.entries) if trigger is not None else None
+        if speaker is None:
+            return self
+        above = {speaker.i} | {a.i for a in speaker.ancestors}
+        # the verb, those above it, and the sentence's 'citing X' and 'according to X'; not
+        # the other speakers' verbs
+        kept = [(t, steps) for t, steps in self.entries
+                if t.i in above or t.tag_ == "VBG" or t.lower_ == "according"]
+        chain: list[Entity] = []
+        for _, steps in kept:
+            for step in steps:
+                if all(step.key != c.key for c in chain):
+                    chain.append(step)
+        return Attribution(chain=chain, hedged=self.hedged, verbs=self.verbs, entries=kept)
+
+
+CLAUSE_EDGES = ("ccomp", "xcomp", "parataxis", "advcl")
+
+
+def governing_verb(trigger: Token, entries: list[tuple[Token, list[Entity]]]) -> Token | None:
+    """The nearest reporting verb of the sentence whose clause holds the trigger."""
+    verbs = {t.i for t, steps in entries if steps and t.pos_ in ("VERB", "AUX")}
+    t = trigger
+    while t.head.i != t.i:
+        if t.head.i in verbs and t.dep_ in CLAUSE_EDGES:
+            return t.head
+        t = t.head
+    # "IS retook X, the Observatory said, but ...": the saying hung on the sentence's root
+    return next((c for c in t.children if c.i in verbs and c.dep_ == "parataxis"), None)
 
 
 def child(token: Token, *deps: str) -> Token | None:
@@ -80,7 +115,7 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
             steps.append(outlet)
     subject = (
         child(verb, "nsubj", "nsubjpass") or inverted_speaker(verb, ctx)
-        or governing_speaker(verb) or stranded_speaker(verb, ctx)
+        or governing_speaker(verb) or shared_speaker(verb) or stranded_speaker(verb, ctx)
     )
     speaker = source_of(subject, ctx)
     if speaker is not None:
@@ -91,6 +126,13 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
             if cited is not None:
                 steps.append(cited)
     return steps
+
+
+def shared_speaker(verb: Token) -> Token | None:
+    """'state media denied ... and said ...': the subject of the verb this one is joined to."""
+    if verb.dep_ != "conj" or verb.head.lemma_.lower() not in lexicon()["reporting_verbs"]:
+        return None
+    return child(verb.head, "nsubj")
 
 
 def governing_speaker(verb: Token) -> Token | None:
@@ -182,7 +224,9 @@ def attribute(sent: Span, ctx: ItemContext) -> Attribution:
         for s in steps:
             if all(s.key != c.key for c in chain):
                 chain.append(s)
-    return Attribution(chain=chain, hedged=is_hedged(sent, ctx.words), verbs=verbs)
+    return Attribution(
+        chain=chain, hedged=is_hedged(sent, ctx.words), verbs=verbs, entries=entries
+    )
 
 
 def is_hedged(sent: Span, words: Words) -> bool:

@@ -237,6 +237,7 @@ def sentence_claims(
     claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
     ended_by_change(claims)
     claims += [event_claim(e, sent, index, dates, triggers) for e in events]
+    said_by = [f.trigger for f in found] + [e.trigger for e in events]
     taken = triggers - attribution.verbs
     speech = (
         None if headline else statement(sent, ctx, attribution.claimant, attribution.verbs, taken)
@@ -246,8 +247,9 @@ def sentence_claims(
     if not claims:
         claims = [other_claim(sent, index, ctx, dates)]
     disputed = disputes(sent, ctx.words)
-    for claim in claims:
-        finish(claim, ctx, attribution, publisher, relay)
+    for k, claim in enumerate(claims):
+        own = attribution.scoped(said_by[k]) if k < len(said_by) else attribution
+        finish(claim, ctx, own, publisher, relay)
         claim.contested = disputed
     remember(sent, ctx, found, attribution)
     return claims
