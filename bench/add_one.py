@@ -108,7 +108,8 @@ def busiest_article(store_path: Path) -> str | None:
 def time_busy_refresh(store_path: Path, runs: int) -> None:
     """The build's contradiction refresh for an article at the busiest place (its links are
     recomputed to the same set, so the store is left as it was)."""
-    from kg.derived.contradictions import control_claims, refresh_contradictions
+    from kg.derived import CONTRADICTIONS, Change
+    from kg.derived.contradictions import count
     from kg.store import Store
 
     stem = busiest_article(store_path)
@@ -119,7 +120,9 @@ def time_busy_refresh(store_path: Path, runs: int) -> None:
     seconds = []
     for _ in range(runs):
         started = time.perf_counter()  # as kg build does: its claims first, then the refresh
-        links = refresh_contradictions(store, [stem], control_claims(store, [stem]))
+        before = {CONTRADICTIONS.name: CONTRADICTIONS.prepare(store, [stem])}
+        CONTRADICTIONS.refresh(store, Change([stem], before=before))
+        links = count(store)
         seconds.append(time.perf_counter() - started)
     store.flush()
     print(

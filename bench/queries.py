@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from kg.ask.stored_queries import load_stored_queries, run_stored  # noqa: E402
 from kg.claim_view import claim_view  # noqa: E402
-from kg.derived import control, paging, totals  # noqa: E402
+from kg.derived import CONTROL, TOTALS, Change, stale  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.vocab import (  # noqa: E402
     DERIVED_GRAPH,  # noqa: E402
@@ -252,29 +252,18 @@ def load(path: Path, claims: int) -> float:
 
 
 def materialise(path: Path) -> float:
-    """Bring a store up to date as `kg build` would: the control readings
-    (kg/derived/control.py), the totals of the whole-store aggregates (kg/derived/totals.py) and
-    the pages of the listings (kg/derived/paging.py), each recomputed in full when the store lacks
-    those of the current version. Seconds taken."""
+    """Bring a store up to date as `kg refresh` would: every piece of derived data
+    (`kg.derived.DERIVED`) the store lacks in its current shape, recomputed whole. Seconds
+    taken."""
     store = Store(path)
     started = time.perf_counter()
-    kinds = (paging.DAYS, paging.TERMS)
-    if control.is_current(store) and totals.is_current(store) and all(
-        kind.is_current(store) for kind in kinds
-    ):
+    missing = stale(store)
+    if not missing:
         return 0.0
-    if not control.is_current(store):
-        control.refresh_control(store)
-        print(f"  control readings materialised in {time.perf_counter() - started:.1f} s")
-    if not totals.is_current(store):
+    for piece in missing:
         begun = time.perf_counter()
-        totals.refresh_totals(store)
-        print(f"  totals materialised in {time.perf_counter() - begun:.1f} s", flush=True)
-    for kind, what in zip(kinds, ("day pages", "term pages"), strict=True):
-        if not kind.is_current(store):
-            begun = time.perf_counter()
-            kind.refresh(store)
-            print(f"  {what} of the listings in {time.perf_counter() - begun:.1f} s", flush=True)
+        piece.recompute(store, Change())
+        print(f"  {piece.name} materialised in {time.perf_counter() - begun:.1f} s", flush=True)
     store.flush()
     seconds = time.perf_counter() - started
     store.compact()  # as a build that rewrote this much does: every query reads fewer files
@@ -284,21 +273,21 @@ def materialise(path: Path) -> float:
 
 def one_more_article(path: Path, claims: int) -> str:
     """The cost of a build's refresh when one article is added to the store (and when it is
-    taken away again): its graph written, then refresh_control on it alone."""
+    taken away again): its graph written, then the control readings and the totals refreshed for
+    it alone."""
     store, stem = Store(path), f"bench{claims // PER_ARTICLE:07d}"
     quads = list(Corpus(seed=claims).article(claims // PER_ARTICLE))
-    places = sorted({q.object.value for q in quads if q.predicate == n("place")})
     store.replace_graph(graph_iri(stem), quads)
     started = time.perf_counter()
-    control.refresh_control(store, [stem], places)
+    CONTROL.refresh(store, Change([stem]))
     added = time.perf_counter() - started
-    totals.refresh_totals(store, [stem])
+    TOTALS.refresh(store, Change([stem]))
     added_totals = time.perf_counter() - started - added
     store.drop_graph(graph_iri(stem))
     started = time.perf_counter()
-    control.refresh_control(store, [stem], places)
+    CONTROL.refresh(store, Change([stem]))
     removed = time.perf_counter() - started
-    totals.refresh_totals(store, [stem])
+    TOTALS.refresh(store, Change([stem]))
     removed_totals = time.perf_counter() - started - removed
     store.flush()
     return (

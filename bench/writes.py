@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from kg.build import build  # noqa: E402
 from kg.cli import corpus_columns, parser  # noqa: E402
-from kg.derived.refresh import refresh_everything  # noqa: E402
+from kg.derived import recompute  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.store.backup import backup, restore  # noqa: E402
 from kg.store.updates import Written  # noqa: E402
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             return lambda: restore(Path(tmp) / "backup", path, then=then)
 
         replacing = median_seconds(restored(None), own.n)
-        restoring = median_seconds(restored(refresh_everything), own.n)
+        restoring = median_seconds(restored(recompute), own.n)
         for what, seconds in (
             ("the same write, its refresh left out", bare),
             ("a write to one article's graph (insert or delete of a control claim)", one),

@@ -12,18 +12,17 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from kg.corpus import Columns, is_corpus, read_corpus
-from kg.derived.contradictions import control_claims, refresh_contradictions
-from kg.derived.control import article_readings, recompute_readings, recomputes_all, update_readings
-from kg.derived.paging import refresh_pages
-from kg.derived.totals import refresh_totals
+from kg.derived import DERIVED, Change, prepare
+from kg.derived import refresh as refresh_derived
+from kg.derived.contradictions import count as count_contradictions
 from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
 from kg.parallel import map_chunks
@@ -159,8 +158,8 @@ WHERE { ?article ckg:inputSha256 ?sha ; ckg:extractorVersion ?version }"""
 ANY_ARTICLE = "SELECT ?article WHERE { ?article ckg:textSha256 ?sha } LIMIT 1"
 
 
-# in a store's folder: the articles a build writes, until their control readings and
-# contradictions are refreshed (a build cut short between the two leaves them for the next)
+# in a store's folder: the articles a build writes, until what derives from them is refreshed (a
+# build cut short between the two leaves them for the next)
 UNREFRESHED_FILE = "kg-unrefreshed-articles"
 
 
@@ -300,9 +299,8 @@ class Extracted:
     nquads: bytes = b""  # its graph
     triples: int = 0  # how many quads nquads and shared hold
     shared: bytes = b""  # the entity descriptions it adds to the shared graph (N-Quads)
-    places: list[str] = field(default_factory=list)  # IRIs of the places its claims are about
-    terms: list[str] = field(default_factory=list)  # IRIs its term pages are kept for
-    readings: bytes = b""  # its control readings and their claims' cards (derived graph)
+    # each piece of derived data's share of it, as extraction computed it (`Derived.of_article`)
+    derived: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # extraction failed: the article is rejected, the others land
 
 
@@ -332,15 +330,14 @@ def emitted(article: Article, claims: list) -> Extracted:
     version = iri(ONTOLOGY + "extractorVersion"), lit(extractor_version())
     emitter.add(iri(article_iri(article.stem)), *version)
     own, shared = emitter.lines(), emitter.shared_lines()
+    derived = {piece.name: piece.of_article(emitter) for piece in DERIVED}
     return Extracted(
         article.stem,
         len(claims),
         "".join(own).encode(),
         len(own) + len(shared),
         "".join(shared).encode(),
-        emitter.places(),
-        emitter.terms(),
-        article_readings(emitter.triples),
+        {name: share for name, share in derived.items() if share is not None},
     )
 
 
@@ -500,18 +497,6 @@ def compacts(choice: bool | None, before: int, after: int, recomputed: bool = Fa
     return after > 0 and (after >= 2 * before or recomputed)
 
 
-def totals_beside(
-    store: Store, refresh: list[str], everything: bool, bulk: bool
-) -> tuple[bool, float]:
-    """The stored aggregates' totals (all of them when every reading is recomputed; in one
-    bulk load if ``bulk``), on a thread beside the readings, contradictions and pages (it reads
-    only the articles' graphs and writes its own): whether all were recomputed, and its
-    seconds."""
-    started = time.perf_counter()
-    done = refresh_totals(store, refresh, full=everything, bulk=bulk)
-    return done, time.perf_counter() - started
-
-
 def build(
     store: Store,
     paths: list[Path],
@@ -544,8 +529,8 @@ def build(
     # what derives from the articles (their readings, their links) is refreshed for these and
     # for any an earlier build wrote without refreshing
     refresh = sorted({a.stem for a in todo} | set(unrefreshed(store)))
-    # their links go with them
-    previous = control_claims(store, refresh) if stored else []
+    # what the derived data must know of them before they are replaced
+    before = prepare(store, refresh) if stored else {}
     events = occurrences(store, [a.stem for a in todo]) if stored else []
     if todo and (journal := store.journal(UNREFRESHED_FILE)):
         write_durably(journal, "".join(stem + "\n" for stem in refresh))
@@ -556,20 +541,18 @@ def build(
     loaded = len(loads)
     clock.lap("import spaCy")
     report.timings["pipeline"] = 0.0  # loaded by the first extraction in this process, if any
-    touched: set[str] = set()  # places whose control readings change
-    named: dict[str, list[str]] = {}  # the entities each landed article names (its term pages)
-    # in a first build, each landed article's control readings: every one the store will hold
-    from_workers: dict[str, bytes] | None = None if stored else {}
+    # each piece of derived data's share of each landed article, as extraction computed it
+    known: dict[str, dict[str, Any]] = {piece.name: {} for piece in DERIVED}
+    landed_stems: set[str] = set()
     unread = len(report.rejected)  # rejected before extraction
 
     def landed(done: Extracted) -> None:
         report.triples += done.triples
         report.claims += done.claims
         report.articles += 1
-        touched.update(done.places)
-        named[done.stem] = done.terms
-        if from_workers is not None:
-            from_workers[done.stem] = done.readings
+        landed_stems.add(done.stem)
+        for name, share in done.derived.items():
+            known[name][done.stem] = share
         if progress:
             handled = report.articles + len(report.rejected) - unread
             progress(handled, len(todo), done.stem)
@@ -591,7 +574,7 @@ def build(
         clock.lap("write")
     writer.flush()
     drop_orphan_events(store, events)  # an event the rebuilt articles no longer report
-    record_sources(store, [a for a in todo if a.stem in named])
+    record_sources(store, [a for a in todo if a.stem in landed_stems])
     clock.lap("write")
     if loads[loaded:]:  # the pipeline was loaded here, during extraction: its own stage
         report.timings["pipeline"] = sum(loads[loaded:])
@@ -601,31 +584,23 @@ def build(
         if progress and refresh:
             progress(len(todo), len(todo), what)
 
-    stage(f"control readings, contradictions, totals and pages of {len(refresh)} articles")
-    # what derives from the articles, on two threads (pyoxigraph lets go of the GIL while it
-    # evaluates an update or writes, so both cores work; each thread writes graphs of its own):
-    # here the control readings of the rebuilt articles (all of them on a store that lacks
-    # them; in a first build, those the workers computed), then the contradictions among them,
-    # which read the readings, then the listings' pages of the articles landed (of every
-    # article on a store without them); the totals beside them
-    everything = recomputes_all(store, refresh, touched)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-totals") as pool:
-        # a first build that compacts after writes the totals in bulk
-        bulk = from_workers is not None and compact is not False
-        beside = pool.submit(totals_beside, store, refresh, everything, bulk)
-        if everything:
-            recompute_readings(store, from_workers.values() if from_workers is not None else None)
-        else:
-            update_readings(store, refresh)
-        clock.lap("control readings")
-        if refresh:
-            report.contradictions = refresh_contradictions(store, refresh, previous, readings=True)
-        clock.lap("contradictions")
-        paged_all = refresh_pages(store, refresh, terms=named)
-        clock.lap("pages")
-        all_totals, report.timings["totals (in parallel)"] = beside.result()
-        clock.lap("waiting for the totals")
-    recomputed = (everything or all_totals or paged_all) and stored
+    stage(f"{', '.join(p.name for p in DERIVED)} of {len(refresh)} articles")
+    # a first build writes what extraction computed of each article (every article the store
+    # holds) instead of reading it back, and bulk-loads what it recomputes if it compacts after
+    change = Change(
+        refresh,
+        before=before,
+        known=known,
+        complete=not stored,
+        bulk=not stored and compact is not False,
+    )
+    refreshed = refresh_derived(store, change, lap=clock.lap)
+    for piece in refreshed:
+        if piece.piece.beside:
+            report.timings[f"{piece.piece.name} (in parallel)"] = piece.seconds
+    clock.lap("waiting for the pieces in parallel")
+    report.contradictions = count_contradictions(store)
+    recomputed = stored and any(piece.whole for piece in refreshed)
     if journal := store.journal(UNREFRESHED_FILE):
         journal.unlink(missing_ok=True)
     store.flush()

@@ -301,11 +301,31 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
-    from kg.store.validate import validate_store
+    from kg.resources import derived_ontology_path
+    from kg.store.validate import check_data, check_ontology, load_graph, store_graph
 
-    report = validate_store(open_store(args, read_only=True))
+    data = check_data(store_graph(open_store(args, read_only=True)))
+    report = check_ontology(extra=load_graph(derived_ontology_path())) + data
     print(report.text)
     return 0 if report.ok else 1
+
+
+@command("refresh")
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from kg.derived import DERIVED, current, recompute
+
+    store = open_store(args, read_only=args.check)
+    if args.check:  # each piece against a recompute from the claims, in memory
+        found = current(store)
+        for piece in DERIVED:
+            print(f"{piece.name}: {'current' if found[piece.name] else 'stale'}")
+        return 0 if all(found.values()) else 1
+    started = time.perf_counter()
+    recompute(store)
+    store.flush()
+    names = ", ".join(piece.name for piece in DERIVED)
+    print(f"recomputed {names} in {time.perf_counter() - started:.1f} s")
+    return 0
 
 
 @command("backup")
@@ -320,12 +340,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 @command("restore")
 def cmd_restore(args: argparse.Namespace) -> int:
-    from kg.derived.refresh import refresh_everything
+    from kg.derived import recompute
     from kg.store import default_store_path
     from kg.store.backup import restore
 
     store = Path(args.store or default_store_path())
-    report = restore(Path(args.source), store, then=refresh_everything)
+    report = restore(Path(args.source), store, then=recompute)
     print(report.summary("restored"))
     return 0
 
@@ -507,6 +527,18 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", metavar="FILE")
 
     sub.add_parser("validate", parents=[common], help="OWL consistency and SHACL shapes")
+
+    rf = sub.add_parser(
+        "refresh",
+        parents=[common],
+        help="recompute the derived data (readings, cards, contradictions, pages, totals) from "
+        "the claims",
+    )
+    rf.add_argument(
+        "--check",
+        action="store_true",
+        help="only tell, for each piece, whether it equals a recompute (exit 1 if one does not)",
+    )
 
     lk = sub.add_parser("link", parents=[common], help="Wikidata links: report, or link online")
     lk.add_argument("--report", action="store_true", help="list linked and unlinked entities")

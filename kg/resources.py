@@ -38,3 +38,8 @@ def ontology_dir() -> Path:
 
 def data_dir() -> Path:
     return Path(__file__).resolve().parent / "data"
+
+
+def derived_ontology_path() -> Path:
+    """The vocabulary of the derived data (`kg.derived`), apart from the domain ontology."""
+    return ontology_dir() / "derived.ttl"

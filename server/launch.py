@@ -57,7 +57,7 @@ def serve(
         config["QUERY_POOL"] = pool.start()
     os.environ[CONFIG_VARIABLE] = json.dumps(config)  # read by the server processes' factory
     print(f"Serving {store_path} on http://{host}:{port}/ (SPARQL at /sparql)", flush=True)
-    if note := _in_fresh_process(stale_totals_note, str(store_path)):
+    if note := _in_fresh_process(stale_derived_note, str(store_path)):
         print(note, file=sys.stderr, flush=True)
     try:
         _granian(config, host, port, threads, http_workers)
@@ -77,46 +77,24 @@ def _in_fresh_process(fn: Callable[..., T], *args: Any) -> T:
         return one.submit(fn, *args).result()
 
 
-def stale_totals_note(store_path: str | os.PathLike[str]) -> str | None:
-    """A line for a store built before the totals of the whole-store aggregates or the pages of
-    the listings were kept, or None: the stored queries and listings read them. (Imported
-    here: the server processes, which import this module for its CONFIG_VARIABLE, never run
-    it.)"""
+def stale_derived_note(store_path: str | os.PathLike[str]) -> str | None:
+    """A line naming the derived data the store lacks in its current shape (what the questions
+    and listings that read it refuse to answer without), or None. (Imported here: the server
+    processes, which import this module for its CONFIG_VARIABLE, never run it.)"""
     from kg.build import has_articles
-    from kg.derived import paging, totals
+    from kg.derived import stale
     from kg.store import Store
 
     store = Store(store_path, read_only=True)
     if not has_articles(store):
         return None  # nothing built yet
-    found = []
-    if not totals.is_current(store):
-        found.append(
-            "no totals (agency_cites_monitor, casualties_by_perpetrator) of this version, so "
-            "those stored queries answer nothing"
-        )
-    pages = [
-        what
-        for what, current in (
-            ("pages (claims, contested_claims, claims_by_type, event_sources)", paging.is_current),
-            (
-                "term pages (claims_about_actor, claims_of_actor, claims_at_place, "
-                "contested_at_place)",
-                paging.TERMS.is_current,
-            ),
-        )
-        if not current(store)
-    ]
-    if pages:
-        found.append(
-            f"no {' and no '.join(pages)} of this version, so those listings (and "
-            "/api/claims) are read whole, slowly on a large store"
-        )
-    if not found:
+    missing = [piece.name for piece in stale(store)]
+    if not missing:
         return None
     return (
-        f"Note: the store at {store_path} has {'; and '.join(found)}: run `kg build` once "
-        "(it computes them without extracting anything again)"
+        f"Note: the store at {store_path} has no {', '.join(missing)} of this version, which "
+        "who-controlled, the listings and the stored totals read: run `kg refresh` once (it "
+        "computes them from the claims)"
     )
 
 

@@ -29,12 +29,12 @@ from kg.ask.claims import (
 )
 from kg.ask.evaluate import fold
 from kg.ask.stored_queries import paged_listing
-from kg.ask.who_controlled import columns, digested, legacy_readings, runs_of, winner
+from kg.ask.who_controlled import columns, digested, evidence, runs_of, winner
 from kg.claim_view import claim_view
-from kg.derived import control
+from kg.derived import CONTROL, control, require, vocabulary
 from kg.derived.cards import EntityCache, read_cards, value
 from kg.extract.gazetteer import PLACE_TYPES
-from kg.store import GraphStore, Store, Term, values
+from kg.store import GraphStore, Store, Term
 from kg.vocab import BASE, ONTOLOGY, WIKIDATA
 
 DCTERMS = "http://purl.org/dc/terms/"
@@ -42,27 +42,12 @@ GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 SOURCE_CLASSES = {"NewsAgency", "Monitor", "AnonymousSource"}
 FAR_FUTURE = dt.date(9999, 12, 31)
 
-# The ontology's terms that only the build's caches use (control readings and digests, cards,
-# totals, listing pages): never shown on a page.
-INTERNAL = frozenset(
-    ONTOLOGY + name
-    for name in (
-        "controlMonth controlReading readingClaim readingController readingArticle "
-        "readingStart readingOrder readingPublished monthReadings claimCard entityCard "
-        "controlSides controlReadingsVersion totalShare shareArticle shareDigest chainAgency "
-        "chainSource chainClaims chainArticles casualtyPerpetrator casualtyDay casualtyClaims "
-        "casualtyLargest casualtyVictims casualtyArticles casualtyClaimants totalsVersion "
-        "onTermPage pageTerm onPage pageGroup pageDay pagePart pagesVersion termPagesVersion "
-        "extractorVersion textSha256 publishedFrom linkSource"
-    ).split()
-)
-INTERNAL_CLASSES = frozenset(
-    ONTOLOGY + name
-    for name in (
-        "ControlMonth ControlReading ReportingPairTotal CasualtyTotal TotalShare ListingPage "
-        "TermPage"
-    ).split()
-)
+# The terms of the derived data (ontology/derived.ttl) and the build's own bookkeeping: never
+# shown on a page.
+INTERNAL = vocabulary()[0] | {
+    ONTOLOGY + name for name in ("extractorVersion", "textSha256", "publishedFrom", "linkSource")
+}
+INTERNAL_CLASSES = vocabulary()[1]
 # the IRI paths of nodes that exist only for the caches
 INTERNAL_PATHS = ("page/", "termpage/", "total/", "graph/")
 
@@ -376,15 +361,15 @@ def newest_claims(
 ) -> tuple[list[dict], bool]:
     """Claims of the listing for these filters (kg.ask.claims.list_claims's listings), read one
     page of articles at a time from the newest, until ``enough`` of them pass ``keep`` (a
-    test of a claim's JSON); and whether every page was read. On a store without pages,
-    every claim."""
+    test of a claim's JSON); and whether every page was read."""
     bindings = _bindings(None, kind, place, actor, None)
     name = listing_query(bindings)
     paged = paged_listing(name)
     entities = entities or EntityCache(store)
-    if paged is None or not paged.pages.is_current(store):
+    if paged is None:
         found = query_claims(store, None, kind, place, actor, entities=entities)
         return [c for c in found if keep is None or keep(c)], True
+    require(store, paged.pages)
     pages = paged.pages.pages_of(store, bindings[paged.source] if paged.source else None)
     kept: list[dict] = []
     for i, page in enumerate(reversed(pages)):
@@ -426,15 +411,8 @@ def _claims_of_rows(store: GraphStore, rows: list[dict], entities: EntityCache) 
 
 def control_readings(store: GraphStore, place: Term, as_of: dt.date | None) -> list:
     """Every control reading of the place known by ``as_of``, newest first."""
-    rows = columns(
-        store,
-        f"SELECT ?version ?lines WHERE {{ {{ GRAPH {control.D} {{ {control.D} "
-        f"ckg:controlReadingsVersion ?version }} }} UNION {{ "
-        f"{values('place', [place.value])} ?place ckg:controlMonth ?month . "
-        f"?month ckg:monthReadings ?lines }} }}",
-    )
-    if str(control.VERSION) not in rows["version"]:
-        return legacy_readings(store, place, FAR_FUTURE, as_of)
+    require(store, CONTROL)
+    rows = columns(store, control.months_query(place.value, None))
     return digested(rows["lines"], FAR_FUTURE, as_of)
 
 
@@ -448,15 +426,7 @@ def control_history(
     moments = list(reversed(runs_of(found)))  # oldest first
     if not moments:
         return {"lanes": [], "changes": [], "contested": [], "first": None, "last": None}
-    claims = {}
-    if found:
-        cards = {r.claim: r.card for r in found}
-        if all(cards.values()):
-            from kg.ask.who_controlled import evidence
-
-            claims = evidence(store, found, entities)
-        else:
-            claims = claims_by_iri(store, list(cards), entities)
+    claims = evidence(store, found, entities)
     titles = article_titles(store, (c.get("article") for c in claims.values()))
     rows = {iri: claim_row(c, titles) for iri, c in claims.items()}
     entities.prefetch([r.controller for r in found])

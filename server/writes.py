@@ -1,6 +1,6 @@
 """Writes through the server: a SPARQL Update or a Graph Store request, in a read-write handle
 opened for that write only (with an update token), followed by the refresh of the data derived
-from the articles it wrote (`kg.derived.refresh`), so who-controlled, the totals and the
+from the articles it wrote (`kg.derived.writes`), so who-controlled, the totals and the
 listings answer from it at once. It fails with StoreError (503) while `kg build` holds the
 store's lock.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 
-from kg.derived.refresh import after_write, before_write
+from kg.derived.writes import after_write, before_write
 from kg.errors import StoreError
 from kg.store import Store
 from kg.store.updates import Written, written_graphs

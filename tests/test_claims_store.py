@@ -146,7 +146,7 @@ def test_incremental_contradictions_equal_a_full_recompute(
     empty_store: GraphStore, tmp_path: Path
 ) -> None:
     """Articles added one build at a time, then one rebuilt, give the links a full pass gives."""
-    from kg.derived.contradictions import refresh_contradictions
+    from kg.derived import CONTRADICTIONS, Change
     from kg.vocab import DERIVED_GRAPH
 
     folder = write_articles(tmp_path / "articles", MADE_UP, MANIFEST)
@@ -158,6 +158,6 @@ def test_incremental_contradictions_equal_a_full_recompute(
         "ORDER BY ?a ?b"
     )
     step_by_step = [(r["a"].value, r["b"].value) for r in store.select(links)]
-    refresh_contradictions(store)
+    CONTRADICTIONS.recompute(store, Change())
     assert step_by_step == [(r["a"].value, r["b"].value) for r in store.select(links)]
     assert len(step_by_step) == 4

@@ -91,7 +91,7 @@ def test_a_server_reading_the_store_follows_a_compaction_by_another_process(
 def test_the_progress_names_the_stages_after_the_last_article(tmp_path: Path) -> None:
     lines: list[tuple[int, int, str]] = []
     build(Store(tmp_path / "store"), [SEEDS], progress=lambda *line: lines.append(line))
-    after = [what for done, total, what in lines if what.startswith(("control", "compacting"))]
-    assert after[0] == "control readings, contradictions, totals and pages of 5 articles"
+    after = [what for done, total, what in lines if what.startswith(("cards", "compacting"))]
+    assert after[0] == "cards, control, contradictions, day pages, term pages, totals of 5 articles"
     assert re.fullmatch(r"compacting the store \(\d+ MB\)", after[1]) and len(after) == 2
     assert lines[-3][:2] == lines[-1][:2] == (5, 5)  # under a finished bar

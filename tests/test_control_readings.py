@@ -1,8 +1,8 @@
 """Materialised control (kg/derived/control.py): who-controlled read from the readings gives
-exactly the answer read from the claims (queries/who_controlled.rq), on the seeds, on a
-generated store and on long made-up histories that make the question look several windows back;
-a build keeps the readings as a full refresh computes them; a store without them is still
-answered and a build adds them."""
+exactly the answer read from the claims (queries/who_controlled.rq, run here as the oracle), on
+the seeds, on a generated store and on long made-up histories that make the question look
+several windows back; a build keeps the readings as a full refresh computes them; a store
+without them is refused with a line saying what to run, and a build adds them."""
 
 from __future__ import annotations
 
@@ -18,9 +18,14 @@ from test_query_scale import PLACES, generated_store
 from test_who_controlled import MADE_UP, MANIFEST
 
 from kg.ask import who_controlled
+from kg.ask.stored_queries import stored_text
+from kg.ask.who_controlled import Reading
 from kg.build import build
-from kg.derived import cards, control
-from kg.store import Store
+from kg.derived import CARDS, CONTRADICTIONS, CONTROL, Change, base, cards, recompute
+from kg.derived.contradictions import LINKS
+from kg.errors import StoreError
+from kg.store import Store, Term
+from kg.store.sparql import bind_values
 from kg.vocab import (
     DERIVED_GRAPH,
     ONTOLOGY,
@@ -34,15 +39,44 @@ from kg.vocab import (
 DAYS = ["2012-01-15", "2013-06-01", "2015-06-01", "2016-02-29", "2017-11-10", "2017-11-12",
         "2017-11-21", "2019-03-10", "2019-03-12", "2024-01-01"]  # fmt: skip
 AS_OF = [None, "2013-06-01", "2015-06-10", "2017-11-10", "2019-03-08", "2030-01-01"]
-CONTROL = f"""SELECT ?s ?p ?o WHERE {{
+CONTROL_QUERY = f"""SELECT ?s ?p ?o WHERE {{
   GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o FILTER(?p != <{ONTOLOGY}contradicts>) }}
 }} ORDER BY ?s ?p ?o"""
 
 
+def day_literal(day: dt.date) -> ox.Literal:
+    return ox.Literal(day.isoformat(), datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
+
+
+def claims_readings(store: Store, place: Term, on: dt.date, as_of: dt.date | None) -> list:
+    """The readings as queries/who_controlled.rq reads them from the claims themselves, with
+    their claims' cards (what the evidence shows; the cards' own test checks them)."""
+    bindings: dict[str, Term] = {"place": place, "date": day_literal(on)}
+    if as_of is not None:
+        bindings["asof"] = day_literal(as_of)
+    rows = store.select(bind_values(stored_text("who_controlled"), bindings))
+    cards = (
+        f"SELECT ?claim ?card WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?claim ckg:claimCard ?card }} }}"
+    )
+    card = {r["claim"].value: r["card"].value for r in store.select(cards)}
+    return [
+        Reading(
+            r["claim"].value,
+            r["controller"].value,
+            dt.date.fromisoformat(r["start"].value),
+            int(r["order"].value),
+            r["article"].value,
+            r["printed"].value if "printed" in r else "",
+            card.get(r["claim"].value, ""),
+        )
+        for r in rows
+    ]
+
+
 def from_claims(store: Store, place: str, day: str, as_of: str | None) -> dict:
-    """The answer as it was before the readings: read from the claims."""
+    """The answer with its readings read from the claims."""
     saved = who_controlled.readings
-    who_controlled.readings = who_controlled.legacy_readings  # type: ignore[assignment]
+    who_controlled.readings = claims_readings  # type: ignore[assignment]
     try:
         return answer(store, place, day, as_of)
     finally:
@@ -58,7 +92,7 @@ def answer(store: Store, place: str, day: str, as_of: str | None) -> dict:
 def assert_same_answers(store: Store, places: list[str], days: list[str] = DAYS) -> int:
     """Every place, day and as-of day: the JSON from the readings is the JSON from the claims.
     Returns how many answers named a controller."""
-    assert control.is_current(store)
+    assert CONTROL.marked(store)
     named = 0
     for place in places:
         for day in days:
@@ -70,7 +104,7 @@ def assert_same_answers(store: Store, places: list[str], days: list[str] = DAYS)
 
 
 def control_triples(store: Store) -> list[tuple[str, str, str]]:
-    return [(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.select(CONTROL)]
+    return [(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.select(CONTROL_QUERY)]
 
 
 def test_seeds_same_answers(seeds_store: Path) -> None:
@@ -115,7 +149,7 @@ def long_histories(path: Path, seed: int = 3) -> Store:
                 side = sides[i % 5] if name == "early" else rng.choice(sides[: 2 + i % 4])
                 quads += claim_quads(stem, c, g, art, place, ox.NamedNode(side), day, rng)
             store.replace_graph(graph_iri(stem), quads)
-    control.refresh_control(store)
+    recompute(store)
     assert n > 1000
     return store
 
@@ -167,7 +201,7 @@ def test_the_busy_place_is_answered_from_its_newest_months(
     place = ox.NamedNode(entity_iri("busy"))
     found = who_controlled.readings(store, place, dt.date(2016, 6, 1), None)
     assert len(seen) == 1 and "monthReadings" in seen[0]
-    every = who_controlled.legacy_readings(store, place, dt.date(2016, 6, 1), None)
+    every = claims_readings(store, place, dt.date(2016, 6, 1), None)
     assert found == every[: len(found)] and len(found) < len(every) / 3
 
 
@@ -183,7 +217,7 @@ def test_incremental_builds_keep_readings_as_a_full_refresh(tmp_path: Path) -> N
             name = "w3.txt"
         build(store, [folder / name], force=True, workers=1)
         step = control_triples(store)
-        control.refresh_control(store)
+        CONTROL.recompute(store, Change())
         assert step == control_triples(store), name
     assert any("monthReadings" in p for _, p, _ in step)
     assert any("controlSides" in p for _, p, _ in step)
@@ -193,8 +227,8 @@ def test_a_first_build_writes_the_readings_extraction_computed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build into an empty store takes each article's readings and claim cards from its
-    extraction (kg.derived.control.article_readings), without reading the claims back: the derived
-    graph is the one a full refresh then reads from the store, triple for triple. The seeds
+    extraction (`Derived.of_article`), without reading the claims back: the derived graph is
+    the one a full refresh then reads from the store, triple for triple. The seeds
     and the made-up town, one of its reports without a publication day (no readingPublished)
     and one with two captures in a day (an order in the day)."""
     folder = write_articles(tmp_path / "articles", MADE_UP, MANIFEST)
@@ -219,20 +253,22 @@ def test_a_first_build_writes_the_readings_extraction_computed(
     assert {"readingPublished", "readingOrder", "claimCard", "monthReadings"} <= said
     undated = article_iri("w4")
     assert any(o == f"<{undated}>" for _, p, o in first if p.endswith("readingArticle>"))
-    control.refresh_control(store)  # every reading and card again, read from the articles
+    for piece in (CARDS, CONTROL):  # every card and reading again, read from the articles
+        piece.recompute(store, Change())
     assert control_triples(store) == first
 
 
-def test_a_store_without_readings_is_answered_and_a_build_adds_them(
+def test_a_store_without_readings_is_refused_and_a_build_adds_them(
     seeds_store: Path, tmp_path: Path
 ) -> None:
     path = Path(shutil.copytree(seeds_store, tmp_path / "store"))
     store = Store(path)
     expected = control_triples(store)
     before = answer(store, "Boukamal", "2017-11-12", None)
-    store.update(control.PREFIX + control.CLEAR)
-    assert not control.is_current(store) and control_triples(store) == []
-    assert answer(store, "Boukamal", "2017-11-12", None) == before  # read from the claims
+    CONTROL.clear(store)
+    assert not CONTROL.marked(store) and not CONTROL.content(store)
+    with pytest.raises(StoreError, match="no control of this version: run `kg refresh`"):
+        answer(store, "Boukamal", "2017-11-12", None)
     report = build(store, [Path(__file__).resolve().parent.parent / "seeds"], workers=1)
     assert report.articles == 0  # nothing to extract, yet the readings come back
     assert control_triples(store) == expected
@@ -242,48 +278,67 @@ def test_a_store_without_readings_is_answered_and_a_build_adds_them(
 def test_a_build_that_rebuilds_most_articles_refreshes_everything_at_once(
     seeds_store: Path, tmp_path: Path
 ) -> None:
-    """Rebuilt articles past control.FEW and half the readings: one full refresh (0.4 s for
-    FA-KES's 642 where the incremental one took 7.6 s), with the same triples."""
+    """Rebuilt articles past base.FEW and half the store's: every piece recomputed whole (0.4 s
+    for FA-KES's 642 where the incremental refresh took 7.6 s), with the same triples."""
+    from kg.derived import refresh
+
     store = Store(shutil.copytree(seeds_store, tmp_path / "store"))
     expected = control_triples(store)
     stems = [r["stem"].value for r in store.select("SELECT ?stem WHERE { ?a ckg:stem ?stem }")]
-    many = stems + [f"gone{k}" for k in range(control.FEW)]  # articles no longer in the store
-    assert control.count_readings(store) * control.FULL_SHARE <= len(many)
-    assert control.refresh_control(store, many, []) is True
+    many = stems + [f"gone{k}" for k in range(base.FEW)]  # articles no longer in the store
+    assert all(piece.whole for piece in refresh(store, Change(many)))
     assert control_triples(store) == expected
-    assert control.refresh_control(store, stems, []) is False
+    assert not any(piece.whole for piece in refresh(store, Change(stems)))
     assert control_triples(store) == expected
 
 
-LINKS = f"SELECT ?a ?b WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}"
+# The rule of kg.derived.contradictions over the claims themselves: ?a (a control claim of an
+# article ?articleA) and ?b name different controllers of one place at one moment, from
+# different articles or claimants
+PAIRS = """
+  GRAPH ?ga {
+    ?a ckg:inArticle ?articleA ; ckg:claimType ?typeA ; ckg:about ?ea .
+    ?ea ckg:place ?place ; ckg:controller ?ca ; ckg:start ?day .
+    OPTIONAL { ?ea ckg:orderInDay ?oa }
+    OPTIONAL { ?a ckg:claimant ?claimantA }
+  }
+  FILTER(?typeA = "control")
+  GRAPH ?gb {
+    ?eb ckg:place ?place ; ckg:start ?day ; ckg:controller ?cb .
+    ?b ckg:about ?eb ; ckg:claimType ?typeB ; ckg:inArticle ?articleB .
+    OPTIONAL { ?eb ckg:orderInDay ?ob }
+    OPTIONAL { ?b ckg:claimant ?claimantB }
+  }
+  FILTER(?typeB = "control")
+  FILTER(?ca != ?cb && COALESCE(?oa, 0) = COALESCE(?ob, 0))
+  FILTER(?articleA != ?articleB || !SAMETERM(COALESCE(?claimantA, ?a), COALESCE(?claimantB, ?b)))
+"""
 
 
 def links(store: Store) -> set[tuple[str, str]]:
-    return {(r["a"].value, r["b"].value) for r in store.select(LINKS)}
+    return {(r["a"].value, r["b"].value) for r in store.select(f"SELECT ?a ?b WHERE {{ {LINKS} }}")}
 
 
 @pytest.mark.parametrize("source", ["seeds", "generated", "histories"])
 def test_contradictions_from_the_readings_are_those_from_the_claims(
     source: str, seeds_store: Path, tmp_path: Path
 ) -> None:
-    """kg.derived.contradictions's rule over the control readings (what a build uses) finds the
-    links its rule over the claims finds, in full and for a few articles."""
-    from kg.derived.contradictions import control_claims, refresh_contradictions
-
+    """kg.derived.contradictions's rule over the control readings finds the links the rule over
+    the claims finds, in full and for a few articles."""
     if source == "seeds":
         store = Store(shutil.copytree(seeds_store, tmp_path / "store"))
     elif source == "generated":
         store = Store(generated_store(tmp_path / "store", 3000).path)
     else:
         store = long_histories(tmp_path / "store")
-    assert control.is_current(store)
-    refresh_contradictions(store)
-    from_claims = links(store)
+    assert CONTROL.marked(store)
+    pairs = f"SELECT DISTINCT ?a ?b WHERE {{ {PAIRS} }}"
+    from_claims = {(r["a"].value, r["b"].value) for r in store.select(pairs)}
     assert len(from_claims) >= {"seeds": 0, "generated": 2, "histories": 50}[source]
-    store.update(f"DELETE WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a <{ONTOLOGY}contradicts> ?b }} }}")
-    refresh_contradictions(store, readings=True)
+    CONTRADICTIONS.clear(store)
+    CONTRADICTIONS.recompute(store, Change())
     assert links(store) == from_claims
     stems = sorted({a.rsplit("/s", 1)[0].rsplit("/", 1)[-1] for a, _ in from_claims})[:5]
-    previous = control_claims(store, stems)
-    refresh_contradictions(store, stems, previous, readings=True)
+    before = {CONTRADICTIONS.name: CONTRADICTIONS.prepare(store, stems)}
+    CONTRADICTIONS.update(store, Change(stems, before=before))
     assert links(store) == from_claims

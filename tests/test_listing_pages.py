@@ -34,12 +34,20 @@ from kg.ask.stored_queries import (
     stored_text,
 )
 from kg.build import build
-from kg.derived import paging
-from kg.errors import InputError
+from kg.derived import Change, paging
+from kg.errors import InputError, StoreError
 from kg.store import Store
 from kg.store.sparql import bind_values, select_variables
 from kg.vocab import ONTOLOGY, article_iri, graph_iri
-from server.launch import stale_totals_note
+from server.launch import stale_derived_note
+
+
+def refresh_pages(store: Store, stems: list[str] | None = None) -> bool:
+    """Both kinds of pages refreshed for these articles (every article when None); True when
+    either was done whole."""
+    whole = [kind.refresh(store, Change(stems)) for kind in (paging.DAYS, paging.TERMS)]
+    return any(whole)
+
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -94,7 +102,7 @@ def check_pages(store: Store, days: dict[str, str | None]) -> dict[str, tuple[st
     for stem, (group, _) in seen.items():
         assert group == (days[stem] or paging.UNDATED), stem
     assert max(Counter(seen.values()).values()) <= paging.PAGE_SIZE
-    assert paging.is_current(store)
+    assert paging.DAYS.marked(store)
     # the newest page's mark is the newest page found among every page
     found = store.select(paging.PREFIX + paging.NEWEST)
     assert paging.newest_page(store) == found[0]["page"]
@@ -110,7 +118,7 @@ def test_a_day_fills_its_pages_in_landing_order_and_keeps_them(
     days |= {"u0": None, "u1": None, "e0": "2017-11-19"}
     for stem, day in days.items():
         land(store, stem, day)
-    assert paging.refresh_pages(store) is True  # a store without pages: every article
+    assert refresh_pages(store) is True  # a store without pages: every article
     seen = check_pages(store, days)
     assert [seen[f"d{k}"] for k in range(8)] == [("2017-11-09", 1 + k // 3) for k in range(8)]
     assert seen["u0"] == seen["u1"] == ("undated", 1) and seen["e0"] == ("2017-11-19", 1)
@@ -120,19 +128,19 @@ def test_a_day_fills_its_pages_in_landing_order_and_keeps_them(
     for stem in ("d8", "d9"):
         days[stem] = "2017-11-09"
         land(store, stem, "2017-11-09")
-    assert paging.refresh_pages(store, ["d8", "d9"]) is False
+    assert refresh_pages(store, ["d8", "d9"]) is False
     seen = check_pages(store, days)
     assert seen["d8"] == ("2017-11-09", 3) and seen["d9"] == ("2017-11-09", 4)
     # rebuilt as it was: the same page; nothing written
     before = set(store.quads())
     land(store, "d1", "2017-11-09")
-    paging.refresh_pages(store, ["d1"])
+    refresh_pages(store, ["d1"])
     assert check_pages(store, days)["d1"] == ("2017-11-09", 1)
     assert set(store.quads()) == before
     # rebuilt with another day: to that day's last part; the hole it leaves is not filled
     days["d0"] = "2017-11-19"
     land(store, "d0", "2017-11-19")
-    paging.refresh_pages(store, ["d0"])
+    refresh_pages(store, ["d0"])
     seen = check_pages(store, days)
     assert seen["d0"] == ("2017-11-19", 1) and seen["d2"] == ("2017-11-09", 1)
     # gone (its graph dropped): its page link too; undated goes on the undated pages
@@ -140,7 +148,7 @@ def test_a_day_fills_its_pages_in_landing_order_and_keeps_them(
     del days["d5"]
     days["u2"] = None
     land(store, "u2", None)
-    paging.refresh_pages(store, ["d5", "u2"])
+    refresh_pages(store, ["d5", "u2"])
     seen = check_pages(store, days)
     assert seen["u2"] == ("undated", 1)
     # a new article fills the last part's place that a leaving one freed
@@ -148,32 +156,32 @@ def test_a_day_fills_its_pages_in_landing_order_and_keeps_them(
     land(store, "d3", "2017-11-19")
     days["d10"] = "2017-11-09"
     land(store, "d10", "2017-11-09")
-    paging.refresh_pages(store, ["d3", "d10"])
+    refresh_pages(store, ["d3", "d10"])
     assert check_pages(store, days)["d10"] == ("2017-11-09", 4)
     # the last part full, then one of its articles gone and another landed in one build: the
     # new one takes the freed place
     days["d12"] = "2017-11-09"
     land(store, "d12", "2017-11-09")
-    paging.refresh_pages(store, ["d12"])
+    refresh_pages(store, ["d12"])
     assert check_pages(store, days)["d12"] == ("2017-11-09", 4)
     store.drop_graph(graph_iri("d12"))
     del days["d12"]
     days["d13"] = "2017-11-09"
     land(store, "d13", "2017-11-09")
-    paging.refresh_pages(store, ["d12", "d13"])
+    refresh_pages(store, ["d12", "d13"])
     assert check_pages(store, days)["d13"] == ("2017-11-09", 4)
     # the newest page's articles gone: the newest page is found again among every page
     gone = [stem for stem, day in days.items() if day == "2017-11-19"]
     for stem in gone:
         store.drop_graph(graph_iri(stem))
         del days[stem]
-    paging.refresh_pages(store, gone)
+    refresh_pages(store, gone)
     check_pages(store, days)
     assert paging.newest_page(store) == ox.NamedNode(paging.page_iri("2017-11-09", 4))
     # the pages a full recompute gives hold the same articles per day
     again = Store(tmp_path / "again")
     again.add(q for q in store.quads() if q.graph_name != ox.NamedNode(paging.PAGES_GRAPH))
-    paging.refresh_pages(again)
+    refresh_pages(again)
     by_day = Counter(group for group, _ in check_pages(again, days).values())
     assert by_day == Counter(group for group, _ in layout(store).values())
 
@@ -183,10 +191,10 @@ def test_an_article_with_two_publication_days_is_on_one_page(tmp_path: Path) -> 
     land(store, "twice", "2017-11-19")
     node, graph = ox.NamedNode(article_iri("twice")), ox.NamedNode(graph_iri("twice"))
     store.add([ox.Quad(node, ckg("published"), ox.Literal("2017-11-09", datatype=XSD_DATE), graph)])
-    paging.refresh_pages(store)
+    refresh_pages(store)
     assert layout(store) == {"twice": ("2017-11-09", 1)}  # the earlier day
     before = set(store.quads())
-    paging.refresh_pages(store, ["twice"])  # and it stays there
+    refresh_pages(store, ["twice"])  # and it stays there
     assert set(store.quads()) == before
 
 
@@ -297,16 +305,19 @@ def test_build_pages_a_store_without_pages(seeds_store: Path, tmp_path: Path) ->
     shutil.copytree(seeds_store, path)
     store = Store(path)
     kept = layout(store)
-    assert len(kept) == 5 and stale_totals_note(path) is None
+    assert len(kept) == 5 and stale_derived_note(path) is None
     paged_rows = every_row(store, "contested_claims", {})
+    assert paged_rows
     store.drop_graph(paging.PAGES_GRAPH)
-    assert not paging.is_current(store)
-    assert every_row(store, "contested_claims", {}) == paged_rows  # read whole
-    note = stale_totals_note(path)
-    assert note and "contested_claims" in note and "run `kg build` once" in note
+    assert not paging.DAYS.marked(store)
+    with pytest.raises(StoreError, match="no day pages of this version: run `kg refresh`"):
+        every_row(store, "contested_claims", {})
+    note = stale_derived_note(path)
+    assert note and "no day pages of this version" in note and "run `kg refresh` once" in note
     report = build(store, [Path(__file__).parents[1] / "seeds"], workers=1)
     assert report.articles == 0 and report.unchanged == 5  # nothing extracted again
-    assert paging.is_current(store) and layout(store) == kept
+    assert paging.DAYS.marked(store) and layout(store) == kept
+    assert every_row(store, "contested_claims", {}) == paged_rows
 
 
 def test_paged_listings_over_http(seeds_server) -> None:

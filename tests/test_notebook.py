@@ -27,6 +27,7 @@ pytest.importorskip("IPython", reason="pip install '.[test]'")
 from conftest import CHROMIUM, FLAGS  # noqa: E402
 
 import kg  # noqa: E402
+from kg.derived import recompute  # noqa: E402
 from kg.notebook.graphview import draw, to_networkx  # noqa: E402
 from kg.notebook.plots import casualties_by_day, casualty_events, control_timeline, place_map  # noqa: E402
 from kg.store import Store  # noqa: E402
@@ -156,6 +157,7 @@ def hand_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("hand") / "store"
     store = Store(path)
     store.oxigraph.load(hand_made_trig().encode(), format=ox.RdfFormat.TRIG)
+    recompute(store)  # the derived data the timeline reads, as a build computes it
     store.flush()
     del store
     return path

@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
 
-from kg.resources import ontology_dir
+from kg.derived import DERIVED, GRAPHS
+from kg.resources import derived_ontology_path, ontology_dir
 from kg.store import Store
 from kg.store.validate import Report, check_data, check_ontology, store_graph, validate_store
 
@@ -116,6 +117,10 @@ def _ontology() -> Graph:
     return Graph().parse(ontology_dir() / "conflict.ttl", format="turtle")
 
 
+def _derived() -> Graph:
+    return Graph().parse(derived_ontology_path(), format="turtle")
+
+
 def _model_terms() -> set[str]:
     """Every ckg:, dcterms:, skos: and rdfs: term used in MODEL.md's Turtle example."""
     text = (ontology_dir() / "MODEL.md").read_text()
@@ -182,12 +187,62 @@ def test_ontology_aligns_to_prov_and_sem() -> None:
     assert not list(onto.objects(None, OWL.imports)), "no remote imports: there is no network"
 
 
+# -- the vocabulary of the derived data, apart ------------------------------------------------
+DECLARED = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+
+
+def _declared(graph: Graph) -> set[URIRef]:
+    return {s for kind in DECLARED for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef)}
+
+
+def test_the_domain_ontology_declares_no_term_of_the_derived_data() -> None:
+    derived = _declared(_derived())
+    assert len(derived) >= 40
+    assert not derived & _declared(_ontology())
+    for piece in DERIVED:
+        assert not {URIRef(t) for t in piece.terms or ()} - derived - {CKG.contradicts}, piece.name
+
+
+def test_every_term_the_derived_data_writes_is_declared_with_label_and_comment(
+    seeds_store: Path,
+) -> None:
+    """Every property and class in the derived graphs of a built store (bar the domain's
+    ckg:contradicts and rdf:type) is declared in derived.ttl, each with a label and comment."""
+    store, derived = Store(seeds_store, read_only=True), _derived()
+    written: set[URIRef] = set()
+    for graph in GRAPHS:
+        for p, o in store.query(f"SELECT ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"):
+            written.add(URIRef(p.value))
+            if p.value == str(RDF.type):
+                written.add(URIRef(o.value))
+    written -= {CKG.contradicts, RDF.type}
+    assert {CKG.controlReading, CKG.claimCard, CKG.onTermPage, CKG.totalShare} <= written
+    assert written <= _declared(derived), sorted(written - _declared(derived))
+    for term in _declared(derived):
+        assert derived.value(term, RDFS.label) is not None, term
+        assert derived.value(term, RDFS.comment) is not None, term
+
+
+def test_derived_md_names_only_classes_of_derived_ttl() -> None:
+    text = (ontology_dir() / "DERIVED.md").read_text()
+    classes = set(re.findall(r"`ckg:([A-Z][A-Za-z]+)`", text))
+    assert {"ControlReading", "ListingPage", "CasualtyTotal"} <= classes
+    for name in sorted(classes):
+        assert (CKG[name], RDF.type, OWL.Class) in _derived(), f"ckg:{name} is not a class"
+
+
 # -- the ontology under HermiT -----------------------------------------------------------------
 @needs_java
 def test_hermit_finds_the_ontology_consistent_with_every_class_satisfiable() -> None:
     report = check_ontology()
     assert report.ok, report.text
     assert report.violations == []
+
+
+@needs_java
+def test_hermit_finds_both_files_consistent_together() -> None:
+    report = check_ontology(_derived())
+    assert report.ok, report.text
 
 
 @needs_java

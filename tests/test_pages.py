@@ -16,6 +16,7 @@ from conftest import LiveServer
 
 from kg.ask.stored_queries import load_stored_queries
 from kg.assets import yasgui_dir
+from kg.derived import recompute
 from kg.store import Store
 
 CKG = "https://w3id.org/conflict-kg/ontology#"
@@ -79,6 +80,7 @@ def article_quads() -> list[ox.Quad]:
 def make_store(path: Path) -> Path:
     store = Store(path)
     store.replace_graph(GRAPH, article_quads())
+    recompute(store)  # the derived data the pages read, as a build computes it
     store.flush()
     del store  # release the read-write handle before the server opens it read-only
     return path

@@ -23,7 +23,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
 from kg.ask.stored_queries import Param, bind_params, parse_stored_query, to_term
-from kg.derived.paging import refresh_pages
+from kg.derived import recompute
 from kg.errors import InputError
 from kg.store import Store
 
@@ -58,7 +58,7 @@ def make_store(path: Path) -> Path:
     store = Store(path)
     store.replace_graph(G1, _claim(1, "control", "2017-11-09"))
     store.replace_graph(G2, _claim(2, "attack", "2017-11-13"))
-    refresh_pages(store)  # as a build does: the listings read their articles by page
+    recompute(store)  # as a build does: the listings read their articles by page
     store.flush()
     del store  # release the read-write handle before the server opens it read-only
     return path

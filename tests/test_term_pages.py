@@ -21,11 +21,19 @@ from test_stored_queries import every_row
 from kg.ask.claims import list_claims
 from kg.ask.stored_queries import paged_listing, parse_stored_query, run_stored
 from kg.build import build
-from kg.derived import paging
-from kg.errors import InputError
+from kg.derived import Change, paging, recompute
+from kg.errors import InputError, StoreError
 from kg.store import Store
 from kg.vocab import ONTOLOGY, article_iri, entity_iri, graph_iri
-from server.launch import stale_totals_note
+from server.launch import stale_derived_note
+
+
+def refresh_pages(store: Store, stems: list[str] | None = None) -> bool:
+    """Both kinds of pages refreshed for these articles (every article when None); True when
+    either was done whole."""
+    whole = [kind.refresh(store, Change(stems)) for kind in (paging.DAYS, paging.TERMS)]
+    return any(whole)
+
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LINKS = """SELECT ?article ?page ?term ?part WHERE {
@@ -82,7 +90,7 @@ def check(store: Store, named: dict[str, set[str]]) -> dict[str, dict[str, int]]
     }
     sizes = Counter((term, part) for terms in seen.values() for term, part in terms.items())
     assert max(sizes.values()) <= paging.PAGE_SIZE
-    assert paging.TERMS.is_current(store)
+    assert paging.TERMS.marked(store)
     return seen
 
 
@@ -95,7 +103,9 @@ def test_a_terms_pages_fill_in_landing_order_and_follow_rebuilds(
     for k in range(5):
         land(store, f"a{k}", ["army"], "town", "monitor" if k == 4 else None)
         named[f"a{k}"] = {"army", "town"} | ({"monitor"} if k == 4 else set())
-    assert paging.TERMS.refresh(store) is True  # a store without term pages: every article
+    assert (
+        paging.TERMS.refresh(store, Change()) is True
+    )  # a store without term pages: every article
     seen = check(store, named)
     assert [seen[f"a{k}"]["army"] for k in range(5)] == [1, 1, 2, 2, 3]
     assert seen["a4"]["monitor"] == 1
@@ -103,14 +113,14 @@ def test_a_terms_pages_fill_in_landing_order_and_follow_rebuilds(
     # rebuilt without the army: off its page (a hole), the town's page kept
     land(store, "a1", [], "town", None)
     named["a1"] = {"town"}
-    paging.TERMS.refresh(store, ["a1"])
+    paging.TERMS.refresh(store, Change(["a1"]))
     seen = check(store, named)
     assert seen["a1"] == {"town": 1}
     # two more: the last part's free place, then a new part; the hole is not filled
     for stem in ("a5", "a6"):
         land(store, stem, ["army"], None, None)
         named[stem] = {"army"}
-    paging.TERMS.refresh(store, ["a5", "a6"])
+    paging.TERMS.refresh(store, Change(["a5", "a6"]))
     seen = check(store, named)
     assert (seen["a5"]["army"], seen["a6"]["army"]) == (3, 4)
     army = ox.NamedNode(e("army"))
@@ -118,12 +128,12 @@ def test_a_terms_pages_fill_in_landing_order_and_follow_rebuilds(
     # rebuilt as it was: nothing written
     before = set(store.quads())
     land(store, "a2", ["army"], "town", None)
-    paging.TERMS.refresh(store, ["a2"])
+    paging.TERMS.refresh(store, Change(["a2"]))
     assert set(store.quads()) == before
     # gone: every link of it; the newest page emptied, the newest is the last that holds one
     store.drop_graph(graph_iri("a6"))
     del named["a6"]
-    paging.TERMS.refresh(store, ["a6"])
+    paging.TERMS.refresh(store, Change(["a6"]))
     check(store, named)
     assert paging.newest_term_page(store, army) == ox.NamedNode(paging.term_page_iri(e("army"), 3))
     assert [p.value for p in paging.TERMS.pages_of(store, army)] == [
@@ -132,24 +142,24 @@ def test_a_terms_pages_fill_in_landing_order_and_follow_rebuilds(
     # the emptied last part is still the last: the next article goes there, not into a hole
     land(store, "a7", ["army"], None, None)
     named["a7"] = {"army"}
-    paging.TERMS.refresh(store, ["a7"])
+    paging.TERMS.refresh(store, Change(["a7"]))
     assert check(store, named)["a7"]["army"] == 4
     # the last part full, one of its articles gone and another landed in one build: the new
     # one takes the freed place
     land(store, "a8", ["army"], None, None)
     named["a8"] = {"army"}
-    paging.TERMS.refresh(store, ["a8"])
+    paging.TERMS.refresh(store, Change(["a8"]))
     assert check(store, named)["a8"]["army"] == 4
     store.drop_graph(graph_iri("a8"))
     del named["a8"]
     land(store, "a9", ["army"], None, None)
     named["a9"] = {"army"}
-    paging.TERMS.refresh(store, ["a8", "a9"])
+    paging.TERMS.refresh(store, Change(["a8", "a9"]))
     assert check(store, named)["a9"]["army"] == 4
     # a full recompute gives each article the same terms
     again = Store(tmp_path / "again")
     again.add(q for q in store.quads() if q.graph_name != ox.NamedNode(paging.TERM_PAGES_GRAPH))
-    paging.refresh_pages(again)
+    refresh_pages(again)
     check(again, named)
 
 
@@ -166,7 +176,7 @@ def test_a_term_outside_the_store_gets_a_page_iri_of_its_own(tmp_path: Path) -> 
             ox.Quad(claim, ckg("reportedBy"), ox.NamedNode(wikidata), graph),
         ],
     )
-    paging.refresh_pages(store)
+    refresh_pages(store)
     page = paging.newest_term_page(store, ox.NamedNode(wikidata))
     assert page is not None and paging.TERMS.key(page.value) == (wikidata, 1)
     assert "/termpage/~/" in page.value
@@ -218,7 +228,8 @@ def test_claims_of_an_actor_over_every_page(generated: Store) -> None:
 
 
 def test_claims_of_a_store_without_pages(seeds_store: Path, tmp_path: Path) -> None:
-    """A store loaded without a build has no pages: /api/claims reads it article by article."""
+    """A store without pages (loaded by hand) is refused with a line saying to run
+    `kg refresh`, which gives it the pages: the listings answer as before."""
     path = tmp_path / "store"
     shutil.copytree(seeds_store, path)
     store = Store(path)
@@ -234,6 +245,9 @@ def test_claims_of_a_store_without_pages(seeds_store: Path, tmp_path: Path) -> N
     assert all(before)
     store.drop_graph(paging.PAGES_GRAPH)
     store.drop_graph(paging.TERM_PAGES_GRAPH)
+    with pytest.raises(StoreError, match="run `kg refresh`"):
+        list_claims(store, actor=isis)
+    recompute(store)
     assert [list_claims(store, **a) for a in asked] == before
 
 
@@ -253,14 +267,14 @@ def test_build_gives_term_pages_to_a_store_without_them(seeds_store: Path, tmp_p
     shutil.copytree(seeds_store, path)
     store = Store(path)
     kept = layout(store)
-    assert len(kept) == 5 and stale_totals_note(path) is None
+    assert len(kept) == 5 and stale_derived_note(path) is None
     store.drop_graph(paging.TERM_PAGES_GRAPH)
-    assert not paging.TERMS.is_current(store) and paging.is_current(store)
-    note = stale_totals_note(path)
-    assert note and "term pages" in note and "claims_of_actor" in note
+    assert not paging.TERMS.marked(store) and paging.DAYS.marked(store)
+    note = stale_derived_note(path)
+    assert note and "no term pages of this version" in note
     report = build(store, [Path(__file__).parents[1] / "seeds"], workers=1)
     assert report.articles == 0 and report.unchanged == 5  # nothing extracted again
-    assert paging.TERMS.is_current(store) and layout(store) == kept
+    assert paging.TERMS.marked(store) and layout(store) == kept
 
 
 def test_term_pages_over_http(seeds_server, seeds_store: Path) -> None:

@@ -16,12 +16,13 @@ import pytest
 from conftest import write_articles
 from test_query_scale import OLD_AGENCY_CITES_MONITOR, generated_store
 
-from kg.ask.stored_queries import get_stored_query
+from kg.ask.stored_queries import get_stored_query, run_stored
 from kg.build import build
-from kg.derived import totals
+from kg.derived import TOTALS, Change, totals
+from kg.errors import StoreError
 from kg.store import Store
 from kg.vocab import ONTOLOGY, graph_iri
-from server.launch import stale_totals_note
+from server.launch import stale_derived_note
 
 # The references: agency_cites_monitor as it was (grouping every claim: test_query_scale), and
 # the casualty claims, one row per perpetrator, day, victims and claimant, summed up in Python
@@ -40,7 +41,7 @@ SELECT ?claim ?perpetrator ?day ?count ?victims ?article ?source WHERE {
 }
 """
 LISTS = {"victimGroups", "articles", "claimants"}  # joined names: their order is not defined
-TOTALS = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{totals.TOTALS_GRAPH}> {{ ?s ?p ?o }} }}"
+TOTALS_QUERY = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{totals.TOTALS_GRAPH}> {{ ?s ?p ?o }} }}"
 
 
 def normalised(result) -> Counter:
@@ -99,12 +100,12 @@ def assert_same_as_from_claims(store: Store) -> int:
 
 
 def totals_triples(store: Store) -> set[tuple[str, str, str]]:
-    return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.select(TOTALS)}
+    return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.select(TOTALS_QUERY)}
 
 
 def test_seeds_same_rows(seeds_store: Path) -> None:
     store = Store(seeds_store, read_only=True)
-    assert totals.is_current(store)
+    assert TOTALS.marked(store)
     assert assert_same_as_from_claims(store) >= 20
 
 
@@ -173,11 +174,11 @@ def test_refresh_of_some_articles_equals_a_full_recompute(generated: Path, tmp_p
         for stem in picked[9:]:  # removed
             store.drop_graph(graph_iri(stem))
             stems.remove(stem)
-        assert totals.refresh_totals(store, picked) is False
+        assert TOTALS.refresh(store, Change(picked)) is False
         incremental = totals_triples(store)
         assert incremental != before, round_
         # in transactions, or in one bulk load (what a first build does)
-        assert totals.refresh_totals(store, full=True, bulk=round_ == 1) is True
+        TOTALS.recompute(store, Change(bulk=round_ == 1))
         assert totals_triples(store) == incremental, round_
         assert_same_as_from_claims(store)
         before = incremental
@@ -196,7 +197,7 @@ def test_every_share_removed_removes_the_row(tmp_path: Path) -> None:
     casualties = list(store.query(get_stored_query("casualties_by_perpetrator").text))
     assert agency and casualties
     store.drop_graph(graph_iri("a"))
-    totals.refresh_totals(store, ["a"])
+    TOTALS.refresh(store, Change(["a"]))
     assert list(store.query(get_stored_query("agency_cites_monitor").text)) == []
     assert list(store.query(get_stored_query("casualties_by_perpetrator").text)) == []
     assert {p for _, p, _ in totals_triples(store)} == {f"<{ONTOLOGY}totalsVersion>"}
@@ -210,14 +211,15 @@ def test_build_keeps_them_and_a_store_without_them_gets_them(
     store = Store(path)
     kept = totals_triples(store)
     assert len(kept) > 50
-    assert stale_totals_note(path) is None
+    assert stale_derived_note(path) is None
     Store(tmp_path / "empty")  # nothing built yet: nothing to say
-    assert stale_totals_note(tmp_path / "empty") is None
+    assert stale_derived_note(tmp_path / "empty") is None
     store.drop_graph(totals.TOTALS_GRAPH)
-    assert not totals.is_current(store) and totals_triples(store) == set()
-    assert list(store.query(get_stored_query("agency_cites_monitor").text)) == []
-    note = stale_totals_note(path)  # what `kg serve` prints for such a store
-    assert note and "agency_cites_monitor" in note and "run `kg build` once" in note
+    assert not TOTALS.marked(store) and totals_triples(store) == set()
+    with pytest.raises(StoreError, match="no totals of this version: run `kg refresh`"):
+        run_stored(store, "agency_cites_monitor", {})
+    note = stale_derived_note(path)  # what `kg serve` prints for such a store
+    assert note and "no totals of this version" in note and "run `kg refresh` once" in note
     report = build(store, [Path(__file__).parents[1] / "seeds"], workers=1)
     assert report.articles == 0 and report.unchanged == 5  # nothing extracted again
-    assert totals.is_current(store) and totals_triples(store) == kept
+    assert TOTALS.marked(store) and totals_triples(store) == kept

@@ -1,11 +1,11 @@
 """Which graphs an update writes, read from its text (`kg.store.updates`), and which articles
-that makes a write touch (`kg.derived.refresh`): what the server refreshes after a write."""
+that makes a write touch (`kg.derived.writes`): what the server refreshes after a write."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg.derived.refresh import article_stem, touched_by
+from kg.derived.writes import article_stem, touched_by
 from kg.store import GraphStore
 from kg.store.updates import Written, written_graphs
 from kg.vocab import DERIVED_GRAPH, ENTITIES_GRAPH, SOURCES_GRAPH, graph_iri

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from kg.ask.entities import resolve_entity
 from kg.ask.stored_queries import NARROWER, paged_listing, stored_text
 from kg.claim_view import claim_view
+from kg.derived import require
 from kg.derived.cards import EntityCache, card, read_cards, value
 from kg.errors import InputError, NotFoundError, QueryError
 from kg.store import Store, Term
@@ -85,7 +86,6 @@ LISTINGS = (("claim", "claims"), *NARROWER)
 BATCH = 5000
 
 
-STEMS = "SELECT ?stem WHERE { ?article a ckg:Article ; ckg:stem ?stem }"
 # the article of a claim, whose listing holds the claim's rows
 CLAIM_STEM = "SELECT ?claim ?stem WHERE { ?claim ckg:inArticle ?article . ?article ckg:stem ?stem }"
 
@@ -99,9 +99,8 @@ def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term
     """Every row of the listing for these filters, in the order of the table. The table, and a
     listing of one term, read their pages (by day, by the term) one after the other: each costs
     its own claims, where the query run without a page would start from every page. A store
-    without such pages (loaded without a build) is read article by article."""
-    if (claim := bindings.get("claim")) is not None:  # its article's rows, then its own (not
-        # through the table's pages: a claim loaded by hand, without a build, has none)
+    without pages of the current shape is refused, saying to run `kg refresh`."""
+    if (claim := bindings.get("claim")) is not None:  # its article's rows, then its own
         found = store.select(CLAIM_STEM, {"claim": claim})
         if not found or bindings.get("article", found[0]["stem"]) != found[0]["stem"]:
             return []
@@ -112,18 +111,11 @@ def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term
     paged = paged_listing(name)
     if paged is None:  # one article's claims
         return store.select(bind_values(stored_text(name), bindings))
-    if not paged.pages.is_current(store):  # loaded without a build (no pages): by article
-        text = stored_text("claims_in_article")
-        stems = [r["stem"] for r in store.select(STEMS)]
-        rows = [
-            row
-            for stem in stems
-            for row in store.select(bind_values(text, {**bindings, "article": stem}))
-        ]
-    else:  # every page of the term the listing names, or every day page
-        group = bindings[paged.source] if paged.source else None
-        pages = [{**bindings, "page": page} for page in paged.pages.pages_of(store, group)]
-        rows = [row for b in pages for row in store.select(paged.text, b)]
+    require(store, paged.pages)
+    # every page of the term the listing names, or every day page
+    group = bindings[paged.source] if paged.source else None
+    pages = [{**bindings, "page": page} for page in paged.pages.pages_of(store, group)]
+    rows = [row for b in pages for row in store.select(paged.text, b)]
     rows.sort(key=lambda r: (r["stem"].value, int(r["index"].value), r["claim"].value))
     return rows
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.derived.cards import refresh_entities
+from kg.derived import Change, refresh
 from kg.emit.link import Link, LinkContext, LinkReport, explain_link
 from kg.emit.wikidata import WikidataClient, link_online
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES, Entity, default_gazetteer
@@ -135,5 +135,6 @@ def link_store_online(
         )
         store.update(f"INSERT DATA {{ {body} }}")
         written.append((iri, found.qid))
-    refresh_entities(store, [iri for iri, _ in written])  # what who-controlled shows of them
+    # what derives from their descriptions (the cards who-controlled shows)
+    refresh(store, Change([], entities=[iri for iri, _ in written]))
     return written

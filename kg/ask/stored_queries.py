@@ -38,6 +38,7 @@ import pyoxigraph as ox
 
 from kg.ask.entities import resolve_entity
 from kg.ask.listings import DEFAULT_LIMIT, MOST, Paged, Table, page_of, read_pages
+from kg.derived import DERIVED, require
 from kg.derived.paging import BY_DEFAULT
 from kg.errors import InputError, NotFoundError
 from kg.resources import queries_dir
@@ -289,6 +290,10 @@ def run_stored(
     listing takes), read a page of articles at a time (`kg.ask.listings`)."""
     query = get_stored_query(name, directory)
     values = dict(params)
+    if directory is None:
+        for piece in DERIVED:
+            if name in piece.queries:
+                require(store, piece)
     if directory is not None or paged_listing(name) is None:
         return run_text(store, query, bind_params(query, values, store))
     limit = count(values.pop("limit", None), "limit", DEFAULT_LIMIT)
@@ -301,9 +306,10 @@ def run_stored(
     if read_by is None:  # a claim the store does not hold
         return Table(names)
     paged = paged_listing(read_by)
-    if paged is not None and paged.pages.is_current(store):
-        return read_pages(store, paged, bindings, names, limit, start)
-    return page_of(run_text(store, cached_query(read_by), bindings), names, limit, start)
+    if paged is None:
+        return page_of(run_text(store, cached_query(read_by), bindings), names, limit, start)
+    require(store, paged.pages)
+    return read_pages(store, paged, bindings, names, limit, start)
 
 
 def narrowest(store: GraphStore, name: str, bindings: dict[str, Term]) -> str | None:

@@ -18,16 +18,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.ask.claims import claims_shown, get_claims
+from kg.ask.claims import claims_shown
 from kg.ask.entities import resolve_entity
-from kg.ask.stored_queries import stored_text
 from kg.claim_view import claim_view
-from kg.derived import control
+from kg.derived import CARDS, CONTROL, control, require
 from kg.derived.cards import EntityCache, read_entity_cards
+from kg.errors import StoreError
 from kg.store import GraphStore, Store, Term, values
-from kg.store.sparql import bind_values
-
-XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
 
 @dataclass
@@ -59,12 +56,11 @@ WINDOWS = (12, 60)  # months read before looking further back; then all of them
 def readings(store: GraphStore, place: Term, on: dt.date, as_of: dt.date | None) -> list[Reading]:
     """The control readings of the place on or before the day, newest first: as many months
     back as the answer needs (every side that can be in it seen, every run ended), from the
-    digests the build materialised (`kg.derived.control`); from the claims on a store without
-    them."""
+    months' digests (`kg.derived.control`)."""
     months = list(islice(control.months_back(on), WINDOWS[-1]))
     rows = columns(store, control.first_query(place.value, months[: WINDOWS[0]]))
     if str(control.VERSION) not in rows["version"]:
-        return legacy_readings(store, place, on, as_of)
+        require(store, CONTROL)
     sides = {s for digest in rows["sides"] for s in open_sides(digest, on, as_of)}
     found = digested(rows["lines"], on, as_of)
     if settled(runs_of(found), sides):
@@ -84,31 +80,6 @@ def columns(store: GraphStore, sparql: str) -> defaultdict[str, list[str]]:
         for name, term in row.items():
             found[name].append(term.value)
     return found
-
-
-def legacy_readings(
-    store: GraphStore, place: Term, on: dt.date, as_of: dt.date | None
-) -> list[Reading]:
-    """Read from the claims themselves (queries/who_controlled.rq), for a store built before
-    readings were materialised (`kg build` adds them)."""
-    bindings: dict[str, Term] = {"place": place, "date": day_literal(on)}
-    if as_of is not None:
-        bindings["asof"] = day_literal(as_of)
-    return [
-        Reading(
-            r["claim"].value,
-            r["controller"].value,
-            dt.date.fromisoformat(r["start"].value),
-            int(r["order"].value),
-            r["article"].value,
-            r["printed"].value if "printed" in r else "",
-        )
-        for r in store.select(bind_values(stored_text("who_controlled"), bindings))
-    ]
-
-
-def day_literal(day: dt.date) -> ox.Literal:
-    return ox.Literal(day.isoformat(), datatype=XSD_DATE)
 
 
 def known_by(published: str, as_of: dt.date | None) -> bool:
@@ -242,13 +213,12 @@ CONTRADICTS = "SELECT ?claim ?other WHERE { ?claim ckg:contradicts ?other }"
 
 
 def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[str, dict]:
-    """The JSON of the readings' claims: from their cards, with the cards of their entities and
-    the claims' contradictions (three small queries), when the digests carry every card; else
-    read from the claims (`get_claims`)."""
-    cards = {r.claim: r.card for r in shown}
-    if not all(cards.values()):
-        return get_claims(store, list(cards), entities)
-    found = {iri: json.loads(card) for iri, card in cards.items()}
+    """The JSON of the readings' claims, from the cards their readings carry, with the cards of
+    their entities and the claims' contradictions (two small queries)."""
+    if not all(r.card for r in shown):  # a claim without what a claim needs has no card
+        require(store, CARDS)
+        raise StoreError("A control reading has no card: run `kg refresh`")
+    found = {r.claim: json.loads(r.card) for r in shown}
     others: dict[str, list[str]] = {iri: [] for iri in found}
     block = values("claim", list(found))
     for claim, other in store.query(CONTRADICTS.replace("WHERE {", f"WHERE {{ {block}", 1)):

@@ -8,14 +8,14 @@ it. An entity's card is its JSON ({label, iri, wikidata, type, class}: `EntityCa
 The answer's evidence is a handful of claims in the JSON of docs/CONTRACT.md. Read from the graph,
 each claim costs its own triples, its event's, its article's and its reporting steps', and
 each entity its label, class and Wikidata link: at a million claims about 300 index lookups
-and IRI decodings, 12 ms of a 15 ms answer. So the build writes, for every control claim with
-a reading (`kg.derived.control`), its card, and the control digests carry it; and for every
+and IRI decodings, 12 ms of a 15 ms answer. So the store keeps, for every control claim with
+a reading (`kg.derived.control`), its card, which the months' digests carry, and for every
 entity described in the entities graph, its card (the entity's JSON). The answer then reads
 the months' digests, the entities' cards and the claims' contradictions.
 
-A claim's card depends on its own article only, so it is rewritten with the article's
-readings. An entity's description is only ever added to, by the articles that name it (and
-their sides and parent places) and by `kg link --online`; those refresh its card.
+A claim's card depends on its own article only, so it is rewritten when the article is
+(`Cards.update`). An entity's description is only ever added to, by the articles that name it
+(and their sides and parent places) and by `kg link --online`; those refresh its card.
 """
 
 from __future__ import annotations
@@ -23,11 +23,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
+from kg.derived.base import Change, Derived, ckg_terms, control_claims
+from kg.derived.control import NEW_EVENT, claim_readings, control_nodes
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
-from kg.store import Store, Term, triple_lines, values
+from kg.store import Store, Term, VersionMark, triple_lines, values
 from kg.vocab import DERIVED_GRAPH, ENTITIES_GRAPH, ONTOLOGY, WIKIDATA, graph_iri
 
 # -- a card from the triples ------------------------------------------------------------
@@ -179,16 +182,25 @@ def described(store: Store, iris: list[str]) -> dict[str, dict[str, list[Term]]]
     return found
 
 
+def is_iri(term: Term) -> bool:
+    return isinstance(term, ox.NamedNode)
+
+
 def iri_block(iris: list[str]) -> str:
     return " ".join(str(ox.NamedNode(iri)) for iri in iris) or "<urn:kg:none>"
 
 
 # the events whole; of the articles and the reporting steps only what a claim shows (an
-# article's title, publisher and checksum are long strings, each a lookup to decode)
+# article's title, publisher and checksum are long strings, each a lookup to decode). The steps
+# are found from their claims: a step written by hand may be a blank node, which no VALUES
+# block can name
 LINKED = """SELECT ?s ?p ?o ?stem ?published ?position ?reporter WHERE {
   { VALUES ?s { %s } ?s ?p ?o }
   UNION { VALUES ?s { %s } ?s ckg:stem ?stem OPTIONAL { ?s ckg:published ?published } }
-  UNION { VALUES ?s { %s } ?s ckg:position ?position ; ckg:reporter ?reporter }
+  UNION {
+    VALUES ?claim { %s }
+    ?claim ckg:reportingStep ?s . ?s ckg:position ?position ; ckg:reporter ?reporter
+  }
 }"""
 STEM, PUBLISHED, STEP = ONTOLOGY + "stem", ONTOLOGY + "published", "step"
 
@@ -201,7 +213,11 @@ def linked(store: Store, claims: dict[str, dict[str, list[Term]]]) -> dict[str, 
         for p in ("about", "inArticle", "reportingStep")
     )
     found: dict[str, dict[str, list]] = {i: defaultdict(list) for i in events + articles + steps}
-    query = LINKED % (iri_block(events), iri_block(articles), iri_block(steps))
+    named = (  # an event or article that is a blank node is not read (a claim shows IRIs)
+        [o.value for c in claims.values() for o in c.get(ONTOLOGY + p, []) if is_iri(o)]
+        for p in ("about", "inArticle")
+    )
+    query = LINKED % (*(iri_block(list(dict.fromkeys(n))) for n in named), iri_block(list(claims)))
     for s, p, o, stem, published, position, reporter in store.query(query):
         node = found[s.value]
         if p is not None:
@@ -293,21 +309,21 @@ D = f"<{DERIVED_GRAPH}>"
 CLAIM_CARD = ox.NamedNode(ONTOLOGY + "claimCard")
 ENTITY_CARD = ox.NamedNode(ONTOLOGY + "entityCard")
 BATCH = 2000  # claims or entities per query and per INSERT DATA
+VERSION = 1  # bump when the shape of a card changes: a refresh then recomputes them all
 
-CLEAR_CLAIM_CARDS = f"DELETE WHERE {{ GRAPH {D} {{ ?claim {CLAIM_CARD} ?card }} }}"
-CLEAR_ENTITY_CARDS = f"DELETE WHERE {{ GRAPH {D} {{ ?entity {ENTITY_CARD} ?card }} }}"
-# the cards of the claims the readings of these articles (VALUES ?article in {only}) name
+# the cards of these claims (VALUES ?claim in {only})
 DROP_CLAIM_CARDS = f"""
 DELETE {{ GRAPH {D} {{ ?claim {CLAIM_CARD} ?card }} }}
-WHERE {{
-  {{only}}
-  GRAPH {D} {{ ?r <{ONTOLOGY}readingArticle> ?article ; <{ONTOLOGY}readingClaim> ?claim .
-              ?claim {CLAIM_CARD} ?card }}
-}}"""
+WHERE {{ {{only}} GRAPH {D} {{ ?claim {CLAIM_CARD} ?card }} }}"""
 DROP_ENTITY_CARDS = f"""
 DELETE {{ GRAPH {D} {{ ?entity {ENTITY_CARD} ?card }} }}
 WHERE {{ {{only}} GRAPH {D} {{ ?entity {ENTITY_CARD} ?card }} }}"""
-READING_CLAIMS = f"SELECT ?claim WHERE {{ GRAPH {D} {{ ?r <{ONTOLOGY}readingClaim> ?claim }} }}"
+# the control claims with a place, a controller and a day (those with a reading,
+# `kg.derived.control.READINGS`): in every article graph, or in one (a UNION branch per graph)
+CARD_CLAIMS = """SELECT DISTINCT ?claim WHERE { GRAPH ?g {
+    ?claim ckg:claimType "control" ; ckg:about ?event ; ckg:inArticle ?article .
+    ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?start .
+} }"""
 DESCRIBED = f"""SELECT DISTINCT ?entity WHERE {{
   GRAPH <{ENTITIES_GRAPH}> {{ ?entity <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
 }}"""
@@ -374,20 +390,76 @@ def named_entities(store: Store, stems: list[str]) -> list[str]:
     return sorted(found)
 
 
-def refresh_all(store: Store, claims: bool = True) -> None:
-    """Every card: the claims' (of every reading; unless written with the readings) and every
-    described entity's. Runs after kg.derived.control's CLEAR (which drops the old cards) and
-    READINGS."""
-    named = [r["claim"].value for r in store.select(READING_CLAIMS)] if claims else []
-    entities = [r["entity"].value for r in store.select(DESCRIBED)]
-    quads = [*claim_card_quads(store, named), *entity_card_quads(store, entities)]
-    for operation in insert_data(quads):
-        store.update(operation)
+def article_cards(triples: list[tuple[str, str, str]]) -> bytes:
+    """The cards of one article's control claims that have a reading, as N-Quads of the derived
+    graph, from the article's own triples: what `Cards.recompute` writes once the article
+    is stored, computed in the worker that extracted it."""
+    claims, nodes = control_nodes(triples)
+    named = [claim for claim in claims if next(claim_readings(claim, nodes), None)]
+    graph = ox.NamedNode(DERIVED_GRAPH)
+    quads = [
+        ox.Quad(ox.NamedNode(iri), CLAIM_CARD, text(card), graph)
+        for iri, card in graph_cards(nodes, named).items()
+    ]
+    return "".join(f"{q} .\n" for q in quads).encode()
 
 
-def refresh_entities(store: Store, entities: list[str]) -> None:
-    """The cards of these entities again (after `kg link --online` added to them)."""
-    if entities:
+class Cards(Derived):
+    """The cards of the claims with a control reading, and of every described entity."""
+
+    name = "cards"
+    graph = DERIVED_GRAPH
+    terms = ckg_terms("claimCard", "entityCard", "cardsVersion")
+    mark = VersionMark(DERIVED_GRAPH, ONTOLOGY + "cardsVersion", VERSION)
+
+    def prepare(self, store: Store, stems: list[str]) -> list[str]:
+        return control_claims(store, stems)  # the claims whose cards the write may drop
+
+    def of_article(self, emitter: Any) -> bytes:
+        return article_cards(emitter.triples)
+
+    def recompute(self, store: Store, change: Change) -> None:
+        """Every card: the claims' (of every reading; in a first build, those extraction
+        computed) and every described entity's."""
+        self.clear(store)
+        quads: list[ox.Quad] = []
+        if change.complete:
+            known = b"".join(change.known_of(self).values())
+            store.add_in_bulk(ox.parse(known, format=ox.RdfFormat.N_QUADS))
+        else:
+            named = [r["claim"].value for r in store.select(CARD_CLAIMS)]
+            quads += claim_card_quads(store, named)
+        entities = [r["entity"].value for r in store.select(DESCRIBED)]
+        quads += entity_card_quads(store, entities)
+        for operation in insert_data([*quads, self.mark.quad]):
+            store.update(operation)
+
+    def update(self, store: Store, change: Change) -> None:
+        """The cards of the claims these articles held before the write and hold now, and of
+        the entities their graphs name, in one update (before the readings that carry them
+        are rewritten)."""
+        stems = sorted(set(change.stems or []))
+        claims: set[str] = set()
+        for at in range(0, len(stems), 100):  # 100 article graphs a query
+            branches = " UNION ".join(
+                NEW_EVENT % ox.NamedNode(graph_iri(s)) for s in stems[at : at + 100]
+            )
+            query = f"SELECT DISTINCT ?claim WHERE {{ {branches} }}"
+            claims.update(r["claim"].value for r in store.select(query))
+        dropped = sorted(claims | set(change.before.get(self.name) or []))
+        entities = named_entities(store, stems)
+        quads = [
+            *claim_card_quads(store, sorted(claims)),
+            *entity_card_quads(store, entities),
+        ]
+        drop = [
+            DROP_CLAIM_CARDS.replace("{only}", values("claim", dropped)),
+            DROP_ENTITY_CARDS.replace("{only}", values("entity", entities)),
+        ]
+        store.update(" ;\n".join([*drop, *insert_data(quads)]))
+
+    def update_entities(self, store: Store, entities: list[str]) -> None:
+        """The cards of these entities again (after `kg link --online` added to them)."""
         quads = list(entity_card_quads(store, entities))
         drop = DROP_ENTITY_CARDS.replace("{only}", values("entity", entities))
         store.update(" ;\n".join([drop, *insert_data(quads)]))

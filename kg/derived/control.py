@@ -7,9 +7,9 @@ one lean node per control claim (a *reading*: claim, controller, day, order in t
 article, publication day), filed under a node per place and calendar month whose IRI anyone can
 compute (`month_iri`), and per place and controller the first day and first publication
 (a *side*), which tells the question when it has read far enough back. Readings depend only on
-their own article's graph, so a build rewrites those of the articles it rebuilt and the sides
-of the places they touch (`refresh_control`); `kg build` on a store without readings (or with
-an older version of them) computes them all once.
+their own article's graph, so a refresh rewrites those of the articles a write touched, the
+digests of their months and the sides of the places they touch (`Control.update`); a store
+without readings of this version gets them all (`Control.recompute`).
 
 The reading's properties are its own (`ckg:readingStart`, not `ckg:start`): queries over the
 union default graph must not mistake a reading for an event or a claim.
@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pyoxigraph as ox
 
-from kg.derived import cards
-from kg.derived.cards import graph_cards
+from kg.derived.base import Change, Derived, ckg_terms
 from kg.store import Store, VersionMark, values
 from kg.vocab import DERIVED_GRAPH, ONTOLOGY, XSD_INTEGER, article_iri, ckg_node, graph_iri
 
-VERSION = 2  # bump when the shape of readings changes: builds then recompute them all
+VERSION = 3  # bump when the shape of readings changes: a refresh then recomputes them all
 D = f"<{DERIVED_GRAPH}>"
 PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
 NO_DATE = '"9999-12-31"^^xsd:date'  # an unknown publication day: never "known by" any as-of day
@@ -75,18 +75,24 @@ PLACE_READINGS = f"""
       FILTER(DATATYPE(?start) = xsd:date)"""
 
 # What the question reads: per month, its readings as lines "start order published controller
-# article claim card" separated by tabs (published "-" when unknown, card "" when the claim has
-# none: `kg.derived.cards`), one literal per month...
+# article claim card" separated by tabs (published "-" when unknown; card: the claim's card,
+# `kg.derived.cards`, "" when it has none), one literal per month, the lines in order, so every
+# refresh writes the same text; the answer reads a reading and its card at once, as one write
+# left them...
 DIGESTS = f"""
 INSERT {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
 WHERE {{
   {{
     SELECT ?month (GROUP_CONCAT(?line; separator="\\n") AS ?lines) WHERE {{
-      {{months}}{PLACE_READINGS}
-      OPTIONAL {{ GRAPH {D} {{ ?claim ckg:claimCard ?card }} }}
-      BIND(CONCAT(STR(?start), "\\t", STR(?order), "\\t", COALESCE(STR(?printed), "-"), "\\t",
-                  STR(?controller), "\\t", STR(?article), "\\t", STR(?claim), "\\t",
-                  COALESCE(?card, "")) AS ?line)
+      {{
+        SELECT ?month ?line WHERE {{
+          {{months}}{PLACE_READINGS}
+          OPTIONAL {{ GRAPH {D} {{ ?claim ckg:claimCard ?card }} }}
+          BIND(CONCAT(STR(?start), "\\t", STR(?order), "\\t", COALESCE(STR(?printed), "-"), "\\t",
+                      STR(?controller), "\\t", STR(?article), "\\t", STR(?claim), "\\t",
+                      COALESCE(?card, "")) AS ?line)
+        }} ORDER BY ?month ?line
+      }}
     }} GROUP BY ?month
   }}
 }}"""
@@ -111,18 +117,6 @@ WHERE {{
     }} GROUP BY ?place
   }}
 }}"""
-
-MARK = VersionMark(DERIVED_GRAPH, ONTOLOGY + "controlReadingsVersion", VERSION)
-
-CLEAR = f"""
-DELETE WHERE {{ GRAPH {D} {{ ?place ckg:controlMonth ?month }} }} ;
-DELETE WHERE {{ GRAPH {D} {{ ?month ckg:controlReading ?r }} }} ;
-DELETE WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?claim ; ?p ?o }} }} ;
-DELETE WHERE {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }} ;
-DELETE WHERE {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }} ;
-DELETE WHERE {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }} ;
-{cards.CLEAR_CLAIM_CARDS} ;
-{cards.CLEAR_ENTITY_CARDS}"""
 
 # the places and months whose readings a rebuild of these articles removes (before it does)
 OLD_PLACES = f"""
@@ -164,24 +158,20 @@ WHERE {{
   FILTER NOT EXISTS {{ GRAPH {D} {{ ?month ckg:controlReading ?r }} }}
 }}"""
 
-COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {D} {{ ?r ckg:readingClaim ?claim }} }}"
-
-
 # -- one article's readings, as it is extracted ----------------------------------------------
 CONTROL_TYPE = '"control"'  # the claim type's literal, as an article's triples write it
 ZERO = ox.Literal("0", datatype=XSD_INTEGER)  # READINGS' COALESCE(?inDay, 0)
 
 
-def article_readings(triples: list[tuple[str, str, str]]) -> bytes:
-    """The readings of one article's control claims and those claims' cards, as N-Quads of the
-    derived graph, from the article's own triples (N-Triples terms, as `kg.emit.graph.Emitter`
-    holds them): what READINGS and `cards.refresh_all` would write once the article is stored.
-    Computed in the worker that extracted it, so a first build need not read every claim
-    back (tests/test_control_readings.py checks both give the same quads)."""
+def control_nodes(triples: list[tuple[str, str, str]]) -> tuple[list[str], dict]:
+    """One article's control claims and what READINGS reads of them, from the article's own
+    triples (N-Triples terms, as `kg.emit.graph.Emitter` holds them): the claims' IRIs and
+    {subject: {property: [objects]}} of the claims, their events, articles and reporting
+    steps."""
     about, claim_type = f"<{ONTOLOGY}about>", f"<{ONTOLOGY}claimType>"
     claims = {s for s, p, o in triples if p == claim_type and o == CONTROL_TYPE}
     if not claims:
-        return b""
+        return [], {}
     wanted = set(claims)
     for s, p, o in triples:
         if s in claims and p in (about, f"<{ONTOLOGY}inArticle>", f"<{ONTOLOGY}reportingStep>"):
@@ -190,13 +180,21 @@ def article_readings(triples: list[tuple[str, str, str]]) -> bytes:
     nodes: dict[str, dict[str, list]] = {}
     for t in ox.parse(lines.encode(), format=ox.RdfFormat.N_TRIPLES):
         nodes.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
-    readings = [r for claim in sorted(claims) for r in claim_readings(claim[1:-1], nodes)]
-    named = sorted({claim.value for claim, _ in readings})
+    return sorted(claim[1:-1] for claim in claims), nodes
+
+
+def article_readings(triples: list[tuple[str, str, str]]) -> bytes:
+    """The readings of one article's control claims as N-Quads of the derived graph: what
+    READINGS writes once the article is stored. Computed in the worker that extracted it, so a
+    first build need not read every claim back (tests/test_control_readings.py checks both give
+    the same quads)."""
+    claims, nodes = control_nodes(triples)
     graph = ox.NamedNode(DERIVED_GRAPH)
-    out = [ox.Quad(s, p, o, graph) for _, quads in readings for s, p, o in quads]
-    out += [
-        ox.Quad(ox.NamedNode(iri), cards.CLAIM_CARD, cards.text(card), graph)
-        for iri, card in graph_cards(nodes, named).items()
+    out = [
+        ox.Quad(s, p, o, graph)
+        for claim in claims
+        for _, quads in claim_readings(claim, nodes)
+        for s, p, o in quads
     ]
     return "".join(f"{q} .\n" for q in out).encode()
 
@@ -249,108 +247,73 @@ def claim_readings(
                 yield ox.NamedNode(claim), triples
 
 
-def is_current(store: Store) -> bool:
-    """Whether the store holds readings of the current shape."""
-    return MARK.holds(store)
+class Control(Derived):
+    """The control readings, the months' digests and the places' sides."""
 
+    name = "control"
+    graph = DERIVED_GRAPH
+    terms = ckg_terms(
+        "controlMonth",
+        "controlReading",
+        "readingClaim",
+        "readingController",
+        "readingStart",
+        "readingOrder",
+        "readingArticle",
+        "readingPublished",
+        "monthReadings",
+        "controlSides",
+        "controlReadingsVersion",
+    )
+    mark = VersionMark(DERIVED_GRAPH, ONTOLOGY + "controlReadingsVersion", VERSION)
+    needs = ("cards",)  # the months' digests carry the claims' cards
 
-def refresh_control(
-    store: Store, stems: Iterable[str] | None = None, places: Iterable[str] | None = None
-) -> bool:
-    """Recompute the readings: all of them (no stems or places given, the store has none of
-    this version, or most of them are rebuilt), or those of the rebuilt articles with the
-    digests of the months and the sides of the places their readings are filed under, now or
-    before (the other places the build touched have no reading that changed). True when it
-    recomputed them all."""
-    stems = sorted(set(stems)) if stems is not None else None
-    if recomputes_all(store, stems, places):
-        recompute_readings(store)
-        return True
-    update_readings(store, stems or [])
-    return False
+    def of_article(self, emitter: Any) -> bytes:
+        return article_readings(emitter.triples)
 
+    def recompute(self, store: Store, change: Change) -> None:
+        """Every reading, digest and side again; in a first build, the readings extraction
+        computed (`article_readings`), written instead of read from the articles' graphs."""
+        digests = [
+            DIGESTS.replace("{months}", "").replace("{only}", ""),
+            SIDES.replace("{only}", ""),
+            self.mark.insert(),
+        ]
+        if change.complete:  # a store no one has read yet
+            self.clear(store)
+            known = b"".join(change.known_of(self).values())
+            store.add_in_bulk(ox.parse(known, format=ox.RdfFormat.N_QUADS))
+            store.update(PREFIX + ";\n".join(digests))
+        else:  # one update: readers see the old readings or the new
+            again = [self.clearing(), READINGS.replace("{graph}", "?g"), *digests]
+            store.update(PREFIX + ";\n".join(again))
 
-def recompute_readings(store: Store, known: Iterable[bytes] | None = None) -> None:
-    """Every reading, card, digest and side again. ``known``: every article's readings and
-    claim cards in the store, as `article_readings` gave them while it was extracted (a first
-    build), written instead of read from the articles' graphs."""
-    if known is None:
-        store.update(PREFIX + CLEAR + ";\n" + READINGS.replace("{graph}", "?g"))
-    else:
-        store.update(PREFIX + CLEAR)
-        store.add_in_bulk(ox.parse(b"".join(known), format=ox.RdfFormat.N_QUADS))
-    # the cards of the claims the readings name (unless known), and entities'
-    cards.refresh_all(store, claims=known is None)
-    digests = [
-        DIGESTS.replace("{months}", "").replace("{only}", ""),
-        SIDES.replace("{only}", ""),
-        MARK.insert(),
-    ]
-    store.update(PREFIX + ";\n".join(digests))
-
-
-def update_readings(store: Store, stems: Iterable[str]) -> None:
-    """The readings of these rebuilt articles, and the digests and sides they change."""
-    if stems := sorted(set(stems)):
-        store.update(PREFIX + incremental(store, stems))
-
-
-def recomputes_all(store: Store, stems: Iterable[str] | None, places: Iterable[str] | None) -> bool:
-    """Whether ``refresh_control`` of these rebuilt articles recomputes every reading: none
-    given, a store without readings of this version, or so many rebuilt that it costs less."""
-    if stems is None or places is None or not is_current(store):
-        return True
-    return most_of(store, sorted(set(stems)))
-
-
-# A build that rebuilds many articles recomputes every reading: the incremental refresh costs
-# about 12 ms per article (FA-KES --force: 642 articles, 7.6 s), the full one 1.5-10 ms per
-# reading (0.37 s for FA-KES's 254; 1,856 s for 192k at 1M claims, under load)
-FEW, FULL_SHARE = 50, 0.5
-
-
-def most_of(store: Store, stems: list[str]) -> bool:
-    """Whether these rebuilt articles are so many that a full refresh costs less."""
-    return len(stems) >= FEW and len(stems) >= FULL_SHARE * count_readings(store)
-
-
-def count_readings(store: Store) -> int:
-    return int(store.select(COUNT)[0]["n"].value)
+    def update(self, store: Store, change: Change) -> None:
+        store.update(PREFIX + incremental(store, sorted(set(change.stems or []))))
 
 
 def incremental(store: Store, stems: list[str]) -> str:
-    """One update: drop the rebuilt articles' readings and their claims' cards, read them again
-    from their graphs with the cards of the entities the graphs name, then recompute the
-    digests of the months they are filed under now or were before, and the sides of every
-    place they touch now or touched before."""
+    """One update: drop the rebuilt articles' readings, read them again from their graphs,
+    then recompute the digests of the months they are filed under now or were before, and the
+    sides of every place they touch now or touched before."""
     articles = values("article", [article_iri(s) for s in stems])
     old = store.select(OLD_PLACES.replace("{only}", articles))
     filed = {(r["place"].value, r["month"].value) for r in old}
-    claims: set[str] = set()
     for chunk in range(0, len(stems), 100):  # where the new readings go, 100 articles a query
         branches = " UNION ".join(
             NEW_EVENT % ox.NamedNode(graph_iri(s)) for s in stems[chunk : chunk + 100]
         )
-        for r in store.select(f"SELECT DISTINCT ?claim ?place ?start WHERE {{ {branches} }}"):
+        for r in store.select(f"SELECT DISTINCT ?place ?start WHERE {{ {branches} }}"):
             place = r["place"].value
             filed.add((place, month_iri(place, r["start"].value[:7])))
-            claims.add(r["claim"].value)
     # the places whose readings change (other places the articles name keep their sides)
     affected = values("place", sorted({place for place, _ in filed}))
     months = values("month", sorted({month for _, month in filed}))
-    entities = cards.named_entities(store, stems)
-    new_cards = [
-        *cards.claim_card_quads(store, sorted(claims)),
-        *cards.entity_card_quads(store, entities),
-    ]
     return ";\n".join(
         [
             DROP_DERIVED.replace("{months}", months).replace("{only}", affected),
-            cards.DROP_CLAIM_CARDS.replace("{only}", articles),
-            cards.DROP_ENTITY_CARDS.replace("{only}", values("entity", entities)),
             DROP_ARTICLES.replace("{only}", articles),
             *(READINGS.replace("{graph}", str(ox.NamedNode(graph_iri(s)))) for s in stems),
-            *cards.insert_data(new_cards),
             DROP_EMPTY_MONTHS.replace("{only}", affected),
             DIGESTS.replace("{months}", months).replace("{only}", ""),
             SIDES.replace("{only}", affected),

@@ -37,10 +37,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from kg.derived.base import Change, Derived
 from kg.emit.graph import TERM_ROLES
 from kg.store import Store, Term, VersionMark, triple_lines, values
 from kg.vocab import (
@@ -62,15 +64,13 @@ PAGE_PART = ckg("pagePart")
 Known = Mapping[str, Iterable[str]]  # stem: what a build knows of the article's groups
 
 
-class Pages:
+class Pages(Derived):
     """One kind of pages: which groups an article belongs to (`WANTED`, rows of ?article and
     ?group for the articles of a VALUES block, or every article), how a page is named, and the
     graph, link and version mark they are kept with."""
 
-    GRAPH: str
     LINK: ox.NamedNode  # article -> page
     GROUP: ox.NamedNode  # page -> its group
-    MARK: VersionMark
     WANTED: str  # with {only}: a VALUES block of articles, or nothing for every article
 
     def page_iri(self, group: str, part: int) -> str:
@@ -110,16 +110,20 @@ class Pages:
 
     @property
     def g(self) -> ox.NamedNode:
-        return ox.NamedNode(self.GRAPH)
+        return ox.NamedNode(self.graph)
 
     def default_page(self, store: Store, group: Term | None) -> Term | None:
         """The page a listing reads when none is named (``group``: the term its listing names,
         for term pages); None: left unbound."""
         raise NotImplementedError
 
-    def is_current(self, store: Store) -> bool:
-        """Whether the store's articles have pages of this kind's current shape."""
-        return self.MARK.holds(store)
+    def content(self, store: Store) -> set[str]:
+        """Which group each article is on. (Which part of the group it is on depends on the
+        order the articles landed in: a refresh gives an article the end of its group's last
+        part, and leaves a hole where one left.)"""
+        link = f"GRAPH <{self.graph}> {{ ?article {self.LINK} ?page }}"
+        rows = store.select(f"SELECT ?article ?page WHERE {{ {link} }}")
+        return {f"{r['article']} {self.key(r['page'].value)[0]}" for r in rows}
 
     def wanted(
         self, store: Store, stems: list[str] | None, known: Known | None = None
@@ -135,38 +139,30 @@ class Pages:
     def links(self, store: Store, only: str) -> dict[str, dict[str, str]]:
         """The pages these articles are on, by group (in this kind's graph only: an article
         gone from the store keeps its links there until a build takes them)."""
-        link = f"GRAPH <{self.GRAPH}> {{ ?article {self.LINK} ?page }}"
+        link = f"GRAPH <{self.graph}> {{ ?article {self.LINK} ?page }}"
         query = f"SELECT ?article ?page WHERE {{ {only} {link} }}"
         found: dict[str, dict[str, str]] = defaultdict(dict)
         for row in store.select(query):
             found[row["article"].value][self.key(row["page"].value)[0]] = row["page"].value
         return found
 
-    def refresh(
-        self,
-        store: Store,
-        stems: Iterable[str] | None = None,
-        full: bool = False,
-        known: Known | None = None,
-    ) -> bool:
+    def recompute(self, store: Store, change: Change) -> None:
+        """Every article of the store paged again (``change.known``: what extraction found of
+        some, by stem, where a kind of pages can use it). The graph is replaced whole, with its
+        version mark, in one write: readers see the old pages or the new."""
+        wanted = self.wanted(store, None, change.known_of(self))
+        placed = self._place(_by_group(wanted), {})
+        quads = [*self._quads(placed), *self.full_extra(placed), self.mark.quad]
+        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        store.replace_graphs([self.graph], nquads or b"")
+
+    def update(self, store: Store, change: Change) -> None:
         """Give these landed articles the pages they lack and take those they no longer belong
-        on (every article of the store when ``full``, when no stems are given, or when the store
-        has no pages of this version). True when it did them all."""
-        if full or stems is None or not self.is_current(store):
-            store.drop_graph(self.GRAPH)
-            placed = self._place(_by_group(self.wanted(store, None, known)), {})
-            quads = [*self._quads(placed), *self.full_extra(placed), self.MARK.quad]
-            # the graph written whole, with its version mark, as a build writes a new article's
-            # graph (a bulk load on disk, dropped whole if cut short): a build stopped after the
-            # drop leaves a store without pages, which the next build pages again
-            nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-            store.replace_graphs([self.GRAPH], nquads or b"")
-            return True
-        stems = sorted(set(stems))
-        if not stems:
-            return False
+        on, in one update: readers see the old pages or the new."""
+        stems = sorted(set(change.stems or []))
         only = values("article", [article_iri(s) for s in stems])
-        wanted, links = self.wanted(store, stems, known), self.links(store, only)
+        wanted = self.wanted(store, stems, change.known_of(self))
+        links = self.links(store, only)
         leaving = [
             (article, page)
             for article, pages in sorted(links.items())
@@ -180,22 +176,21 @@ class Pages:
         by_group = _by_group(arriving)
         placed = self._place(by_group, self._fill(store, sorted(by_group), leaving))
         if not leaving and not placed:
-            return False
+            return
         update = PREFIX
         if leaving:
             lines = "\n".join(f"<{a}> {self.LINK} <{p}> ." for a, p in leaving)
-            update += f"DELETE DATA {{ GRAPH <{self.GRAPH}> {{\n{lines}\n}} }};\n"
+            update += f"DELETE DATA {{ GRAPH <{self.graph}> {{\n{lines}\n}} }};\n"
         if placed:
             lines = triple_lines(self._quads(placed))
-            update += f"INSERT DATA {{ GRAPH <{self.GRAPH}> {{\n{lines}\n}} }};\n"
+            update += f"INSERT DATA {{ GRAPH <{self.graph}> {{\n{lines}\n}} }};\n"
         update += self.update_extra(store, placed, [p for _, p in leaving])
-        store.update(update)  # one update: readers see the old pages or the new
-        return False
+        store.update(update)
 
     def pages_of(self, store: Store, group: Term | None = None) -> list[ox.NamedNode]:
         """Every page (of ``group``, when given) that holds an article, first to last."""
         rows = store.select(
-            f"""{PREFIX}SELECT ?group ?page ?part WHERE {{ GRAPH <{self.GRAPH}> {{
+            f"""{PREFIX}SELECT ?group ?page ?part WHERE {{ GRAPH <{self.graph}> {{
               ?page {self.GROUP} ?group ; ckg:pagePart ?part .
               FILTER EXISTS {{ ?article {self.LINK} ?page }}
             }} }} ORDER BY ?group ?part""",
@@ -214,7 +209,7 @@ class Pages:
     ) -> list[tuple[str, int]]:
         """(group, its last part) of ``group``, else of the ``most`` latest groups before
         ``before``, latest first."""
-        where = f"GRAPH <{self.GRAPH}> {{ ?page {self.GROUP} ?group ; ckg:pagePart ?part }}"
+        where = f"GRAPH <{self.graph}> {{ ?page {self.GROUP} ?group ; ckg:pagePart ?part }}"
         if before is not None:
             where += f" FILTER(?group < {ox.Literal(before)})"
         query = (
@@ -303,10 +298,11 @@ def _order(page: tuple[str, int]) -> tuple[bool, str, int]:
 
 
 class DayPages(Pages):
-    GRAPH = PAGES_GRAPH
+    name = "day pages"
+    graph = PAGES_GRAPH
     LINK = ckg("onPage")
     GROUP = ckg("pageGroup")
-    MARK = VersionMark(GRAPH, ONTOLOGY + "pagesVersion", 1)  # bump when the shape changes
+    mark = VersionMark(PAGES_GRAPH, ONTOLOGY + "pagesVersion", 1)  # bump when the shape changes
     NEWEST_PAGE = ckg("newestPage")
     # the articles with their publication day (one pattern per OPTIONAL, looked up per article)
     WANTED = f"""{PREFIX}SELECT ?article ?group WHERE {{
@@ -347,14 +343,14 @@ class DayPages(Pages):
     # listings read when no page is named
     @property
     def newest_query(self) -> str:
-        return f"""SELECT ?page WHERE {{ GRAPH <{self.GRAPH}> {{
+        return f"""SELECT ?page WHERE {{ GRAPH <{self.graph}> {{
           ?page ckg:pagePart ?part .
           OPTIONAL {{ ?page ckg:pageDay ?day }}
           FILTER EXISTS {{ ?article ckg:onPage ?page }}
         }} }} ORDER BY DESC(?day) DESC(?part) LIMIT 1"""
 
     def newest(self, store: Store) -> ox.NamedNode | None:
-        g = f"<{self.GRAPH}>"
+        g = f"<{self.graph}>"
         rows = store.select(
             f"SELECT ?page WHERE {{ GRAPH {g} {{ {g} {self.NEWEST_PAGE} ?page }} }}"
         )
@@ -394,12 +390,18 @@ class DayPages(Pages):
         found = store.select(
             f"""{PREFIX}SELECT ?group (MAX(?part) AS ?last) WHERE {{
               VALUES ?group {{ {window} }}
-              GRAPH <{self.GRAPH}> {{ ?page {self.GROUP} ?group ; ckg:pagePart ?part }}
+              GRAPH <{self.graph}> {{ ?page {self.GROUP} ?group ; ckg:pagePart ?part }}
             }} GROUP BY ?group ORDER BY DESC(?group)"""
         )
         if found:
             return [(r["group"].value, int(r["last"].value)) for r in found]
         return self.last_parts(store, None, day, most=16)
+
+    def content(self, store: Store) -> set[str]:
+        """Which day each article is on, and the day of the newest page."""
+        newest = self.newest(store)
+        found = {f"newest {self.key(newest.value)[0]}"} if newest is not None else set()
+        return super().content(store) | found
 
     def full_extra(self, placed: dict[tuple[str, int], list[Term]]) -> list[ox.Quad]:
         if not placed:
@@ -410,7 +412,7 @@ class DayPages(Pages):
     def update_extra(self, store: Store, placed: Iterable[tuple[str, int]], left: list[str]) -> str:
         """The update that keeps the newest page's mark: the newest of the old one and the pages
         given articles now, or found again among every page when articles left the old one."""
-        g, mark = f"<{self.GRAPH}>", self.NEWEST_PAGE
+        g, mark = f"<{self.graph}>", self.NEWEST_PAGE
         marked = self.newest(store)
         if marked is None or marked.value in left:
             return (
@@ -431,10 +433,11 @@ class DayPages(Pages):
 
 
 class TermPages(Pages):
-    GRAPH = TERM_PAGES_GRAPH
+    name = "term pages"
+    graph = TERM_PAGES_GRAPH
     LINK = ckg("onTermPage")
     GROUP = ckg("pageTerm")
-    MARK = VersionMark(GRAPH, ONTOLOGY + "termPagesVersion", 1)  # bump when the shape changes
+    mark = VersionMark(TERM_PAGES_GRAPH, ONTOLOGY + "termPagesVersion", 1)  # bump on a new shape
     # the entities an article's graph names in the roles the listings of one term read (its
     # claims' and their events'): one scan of each role's quads, by graph (joined through the
     # claims, the same pairs took four times as long)
@@ -445,6 +448,9 @@ class TermPages(Pages):
       FILTER(isIRI(?group))
     }}"""
     ARTICLES = f"{PREFIX}SELECT ?article WHERE {{ ?article a ckg:Article }}"
+
+    def of_article(self, emitter: Any) -> list[str]:
+        return emitter.terms()  # the entities the article's claims name in TERM_ROLES
 
     def wanted(
         self, store: Store, stems: list[str] | None, known: Known | None = None
@@ -515,7 +521,6 @@ BY_DEFAULT: dict[str, Pages] = {"newest-page": DAYS, "newest-term-page": TERMS}
 NEWEST = DAYS.newest_query
 page_iri = DAYS.page_iri
 term_page_iri = TERMS.page_iri
-is_current = DAYS.is_current
 
 
 def newest_page(store: Store) -> ox.NamedNode | None:
@@ -526,18 +531,3 @@ def newest_page(store: Store) -> ox.NamedNode | None:
 def newest_term_page(store: Store, term: Term | None) -> Term | None:
     """The page a listing of one term answers when none is named."""
     return TERMS.newest(store, term)
-
-
-def refresh_pages(
-    store: Store,
-    stems: Iterable[str] | None = None,
-    full: bool = False,
-    terms: Known | None = None,
-) -> bool:
-    """Both kinds of pages of these landed articles (see `Pages.refresh`; ``terms``: the
-    entities that extraction found each of them to name, by stem, not read again); True when
-    either was done for every article."""
-    stems = None if stems is None else list(stems)
-    by_day = DAYS.refresh(store, stems, full)
-    by_term = TERMS.refresh(store, stems, full, terms)
-    return by_day or by_term

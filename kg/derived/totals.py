@@ -14,11 +14,11 @@ are bounded (a row per pair; a row per perpetrator and day), so each build keeps
   queries read (`queries/agency_cites_monitor.rq`, `queries/casualties_by_perpetrator.rq`).
 
 A share depends on its own article's graph (and the labels of the entities it names), so a
-build recomputes the shares of the articles it rebuilt and then the rows those shares belong to
+refresh recomputes the shares of the articles it rebuilt and then the rows those shares belong to
 now or belonged to before: a reporting pair's totals are sums (the old shares are subtracted,
 the new added), a perpetrator-day's are recomputed from its shares (a largest count and sets of
 names cannot be subtracted). One update writes them, so readers see the old totals or the new.
-`kg build` on a store without totals (or with an older shape of them) computes them all once.
+A store without totals of this version gets them all (`Totals.recompute`).
 
 The grouping is the stored queries' own: by label (an entity with two labels counts under each),
 a casualty claim under each perpetrator its event names, "(not stated)" when none, and under no
@@ -34,6 +34,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
+from kg.derived.base import Change, Derived
 from kg.store import Store, Term, VersionMark, triple_lines, values
 from kg.vocab import (
     BASE,
@@ -46,7 +47,7 @@ from kg.vocab import (
 )
 from kg.vocab import ckg_node as ckg
 
-VERSION = 2  # bump when the shape of the totals changes: builds then recompute them all
+VERSION = 2  # bump when the shape of the totals changes: a refresh then recomputes them all
 T = f"<{TOTALS_GRAPH}>"
 PREFIX = (
     f"PREFIX ckg: <{ONTOLOGY}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -145,7 +146,6 @@ WHERE {
 } GROUP BY ?article ?stem ?perpetrator ?day""".replace("{not stated}", NOT_STATED)
 
 GRAPH = ox.NamedNode(TOTALS_GRAPH)
-MARK = VersionMark(TOTALS_GRAPH, ONTOLOGY + "totalsVersion", VERSION)
 
 # the shares the rebuilt articles (VALUES ?article in {only}) had, with their rows
 OLD_SHARES = f"""
@@ -340,29 +340,27 @@ def _in_graphs(stems: list[str], pattern: str) -> Iterator[str]:
 
 
 # -- refreshing them ------------------------------------------------------------------------
-def is_current(store: Store) -> bool:
-    """Whether the store holds totals of the current shape."""
-    return MARK.holds(store)
+class Totals(Derived):
+    """The shares and rows of `agency_cites_monitor` and `casualties_by_perpetrator`."""
 
+    name = "totals"
+    graph = TOTALS_GRAPH
+    mark = VersionMark(TOTALS_GRAPH, ONTOLOGY + "totalsVersion", VERSION)
+    queries = ("agency_cites_monitor", "casualties_by_perpetrator")
+    beside = True
 
-def refresh_totals(
-    store: Store, stems: Iterable[str] | None = None, full: bool = False, bulk: bool = False
-) -> bool:
-    """Recompute the totals: all of them (``full``, no stems given, or the store has none of
-    this version), or the shares of these rebuilt articles and the rows they belong to now or
-    belonged to before. True when it recomputed them all. ``bulk``: all of them are written in
-    one bulk load, for a build that compacts the store afterwards."""
-    stems = sorted(set(stems)) if stems is not None else None
-    if full or stems is None or not is_current(store):
-        # dropped first with the mark, which is written last: readers may see part of the new
-        # totals meanwhile, and a recompute cut short is done again by the next build
+    def recompute(self, store: Store, change: Change) -> None:
+        """Every share and row again, the graph dropped first with the mark, which is written
+        last: readers may see part of the new totals meanwhile, and a recompute cut short is
+        done again by the next refresh. ``change.bulk``: in one bulk load, for a build that
+        compacts the store afterwards."""
         store.drop_graph(TOTALS_GRAPH)
         rows: dict[str, Row] = {}
-        if bulk:  # 2 s for the 250k quads of a 10k-article build, where transactions take 7
+        if change.bulk:  # 2 s for the 250k quads of a 10k-article build, where transactions take 7
             every = [*chain_shares(store, None), *casualty_shares(store, None)]
             store.add_in_bulk(_quads(every, _sum(every, rows).values()))
-            store.add([MARK.quad])
-            return True
+            store.add([self.mark.quad])
+            return
         batch: list[NewShare] = []
         # else the shares written as they come (a million claims have some 700k), in
         # transactions: written by RocksDB's bulk loader into a store that is not compacted
@@ -377,11 +375,10 @@ def refresh_totals(
                     batch = []
         _sum(batch, rows)
         store.add(_quads(batch, rows.values()))
-        store.add([MARK.quad])
-        return True
-    if stems:
-        store.update(PREFIX + incremental(store, stems))
-    return False
+        store.add([self.mark.quad])
+
+    def update(self, store: Store, change: Change) -> None:
+        store.update(PREFIX + incremental(store, sorted(set(change.stems or []))))
 
 
 def incremental(store: Store, stems: list[str]) -> str:

@@ -3,10 +3,9 @@ restore.
 
 A build knows the articles it wrote and refreshes what derives from them (`kg.build`). Any
 other write says which graphs it wrote (`kg.store.updates.Written`); the articles whose graphs
-those are get the same refresh a build gives the articles it rebuilt: control readings and
-cards, contradictions, the listings' pages and the totals. A write to the entities, to the
-derived data itself, or to graphs it does not name may change what derives from any article:
-everything is recomputed, as a build does on a store without derived data. A graph of the
+those are get the same refresh a build gives the articles it rebuilt: every piece of
+`kg.derived.DERIVED`. A write to the entities, to the derived data itself, or to graphs it does
+not name may change what derives from any article: everything is recomputed. A graph of the
 user's own (or the store's default graph) changes derived data only if it holds terms of the
 ontology before or after the write; then everything is recomputed too, else nothing is. The
 store's graph of source files holds nothing any derived data is computed from.
@@ -19,34 +18,15 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from kg.derived.contradictions import control_claims, refresh_contradictions
-from kg.derived.control import recompute_readings, refresh_control
-from kg.derived.paging import refresh_pages
-from kg.derived.totals import refresh_totals
+from kg.derived import GRAPHS, Change, prepare, recompute, refresh
 from kg.errors import StoreError
 from kg.store import Store
 from kg.store.updates import Written
-from kg.vocab import (
-    BASE,
-    DERIVED_GRAPH,
-    ENTITIES_GRAPH,
-    ONTOLOGY,
-    PAGES_GRAPH,
-    SOURCES_GRAPH,
-    TERM_PAGES_GRAPH,
-    TOTALS_GRAPH,
-)
+from kg.vocab import BASE, ENTITIES_GRAPH, ONTOLOGY, SOURCES_GRAPH
 
 ARTICLE_GRAPHS = f"{BASE}graph/"
 # graphs under ARTICLE_GRAPHS that are the store's own, not an article's
-OWN_GRAPHS = {
-    ENTITIES_GRAPH,
-    SOURCES_GRAPH,
-    DERIVED_GRAPH,
-    PAGES_GRAPH,
-    TERM_PAGES_GRAPH,
-    TOTALS_GRAPH,
-}
+OWN_GRAPHS = {ENTITIES_GRAPH, SOURCES_GRAPH, *GRAPHS}
 
 
 @dataclass
@@ -56,7 +36,7 @@ class Touched:
 
     stems: list[str] = field(default_factory=list)
     everything: bool = False
-    previous: list[str] = field(default_factory=list)  # their control claims before the write
+    before: dict = field(default_factory=dict)  # what the pieces read before it (`prepare`)
 
 
 def article_stem(graph: str) -> str | None:
@@ -104,11 +84,11 @@ def holds_ontology_terms(store: Store, graph: ox.NamedNode | ox.DefaultGraph) ->
 
 
 def before_write(store: Store, written: Written) -> Touched:
-    """What the write will touch, with the control claims its articles hold before it (the
-    contradictions to drop with them): read before the write runs."""
+    """What the write will touch, with what the pieces of derived data must know of those
+    articles before it: read before the write runs."""
     touched = touched_by(store, written)
     if touched.stems and not touched.everything:
-        touched.previous = control_claims(store, touched.stems)
+        touched.before = prepare(store, touched.stems)
     return touched
 
 
@@ -117,17 +97,6 @@ def after_write(store: Store, touched: Touched, written: Written) -> None:
     everything when ``touched.everything``, or when a graph of the user's own holds the
     ontology's terms now."""
     if touched.everything or foreign(store, written):
-        refresh_everything(store)
+        recompute(store)
     elif touched.stems:
-        refresh_control(store, touched.stems, places=())
-        refresh_contradictions(store, touched.stems, touched.previous, readings=True)
-        refresh_pages(store, touched.stems)
-        refresh_totals(store, touched.stems)
-
-
-def refresh_everything(store: Store) -> None:
-    """Every piece of derived data recomputed from the articles' graphs."""
-    recompute_readings(store)
-    refresh_contradictions(store, readings=True)
-    refresh_pages(store, full=True)
-    refresh_totals(store, full=True)
+        refresh(store, Change(touched.stems, before=touched.before))
