@@ -3,7 +3,7 @@ stay fast as it grows, each piece refreshed for the articles a write touched.
 
 `DERIVED` lists the pieces in the order they are refreshed; a piece comes after those it reads
 (its ``needs``). Every write walks this list: a build (`kg.build`), a SPARQL Update or Graph
-Store write through `kg serve` and `kg restore` (`kg.derived.writes`), `kg link --online`
+GraphStore write through `kg serve` and `kg restore` (`kg.derived.writes`), `kg link --online`
 (`kg.ask.links`), `kg refresh`.
 
     prepare(store, stems)        before the write: what each piece must know of the old state
@@ -34,7 +34,7 @@ from kg.derived.paging import DAYS, TERMS
 from kg.derived.totals import Totals
 from kg.errors import StoreError
 from kg.resources import derived_ontology_path
-from kg.store import Store
+from kg.store import GraphStore, Store
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -72,13 +72,13 @@ class Refreshed:
     seconds: float
 
 
-def prepare(store: Store, stems: list[str]) -> dict[str, Any]:
+def prepare(store: GraphStore, stems: list[str]) -> dict[str, Any]:
     """What each piece reads before a write replaces these articles' graphs (`Change.before`)."""
     return {piece.name: piece.prepare(store, stems) for piece in DERIVED}
 
 
 def refresh(
-    store: Store, change: Change, lap: Callable[[str], None] | None = None
+    store: GraphStore, change: Change, lap: Callable[[str], None] | None = None
 ) -> list[Refreshed]:
     """Every piece refreshed for the change, in the order of `DERIVED`; those that run
     ``beside`` the others on a thread of their own (pyoxigraph lets go of the GIL while it
@@ -100,7 +100,7 @@ def refresh(
     return done
 
 
-def _timed(piece: Derived, store: Store, change: Change, whole: bool = False) -> Refreshed:
+def _timed(piece: Derived, store: GraphStore, change: Change, whole: bool = False) -> Refreshed:
     started = time.perf_counter()
     if whole:
         piece.recompute(store, change)
@@ -109,17 +109,17 @@ def _timed(piece: Derived, store: Store, change: Change, whole: bool = False) ->
     return Refreshed(piece, whole, time.perf_counter() - started)
 
 
-def recompute(store: Store) -> None:
+def recompute(store: GraphStore) -> None:
     """Every piece whole, from the articles' graphs."""
     refresh(store, Change(whole=True))
 
 
-def stale(store: Store) -> list[Derived]:
+def stale(store: GraphStore) -> list[Derived]:
     """The pieces the store lacks in their current shape."""
     return [piece for piece in DERIVED if not piece.marked(store)]
 
 
-def require(store: Store, piece: Derived) -> None:
+def require(store: GraphStore, piece: Derived) -> None:
     """A StoreError saying what to run when the store lacks this piece in its current shape."""
     if not piece.marked(store):
         raise StoreError(
@@ -128,7 +128,7 @@ def require(store: Store, piece: Derived) -> None:
         )
 
 
-def recomputed(store: Store) -> Store:
+def recomputed(store: GraphStore) -> Store:
     """A store in memory holding this store's graphs but the derived ones, with every piece
     recomputed from them: what the store's derived data must equal to be current."""
     fresh = Store()
@@ -156,7 +156,7 @@ def vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(properties), frozenset(kinds.get(OWL + "Class", set()))
 
 
-def current(store: Store) -> dict[str, bool]:
+def current(store: GraphStore) -> dict[str, bool]:
     """Whether each piece holds what a recompute from the store's claims gives (it costs a
     recompute of everything, in memory)."""
     fresh = recomputed(store)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.store import Store, VersionMark
+from kg.store import GraphStore, VersionMark
 from kg.vocab import ONTOLOGY, article_iri
 
 
@@ -54,7 +54,7 @@ class Derived:
     beside: bool = False
 
     # -- what a refresh is given -----------------------------------------------------------
-    def prepare(self, store: Store, stems: list[str]) -> Any:
+    def prepare(self, store: GraphStore, stems: list[str]) -> Any:
         """What it needs to know of these articles before a write replaces them."""
         return None
 
@@ -64,7 +64,7 @@ class Derived:
         return None
 
     # -- refreshing ------------------------------------------------------------------------
-    def refresh(self, store: Store, change: Change) -> bool:
+    def refresh(self, store: GraphStore, change: Change) -> bool:
         """Refresh for the change: whole when the change says so, when any article may have
         changed, or when the store lacks the current mark; else for the change's articles.
         True when it was recomputed whole."""
@@ -77,19 +77,19 @@ class Derived:
             self.update_entities(store, change.entities)
         return False
 
-    def recompute(self, store: Store, change: Change) -> None:
+    def recompute(self, store: GraphStore, change: Change) -> None:
         """Everything again, from the articles' graphs (and the pieces it needs), mark last."""
         raise NotImplementedError
 
-    def update(self, store: Store, change: Change) -> None:
+    def update(self, store: GraphStore, change: Change) -> None:
         """What derives from ``change.stems``, rewritten (the mark holds and stays)."""
         raise NotImplementedError
 
-    def update_entities(self, store: Store, entities: list[str]) -> None:
+    def update_entities(self, store: GraphStore, entities: list[str]) -> None:
         """What derives from these entities' descriptions, rewritten (nothing, unless the piece
         reads them)."""
 
-    def clear(self, store: Store) -> None:
+    def clear(self, store: GraphStore) -> None:
         """Its triples gone, mark included."""
         if self.terms is None:
             store.drop_graph(self.graph)
@@ -104,12 +104,12 @@ class Derived:
         )
 
     # -- telling it is current -------------------------------------------------------------
-    def marked(self, store: Store) -> bool:
+    def marked(self, store: GraphStore) -> bool:
         """Whether the store holds it in its current shape (one lookup: what readers and
         refreshes check)."""
         return self.mark.holds(store)
 
-    def content(self, store: Store) -> set[str]:
+    def content(self, store: GraphStore) -> set[str]:
         """What it holds, as text that two stores holding the same derived data give alike."""
         query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{self.graph}> {{ ?s ?p ?o }} }}"
         return {
@@ -118,7 +118,7 @@ class Derived:
             if self.terms is None or p.value in self.terms
         }
 
-    def is_current(self, store: Store, recomputed: Store) -> bool:
+    def is_current(self, store: GraphStore, recomputed: GraphStore) -> bool:
         """Whether the store holds what a recompute from its claims gives (``recomputed``: a
         store holding the same claims with every piece recomputed, `kg.derived.recomputed`)."""
         return self.marked(store) and self.content(store) == self.content(recomputed)
@@ -137,7 +137,7 @@ SELECT ?claim WHERE {
 }"""
 
 
-def control_claims(store: Store, stems: Iterable[str]) -> list[str]:
+def control_claims(store: GraphStore, stems: Iterable[str]) -> list[str]:
     """The control claims these articles have in the store now. Read before a write replaces
     them: derived data kept per claim (cards, contradictions) holds nothing but the claim's IRI,
     and finding a rebuilt article's claims among them by IRI prefix means decoding every one
@@ -153,7 +153,7 @@ ARTICLES = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?article a <{ONTOLOGY}Article> }}"
 FEW, FULL_SHARE = 50, 0.5
 
 
-def most_of(store: Store, stems: list[str]) -> bool:
+def most_of(store: GraphStore, stems: list[str]) -> bool:
     """Whether these articles are so many of the store's that a whole refresh costs less."""
     if len(stems) < FEW:
         return False

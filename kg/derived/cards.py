@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from kg.derived.base import Change, Derived, ckg_terms, control_claims
 from kg.derived.control import NEW_EVENT, claim_readings, control_nodes
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
-from kg.store import Store, Term, VersionMark, triple_lines, values
+from kg.store import GraphStore, Term, VersionMark, triple_lines, values
 from kg.vocab import DERIVED_GRAPH, ENTITIES_GRAPH, ONTOLOGY, WIKIDATA, graph_iri
 
 # -- a card from the triples ------------------------------------------------------------
@@ -50,7 +50,7 @@ SELECT ?e ?label ?class ?match WHERE {
 class EntityCache:
     """ENTITY objects ({label, iri, wikidata, type}) looked up once per request."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.cache: dict[str, dict | None] = {}
 
@@ -172,7 +172,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 
 
-def described(store: Store, iris: list[str]) -> dict[str, dict[str, list[Term]]]:
+def described(store: GraphStore, iris: list[str]) -> dict[str, dict[str, list[Term]]]:
     """{subject: {property: [objects]}} of these IRIs (which came out of the store), read from
     the union of all graphs as claims.rq reads them."""
     found: dict[str, dict[str, list[Term]]] = {iri: defaultdict(list) for iri in iris}
@@ -205,7 +205,9 @@ LINKED = """SELECT ?s ?p ?o ?stem ?published ?position ?reporter WHERE {
 STEM, PUBLISHED, STEP = ONTOLOGY + "stem", ONTOLOGY + "published", "step"
 
 
-def linked(store: Store, claims: dict[str, dict[str, list[Term]]]) -> dict[str, dict[str, list]]:
+def linked(
+    store: GraphStore, claims: dict[str, dict[str, list[Term]]]
+) -> dict[str, dict[str, list]]:
     """The claims' events, articles (stem, published) and reporting steps ((position,
     reporter) pairs under STEP), as described() gives them."""
     events, articles, steps = (
@@ -261,7 +263,7 @@ def chain_of(claim: dict[str, list[Term]], nodes: dict[str, dict[str, list]]) ->
     return [reporter for _, reporter in sorted(steps, key=lambda s: s[0])]
 
 
-def read_cards(store: Store, iris: list[str]) -> tuple[dict[str, dict], dict[str, list[str]]]:
+def read_cards(store: GraphStore, iris: list[str]) -> tuple[dict[str, dict], dict[str, list[str]]]:
     """The cards of these claims (none for a claim that lacks what claims.rq requires) and the
     claims each contradicts, read whole (described, then linked)."""
     claims = described(store, iris)
@@ -344,7 +346,7 @@ def text(card: dict) -> ox.Literal:
     return ox.Literal(json.dumps(card, ensure_ascii=False, separators=(",", ":")))
 
 
-def claim_card_quads(store: Store, claims: list[str]) -> Iterator[ox.Quad]:
+def claim_card_quads(store: GraphStore, claims: list[str]) -> Iterator[ox.Quad]:
     """The cards of these claims (none for a claim without what claims.rq requires)."""
     graph = ox.NamedNode(DERIVED_GRAPH)
     for at in range(0, len(claims), BATCH):
@@ -353,7 +355,7 @@ def claim_card_quads(store: Store, claims: list[str]) -> Iterator[ox.Quad]:
             yield ox.Quad(ox.NamedNode(iri), CLAIM_CARD, text(card), graph)
 
 
-def entity_card_quads(store: Store, entities: list[str]) -> Iterator[ox.Quad]:
+def entity_card_quads(store: GraphStore, entities: list[str]) -> Iterator[ox.Quad]:
     graph = ox.NamedNode(DERIVED_GRAPH)
     for at in range(0, len(entities), BATCH):
         chunk = entities[at : at + BATCH]
@@ -370,7 +372,7 @@ def insert_data(quads: Iterable[ox.Quad]) -> Iterator[str]:
         yield f"INSERT DATA {{ GRAPH {D} {{\n{triple_lines(quads[at : at + BATCH])}\n}} }}"
 
 
-def named_entities(store: Store, stems: list[str]) -> list[str]:
+def named_entities(store: GraphStore, stems: list[str]) -> list[str]:
     """The described entities the graphs of these articles name (or reach through a side or
     a parent place), 100 articles a query."""
     named: set[str] = set()
@@ -412,13 +414,13 @@ class Cards(Derived):
     terms = ckg_terms("claimCard", "entityCard", "cardsVersion")
     mark = VersionMark(DERIVED_GRAPH, ONTOLOGY + "cardsVersion", VERSION)
 
-    def prepare(self, store: Store, stems: list[str]) -> list[str]:
+    def prepare(self, store: GraphStore, stems: list[str]) -> list[str]:
         return control_claims(store, stems)  # the claims whose cards the write may drop
 
     def of_article(self, emitter: Any) -> bytes:
         return article_cards(emitter.triples)
 
-    def recompute(self, store: Store, change: Change) -> None:
+    def recompute(self, store: GraphStore, change: Change) -> None:
         """Every card: the claims' (of every reading; in a first build, those extraction
         computed) and every described entity's."""
         self.clear(store)
@@ -434,7 +436,7 @@ class Cards(Derived):
         for operation in insert_data([*quads, self.mark.quad]):
             store.update(operation)
 
-    def update(self, store: Store, change: Change) -> None:
+    def update(self, store: GraphStore, change: Change) -> None:
         """The cards of the claims these articles held before the write and hold now, and of
         the entities their graphs name, in one update (before the readings that carry them
         are rewritten)."""
@@ -458,14 +460,14 @@ class Cards(Derived):
         ]
         store.update(" ;\n".join([*drop, *insert_data(quads)]))
 
-    def update_entities(self, store: Store, entities: list[str]) -> None:
+    def update_entities(self, store: GraphStore, entities: list[str]) -> None:
         """The cards of these entities again (after `kg link --online` added to them)."""
         quads = list(entity_card_quads(store, entities))
         drop = DROP_ENTITY_CARDS.replace("{only}", values("entity", entities))
         store.update(" ;\n".join([drop, *insert_data(quads)]))
 
 
-def read_entity_cards(store: Store, entities: list[str]) -> dict[str, dict]:
+def read_entity_cards(store: GraphStore, entities: list[str]) -> dict[str, dict]:
     """{IRI: entity JSON} of the entities that have a card."""
     if not entities:
         return {}

@@ -13,7 +13,7 @@ reads the store's own default graph, not the union queries see: hence GRAPH.)
 from __future__ import annotations
 
 from kg.derived.base import Change, Derived, ckg_terms, control_claims
-from kg.store import Store, VersionMark, values
+from kg.store import GraphStore, VersionMark, values
 from kg.vocab import DERIVED_GRAPH, ONTOLOGY, article_iri
 
 VERSION = 1  # bump when the rule changes: a refresh then recomputes every link
@@ -52,21 +52,21 @@ class Contradictions(Derived):
     mark = VersionMark(DERIVED_GRAPH, ONTOLOGY + "contradictionsVersion", VERSION)
     needs = ("control",)
 
-    def prepare(self, store: Store, stems: list[str]) -> list[str]:
+    def prepare(self, store: GraphStore, stems: list[str]) -> list[str]:
         return control_claims(store, stems)  # their links go with them
 
-    def recompute(self, store: Store, change: Change) -> None:
+    def recompute(self, store: GraphStore, change: Change) -> None:
         """Every link again, in one update with the mark (readers see the old set or the new)."""
         g, mark = f"<{self.graph}>", f"<{self.mark.predicate}>"
         old_mark = f"DELETE WHERE {{ GRAPH {g} {{ {g} {mark} ?version }} }}"
         store.update(f"{REFRESH} ;\n{old_mark} ;\n{self.mark.insert()}")
 
-    def update(self, store: Store, change: Change) -> None:
+    def update(self, store: GraphStore, change: Change) -> None:
         previous = sorted(set(change.before.get(self.name) or []))
         store.update(incremental(sorted(set(change.stems or [])), previous))
 
 
-def count(store: Store) -> int:
+def count(store: GraphStore) -> int:
     """How many (directed) links the store holds."""
     return int(store.select(COUNT)[0]["n"].value)
 

@@ -25,7 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.derived.base import Change, Derived, ckg_terms
-from kg.store import Store, VersionMark, values
+from kg.store import GraphStore, VersionMark, values
 from kg.vocab import DERIVED_GRAPH, ONTOLOGY, XSD_INTEGER, article_iri, ckg_node, graph_iri
 
 VERSION = 3  # bump when the shape of readings changes: a refresh then recomputes them all
@@ -271,7 +271,7 @@ class Control(Derived):
     def of_article(self, emitter: Any) -> bytes:
         return article_readings(emitter.triples)
 
-    def recompute(self, store: Store, change: Change) -> None:
+    def recompute(self, store: GraphStore, change: Change) -> None:
         """Every reading, digest and side again; in a first build, the readings extraction
         computed (`article_readings`), written instead of read from the articles' graphs."""
         digests = [
@@ -288,11 +288,11 @@ class Control(Derived):
             again = [self.clearing(), READINGS.replace("{graph}", "?g"), *digests]
             store.update(PREFIX + ";\n".join(again))
 
-    def update(self, store: Store, change: Change) -> None:
+    def update(self, store: GraphStore, change: Change) -> None:
         store.update(PREFIX + incremental(store, sorted(set(change.stems or []))))
 
 
-def incremental(store: Store, stems: list[str]) -> str:
+def incremental(store: GraphStore, stems: list[str]) -> str:
     """One update: drop the rebuilt articles' readings, read them again from their graphs,
     then recompute the digests of the months they are filed under now or were before, and the
     sides of every place they touch now or touched before."""

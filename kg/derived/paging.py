@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from kg.derived.base import Change, Derived
 from kg.emit.graph import TERM_ROLES
-from kg.store import Store, Term, VersionMark, triple_lines, values
+from kg.store import GraphStore, Term, VersionMark, triple_lines, values
 from kg.vocab import (
     BASE,
     ONTOLOGY,
@@ -103,7 +103,9 @@ class Pages(Derived):
     def full_extra(self, placed: dict[tuple[str, int], list[Term]]) -> list[ox.Quad]:
         return []
 
-    def update_extra(self, store: Store, placed: Iterable[tuple[str, int]], left: list[str]) -> str:
+    def update_extra(
+        self, store: GraphStore, placed: Iterable[tuple[str, int]], left: list[str]
+    ) -> str:
         return ""
 
     # -- keeping the pages -----------------------------------------------------------------
@@ -112,12 +114,12 @@ class Pages(Derived):
     def g(self) -> ox.NamedNode:
         return ox.NamedNode(self.graph)
 
-    def default_page(self, store: Store, group: Term | None) -> Term | None:
+    def default_page(self, store: GraphStore, group: Term | None) -> Term | None:
         """The page a listing reads when none is named (``group``: the term its listing names,
         for term pages); None: left unbound."""
         raise NotImplementedError
 
-    def content(self, store: Store) -> set[str]:
+    def content(self, store: GraphStore) -> set[str]:
         """Which group each article is on. (Which part of the group it is on depends on the
         order the articles landed in: a refresh gives an article the end of its group's last
         part, and leaves a hole where one left.)"""
@@ -126,7 +128,7 @@ class Pages(Derived):
         return {f"{r['article']} {self.key(r['page'].value)[0]}" for r in rows}
 
     def wanted(
-        self, store: Store, stems: list[str] | None, known: Known | None = None
+        self, store: GraphStore, stems: list[str] | None, known: Known | None = None
     ) -> dict[str, set[str]]:
         """The groups each article (of these, or every one) goes on (``known``: what the build
         knows of some, by stem, where a kind of pages can use it)."""
@@ -136,7 +138,7 @@ class Pages(Derived):
             found[row["article"].value].add(self.group_of(row))
         return {article: self.chosen(groups) for article, groups in found.items()}
 
-    def links(self, store: Store, only: str) -> dict[str, dict[str, str]]:
+    def links(self, store: GraphStore, only: str) -> dict[str, dict[str, str]]:
         """The pages these articles are on, by group (in this kind's graph only: an article
         gone from the store keeps its links there until a build takes them)."""
         link = f"GRAPH <{self.graph}> {{ ?article {self.LINK} ?page }}"
@@ -146,7 +148,7 @@ class Pages(Derived):
             found[row["article"].value][self.key(row["page"].value)[0]] = row["page"].value
         return found
 
-    def recompute(self, store: Store, change: Change) -> None:
+    def recompute(self, store: GraphStore, change: Change) -> None:
         """Every article of the store paged again (``change.known``: what extraction found of
         some, by stem, where a kind of pages can use it). The graph is replaced whole, with its
         version mark, in one write: readers see the old pages or the new."""
@@ -156,7 +158,7 @@ class Pages(Derived):
         nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
         store.replace_graphs([self.graph], nquads or b"")
 
-    def update(self, store: Store, change: Change) -> None:
+    def update(self, store: GraphStore, change: Change) -> None:
         """Give these landed articles the pages they lack and take those they no longer belong
         on, in one update: readers see the old pages or the new."""
         stems = sorted(set(change.stems or []))
@@ -187,7 +189,7 @@ class Pages(Derived):
         update += self.update_extra(store, placed, [p for _, p in leaving])
         store.update(update)
 
-    def pages_of(self, store: Store, group: Term | None = None) -> list[ox.NamedNode]:
+    def pages_of(self, store: GraphStore, group: Term | None = None) -> list[ox.NamedNode]:
         """Every page (of ``group``, when given) that holds an article, first to last."""
         rows = store.select(
             f"""{PREFIX}SELECT ?group ?page ?part WHERE {{ GRAPH <{self.graph}> {{
@@ -198,14 +200,14 @@ class Pages(Derived):
         )
         return [r["page"] for r in rows]  # type: ignore[misc]
 
-    def newest_first(self, store: Store, group: Term | None = None) -> Iterator[ox.NamedNode]:
+    def newest_first(self, store: GraphStore, group: Term | None = None) -> Iterator[ox.NamedNode]:
         """Every page (of ``group``, for term pages), newest first, found a step at a time:
         a reader that stops after a few pages pays for those, not for a list of every page
         (2,131 day pages at a million claims). A page may hold nothing (its articles left)."""
         raise NotImplementedError
 
     def last_parts(
-        self, store: Store, group: Term | None, before: str | None, most: int = 1
+        self, store: GraphStore, group: Term | None, before: str | None, most: int = 1
     ) -> list[tuple[str, int]]:
         """(group, its last part) of ``group``, else of the ``most`` latest groups before
         ``before``, latest first."""
@@ -220,7 +222,7 @@ class Pages(Derived):
         return [(r["group"].value, int(r["last"].value)) for r in rows]
 
     def _fill(
-        self, store: Store, groups: list[str], leaving: list[tuple[str, str]]
+        self, store: GraphStore, groups: list[str], leaving: list[tuple[str, str]]
     ) -> dict[str, tuple[int, int]]:
         """Each group's last part and how many articles it holds once the leaving ones are
         off it (two lookups: the last parts, then their links, not every page of a group)."""
@@ -349,17 +351,17 @@ class DayPages(Pages):
           FILTER EXISTS {{ ?article ckg:onPage ?page }}
         }} }} ORDER BY DESC(?day) DESC(?part) LIMIT 1"""
 
-    def newest(self, store: Store) -> ox.NamedNode | None:
+    def newest(self, store: GraphStore) -> ox.NamedNode | None:
         g = f"<{self.graph}>"
         rows = store.select(
             f"SELECT ?page WHERE {{ GRAPH {g} {{ {g} {self.NEWEST_PAGE} ?page }} }}"
         )
         return rows[0]["page"] if rows else None  # type: ignore[return-value]
 
-    def default_page(self, store: Store, group: Term | None) -> Term | None:
+    def default_page(self, store: GraphStore, group: Term | None) -> Term | None:
         return self.newest(store)
 
-    def newest_first(self, store: Store, group: Term | None = None) -> Iterator[ox.NamedNode]:
+    def newest_first(self, store: GraphStore, group: Term | None = None) -> Iterator[ox.NamedNode]:
         """From the newest page's mark back, part by part, then the days before (one lookup
         over the month before, or over every day when that month had none), and the undated
         pages last."""
@@ -376,7 +378,7 @@ class DayPages(Pages):
             for _, last in self.last_parts(store, ox.Literal(UNDATED), None):
                 yield from (ox.NamedNode(self.page_iri(UNDATED, p)) for p in range(last, 0, -1))
 
-    def days_before(self, store: Store, day: str) -> list[tuple[str, int]]:
+    def days_before(self, store: GraphStore, day: str) -> list[tuple[str, int]]:
         """The days with pages in the 31 days before ``day``, latest first, each with its last
         part: looked up by day (a VALUES block of them), else the latest 16 days before it
         among every page."""
@@ -397,7 +399,7 @@ class DayPages(Pages):
             return [(r["group"].value, int(r["last"].value)) for r in found]
         return self.last_parts(store, None, day, most=16)
 
-    def content(self, store: Store) -> set[str]:
+    def content(self, store: GraphStore) -> set[str]:
         """Which day each article is on, and the day of the newest page."""
         newest = self.newest(store)
         found = {f"newest {self.key(newest.value)[0]}"} if newest is not None else set()
@@ -409,7 +411,9 @@ class DayPages(Pages):
         newest = ox.NamedNode(self.page_iri(*max(placed, key=_order)))
         return [ox.Quad(self.g, self.NEWEST_PAGE, newest, self.g)]
 
-    def update_extra(self, store: Store, placed: Iterable[tuple[str, int]], left: list[str]) -> str:
+    def update_extra(
+        self, store: GraphStore, placed: Iterable[tuple[str, int]], left: list[str]
+    ) -> str:
         """The update that keeps the newest page's mark: the newest of the old one and the pages
         given articles now, or found again among every page when articles left the old one."""
         g, mark = f"<{self.graph}>", self.NEWEST_PAGE
@@ -453,7 +457,7 @@ class TermPages(Pages):
         return emitter.terms()  # the entities the article's claims name in TERM_ROLES
 
     def wanted(
-        self, store: Store, stems: list[str] | None, known: Known | None = None
+        self, store: GraphStore, stems: list[str] | None, known: Known | None = None
     ) -> dict[str, set[str]]:
         """The entities each article (of these, or every one) names; those of the articles in
         ``known`` (stem: the entity IRIs, as extraction emitted them) are not read again."""
@@ -493,10 +497,10 @@ class TermPages(Pages):
         page = ox.NamedNode(self.page_iri(group, part))
         return [ox.Triple(page, RDF_TYPE_NODE, ckg("TermPage")), *super().page_triples(group, part)]
 
-    def default_page(self, store: Store, group: Term | None) -> Term | None:
+    def default_page(self, store: GraphStore, group: Term | None) -> Term | None:
         return self.newest(store, group)
 
-    def newest_first(self, store: Store, group: Term | None = None) -> Iterator[ox.NamedNode]:
+    def newest_first(self, store: GraphStore, group: Term | None = None) -> Iterator[ox.NamedNode]:
         """The term's parts from its last (one lookup of the term's pages) to its first."""
         if not isinstance(group, ox.NamedNode):
             return
@@ -504,7 +508,7 @@ class TermPages(Pages):
         last = found[0][1] if found else 0
         yield from (ox.NamedNode(self.page_iri(group.value, p)) for p in range(last, 0, -1))
 
-    def newest(self, store: Store, term: Term | None) -> Term | None:
+    def newest(self, store: GraphStore, term: Term | None) -> Term | None:
         """The term's last part that holds an article; for a term without pages, its first
         page, which holds nothing (so a listing answers nothing, not every page)."""
         if not isinstance(term, ox.NamedNode):
@@ -523,11 +527,11 @@ page_iri = DAYS.page_iri
 term_page_iri = TERMS.page_iri
 
 
-def newest_page(store: Store) -> ox.NamedNode | None:
+def newest_page(store: GraphStore) -> ox.NamedNode | None:
     """The day page a whole-store listing answers when none is named; None without pages."""
     return DAYS.newest(store)
 
 
-def newest_term_page(store: Store, term: Term | None) -> Term | None:
+def newest_term_page(store: GraphStore, term: Term | None) -> Term | None:
     """The page a listing of one term answers when none is named."""
     return TERMS.newest(store, term)

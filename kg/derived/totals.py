@@ -35,7 +35,7 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from kg.derived.base import Change, Derived
-from kg.store import Store, Term, VersionMark, triple_lines, values
+from kg.store import GraphStore, Term, VersionMark, triple_lines, values
 from kg.vocab import (
     BASE,
     ONTOLOGY,
@@ -285,7 +285,7 @@ def share_iri(row: str, article: str) -> str:
 NewShare = tuple[Row, str, Share]  # a group (key only), the article's IRI, its share
 
 
-def chain_shares(store: Store, stems: list[str] | None) -> Iterator[NewShare]:
+def chain_shares(store: GraphStore, stems: list[str] | None) -> Iterator[NewShare]:
     patterns = [CHAIN_CLAIMS_ALL] if stems is None else _in_graphs(stems, CHAIN_CLAIMS_IN)
     for claims in patterns:
         for r in _solutions(store, CHAIN_SHARES.replace("{claims}", claims)):
@@ -293,7 +293,7 @@ def chain_shares(store: Store, stems: list[str] | None) -> Iterator[NewShare]:
             yield row, r["article"].value, Share(int(r["claims"].value))
 
 
-def casualty_shares(store: Store, stems: list[str] | None) -> Iterator[NewShare]:
+def casualty_shares(store: GraphStore, stems: list[str] | None) -> Iterator[NewShare]:
     if stems is None:
         for r in _solutions(store, CASUALTY_SHARES_ALL):
             day = (r["day"],) if "day" in r else ()
@@ -349,7 +349,7 @@ class Totals(Derived):
     queries = ("agency_cites_monitor", "casualties_by_perpetrator")
     beside = True
 
-    def recompute(self, store: Store, change: Change) -> None:
+    def recompute(self, store: GraphStore, change: Change) -> None:
         """Every share and row again, the graph dropped first with the mark, which is written
         last: readers may see part of the new totals meanwhile, and a recompute cut short is
         done again by the next refresh. ``change.bulk``: in one bulk load, for a build that
@@ -377,11 +377,11 @@ class Totals(Derived):
         store.add(_quads(batch, rows.values()))
         store.add([self.mark.quad])
 
-    def update(self, store: Store, change: Change) -> None:
+    def update(self, store: GraphStore, change: Change) -> None:
         store.update(PREFIX + incremental(store, sorted(set(change.stems or []))))
 
 
-def incremental(store: Store, stems: list[str]) -> str:
+def incremental(store: GraphStore, stems: list[str]) -> str:
     """One update: drop the rebuilt articles' shares and the rows they touch(ed), and write
     their new shares and those rows again."""
     articles = [article_iri(s) for s in stems]
@@ -411,7 +411,7 @@ def incremental(store: Store, stems: list[str]) -> str:
     )
 
 
-def _read_rows(store: Store, iris: list[str]) -> dict[str, Row]:
+def _read_rows(store: GraphStore, iris: list[str]) -> dict[str, Row]:
     """The kind and key of these rows (those in the store), with their totals if they are
     reporting pairs (a perpetrator-day's are summed again from its shares)."""
     found: dict[str, dict[ox.NamedNode | ox.BlankNode | ox.Literal, list[Term]]] = {}
@@ -433,7 +433,7 @@ def _read_rows(store: Store, iris: list[str]) -> dict[str, Row]:
     return rows
 
 
-def _solutions(store: Store, sparql: str) -> Iterator[dict[str, Term]]:
+def _solutions(store: GraphStore, sparql: str) -> Iterator[dict[str, Term]]:
     """A SELECT's rows one by one (unbound variables left out), not held in a list."""
     result = store.query(PREFIX + sparql)
     names = [v.value for v in result.variables]

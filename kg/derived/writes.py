@@ -1,4 +1,4 @@
-"""Derived data after a write that is not a build: a SPARQL Update, a Graph Store request, a
+"""Derived data after a write that is not a build: a SPARQL Update, a Graph GraphStore request, a
 restore.
 
 A build knows the articles it wrote and refreshes what derives from them (`kg.build`). Any
@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from kg.derived import GRAPHS, Change, prepare, recompute, refresh
 from kg.errors import StoreError
-from kg.store import Store
+from kg.store import GraphStore
 from kg.store.updates import Written
 from kg.vocab import BASE, ENTITIES_GRAPH, ONTOLOGY, SOURCES_GRAPH
 
@@ -47,7 +47,7 @@ def article_stem(graph: str) -> str | None:
     return unquote(segment)
 
 
-def touched_by(store: Store, written: Written) -> Touched:
+def touched_by(store: GraphStore, written: Written) -> Touched:
     """The articles a write touched, or everything (see the module's description). Called
     before the write, and for graphs of the user's own again after it (``foreign``)."""
     if written.unknown or any(graph in OWN_GRAPHS - {SOURCES_GRAPH} for graph in written.graphs):
@@ -58,7 +58,7 @@ def touched_by(store: Store, written: Written) -> Touched:
     return Touched(stems)
 
 
-def foreign(store: Store, written: Written) -> bool:
+def foreign(store: GraphStore, written: Written) -> bool:
     """Whether a graph the write touched that is neither an article's nor the store's own
     holds a term of the ontology (a claim, an article, an entity's description)."""
     others = [g for g in written.graphs if g != SOURCES_GRAPH and article_stem(g) is None]
@@ -74,7 +74,7 @@ HOLDS_TERMS = f"""ASK {{
 }}"""
 
 
-def holds_ontology_terms(store: Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+def holds_ontology_terms(store: GraphStore, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
     """Whether one graph (read alone) has a triple whose property or object is the
     ontology's; a store whose graphs cannot be read one at a time is taken to have one."""
     try:
@@ -83,7 +83,7 @@ def holds_ontology_terms(store: Store, graph: ox.NamedNode | ox.DefaultGraph) ->
         return True
 
 
-def before_write(store: Store, written: Written) -> Touched:
+def before_write(store: GraphStore, written: Written) -> Touched:
     """What the write will touch, with what the pieces of derived data must know of those
     articles before it: read before the write runs."""
     touched = touched_by(store, written)
@@ -92,7 +92,7 @@ def before_write(store: Store, written: Written) -> Touched:
     return touched
 
 
-def after_write(store: Store, touched: Touched, written: Written) -> None:
+def after_write(store: GraphStore, touched: Touched, written: Written) -> None:
     """Refresh what derives from the touched articles, as a build does after writing them;
     everything when ``touched.everything``, or when a graph of the user's own holds the
     ontology's terms now."""
