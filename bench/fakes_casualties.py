@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.corpus import Columns, read_corpus  # noqa: E402
 from kg.extract.run import extract_many  # noqa: E402
+from kg.read.corpus import Columns, read_corpus  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "corpora" / "fakes_dev.csv"
 COMBATANTS = re.compile(r"fighter|militant|soldier|rebel|troop|member|force|jihadist|insurgent|"

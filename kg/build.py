@@ -19,7 +19,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.corpus import Columns, is_corpus, read_corpus
 from kg.derived import DERIVED, Change, prepare
 from kg.derived import refresh as refresh_derived
 from kg.derived.contradictions import count as count_contradictions
@@ -27,6 +26,7 @@ from kg.errors import InputError
 from kg.extract.gazetteer import default_gazetteer
 from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
+from kg.read.corpus import Columns, is_corpus, read_corpus
 from kg.resources import data_dir
 from kg.store import GraphStore, Store, values, with_values, write_durably
 from kg.vocab import BASE, ONTOLOGY, article_iri, graph_iri, sparql_prefixes

@@ -103,8 +103,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def corpus_columns(args: argparse.Namespace):
-    """Column names for CSV / JSON Lines corpora (kg.corpus.Columns)."""
-    from kg.corpus import Columns
+    """Column names for CSV / JSON Lines corpora (kg.read.corpus.Columns)."""
+    from kg.read.corpus import Columns
 
     return Columns(
         text=args.text_column,

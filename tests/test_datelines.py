@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from kg.ask.evaluate_control import FAKES_COLUMNS
-from kg.corpus import Columns, read_corpus, row_article
 from kg.errors import ArticleError
 from kg.read.articles import dateline_day, read_article, read_dateline
+from kg.read.corpus import Columns, read_corpus, row_article
 
 BODY = "A war monitor said troops entered the town on Tuesday. Residents fled north."
 COLUMNS = Columns(**FAKES_COLUMNS)  # the FA-KES corpus's columns

@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "kg.data",
         ),
     ),
-    ("read", ("kg.read", "kg.corpus")),
+    ("read", ("kg.read",)),
     ("extract", ("kg.extract",)),
     ("emit", ("kg.emit",)),
     ("store", ("kg.store",)),

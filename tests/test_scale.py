@@ -15,9 +15,9 @@ import pytest
 import kg.build
 from kg.build import build
 from kg.cli import main
-from kg.corpus import Columns, read_corpus
 from kg.errors import ArticleError
 from kg.parallel import chunk_size, map_chunks
+from kg.read.corpus import Columns, read_corpus
 from kg.store import Store
 
 FAKES = Path("/work/shared/corpora/fakes_dev.csv")

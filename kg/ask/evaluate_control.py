@@ -27,8 +27,8 @@ import pyoxigraph as ox
 
 from kg.ask.evaluate import fold
 from kg.ask.who_controlled import who_controlled
-from kg.corpus import Columns
 from kg.errors import InputError, NotFoundError
+from kg.read.corpus import Columns
 from kg.store import GraphStore, Store
 
 FAKES_COLUMNS: dict = dict(
