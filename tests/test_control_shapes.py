@@ -708,3 +708,11 @@ def test_each_claim_is_its_own_speakers_in_a_sentence_of_two() -> None:
     assert said["Islamic State of Iraq and the Levant"] == (
         "Syrian Observatory for Human Rights", ["Syrian Observatory for Human Rights"])
     assert said["Government of Syria"] == ("pro-government media", ["pro-government media"])
+
+
+def test_the_town_is_the_one_called_a_town() -> None:
+    [c] = controls(
+        "Men were executed in the town of Kafr Dalla one of the main towns of the Umm Tut "
+        "tribal heartland when ISIL stormed the town on Wednesday."
+    )
+    assert c.place.label == "Kafr Dalla"

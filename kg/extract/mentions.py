@@ -1209,6 +1209,13 @@ def capital_in_focus(ctx: ItemContext) -> Entity | None:
     return None
 
 
+def called_so(m: Mention, lemma: str, doc: Doc) -> bool:
+    """Was this name introduced with the kind noun ('the town of X', 'X town')?"""
+    before = m.start >= 2 and doc[m.start - 1].lower_ == "of" and doc[m.start - 2].lemma_ == lemma
+    after = m.end < len(doc) and doc[m.end].lemma_ == lemma and doc[m.end].tag_ == "NN"
+    return before or after
+
+
 def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Entity | None:
     """'the town', 'its last stronghold': the settlement of that kind named last in this
     sentence or the one before, else the item's one mentioned most often so far (the latest
@@ -1236,7 +1243,9 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
         if m.start >= previous_sentence_start(token) and not nearby(token.doc[m.start])
     ]
     if recent:  # "... the stronghold of Manbij ... surrounding the town": the one just named
-        return recent[-1].entity
+        doc = token.doc
+        called = [m for m in recent if called_so(m, lemma, doc)]  # "the town of X ... the town"
+        return (called or recent)[-1].entity
     if before:
         counts = Counter(m.entity.key for m in before)
         best = max(reversed(before), key=lambda m: counts[m.entity.key])
