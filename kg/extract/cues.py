@@ -300,9 +300,6 @@ def directions() -> dict[str, str]:
     return lexicon()["direction_regions"]
 
 
-DIRECTION_PARTS = {"suburbs", "neighbourhoods", "neighborhoods", "districts", "parts", "quarters"}
-
-
 def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
     """'eastern Aleppo', 'east Aleppo', 'the (rebel-held) east of Aleppo', 'the west of the
     city': a part of a city, named after it. Whether the name is a city is the gazetteer's
@@ -332,7 +329,7 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
         )
     if (
         nxt + 2 < end
-        and doc[nxt].lower_ in DIRECTION_PARTS
+        and doc[nxt].lower_ in lexicon()["city_part_plurals"]
         and doc[nxt + 1].lower_ == "of"
         and token.text[:1].islower()
     ):

@@ -80,9 +80,7 @@ def clean_phrase(text: str) -> str:
     text = re.sub(r"[’']s$", "", text.strip())
     # a possessive whose apostrophe a feed stripped: "last months loss", "last weeks attack"
     text = re.sub(r"^(last|next|this) (week|month|year)s$", r"\1 \2", text, flags=re.I)
-    text = re.sub(r"^(on|in|at|by|during|from|earlier|late|early)\s+", "", text, flags=re.I).strip()
-    # ... and a day's: "Mondays fighting", "Saturdays attack"
-    return re.sub(r"^((?:mon|tues|wednes|thurs|fri|satur|sun)day)s$", r"\1", text, flags=re.I)
+    return re.sub(r"^(on|in|at|by|during|from|earlier|late|early)\s+", "", text, flags=re.I).strip()
 
 
 PART = re.compile(r"(?:at |by |in |towards? )?(?:the )?(end|beginning|start|middle) of (.+)")

@@ -306,16 +306,14 @@ def strip_kind(name: str) -> str:
     return name
 
 
-PARTS_OF_CITIES = {"suburbs", "neighbourhoods", "neighborhoods", "districts", "parts", "quarters"}
-
-
 def split_direction(name: str) -> tuple[str, str] | None:
     """'eastern Aleppo', 'east Aleppo', 'the eastern suburbs of Aleppo' -> ('Aleppo', 'east'):
     a part of a city."""
     words = name.strip().split()
     if words and words[0].lower() == "the":
         words = words[1:]
-    if len(words) > 3 and words[1].lower() in PARTS_OF_CITIES and words[2].lower() == "of":
+    plural_part = len(words) > 3 and words[1].lower() in lexicon()["city_part_plurals"]
+    if plural_part and words[2].lower() == "of":
         words = [words[0], *words[3:]]
     kind = lexicon()["direction_regions"].get(words[0].lower()) if len(words) > 1 else None
     return (" ".join(words[1:]), kind) if kind else None

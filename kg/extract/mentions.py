@@ -165,7 +165,6 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
     return ctx
 
 
-PART_WORDS = {"district", "neighbourhood", "neighborhood", "quarter", "suburb"}
 SMALL_PLACE = 100_000  # below this many people a name is as often another town's
 
 
@@ -175,12 +174,14 @@ def unlink_strays(ctx: ItemContext) -> None:
     in is a place known from the text alone."""
     codes, doc = lexicon()["country_codes"], ctx.doc
 
+    parts = REGION_WORDS - {"area"}
+
     def part(m: Mention) -> bool:  # "al-Sinaah district": a part of a town, not a city abroad
-        after = m.end < len(doc) and doc[m.end].lower_ in PART_WORDS
+        after = m.end < len(doc) and doc[m.end].lower_ in parts
         # "the district of Hamdaniyeh" names the district; "the Sinaa district of Deir
         # Ezzor" the city it is in
         return after or (m.start > 2 and doc[m.start - 1].lower_ == "of"
-                         and doc[m.start - 2].lower_ in PART_WORDS
+                         and doc[m.start - 2].lower_ in parts
                          and doc[m.start - 3].pos_ != "PROPN")
 
     countries = {
@@ -636,13 +637,10 @@ def named_body(token: Token, ctx: ItemContext) -> Entity | None:
 
 def for_object(token: Token) -> Token | None:
     """'a spokesman for the Syria Civil Defense': whom the speaker speaks for."""
-    if token.lemma_.lower() not in SPOKESPEOPLE:
+    if token.lemma_.lower() not in lexicon()["spokesperson_nouns"]:
         return None
     return next((g for c in token.children if c.dep_ == "prep" and c.lower_ == "for"
                  for g in c.children if g.dep_ == "pobj"), None)
-
-
-SPOKESPEOPLE = {"spokesman", "spokeswoman", "spokesperson", "representative"}
 
 
 def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
@@ -843,7 +841,7 @@ def kind_named(token: Token, ctx: ItemContext) -> Entity | None:
 def enclave_in(token: Token, ctx: ItemContext) -> Entity | None:
     """'the last IS enclave in the village of Baghouz', 'the rebel pocket in Douma': an
     enclave or stronghold said to be in a town or village is that place."""
-    if token.lemma_.lower() not in ENCLAVE_NOUNS:
+    if token.lemma_.lower() not in lexicon()["enclave_nouns"]:
         return None
     for p in token.children:
         if p.dep_ != "prep" or p.lower_ != "in":
@@ -855,9 +853,6 @@ def enclave_in(token: Token, ctx: ItemContext) -> Entity | None:
         if named is not None and named.type in SETTLEMENTS:
             return named
     return None
-
-
-ENCLAVE_NOUNS = {"enclave", "pocket", "stronghold", "bastion", "holdout"}
 
 
 def unknown_members(

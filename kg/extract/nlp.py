@@ -51,7 +51,11 @@ def lemma_fixes_component(doc: Doc) -> Doc:
             token.text
         ) > 3:
             token.pos_ = "NOUN"  # "under jihadist control": a lower-case word is no name
-        if token.pos_ == "NOUN" and {"nsubj", "dobj"} <= {c.dep_ for c in token.children}:
+        if (
+            token.pos_ == "NOUN"
+            and any(c.dep_ == "nsubj" for c in token.lefts)
+            and any(c.dep_ == "dobj" for c in token.rights)
+        ):
             # "the army retook Rawa" tagged a noun the parser reads as a verb: a verb
             token.pos_, token.tag_ = "VERB", "VBD"
             if token.text not in fixes:

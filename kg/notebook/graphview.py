@@ -156,7 +156,7 @@ def neighbour(graph: nx.MultiDiGraph, node: str, role: str) -> str | None:
 
 def claim_label(graph: nx.MultiDiGraph, iri: str) -> str:
     """A claim named by its type, its event's day and the actors and place of its event:
-    "control 2017-11-19: Government of Syria at Abu Kamal"."""
+    "control YYYY-MM-DD: CONTROLLER at PLACE"."""
     data = graph.nodes[iri]
     flag = "⚠ contested " if data.get("contested") else ""
     event = neighbour(graph, iri, "about")

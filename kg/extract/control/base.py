@@ -25,6 +25,7 @@ class Found:
     denial: bool = False  # a state a denier asserts against a reported change
 
 
+FIGHTING_TYPES = frozenset({"ArmedGroup", "Government", "State"})  # who takes and holds places
 HOLDER_TYPES = {"ArmedGroup", "Government", "State", "Country", "Actor", "Organisation"}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import HOLDER_TYPES, Found
+from kg.extract.control.base import FIGHTING_TYPES, HOLDER_TYPES, Found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
     ItemContext,
@@ -90,8 +90,7 @@ def verb_by(noun: Token) -> Token | None:
 
 
 def armed(actor: Entity | None) -> Entity | None:
-    fighting = actor is not None and actor.type in ("ArmedGroup", "Government", "State")
-    return actor if fighting else None
+    return actor if actor is not None and actor.type in FIGHTING_TYPES else None
 
 
 def following_to(noun: Token) -> Token | None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import Found
+from kg.extract.control.base import FIGHTING_TYPES, Found
 from kg.extract.control.states import holder_word
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, places_of
 from kg.extract.syntax import is_passive, prep_object, roles, subject
 
-ARMED = {"ArmedGroup", "Government", "State", "Country"}  # who can be besieged in a place
+ARMED = FIGHTING_TYPES | {"Country"}  # who can be besieged in a place
 
 
 def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
@@ -40,7 +40,7 @@ def besieged_inside(adjective: Token, ctx: ItemContext, gaz: Gazetteer) -> Found
     if place_t.dep_ != "pobj" or place_t.head.lower_ not in ("in", "inside"):
         return None
     inside = actor_of(place_t.head.head, ctx)
-    if inside is None or inside.type not in ARMED - {"Country"}:
+    if inside is None or inside.type not in FIGHTING_TYPES:
         return None
     return siege_found(adjective, None, place_t, inside, ctx, gaz)
 
@@ -87,6 +87,6 @@ def governing_force(trigger: Token, ctx: ItemContext) -> Token | None:
         if head.pos_ in ("VERB", "AUX"):
             subject_t = subject(head)
             found = actor_of(subject_t, ctx) if subject_t is not None else None
-            if found is not None and found.type in ("ArmedGroup", "Government", "State"):
+            if found is not None and found.type in FIGHTING_TYPES:
                 return subject_t
     return None

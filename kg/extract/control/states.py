@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import Found
+from kg.extract.control.base import FIGHTING_TYPES, Found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
     COMPATIBLE,
@@ -300,7 +300,7 @@ def repelled(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     defender_t, attack_t = roles(verb)
     # "repelled by the strong defence of the Syrian soldiers": whose defence
     defender = actor_of(defender_t, ctx) or actor_of(prep_object(defender_t, "of"), ctx)
-    if defender is None or defender.type not in ("ArmedGroup", "Government", "State"):
+    if defender is None or defender.type not in FIGHTING_TYPES:
         return None
     if attack_t is None or attack_t.lemma_.lower() not in lexicon()["assault_nouns"]:
         return None

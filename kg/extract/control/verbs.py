@@ -9,7 +9,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import Found, gain_found
+from kg.extract.control.base import FIGHTING_TYPES, Found, gain_found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, place_of, salient_place
 from kg.extract.syntax import is_passive, prep_object, roles, subject
@@ -77,7 +77,7 @@ def governing_subject(verb: Token, loser: Entity | None, ctx: ItemContext) -> To
     while head.dep_ in ("advcl", "pcomp", "pobj", "prep", "relcl", "conj") and head.head != head:
         head = head.head
         found = actor_of(child(head, "nsubj"), ctx) if head.pos_ in ("VERB", "AUX") else None
-        if found is not None and found.type in ("ArmedGroup", "Government", "State"):
+        if found is not None and found.type in FIGHTING_TYPES:
             mine, theirs = ctx.gazetteer.side_of(found), ctx.gazetteer.side_of(loser)
             return child(head, "nsubj") if mine is not None and mine != theirs else None
     return None
