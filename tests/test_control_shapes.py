@@ -356,6 +356,31 @@ def test_a_promised_place_named_in_the_next_sentence() -> None:
     assert held(claims) == {}
 
 
+def test_a_promised_neighbourhood_named_with_its_kind_sentences_on() -> None:
+    claims = controls(
+        "A car bomb wounded 30 people in a government-controlled neighbourhood of Homs. Barrel "
+        "bombs hit a camp near Kafr Laha. Most of the camp's people come from Hama. Residents "
+        "of Wadi Qarfa district said they heard the car bomb."
+    )
+    assert held(claims) == {"Wadi Qarfa": "Government of Syria"}
+    claims = controls(
+        "A car bomb wounded 30 people in a government-controlled neighbourhood of Homs. Barrel "
+        "bombs hit a camp near Kafr Laha. Most of the camp's people come from Hama. Officials "
+        "visited the wounded in Tell Qarfa."
+    )
+    assert held(claims) == {}  # named, but not as a neighbourhood or district
+
+
+def test_of_several_subjects_of_a_reporting_verb_the_source_speaks() -> None:
+    [c] = controls(
+        "The raids came as a car bomb wounded 30 people including children in a "
+        "government-controlled neighbourhood in the city of Homs state television reported. "
+        "It said the blast hit Wadi Qarfa district."
+    )
+    assert c.place.label == "Wadi Qarfa"
+    assert c.claimant.label == "pro-government media"
+
+
 def test_restored_security_and_managed_to_are_done_unable_to_is_not() -> None:
     [c] = controls("The army was able to restore security to the village of Tell Qarfa.")
     assert (c.place.label, c.controller.label) == ("Tell Qarfa", "Government of Syria")

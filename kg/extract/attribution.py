@@ -114,8 +114,9 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
         if outlet is not None:
             steps.append(outlet)
     subject = (
-        child(verb, "nsubj", "nsubjpass") or inverted_speaker(verb, ctx)
+        own_subject(verb, ctx) or inverted_speaker(verb, ctx)
         or governing_speaker(verb) or shared_speaker(verb) or stranded_speaker(verb, ctx)
+        or child(verb, "nsubj", "nsubjpass")
     )
     speaker = source_of(subject, ctx)
     if speaker is not None:
@@ -126,6 +127,26 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
             if cited is not None:
                 steps.append(cited)
     return steps
+
+
+def own_subject(verb: Token, ctx: ItemContext) -> Token | None:
+    """The verb's subject. Of several the parse hung on it ('as a car bomb wounded 37 people
+    in X state television reported'), the nearest that names a source itself; when none
+    does, the speaker is looked for elsewhere (a source stranded before the verb)."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if len(subjects) < 2:
+        return subjects[0] if subjects else None
+    named = [s for s in subjects if names_source(s, ctx)]
+    return min(named, key=lambda s: abs(s.i - verb.i)) if named else None
+
+
+def names_source(token: Token, ctx: ItemContext) -> bool:
+    """Does the noun itself, or a word bound to it, name who speaks ('state television',
+    'a military source'), rather than a name deep in its phrase ('people in X')?"""
+    near = [token, *(c for c in token.children if c.dep_ in ("compound", "amod", "nmod"))]
+    return token.lemma_.lower() in lexicon()["anonymous_source_nouns"] or any(
+        ctx.at(t) is not None for t in near
+    )
 
 
 def shared_speaker(verb: Token) -> Token | None:

@@ -14,8 +14,10 @@ from kg.extract.mentions import (
     ItemContext,
     actor_of,
     apposed_place,
+    called_so,
     is_state_force,
     nearby,
+    next_sentence_end,
     place_of,
     places_of,
     previous_sentence_start,
@@ -233,7 +235,28 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
         if (m.entity.type in fits and not nearby(doc[m.start]) and not locates(doc[m.start])
                 and m.entity.country in lexicon()["theatre_countries"] + [None]):
             found.append(m.entity)  # not "the Turkish border town of Kilis"
+    if not found:
+        found = called_later(noun, following.end, ctx)
     return found[:1] if single else found
+
+
+KINDRED = ({"neighbourhood", "neighborhood", "district", "quarter", "suburb"},
+           {"town", "village", "city"})
+
+
+def called_later(noun: Token, start: int, ctx: ItemContext) -> list[Entity]:
+    """'a car bomb wounded 37 in a government-controlled neighbourhood of Homs. [...] state
+    television said people were wounded by the car bomb in Al-Zahraa district': two sentences
+    on, only a name given with a kind noun of the same family stands for the noun."""
+    lemma = noun.lemma_.lower()
+    kin = next((group for group in KINDRED if lemma in group), None)
+    if kin is None:
+        return []
+    end = next_sentence_end(noun, 3)
+    doc = noun.doc
+    return [m.entity for m in ctx.mentions
+            if start <= m.start < end and m.entity.type not in ("Country", "Province")
+            and any(called_so(m, k, doc) for k in kin)]
 
 
 def locates(token: Token) -> bool:
