@@ -168,11 +168,12 @@ def test_weapons_cut_words_and_common_nouns_are_no_entities() -> None:
 
     doc = pipeline()(
         "Russia launched three Kalibr missiles and six Tu-22M3 bombers struck Qantara. "
-        "Pro- and anti-government crowds gathered before the congress opened."
+        "Pro- and anti-government crowds gathered before the congress opened. Barrel bombs "
+        "hit a camp near Qantara."
     )
     ctx = build_context(doc, default_gazetteer().for_article(), "junk")
     labels = {m.entity.label for m in ctx.mentions}
-    assert not labels & {"Kalibr", "Tu-22M3", "Pro-", "congress"}
+    assert not labels & {"Kalibr", "Tu-22M3", "Pro-", "congress", "Barrel"}
 
 
 def test_actors_of_two_sides_joined_by_and_name_neither() -> None:
@@ -592,6 +593,13 @@ def test_a_stronghold_of_a_name_no_gazetteer_knows() -> None:
 def test_each_place_of_a_nominal_capture() -> None:
     claims = controls("The capture of Umm Tut and Tal Warid by the army on Wednesday cut the road.")
     assert held(claims) == dict.fromkeys(["Umm Tut", "Tal Warid"], "Government of Syria")
+
+
+def test_a_capture_that_was_part_of_an_offensive_is_the_offensives_party() -> None:
+    claims = controls("The brief seizure of Umm Tut on Tuesday was part of an army offensive.")
+    assert held(claims) == {"Umm Tut": "Government of Syria"}
+    claims = controls("The seizure of Umm Tut on Tuesday came during a rebel assault.")
+    assert held(claims) == {"Umm Tut": "Syrian opposition"}
 
 
 def test_a_part_of_a_city_named_by_its_direction_and_a_plural() -> None:

@@ -44,9 +44,28 @@ def nominal_capture(
         or actor_of(child(noun, "poss"), ctx)
         or armed(actor_of(announcer(noun), ctx))
         or armed(actor_of(holder_since(noun), ctx))
+        or armed(offensive_owner(noun, ctx))
     )
     controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
     return Found(noun, "ControlChange", place, agent, None, controller, others)
+
+
+def offensive_owner(noun: Token, ctx: ItemContext) -> Entity | None:
+    """'the brief seizure of X was part of an army offensive', '... came during a rebel
+    assault': whose offensive the capture was part of."""
+    verb = noun.head
+    if noun.dep_ != "nsubj" or verb.pos_ not in ("VERB", "AUX"):
+        return None
+    whole = child(verb, "attr")
+    offensive = (
+        prep_object(whole, "of") if whole is not None and whole.lemma_.lower() == "part"
+        else prep_object(verb, "during", "in")
+    )
+    if offensive is None or offensive.lemma_.lower() not in lexicon()["assault_nouns"]:
+        return None
+    owners = [c for c in offensive.children
+              if c.i < offensive.i and c.dep_ in ("poss", "compound", "amod", "nmod")]
+    return next((a for c in owners if (a := actor_of(c, ctx)) is not None), None)
 
 
 def holder_since(noun: Token) -> Token | None:
