@@ -65,6 +65,7 @@ def test_cases_are_scored_with_their_causes(tmp_path: Path) -> None:
         (ROOT / "tests/gold/dev_control_2.json", 0.67),
         (ROOT / "tests/gold/dev_control_3.json", 0.55),
         (ROOT / "tests/gold/dev_control_4.json", 0.65),
+        (ROOT / "tests/gold/dev_control_5.json", 0.54),
     ],
 )
 def test_blind_development_sets_stay_above_their_floor(gold: Path, floor: float) -> None:
