@@ -391,6 +391,34 @@ def test_restored_security_and_managed_to_are_done_unable_to_is_not() -> None:
     assert controls("They have been unable to recapture the village of Tell Qarfa.") == []
 
 
+def test_a_plan_to_take_a_place_from_a_party_says_the_party_holds_it() -> None:
+    [c] = controls("The army launched an offensive to retake the town of Qantara from IS.")
+    assert (c.place.label, c.controller.label, c.event) == (
+        "Qantara", "Islamic State of Iraq and the Levant", "ControlState"
+    )
+    [c] = controls("The SDF set up a council to push IS militants out of Umm Tut on Wednesday.")
+    assert (c.place.label, c.controller.label) == ("Umm Tut", "Islamic State of Iraq and the Levant")
+    assert c.date.start == dt.date(2019, 3, 13)
+    # a plan that names no holder is still no control
+    assert controls("The army launched an offensive to retake the town of Qantara.") == []
+
+
+def test_a_group_named_before_a_word_for_a_side_is_that_group() -> None:
+    [c] = controls("Troops expelled Nusra terrorists from the village of Tell Qarfa.")
+    assert c.target.label == "Al-Nusra Front"
+
+
+def test_control_glued_to_its_verb_by_the_parse_is_still_taken() -> None:
+    claims = controls(
+        "The army continued operations to expel IS terrorists from the neighborhoods they "
+        "infiltrated in June re-establishing control over Umm Tut and Tal Warid neighborhoods "
+        "last week."
+    )
+    taken = {c.place.label: c.controller.label for c in claims if c.event == "ControlChange"}
+    assert taken == dict.fromkeys(["Umm Tut", "Tal Warid"], "Government of Syria")
+    assert {c.date.end for c in claims if c.event == "ControlChange"} == {dt.date(2019, 3, 10)}
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -436,7 +436,7 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
             return found  # (not the country in a name misspelt: "the Syria Democratic Forces")
     found = ctx.at(token)
     if found is not None and found.is_actor:
-        return ctx.gazetteer.as_actor(found)
+        return named_kind(token, ctx) or ctx.gazetteer.as_actor(found)
     if token.lower_ in PRONOUNS:
         return pronoun_actor(token, ctx, clause)
     if token.lower_ in RELATIVIZERS and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
@@ -462,6 +462,20 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     if actors:
         return ctx.gazetteer.as_actor(best or actors[0])
     return kind_of_others(token, ctx)
+
+
+def named_kind(token: Token, ctx: ItemContext) -> Entity | None:
+    """'ISIS terrorists', 'Nusra militants': a word that alone stands for a side ('terrorists'
+    in state media's mouth) named by the group before it is that group."""
+    mention = ctx.by_token.get(token.i)
+    if mention is None or mention.end - mention.start != 1:
+        return None
+    for c in token.children:
+        proper = c.dep_ == "compound" and c.i < token.i and c.text[:1].isupper()
+        named = ctx.at(c) if proper else None  # a name, not "rebel" in "rebel jihadists"
+        if named is not None and named.type == "ArmedGroup" and named != mention.entity:
+            return named
+    return None
 
 
 def kind_of_others(token: Token, ctx: ItemContext) -> Entity | None:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from spacy.tokens import Token
 
 from kg.extract.control import nouns, sieges, states, verbs
-from kg.extract.control.base import Found
+from kg.extract.control.base import FIGHTING_TYPES, Found
 from kg.extract.gazetteer import Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, Words
 from kg.extract.syntax import irrealis, is_passive, phrasal
@@ -122,8 +122,10 @@ def is_capture_noun(words: Words, i: int) -> bool:
 
 
 def control_of(token: Token, ctx: ItemContext) -> Found | None:
-    if not may_control(ctx.words, token.i) or irrealis(token):
+    if not may_control(ctx.words, token.i):
         return None
+    if irrealis(token):
+        return still_held(token, ctx)
     for shape in SHAPES:
         if not shape.fits(token, ctx):
             continue
@@ -132,6 +134,25 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
             return None  # "was partly held by IS": a divided place has no one controller
         if found is not None or not shape.tries:
             return found
+    return None
+
+
+TAKING = tuple(s for s in SHAPES if s.name in ("capture", "drive out"))
+
+
+def still_held(token: Token, ctx: ItemContext) -> Found | None:
+    """'an operation to retake Mosul from Daesh', 'to push IS militants out of al-Bab',
+    'failed to capture X from Y': a plan or a try to take a place from a party is no change,
+    but says that party holds the place."""
+    for shape in TAKING:
+        if not shape.fits(token, ctx):
+            continue
+        found = shape.read(token, ctx, ctx.gazetteer)
+        holder = found.target if found is not None else None
+        if holder is None or holder.type not in FIGHTING_TYPES or found.place is None:
+            return None
+        side = ctx.gazetteer.side_of(holder)
+        return Found(token, "ControlState", found.place, holder, None, side, found.others)
     return None
 
 

@@ -168,6 +168,9 @@ def control_object(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | Non
     """'established full control of X' (a change), 'had full control of X' (a state), 'was
     able to restore security to X' (the official wording of a capture)."""
     control = child(verb, "dobj")
+    glued = verb.dep_ == "compound" and verb.head.lemma_.lower() == CONTROL
+    if glued:  # "..., re-establishing control over X" parsed as a compound of its object
+        control = verb.head
     if control is None:
         return None
     if control.lemma_.lower() == "security" and verb.lemma_.lower() in SECURITY_VERBS:
@@ -175,14 +178,21 @@ def control_object(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | Non
         return gain_found(verb, roles(verb)[0], place_t, None, ctx, gaz, sure=True)
     if control.lemma_.lower() != CONTROL:
         return None
-    agent_t, _ = roles(verb)
+    agent_t = clause_subject(verb) if glued else roles(verb)[0]
+    if actor_of(agent_t, ctx) is None and verb.tag_ == "VBG":
+        agent_t = clause_subject(verb)  # "..., re-establishing control over X": the clause's
     place_t = prep_object(control, "of", "over", "in") or prep_object(verb, "over", "of", "in")
     keeps = verb.lemma_.lower() in lexicon()["control_keep_verbs"]
-    found = gain_found(verb, agent_t, place_t, None, ctx, gaz)
+    found = gain_found(control if glued else verb, agent_t, place_t, None, ctx, gaz)
     if found is not None and keeps:
         found.event = "ControlState"
     return found
 
+
+
+def clause_subject(token: Token) -> Token | None:
+    """The subject of the nearest clause above the token."""
+    return next((s for a in token.ancestors if (s := child(a, "nsubj")) is not None), None)
 
 
 def defeat(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
