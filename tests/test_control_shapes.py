@@ -419,6 +419,16 @@ def test_control_glued_to_its_verb_by_the_parse_is_still_taken() -> None:
     assert {c.date.end for c in claims if c.event == "ControlChange"} == {dt.date(2019, 3, 10)}
 
 
+def test_a_part_named_with_its_kind_in_a_held_place_is_held_too() -> None:
+    claims = controls("Barrels were dropped on the Umm Tut neighbourhood in rebel-held Aleppo.")
+    assert held(claims) == {"Aleppo": "Syrian opposition", "Umm Tut": "Syrian opposition"}
+    claims = controls("Jets hit the town of Umm Tut in the rebel stronghold of Eastern Ghouta.")
+    assert held(claims)["Umm Tut"] == "Syrian opposition"
+    # named without its kind, a place beside a held one is only near it
+    claims = controls("Jets hit Umm Tut in rebel-held Idlib province on Wednesday.")
+    assert "Umm Tut" not in held(claims)
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -21,7 +21,8 @@ from spacy.tokens import Token
 from kg.extract.control import nouns, sieges, states, verbs
 from kg.extract.control.base import FIGHTING_TYPES, Found
 from kg.extract.gazetteer import Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, Words
+from kg.extract.gazetteer import Entity
+from kg.extract.mentions import SETTLEMENTS, ItemContext, Words, called_so
 from kg.extract.syntax import irrealis, is_passive, phrasal
 
 Reader = Callable[[Token, ItemContext, Gazetteer], Found | None]
@@ -132,6 +133,9 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         found = shape.read(token, ctx, ctx.gazetteer)
         if found is not None and partly(token):
             return None  # "was partly held by IS": a divided place has no one controller
+        if found is not None and found.event == "ControlState":
+            found.others += [p for p in (part_within(token, ctx),)
+                             if p is not None and p != found.place and p not in found.others]
         if found is not None or not shape.tries:
             return found
     return None
@@ -153,6 +157,29 @@ def still_held(token: Token, ctx: ItemContext) -> Found | None:
             return None
         side = ctx.gazetteer.side_of(holder)
         return Found(token, "ControlState", found.place, holder, None, side, found.others)
+    return None
+
+
+PART_KINDS = ("neighbourhood", "neighborhood", "district", "quarter", "suburb", "town",
+              "village")
+
+
+def part_within(trigger: Token, ctx: ItemContext) -> Entity | None:
+    """'the Zubdiya neighbourhood in rebel-held Aleppo', 'the town of Douma in the rebel
+    stronghold of Eastern Ghouta': a place named with its kind just before 'in' a held place
+    is held by the same party."""
+    start = min(trigger.left_edge.i, trigger.i)
+    if start < 3 or trigger.doc[start - 1].lower_ not in ("in", "of"):
+        return None
+    doc, end = trigger.doc, start - 1
+    kind = doc[end - 1].lemma_.lower()
+    for m in ctx.mentions:
+        ends_here = m.end == end and any(called_so(m, k, doc) for k in PART_KINDS)
+        before_kind = m.end == end - 1 and kind in PART_KINDS
+        if (ends_here or before_kind) and m.entity.type not in ("Country", "Province") and (
+            m.entity.type in SETTLEMENTS | {"Region"}
+        ):
+            return m.entity
     return None
 
 
