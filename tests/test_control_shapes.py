@@ -429,6 +429,20 @@ def test_a_part_named_with_its_kind_in_a_held_place_is_held_too() -> None:
     assert "Umm Tut" not in held(claims)
 
 
+def test_a_groups_capital_told_with_of_and_a_stronghold_put_by_its_place() -> None:
+    claims = controls("The road links the city to Raqqa the de facto capital of IS in Syria.")
+    assert held(claims) == {"Raqqa": "Islamic State of Iraq and the Levant"}
+    claims = controls(
+        "The province links IS's de facto capital in the Syrian city of Raqqa with Iraq."
+    )
+    assert held(claims) == {"Raqqa": "Islamic State of Iraq and the Levant"}
+    claims = controls(
+        "Umm Tut lies north of the town of Manbij a key IS stronghold that was hit on Monday."
+    )
+    assert held(claims) == {"Manbij": "Islamic State of Iraq and the Levant"}
+    assert controls("Jets hit Damascus, the capital of Syria, on Monday.") == []
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -180,10 +180,14 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             place_t = subject  # "X is a stronghold of Y, a coalition of ...": X
         elif appos is not None:
             place_t = appos
-        elif noun.dep_ == "appos" and noun.head.pos_ in ("PROPN", "NOUN"):
-            place_t = noun.head
+        elif noun.dep_ == "appos" and noun.head.pos_ in ("PROPN", "NOUN") and (
+            place_mention(noun.head, ctx) is not None or noun.head.pos_ == "PROPN"
+        ):
+            place_t = noun.head  # (not "links, DAESH's capital in X": the noun it is put by)
         elif noun.dep_ == "attr":
             place_t = child(noun.head, "nsubj")
+    if place_t is None and holder is not None:
+        place_t = put_by(noun, ctx)
     within = place_t is None and holder is not None
     if within:  # "the group's stronghold in Raqa": a town, never a province or a country
         place_t = prep_object(noun, "in") or next(
@@ -206,13 +210,24 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
     return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
 
 
+def put_by(noun: Token, ctx: ItemContext) -> Token | None:
+    """'the town of Manbij a key IS stronghold that ...': the place right before a stronghold
+    put by it, the comma a feed stripped and the parse lost."""
+    first = noun.left_edge
+    if first.dep_ != "det" or first.i == 0:
+        return None
+    before = noun.doc[first.i - 1]
+    return before if place_mention(before, ctx) is not None else None
+
+
 def group_capital(noun: Token, ctx: ItemContext) -> bool:
-    """Is this 'capital' an armed group's ('IS's de facto capital'), not a country's?"""
-    for c in noun.children:
-        if c.dep_ in ("poss", "compound", "nmod"):
-            found = actor_of(c, ctx)
-            if found is not None and found.type == "ArmedGroup":
-                return True
+    """Is this 'capital' an armed group's ('IS's de facto capital', 'the de facto capital of
+    ISIS'), not a country's?"""
+    owners = [c for c in noun.children if c.dep_ in ("poss", "compound", "nmod")]
+    for c in [*owners, prep_object(noun, "of")]:
+        found = actor_of(c, ctx) if c is not None else None
+        if found is not None and found.type == "ArmedGroup":
+            return True
     return False
 
 
