@@ -60,6 +60,24 @@ def test_a_counted_list_after_a_dash() -> None:
     assert held(claims) == dict.fromkeys(["Marzuf", "Sharqiyeh", "Tuwaynah"], "Syrian opposition")
 
 
+def test_a_counted_list_whose_dash_was_stripped() -> None:
+    claims = controls(
+        "Rebels captured three villages north of Hama from government control Marzuf "
+        "Sharqiyeh and Tuwaynah causing heavy losses, the monitor said."
+    )
+    assert held(claims) == dict.fromkeys(["Marzuf", "Sharqiyeh", "Tuwaynah"], "Syrian opposition")
+    # a run that does not make the count is not the list
+    claims = controls("Rebels captured three villages north of Hama from Marzuf Sharqiyeh.")
+    assert "Marzuf" not in held(claims)
+
+
+def test_a_list_without_commas_splits_where_a_name_opening_word_begins_one() -> None:
+    claims = controls(
+        "Rebels seized the neighbourhoods of Ard Alhamra Seif Addawla and Karm Aljabal."
+    )
+    assert set(held(claims)) == {"Ard Alhamra", "Seif Addawla", "Karm Aljabal"}
+
+
 @pytest.mark.parametrize(
     "sentence, place, controller",
     [

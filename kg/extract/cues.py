@@ -410,14 +410,24 @@ def counted_list(doc: Doc, i: int, kind: str, end: int) -> list[Cue]:
     dash = next(
         (k for k in range(i + 1, min(end, i + 14)) if doc[k].text in ("-", "--", ":", "—")), None
     )
-    if dash is None:
-        return []
-    names = read_list(doc, dash + 1, end)
+    starts = [dash + 1] if dash is not None else [
+        # the dash a feed stripped: the first run of names that is a list of that many
+        k for k in range(i + 1, min(end, i + 14)) if starts_name(doc[k])
+        and not starts_name(doc[k - 1])
+    ]
+    for first in starts:
+        names = counted(read_list(doc, first, end), count)
+        if names:
+            return [Cue(s, e, kind, listed=True, head=i, named=True) for s, e in names]
+    return []
+
+
+def counted(names: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    """The names as a list of ``count``, splitting a run without commas into one name per
+    word when that makes the count ('A B and C' for three); else none."""
     if len(names) < count and sum(e - s for s, e in names) == count:
         names = [(k, k + 1) for s, e in names for k in range(s, e)]
-    if len(names) != count:
-        return []
-    return [Cue(s, e, kind, listed=True, head=i, named=True) for s, e in names]
+    return names if len(names) == count else []
 
 
 def name_start(doc: Doc, start: int, head: int) -> int | None:
