@@ -461,6 +461,20 @@ def test_a_groups_capital_told_with_of_and_a_stronghold_put_by_its_place() -> No
     assert controls("Jets hit Damascus, the capital of Syria, on Monday.") == []
 
 
+def test_an_unnamed_stronghold_is_the_town_the_next_sentence_introduces() -> None:
+    claims = controls(
+        "Jets struck the stronghold of the jihadist group IS on Monday. The town of Umm Tut "
+        "was hit hardest, the monitor said."
+    )
+    assert held(claims) == {"Umm Tut": "Islamic State of Iraq and the Levant"}
+    claims = controls(
+        "Jets struck IS's de facto capital on Monday. The city of Umm Tut was hit hardest."
+    )
+    assert held(claims) == {"Umm Tut": "Islamic State of Iraq and the Levant"}
+    # a name the next sentence gives without its kind is not introduced as the stronghold
+    assert controls("Jets struck the IS stronghold on Monday. Umm Tut was hit hardest.") == []
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -455,7 +455,7 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
             return ctx.gazetteer.side_of(found)
     generic = generic_actor(token, ctx)
     if generic is not None:
-        return generic
+        return named_kind(token, ctx, ("appos", "compound")) or generic
     actors = [e for t in np_tokens(token) if (e := ctx.at(t)) is not None and e.is_actor]
     # "the Syrian Kurdish YPG militia": the group, not the country an adjective names
     best = next((e for e in actors if e.type not in ("Country", "State")), None)
@@ -464,16 +464,20 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     return kind_of_others(token, ctx)
 
 
-def named_kind(token: Token, ctx: ItemContext) -> Entity | None:
-    """'ISIS terrorists', 'Nusra militants': a word that alone stands for a side ('terrorists'
-    in state media's mouth) named by the group before it is that group."""
+def named_kind(token: Token, ctx: ItemContext, deps: tuple[str, ...] = ("compound",)
+               ) -> Entity | None:
+    """'ISIS terrorists', 'Nusra militants', 'the Takfiri group ISIL': a word that alone
+    stands for a side ('terrorists' in state media's mouth) named by a group's name bound to
+    it is that group."""
     mention = ctx.by_token.get(token.i)
-    if mention is None or mention.end - mention.start != 1:
+    if mention is not None and mention.end - mention.start != 1:
         return None
     for c in token.children:
-        proper = c.dep_ == "compound" and c.i < token.i and c.text[:1].isupper()
+        proper = c.dep_ in deps and (c.i < token.i or c.dep_ == "appos") and c.text[:1].isupper()
         named = ctx.at(c) if proper else None  # a name, not "rebel" in "rebel jihadists"
-        if named is not None and named.type == "ArmedGroup" and named != mention.entity:
+        if named is not None and named.type == "ArmedGroup" and (
+            mention is None or named != mention.entity
+        ):
             return named
     return None
 
@@ -1144,6 +1148,22 @@ def attack_site_later(noun: Token, ctx: ItemContext) -> Entity | None:
 
 
 SITE_PREPS = ("on", "in", "of", "against")
+SETTLEMENT_KINDS = ("town", "city", "village")
+
+
+def named_after(noun: Token, ctx: ItemContext, kinds: tuple[str, ...] = SETTLEMENT_KINDS,
+                sentences: int = 2) -> Entity | None:
+    """'strikes on the stronghold of the IS group killed 22 ... The city of Raqa has been hit
+    before': a held place the sentence leaves unnamed is the first the next sentences
+    introduce with a kind noun of its sort ('the city of X', 'X town')."""
+    doc = noun.doc
+    start, end = noun.sent.end, next_sentence_end(noun, sentences)
+    for m in ctx.mentions:
+        if start <= m.start < end and m.entity.type not in ("Country", "Province") and any(
+            called_so(m, k, doc) for k in kinds
+        ):
+            return m.entity
+    return None
 
 
 def previous_sentence_start(token: Token) -> int:

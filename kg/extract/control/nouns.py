@@ -13,6 +13,7 @@ from kg.extract.mentions import (
     ItemContext,
     actor_of,
     attack_site_later,
+    named_after,
     place_mention,
     place_of,
     places_of,
@@ -195,15 +196,18 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
              and c.i == noun.right_edge.i + 1 for g in c.children if g.dep_ == "pobj"),
             None,
         )  # "hit the IS stronghold in Raqqa", the parser's 'in' on the verb
-    if holder is None or place_t is None or holder.type not in HOLDER_TYPES:
+    if holder is None or holder.type not in HOLDER_TYPES:
         return None
     places = [
         p
         for p in places_of(place_t, ctx, settlement_only=False, certain=True)
         if p.type != "Country" and not (within and p.type in ("Province", "Region"))
-    ]
+    ] if place_t is not None else []
     if not places and within:
         later = attack_site_later(noun, ctx)  # "a raid on an IS stronghold in eastern Syria"
+        places = [later] if later is not None else []
+    if not places and (within or place_t is None):
+        later = named_after(noun, ctx)  # "... on the IS stronghold. The city of Raqa ..."
         places = [later] if later is not None else []
     if not places:
         return None
