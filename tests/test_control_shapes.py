@@ -475,6 +475,19 @@ def test_an_unnamed_stronghold_is_the_town_the_next_sentence_introduces() -> Non
     assert controls("Jets struck the IS stronghold on Monday. Umm Tut was hit hardest.") == []
 
 
+def test_an_unnamed_held_area_is_the_place_the_next_sentence_introduces() -> None:
+    claims = controls(
+        "Jets killed 15 people in an opposition-held part of northern Syria on Wednesday. The "
+        "raids hit the town of Umm Tut, a rescuer said."
+    )
+    assert held(claims) == {"Umm Tut": "Syrian opposition"}
+    claims = controls(
+        "Rebels shelled the government-held area of western Syria on Wednesday. Explosions "
+        "were heard from the Turkish border town of Kilis."
+    )
+    assert held(claims) == {}
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

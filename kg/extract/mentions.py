@@ -1161,8 +1161,8 @@ def named_after(noun: Token, ctx: ItemContext, kinds: tuple[str, ...] = SETTLEME
     for m in ctx.mentions:
         if start <= m.start < end and m.entity.type not in ("Country", "Province") and any(
             called_so(m, k, doc) for k in kinds
-        ):
-            return m.entity
+        ) and m.entity.country in [*lexicon()["theatre_countries"], None]:
+            return m.entity  # (not "the Turkish border town of Kilis")
     return None
 
 

@@ -14,8 +14,10 @@ from kg.extract.mentions import (
     ItemContext,
     actor_of,
     apposed_place,
+    SETTLEMENT_KINDS,
     called_so,
     is_state_force,
+    named_after,
     nearby,
     next_sentence_end,
     place_of,
@@ -63,7 +65,8 @@ def held_place(
     if not places and not area and not of_container(noun):
         places = named_next(noun, ctx)
     elif area and not named_in(noun, places, ctx):
-        places = enclave_named(noun, ctx) or named_next(noun, ctx)
+        later = named_after(noun, ctx, (*SETTLEMENT_KINDS, "region"))
+        places = enclave_named(noun, ctx) or named_next(noun, ctx) or ([later] if later else [])
         if not places:
             return None  # "IS-held areas including the towns of A and B" names them; else none
     if not places or changed_by(noun):
