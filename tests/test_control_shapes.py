@@ -488,6 +488,15 @@ def test_an_unnamed_held_area_is_the_place_the_next_sentence_introduces() -> Non
     assert held(claims) == {}
 
 
+def test_a_loss_a_day_before_the_retaking_takes_the_day_before() -> None:
+    claims = controls(
+        "Rebels seized Umm Tut early on Wednesday a day after it was lost to government forces."
+    )
+    days = {c.controller.label: c.date.start for c in claims}
+    assert days == {"Syrian opposition": dt.date(2019, 3, 13),
+                    "Government of Syria": dt.date(2019, 3, 12)}
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -141,6 +141,8 @@ def own_date(token: Token, dates: dict[int, DateRange], skip: set[int]) -> DateR
                 continue
             if c.i in skip and not participle_modifier(c):
                 continue
+            if offset_days(t) and c.dep_ == "npadvmod":
+                continue  # "a day after it was lost": how long before, not when
             stack.append(c)
     return min(found, key=span_days) if found else None
 
