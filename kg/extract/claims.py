@@ -193,7 +193,9 @@ def offset_days(clause: Token) -> int:
     )
     if mark is None:
         return 0
-    for c in clause.children:
+    before = clause.doc[mark.i - 1] if mark.i > 0 else None
+    # the length hung on the clause, or just before its 'after' wherever the parse hung it
+    for c in [*clause.children, *([before] if before is not None else [])]:
         unit = {"day": 1, "week": 7}.get(c.lemma_.lower())
         if c.dep_ == "npadvmod" and unit:
             num = next((n for n in c.children if n.dep_ == "nummod"), None)
