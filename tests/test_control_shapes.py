@@ -497,6 +497,23 @@ def test_a_loss_a_day_before_the_retaking_takes_the_day_before() -> None:
                     "Government of Syria": dt.date(2019, 3, 12)}
 
 
+def test_each_part_of_a_divided_city_is_held_by_the_party_before_its_direction() -> None:
+    claims = controls(
+        "Aleppo has been divided between a rebel-held east and a regime-controlled west "
+        "since mid-2016."
+    )
+    assert held(claims) == {"eastern Aleppo": "Syrian opposition",
+                            "western Aleppo": "Government of Syria"}
+    assert {c.date.start for c in claims} == {dt.date(2016, 7, 1)}
+    claims = controls(
+        "Aleppo, divided between government control in the west and rebel control in the "
+        "east, was shelled on Wednesday."
+    )
+    assert held(claims) == {"western Aleppo": "Government of Syria",
+                            "eastern Aleppo": "Syrian opposition"}
+    assert controls("Jets struck the east and the west of the country on Wednesday.") == []
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -16,6 +16,8 @@ THURSDAY = dt.date(2019, 3, 7)
     ("text", "pub", "start", "end"),
     [
         ("on Saturday", MONDAY, "2019-03-09", "2019-03-09"),
+        ("mid-2016", MONDAY, "2016-07-01", "2016-07-31"),
+        ("since mid-2016", MONDAY, "2016-07-01", "2019-03-11"),
         ("Thursday", THURSDAY, "2019-03-07", "2019-03-07"),
         ("on Friday", THURSDAY, "2019-03-01", "2019-03-01"),
         ("since last Tuesday", MONDAY, "2019-03-05", "2019-03-11"),

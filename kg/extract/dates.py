@@ -93,7 +93,14 @@ def resolve(text: str, published: dt.date | None, future: bool = False) -> DateR
     if part:  # "at the end of last year": the last month of the period
         whole = resolve(part.group(2), published, future)
         return narrowed(whole, part.group(1), text) if whole is not None else None
-    since = re.fullmatch(r"since (?:early |late |mid-?)?(\d{4})", phrase)
+    mid = re.fullmatch(r"(since )?mid-?\s*(.+)", phrase)
+    if mid:  # "mid-2012": the middle month; "since mid-2012": from it to the report
+        whole = resolve(mid.group(2), published, future)
+        middle = narrowed(whole, "middle", text) if whole is not None else None
+        if middle is not None and mid.group(1) and published is not None:
+            return DateRange(middle.start, published, text)
+        return middle
+    since = re.fullmatch(r"since (?:early |late )?(\d{4})", phrase)
     if since and published is not None:  # "since 2011": from then to the report
         return DateRange(dt.date(int(since.group(1)), 1, 1), published, text)
     absolute = resolve_absolute(phrase, published, future)

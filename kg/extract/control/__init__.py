@@ -95,6 +95,8 @@ SHAPES: tuple[Shape, ...] = (
           states.controlled),
     Shape("declared free", ("ADJ",), ("free_adjectives",), verbs.declared_free),
     Shape("repelled", ("VERB",), ("repel_verbs",), states.repelled, ("repel_phrasal",)),
+    Shape("divided between", ("NOUN", "ADJ", "ADV", "PROPN"), ("part_directions",),
+          states.divided_part),
 )
 
 

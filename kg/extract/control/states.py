@@ -365,3 +365,35 @@ def aimed_at(attack: Token) -> Token | None:
         if c.dep_ in ("acl", "relcl", "advcl") and c.pos_ == "VERB":
             return child(c, "dobj") or prep_object(c, "through", "into", "on")
     return None
+
+
+def divided_part(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'Aleppo has been divided between a rebel-held east and a regime-controlled west',
+    '... between government control in the west and rebel control in the east': each part
+    of the divided city is held by the party named just before its direction."""
+    doc = token.doc
+    divide = next((t for t in doc[token.sent.start : token.i]
+                   if t.lemma_.lower() in lexicon()["divide_verbs"]), None)
+    if divide is None or not any(t.lower_ == "between" for t in doc[divide.i : token.i]):
+        return None
+    city = next((m.entity for m in ctx.mentions if token.sent.start <= m.start < divide.i
+                 and m.entity.type in ("City", "Town")), None)
+    holder = holder_before(token, divide.i, ctx)
+    if city is None or holder is None:
+        return None
+    direction = lexicon()["part_directions"][token.lower_]
+    part = gaz.facility(f"{direction}ern {city.label}", direction, city.label)
+    return Found(token, "ControlState", part, holder, None, gaz.side_of(holder))
+
+
+def holder_before(token: Token, floor: int, ctx: ItemContext) -> Entity | None:
+    """The party named in the few words before a direction, back to 'and' or 'between':
+    'a rebel-held east', 'government control in the west'."""
+    for t in reversed(token.doc[max(floor, token.i - 5) : token.i]):
+        if t.lower_ in ("and", "between", ","):
+            return None
+        if t.lower_ in lexicon()["held_suffixes"] and t.i >= 2 and t.nbor(-1).text == "-":
+            return holder_word(t.nbor(-2), ctx)
+        if t.lemma_.lower() == "control" and t.i >= 1:
+            return holder_word(t.nbor(-1), ctx)
+    return None
