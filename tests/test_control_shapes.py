@@ -514,6 +514,16 @@ def test_each_part_of_a_divided_city_is_held_by_the_party_before_its_direction()
     assert controls("Jets struck the east and the west of the country on Wednesday.") == []
 
 
+def test_an_announced_nominal_capture_is_news_of_the_day() -> None:
+    [c] = controls("The capture of Umm Tut was announced by the YPG on Wednesday.")
+    assert c.date.start == dt.date(2019, 3, 13) and c.event == "ControlChange"
+    [c] = controls("The capture of Umm Tut was announced by the YPG.")
+    assert c.date.start == THURSDAY
+    # a capture only referred back to keeps no date of its own
+    [c] = controls("The capture of Umm Tut by the YPG cut the road.")
+    assert c.date is None
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

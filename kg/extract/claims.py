@@ -447,7 +447,9 @@ def backstory(trigger: Token, sent: Span) -> bool:
     ('the capture of the town'), the past perfect anywhere in the sentence ('had declared
     victory ... but a counterattack saw'), or 'earlier', 'previously', 'once'."""
     if trigger.pos_ == "NOUN":
-        return True
+        # "the army announced the capture of X", "the capture of X was announced": news
+        return not (trigger.dep_ in ("dobj", "nsubjpass")
+                    and trigger.head.lemma_.lower() in lexicon()["declare_verbs"])
     chain = {trigger.i} | {a.i for a in trigger.ancestors}
     return any(
         t.head.i in chain  # the trigger's own clause or one governing it
