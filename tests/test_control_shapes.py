@@ -524,6 +524,18 @@ def test_an_announced_nominal_capture_is_news_of_the_day() -> None:
     assert c.date is None
 
 
+def test_the_province_whose_capital_was_named_and_nearly_all_of_it() -> None:
+    claims = controls(
+        "Hasakeh city is the capital of the province of the same name. Nearly all of the "
+        "province is controlled by the group's Syrian affiliate, the PYD."
+    )
+    assert held(claims) == {"Al-Hasakah Governorate": "Kurdish forces"}
+    assert claims[0].agent.label == "Democratic Union Party"
+    # most of it is not all of it
+    assert controls("Hasakeh city is the capital of the province of the same name. Most "
+                    "of the province is controlled by the PYD.") == []
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -459,6 +459,10 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     actors = [e for t in np_tokens(token) if (e := ctx.at(t)) is not None and e.is_actor]
     # "the Syrian Kurdish YPG militia": the group, not the country an adjective names
     best = next((e for e in actors if e.type not in ("Country", "State")), None)
+    appos = next((c for c in token.children if c.dep_ == "appos"), None)
+    named = one_actor(appos, ctx, clause) if appos is not None and ctx.at(token) is None else None
+    if best is None and named is not None:  # "the PKK's Syrian affiliate, the PYD": the PYD
+        return named
     if actors:
         return ctx.gazetteer.as_actor(best or actors[0])
     return kind_of_others(token, ctx)
@@ -470,9 +474,9 @@ def named_kind(token: Token, ctx: ItemContext, deps: tuple[str, ...] = ("compoun
     stands for a side ('terrorists' in state media's mouth) named by a group's name bound to
     it is that group."""
     mention = ctx.by_token.get(token.i)
-    if mention is not None and mention.end - mention.start != 1:
-        return None
     for c in token.children:
+        if mention is not None and mention.start <= c.i < mention.end:
+            continue  # a word of the name itself ("Free Syrian Army")
         proper = c.dep_ in deps and (c.i < token.i or c.dep_ == "appos") and c.text[:1].isupper()
         named = ctx.at(c) if proper else None  # a name, not "rebel" in "rebel jihadists"
         if named is not None and named.type == "ArmedGroup" and (
@@ -1245,6 +1249,18 @@ def called_so(m: Mention, lemma: str, doc: Doc) -> bool:
     return before or after
 
 
+def province_in_focus(token: Token, ctx: ItemContext) -> Entity | None:
+    """'the province': the province named last before it, else the one whose capital was
+    ('Hasakeh city is the capital of the province of the same name. ... the province')."""
+    provinces = {city.key: key for key, city in ctx.gazetteer.capitals.items()}
+    for m in reversed([m for m in ctx.mentions if m.start < token.i]):
+        if m.entity.type == "Province":
+            return m.entity
+        if m.entity.key in provinces:
+            return ctx.gazetteer.by_key.get(provinces[m.entity.key])
+    return None
+
+
 def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Entity | None:
     """'the town', 'its last stronghold': the settlement of that kind named last in this
     sentence or the one before, else the item's one mentioned most often so far (the latest
@@ -1259,6 +1275,10 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
     )
     if indefinite and lemma not in lexicon()["settlement_nouns"]:
         return None  # "took an area south of X": a place not named
+    if TYPED_HEADS.get(lemma) == "Province" and not indefinite:
+        named = province_in_focus(token, ctx)
+        if named is not None:
+            return named
     fits = COMPATIBLE.get(lemma, SETTLEMENTS | {"Region"} if lemma == "area" else SETTLEMENTS)
     exact = TYPED_HEADS.get(lemma)
     places = [m for m in ctx.mentions if m.entity.type == exact] if exact else []

@@ -118,7 +118,10 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
             places = [p for p in places_of(part, ctx) if p.type != "Country"] or named_next(
                 part, ctx)
         else:
-            places = [p for p in places_of(patient_t, ctx) if p.type != "Country"]
+            patient_t = whole_of(patient_t)
+            places = [p for p in places_of(patient_t, ctx, settlement_only=patient_t is None
+                                           or patient_t.lemma_.lower() != "province")
+                      if p.type != "Country"]
         if not places or agent is None:
             return None
         return Found(token, "ControlState", places[0], agent, None, gaz.side_of(agent),
@@ -153,6 +156,13 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if place is None or agent is None or place.type == "Country":
         return None
     return Found(token, "ControlState", place, agent, None, gaz.side_of(agent))
+
+
+def whole_of(token: Token | None) -> Token | None:
+    """'(nearly) all of the province': the province."""
+    if token is not None and token.lower_ == "all":
+        return prep_object(token, "of") or token
+    return token
 
 
 def enclave_named(noun: Token, ctx: ItemContext) -> list[Entity]:
