@@ -5,14 +5,16 @@ cardinality, and the names people read), with the order of the columns of each t
 
 Every part of the product that shows, writes or checks a claim reads this declaration: the
 rules (event classes, declared recognisers), the RDF writer, the claim's JSON, `kg claims`, the
-claims browser and its downloads, the resource pages and `kg eval`; tests check the SHACL
-shapes, the ontology and docs/CONTRACT.md against it. A new claim type is a rule and an entry
-here.
+claims browser and its downloads, the resource pages and `kg eval`; the ontology and the SHACL
+shapes get from it the class of each type's events and the list of types (`kg.ontology`), and
+tests check the fields' properties and shapes against it. A new claim type is a rule and an
+entry here.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +30,7 @@ CARDINALITIES = ("one", "optional", "many")
 # the kinds a rule sets on a claim as one value, which the RDF writer writes as they are
 WRITTEN_KINDS = ("entity", "place", "number", "text", "boolean")
 VIEWS = ("export", "table", "browser", "download", "evaluated")
+CLASS_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")  # a type's class: a local name of the ontology
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,13 @@ def _problems(view: ClaimView):
         for curie in filter(None, (f.prop, *f.also)):
             if curie.split(":", 1)[0] not in PREFIXES or ":" not in curie:
                 yield f"field {f.key!r}: {curie!r} is not a compact IRI of kg.vocab.PREFIXES"
+    classes: dict[str, str] = {}
     for t in view.types.values():
+        if not CLASS_NAME.fullmatch(t.cls):
+            yield f"type {t.name!r}: class must be a name like CasualtyReport, got {t.cls!r}"
+        if t.cls in classes:  # the class names its one type (ckg:claimTypeName)
+            yield f"types {classes[t.cls]!r} and {t.name!r} both have the class {t.cls!r}"
+        classes.setdefault(t.cls, t.name)
         for key in (*t.fields, *t.occurrence):
             if key not in view.fields:
                 yield f"type {t.name!r} names the field {key!r}, which no field declares"

@@ -310,6 +310,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+@command("ontology")
+def cmd_ontology(args: argparse.Namespace) -> int:
+    from kg.ontology import ontology_graph, shapes_graph
+
+    graph = shapes_graph() if args.shapes else ontology_graph()
+    sys.stdout.buffer.write(graph.serialize(format="turtle", encoding="utf-8"))
+    return 0
+
+
 @command("refresh")
 def cmd_refresh(args: argparse.Namespace) -> int:
     from kg.derived import DERIVED, current, recompute
@@ -475,6 +484,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--type",
         choices=claim_view().type_names,
+        help="only claims of this type: "
+        + "; ".join(f"{t.name} ({t.describes})" for t in claim_view().types.values()),
     )
     c.add_argument("--place", help="only claims about this place (name, alias, Q-id or IRI)")
     c.add_argument("--actor", help="only claims involving this actor")
@@ -527,6 +538,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", metavar="FILE")
 
     sub.add_parser("validate", parents=[common], help="OWL consistency and SHACL shapes")
+    o = sub.add_parser("ontology", parents=[common], help="the whole ontology, as Turtle")
+    o.add_argument("--shapes", action="store_true", help="the SHACL shapes instead")
 
     rf = sub.add_parser(
         "refresh",

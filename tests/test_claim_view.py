@@ -1,29 +1,34 @@
 """The claim declared once (kg/data/claims.json): no module keeps its own list of claim types
-or fields, every consumer follows a type and a field added to a copy of the declaration, and
-the ontology, the SHACL shapes and the claims of the seeds agree with it."""
+or fields, every consumer follows a type and a field added to a copy of the declaration (a
+type end to end: its rule, its RDF, its class in the ontology under HermiT, the SHACL shapes
+and `kg claims`), and the ontology, the SHACL shapes and the claims of the seeds agree with
+it."""
 
 from __future__ import annotations
 
 import ast
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import OWL, RDFS, SH, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SH, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
 from kg import claim_view as declaration
 from kg.claim_view import ClaimView, claim_view, load
 from kg.errors import InputError, KGError
-from kg.resources import data_dir, ontology_dir
+from kg.ontology import ontology_graph, shapes_graph
+from kg.resources import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CKG = Namespace("https://w3id.org/conflict-kg/ontology#")
 CKGSH = Namespace("https://w3id.org/conflict-kg/shapes#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs java")
 
 # Lists of claim fields kept outside the declaration, each with its reason. The claim's card
 # and the columns read back into it live in the derived data's framework (kg.derived), which
@@ -108,14 +113,30 @@ def test_every_claims_listing_reads_each_declared_field() -> None:
 
 
 # -- a type and a field added to a copy of the declaration -------------------------------------
+def declared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: dict) -> Iterator[ClaimView]:
+    """The declaration ``raw``, read by every consumer while the test runs."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / declaration.DECLARATION).write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setattr(declaration, "data_dir", lambda: tmp_path)
+    claim_view.cache_clear()
+    _clear_rule_caches()
+    yield claim_view()
+    claim_view.cache_clear()
+    _clear_rule_caches()
+
+
+def _declaration() -> dict:
+    return json.loads((data_dir() / declaration.DECLARATION).read_text(encoding="utf-8"))
+
+
 @pytest.fixture()
 def extended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClaimView]:
     """The declaration with a type `sabotage` (its own rule and trigger) and a field `weapon`
-    of the event, read by every consumer while the test runs."""
-    raw = json.loads((data_dir() / declaration.DECLARATION).read_text(encoding="utf-8"))
+    of the event."""
+    raw = _declaration()
     raw["types"]["sabotage"] = {
-        "class": "OtherEvent",
-        "event": "OtherEvent",
+        "class": "Sabotage",
+        "event": "Sabotage",
         "describes": "something is sabotaged",
         "fields": ["place", "agent", "target", "weapon"],
         "occurrence": ["place", "target"],
@@ -131,13 +152,7 @@ def extended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClaimV
     }
     for name in ("export", "browser", "download", "evaluated"):
         raw["views"][name].append("weapon")
-    (tmp_path / declaration.DECLARATION).write_text(json.dumps(raw), encoding="utf-8")
-    monkeypatch.setattr(declaration, "data_dir", lambda: tmp_path)
-    claim_view.cache_clear()
-    _clear_rule_caches()
-    yield claim_view()
-    claim_view.cache_clear()
-    _clear_rule_caches()
+    yield from declared(tmp_path, monkeypatch, raw)
 
 
 def _clear_rule_caches() -> None:
@@ -209,9 +224,10 @@ def test_the_claims_browser_offers_a_declared_type_and_column(
     assert "<th>weapon</th>" in html and '"name": "weapon"' in html
 
 
-def test_the_shape_checks_name_a_declared_type_the_ontology_lacks(extended: ClaimView) -> None:
+def test_the_shape_checks_name_a_declared_field_the_ontology_lacks(extended: ClaimView) -> None:
+    # a field's property is the ontology's to declare; a type's class and value come with it
     problems = "\n".join(shape_problems(extended))
-    assert "sabotage" in problems and "ckg:weapon" in problems
+    assert "ckg:weapon" in problems and "sabotage" not in problems
 
 
 class EntityCacheStub:
@@ -219,17 +235,122 @@ class EntityCacheStub:
         return None if iri is None else {"label": iri, "iri": iri}
 
 
+# -- a type added to a copy of the declaration, and nothing else ------------------------------
+def arrest(token, ctx):
+    """The rule of the throwaway type `arrest`: "Police arrested three journalists in Aleppo"
+    (who made the arrest, who was held, where)."""
+    from kg.extract.attribution import child
+    from kg.extract.events import Event, agent_of, is_passive, lemma, place_near
+    from kg.extract.mentions import actor_of
+
+    if token.pos_ != "VERB" or lemma(token) not in ("arrest", "detain"):
+        return None
+    held = child(token, "nsubjpass") if is_passive(token) else child(token, "dobj")
+    target = actor_of(held, ctx) if held is not None else None
+    return Event(
+        "arrest", token, agent=agent_of(token, ctx), target=target, place=place_near(token, ctx)
+    )
+
+
+@pytest.fixture()
+def with_arrest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClaimView]:
+    """The declaration with a type `arrest`, its rule above: what adding a type takes."""
+    raw = _declaration()
+    raw["types"]["arrest"] = {
+        "class": "Arrest",
+        "event": "Arrest",
+        "describes": "someone is arrested or detained; `target` is who was held",
+        "fields": ["place", "agent", "target"],
+        "occurrence": ["place", "target"],
+        "rule": f"{__name__}:arrest",
+        "triggers": ["arrest", "detain"],
+    }
+    yield from declared(tmp_path / "declaration", monkeypatch, raw)
+
+
+def test_an_added_type_has_its_class_and_value_in_the_ontology(with_arrest: ClaimView) -> None:
+    onto = ontology_graph()
+    assert (CKG.Arrest, RDFS.subClassOf, CKG.Event) in onto
+    assert onto.value(CKG.Arrest, CKG.claimTypeName) == Literal("arrest")
+    assert str(onto.value(CKG.Arrest, RDFS.label)) == "Arrest"
+    assert str(onto.value(CKG.Arrest, RDFS.comment)) == (
+        'Someone is arrested or detained; ckg:target is who was held (claim type "arrest").'
+    )
+    values = Collection(onto, onto.value(onto.value(CKG.claimType, RDFS.range), OWL.oneOf))
+    assert [str(v) for v in values] == list(with_arrest.type_names)
+    disjoint = [
+        set(Collection(onto, onto.value(d, OWL.members)))
+        for d in onto.subjects(RDF.type, OWL.AllDisjointClasses)
+    ]
+    assert {CKG[t.cls] for t in with_arrest.types.values()} in disjoint
+    problems = list(shape_problems(with_arrest))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_shapes_take_an_added_type_and_still_refuse_an_undeclared_one(
+    with_arrest: ClaimView, tmp_path: Path
+) -> None:
+    from test_ontology import VALID, _store
+
+    from kg.store.validate import validate_store
+
+    arrest = VALID.replace('"control"', '"arrest"').replace("ckg:ControlChange", "ckg:Arrest")
+    arrest = arrest.replace("    ckg:controller id:entity\\/isis ;\n", "")
+    assert validate_store(_store(tmp_path / "a", arrest), reason=False).ok
+    rumour = arrest.replace('"arrest"', '"rumour"')
+    report = validate_store(_store(tmp_path / "b", rumour), reason=False)
+    assert [v.path for v in report.violations] == ["ckg:claimType"], report.text
+    assert "arrest" in report.violations[0].message
+
+
+def test_an_added_type_is_found_written_valid_and_listed(
+    with_arrest: ClaimView, tmp_path: Path
+) -> None:
+    from conftest import write_articles
+
+    from kg.ask.claims import list_claims
+    from kg.build import build
+    from kg.store import Store
+    from kg.store.validate import validate_store
+
+    text = "Syrian security forces arrested three journalists in Aleppo on Monday, AFP said."
+    folder = write_articles(tmp_path / "articles", {"arrests.txt": f"Arrests\n\n{text}"})
+    store = Store(tmp_path / "store")
+    assert build(store, [folder], workers=1).ok  # extracted here, with this declaration
+    [claim] = list_claims(store, type="arrest")
+    assert claim["place"]["label"] == "Aleppo" and claim["sentence"] == text
+    report = validate_store(store, reason=False)
+    assert report.ok, report.text
+
+
+@needs_java
+def test_hermit_finds_the_ontology_with_an_added_type_consistent(with_arrest: ClaimView) -> None:
+    from kg.resources import derived_ontology_path
+    from kg.store.validate import check_ontology
+
+    report = check_ontology(Graph().parse(derived_ontology_path(), format="turtle"))
+    assert report.ok, report.text
+    both = Graph()  # the added class is disjoint from the others
+    thing = URIRef("https://w3id.org/conflict-kg/id/event/both")
+    both.add((thing, RDF.type, OWL.NamedIndividual))
+    both.add((thing, RDF.type, CKG.Arrest))
+    both.add((thing, RDF.type, CKG.Attack))
+    assert "inconsistent" in check_ontology(both).text
+
+
 # -- the declaration itself ------------------------------------------------------------------
 def test_a_broken_declaration_is_refused_with_what_to_fix(tmp_path: Path) -> None:
     raw = json.loads((data_dir() / declaration.DECLARATION).read_text(encoding="utf-8"))
     raw["types"]["attack"]["fields"].append("weapon")
     raw["views"]["table"].append("toll2")
+    raw["types"]["movement"]["class"] = "Attack"
     path = tmp_path / "claims.json"
     path.write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(KGError) as error:
         load(path)
     assert "'attack' names the field 'weapon'" in str(error.value)
     assert "'table' names toll2" in str(error.value)
+    assert "types 'attack' and 'movement' both have the class 'Attack'" in str(error.value)
 
 
 def test_the_extractor_version_covers_the_declaration() -> None:
@@ -260,35 +381,30 @@ NODE_SHAPES = {"claim": CKGSH.Claim, "event": CKGSH.Event, "article": CKGSH.Arti
 DOMAINS = {"claim": CKG.Claim, "event": CKG.Event, "article": CKG.Article}
 
 
-def _graphs() -> tuple[Graph, Graph]:
-    folder = ontology_dir()
-    return (
-        Graph().parse(folder / "conflict.ttl", format="turtle"),
-        Graph().parse(folder / "shapes.ttl", format="turtle"),
-    )
-
-
 def _listed(graph: Graph, head) -> set[str]:
     return {str(x) for x in Collection(graph, head)} if head is not None else set()
 
 
 def shape_problems(view: ClaimView) -> Iterator[str]:
-    """Where ontology/conflict.ttl and ontology/shapes.ttl disagree with the declaration."""
-    onto, shapes = _graphs()
+    """Where the ontology and the shapes, as the product loads them, disagree with the
+    declaration."""
+    onto, shapes = ontology_graph(view), shapes_graph(view)
     types = set(view.type_names)
     allowed = _listed(shapes, shapes.value(CKGSH.claimTypeValue, SH["in"]))
     if allowed != types:
-        yield f"shapes.ttl ckgsh:claimTypeValue sh:in {sorted(allowed)} is not {sorted(types)}"
+        yield f"ckgsh:claimTypeValue sh:in {sorted(allowed)} is not {sorted(types)}"
     message = str(shapes.value(CKGSH.claimTypeValue, SH.message))
     if any(t not in message for t in types):
-        yield f"shapes.ttl ckgsh:claimTypeValue's message lacks a type of {sorted(types)}"
+        yield f"ckgsh:claimTypeValue's message lacks a type of {sorted(types)}"
     one_of = _listed(onto, onto.value(onto.value(CKG.claimType, RDFS.range), OWL.oneOf))
     if one_of != types:
-        yield f"conflict.ttl ckg:claimType's range {sorted(one_of)} is not {sorted(types)}"
+        yield f"ckg:claimType's range {sorted(one_of)} is not {sorted(types)}"
     for t in view.types.values():
         events = set(onto.transitive_objects(CKG[t.event], RDFS.subClassOf))
         if CKG[t.cls] not in events or CKG.Event not in events:
             yield f"type {t.name}: ckg:{t.event} is no subclass of ckg:{t.cls} and ckg:Event"
+        if set(onto.objects(CKG[t.cls], CKG.claimTypeName)) != {Literal(t.name)}:
+            yield f"type {t.name}: ckg:{t.cls} names no type {t.name} alone (ckg:claimTypeName)"
     for f in view.fields.values():
         yield from _field_problems(onto, shapes, f)
 

@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "kg.vocab",
             "kg.claim_view",
+            "kg.ontology",
             "kg.resources",
             "kg.errors",
             "kg.malloc",

@@ -1,16 +1,23 @@
-"""The ontology (rdflib, HermiT) and the SHACL shapes over a real store."""
+"""The ontology (rdflib, HermiT) and the SHACL shapes over a real store. The ontology and the
+shapes are read as the product reads them (`kg.ontology`: the files of `ontology/` with the
+claim types of kg/data/claims.json)."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.compare import graph_diff, to_isomorphic
 
+from kg.claim_view import claim_view
 from kg.derived import DERIVED, GRAPHS
+from kg.ontology import ontology_graph, shapes_graph
 from kg.resources import derived_ontology_path, ontology_dir
 from kg.store import Store
 from kg.store.validate import Report, check_data, check_ontology, store_graph, validate_store
@@ -114,7 +121,7 @@ def _store(tmp_path: Path, turtle: str) -> Store:
 
 
 def _ontology() -> Graph:
-    return Graph().parse(ontology_dir() / "conflict.ttl", format="turtle")
+    return ontology_graph()
 
 
 def _derived() -> Graph:
@@ -185,6 +192,28 @@ def test_ontology_aligns_to_prov_and_sem() -> None:
     assert (CKG.start, RDFS.subPropertyOf, sem.hasEarliestBeginTimeStamp) in onto
     assert (CKG.contradicts, RDF.type, OWL.SymmetricProperty) in onto
     assert not list(onto.objects(None, OWL.imports)), "no remote imports: there is no network"
+
+
+def test_the_files_leave_the_claim_types_to_the_declaration() -> None:
+    """conflict.ttl and shapes.ttl name no claim type and declare no type's class: a new type
+    is its rule and its entry in kg/data/claims.json."""
+    view = claim_view()
+    for name in ("conflict.ttl", "shapes.ttl"):
+        raw = Graph().parse(ontology_dir() / name, format="turtle")
+        named = {str(o) for o in raw.objects() if isinstance(o, Literal)} & set(view.type_names)
+        assert not named, f"{name} names the claim types {sorted(named)}"
+        for t in view.types.values():
+            assert raw.value(CKG[t.cls], RDFS.label) is None, f"{name} declares ckg:{t.cls}"
+
+
+@pytest.mark.parametrize("shapes", [False, True], ids=["ontology", "shapes"])
+def test_kg_ontology_writes_the_whole_ontology(shapes: bool) -> None:
+    args = [sys.executable, "-m", "kg.cli", "ontology", *(["--shapes"] if shapes else [])]
+    out = subprocess.run(args, capture_output=True, timeout=120, check=True).stdout
+    written = Graph().parse(data=out, format="turtle")
+    loaded = shapes_graph() if shapes else ontology_graph()
+    _, missing, extra = graph_diff(to_isomorphic(loaded), to_isomorphic(written))
+    assert not missing and not extra, (sorted(missing)[:5], sorted(extra)[:5])
 
 
 # -- the vocabulary of the derived data, apart ------------------------------------------------

@@ -1,10 +1,11 @@
 """Validation: the ontology under an OWL reasoner, and the stored data under SHACL shapes.
 
-Two checks, one report. HermiT (through owlready2) proves ``ontology/conflict.ttl``
-consistent with every class satisfiable; pySHACL checks the union of the store's graphs
-against ``ontology/shapes.ttl``. The reasoner sees the ontology only: the data is checked by
-the shapes, which are fast and say which node broke which rule, where a reasoner would only
-say "inconsistent".
+Two checks, one report. HermiT (through owlready2) proves the ontology consistent with every
+class satisfiable; pySHACL checks the union of the store's graphs against the shapes. Both are
+read through ``kg.ontology``: ``ontology/conflict.ttl`` and ``ontology/shapes.ttl`` with the
+claim types of ``kg/data/claims.json``. The reasoner sees the ontology only: the data is
+checked by the shapes, which are fast and say which node broke which rule, where a reasoner
+would only say "inconsistent".
 """
 
 from __future__ import annotations
@@ -20,12 +21,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg.resources import ontology_dir
+from kg.ontology import bind_prefixes, ontology_graph, shapes_graph
 from kg.store import GraphStore, triple_lines
 from kg.vocab import PREFIXES
-
-ONTOLOGY_FILE = "conflict.ttl"
-SHAPES_FILE = "shapes.ttl"
 
 
 @dataclass(frozen=True)
@@ -62,32 +60,19 @@ class Report:
 
 
 # -- files -----------------------------------------------------------------------------------
-def ontology_path() -> Path:
-    return ontology_dir() / ONTOLOGY_FILE
-
-
-def shapes_path() -> Path:
-    return ontology_dir() / SHAPES_FILE
-
-
 def load_graph(path: Path) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-def _bind_prefixes(graph: Graph) -> Graph:
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=True)
-    return graph
-
-
 # -- (a) the ontology under HermiT -------------------------------------------------------------
 def check_ontology(extra: Graph | None = None) -> Report:
-    """Run HermiT over the ontology (plus ``extra`` triples, if given).
+    """Run HermiT over the ontology (plus ``extra`` triples, if given): ``kg.ontology``'s, with
+    the claim types of the declaration the product reads.
 
     Reports inconsistency and every unsatisfiable class; a missing Java is reported too,
     since without it nothing was proved.
     """
-    graph = load_graph(ontology_path())
+    graph = ontology_graph()
     if extra is not None:
         graph += extra
     return Report.of("OWL reasoner (HermiT)", _reason(graph))
@@ -134,8 +119,8 @@ def check_data(data: Graph) -> Report:
     """Validate ``data`` against the shapes, with the ontology's class hierarchy mixed in."""
     _conforms, results, _text = pyshacl.validate(
         data,
-        shacl_graph=load_graph(shapes_path()),
-        ont_graph=load_graph(ontology_path()),
+        shacl_graph=shapes_graph(),
+        ont_graph=ontology_graph(),
         inference="none",  # RDFS would derive the very types the shapes check
         abort_on_first=False,
         allow_warnings=True,
@@ -170,7 +155,7 @@ def _show(node: Node | None) -> str:
     return node.n3(_NAMES.namespace_manager)  # literals and blank nodes
 
 
-_NAMES = _bind_prefixes(Graph())
+_NAMES = bind_prefixes(Graph())
 
 
 def _compact(iri: str) -> str:
@@ -183,7 +168,7 @@ def _compact(iri: str) -> str:
 # -- the store ---------------------------------------------------------------------------------
 def store_graph(store: GraphStore) -> Graph:
     """The union of the store's graphs as one rdflib graph (what queries see by default)."""
-    return _bind_prefixes(Graph().parse(data=triple_lines(store.quads()), format="nt"))
+    return bind_prefixes(Graph().parse(data=triple_lines(store.quads()), format="nt"))
 
 
 def validate_store(store: GraphStore, reason: bool = True) -> Report:
