@@ -536,6 +536,29 @@ def test_the_province_whose_capital_was_named_and_nearly_all_of_it() -> None:
                     "of the province is controlled by the PYD.") == []
 
 
+def test_held_neighbourhoods_in_a_part_of_a_city_make_that_part_held() -> None:
+    claims = controls(
+        "Air strikes killed 16 civilians on Wednesday in rebel-held neighbourhoods in the east "
+        "of Aleppo city, a monitor said."
+    )
+    assert held(claims) == {"eastern Aleppo": "Syrian opposition"}
+    assert controls("Jets hit rebel-held districts of Aleppo on Wednesday.") == []
+
+
+def test_a_name_just_before_told_and_it_after_a_body_spoke_are_the_claimant() -> None:
+    [c] = controls(
+        "A helicopter struck the opposition-held Umm Tut district in Aleppo Omar Hamza told "
+        "Anadolu Agency."
+    )
+    assert c.claimant.label == "Omar Hamza"
+    assert [e.label for e in c.reported_by] == ["Anadolu Agency", "Omar Hamza"]
+    claims = controls(
+        "The Syrian Observatory for Human Rights said 20 people died. Five were killed in a raid "
+        "on the rebel-held neighbourhood of Umm Tut it said."
+    )
+    assert claims[-1].claimant.label == "Syrian Observatory for Human Rights"
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -134,6 +134,10 @@ def own_subject(verb: Token, ctx: ItemContext) -> Token | None:
     in X state television reported'), the nearest that names a source itself; when none
     does, the speaker is looked for elsewhere (a source stranded before the verb)."""
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if len(subjects) == 1 and not (subjects[0].pos_ == "PRON" or names_source(subjects[0], ctx)):
+        # "... struck the opposition-held X district in Aleppo Omar Hamza told Anadolu": the
+        # parse's subject names no source; one stranded before the verb may
+        return stranded_speaker(verb, ctx) or subjects[0]
     if len(subjects) < 2:
         return subjects[0] if subjects else None
     named = [s for s in subjects if names_source(s, ctx)]
@@ -145,7 +149,7 @@ def names_source(token: Token, ctx: ItemContext) -> bool:
     'a military source'), rather than a name deep in its phrase ('people in X')?"""
     near = [token, *(c for c in token.children if c.dep_ in ("compound", "amod", "nmod"))]
     return token.lemma_.lower() in lexicon()["anonymous_source_nouns"] or any(
-        ctx.at(t) is not None for t in near
+        (e := ctx.at(t)) is not None and not e.is_place for t in near
     )
 
 
@@ -185,6 +189,8 @@ def stranded_speaker(verb: Token, ctx: ItemContext) -> Token | None:
         found = ctx.at(t)
         if found is not None and found.type in ("Monitor", "NewsAgency", "AnonymousSource"):
             return t
+        if found is not None and found.type == "Person" and t.i == verb.i - 1:
+            return t  # "... in Aleppo Ibrahim Abu Leith told Anadolu": the name just before
         if found is None and t.pos_ == "NOUN" and (
             t.lemma_.lower() in lexicon()["anonymous_source_nouns"]
             or ctx.gazetteer.generic.get(norm(t.text))

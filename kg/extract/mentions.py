@@ -688,6 +688,10 @@ def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
         )
     if token.lower_ in ("he", "she", "they") and ctx.last_speaker is not None:
         return ctx.last_speaker
+    if token.lower_ == "it" and ctx.last_speaker is not None and ctx.last_speaker.type in (
+        "Monitor", "NewsAgency", "Organisation", "Government", "ArmedGroup"
+    ):
+        return ctx.last_speaker  # "..., it said": the body that spoke last
     monitor = named_monitor(token, ctx)
     if monitor is not None:
         return monitor

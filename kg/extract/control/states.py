@@ -16,6 +16,7 @@ from kg.extract.mentions import (
     apposed_place,
     SETTLEMENT_KINDS,
     called_so,
+    is_city_part,
     is_state_force,
     named_after,
     nearby,
@@ -63,10 +64,11 @@ def held_place(
     places = [p for p in places_of(noun, ctx, settlement_only=False, certain=True)
               if p.type != "Country"]
     if not places and not area and not of_container(noun):
-        places = named_next(noun, ctx)
+        places = part_around(noun, ctx) or named_next(noun, ctx)
     elif area and not named_in(noun, places, ctx):
         later = named_after(noun, ctx, (*SETTLEMENT_KINDS, "region"))
-        places = enclave_named(noun, ctx) or named_next(noun, ctx) or ([later] if later else [])
+        places = (enclave_named(noun, ctx) or part_around(noun, ctx) or named_next(noun, ctx)
+                  or ([later] if later else []))
         if not places:
             return None  # "IS-held areas including the towns of A and B" names them; else none
     if not places or changed_by(noun):
@@ -156,6 +158,23 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if place is None or agent is None or place.type == "Country":
         return None
     return Found(token, "ControlState", place, agent, None, gaz.side_of(agent))
+
+
+def part_around(noun: Token, ctx: ItemContext) -> list[Entity]:
+    """'rebel-held neighbourhoods in the east of Aleppo city': the part of the city they make
+    up (not 'rebel-held districts of Aleppo': a divided city is no one's)."""
+    prep = prep_object(noun, "in", "of")
+    after = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
+    if prep is None and after is not None and after.lower_ in ("in", "of"):
+        prep = child(after, "pobj")  # the parse's 'in' hung on the verb
+    container = place_of(prep, ctx, settlement_only=False)
+    if container is None:
+        return []
+    city = ctx.gazetteer.get(container.part_of or "")
+    by_direction = city is not None and city.type == "City" and container.key.endswith(
+        tuple(f"-{d}" for d in ("east", "west", "north", "south"))
+    )
+    return [container] if by_direction or is_city_part(container, ctx) else []
 
 
 def whole_of(token: Token | None) -> Token | None:
