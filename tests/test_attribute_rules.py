@@ -117,8 +117,13 @@ def test_an_anonymous_source_is_named_by_its_own_words() -> None:
         ),
         (
             "Air strikes hit several rebel-held districts including al-Kalaseh and al-Mashhad "
+            "civil defence officials told Reuters.",
+            "civil defence officials",
+        ),
+        (  # a named speaker is the claimant, not the role before the name
+            "Air strikes hit several rebel-held districts including al-Kalaseh and al-Mashhad "
             "civil defence official Ahmad Ali told Reuters.",
-            "civil defence official",
+            "Ahmad Ali",
         ),
         ("The army retook the town of Tadef, a source on the ground said.", "source on the ground"),
     ]:
