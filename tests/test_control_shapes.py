@@ -559,6 +559,15 @@ def test_a_name_just_before_told_and_it_after_a_body_spoke_are_the_claimant() ->
     assert claims[-1].claimant.label == "Syrian Observatory for Human Rights"
 
 
+def test_who_reports_a_taking_with_no_taker_named() -> None:
+    [c] = controls("The Observatory said the village of Umm Tut was taken on Tuesday.")
+    assert c.controller is None and c.agent is None  # a monitor took nothing
+    [c] = controls("The army said the village of Umm Tut had been wrested back from IS.")
+    assert c.controller.label == "Government of Syria"
+    [c] = controls("State news agency SANA said the village of Umm Tut was taken.")
+    assert (c.controller.label, c.agent) == ("Government of Syria", None)
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -83,7 +83,10 @@ def roles(verb: Token) -> tuple[Token | None, Token | None]:
             if agent is None or agent.pos_ in ("NOUN", "PROPN") and agent.ent_type_ == "KG":
                 break
             agent = agent.head if agent.head.i != agent.i else None
-    if agent is None and verb.dep_ in ("xcomp", "advcl", "conj", "ccomp", "pcomp"):
+    if agent is None and verb.dep_ in ("xcomp", "advcl", "conj", "ccomp", "pcomp") and not (
+        is_passive(verb)  # "X was taken", however the parse hung it: its taker is not said
+        or verb.dep_ == "ccomp" and verb.head.lemma_.lower() in lexicon()["reporting_verbs"]
+    ):
         agent = child(verb.head, "nsubj") or (
             child(verb.head.head, "nsubj") if verb.head.dep_ == "prep" else None
         )

@@ -20,6 +20,8 @@ SECURITY_VERBS = ("restore", "establish", "return", "bring")  # "restored securi
 
 def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     agent, patient = roles(verb)
+    if agent is None:
+        agent = reporting_party(verb, ctx)
     declarer = declaring(verb)
     if declarer is not None and patient is None:  # "Abadi declared Tal Afar liberated"
         agent, patient = declarer, child(verb, "nsubj", "nsubjpass")
@@ -39,7 +41,33 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         patient = child(source, "appos")  # "liberated from ISIS the city of X"
     if agent is None and source is not None and is_passive(verb):
         agent = governing_subject(verb, actor_of(source, ctx), ctx)
-    return gain_found(verb, agent, patient, source, ctx, gaz)
+    found = gain_found(verb, agent, patient, source, ctx, gaz)
+    if found is not None and found.controller is None and is_passive(verb):
+        found.controller = side_reporting(verb, ctx)
+    return found
+
+
+def side_reporting(verb: Token, ctx: ItemContext) -> Entity | None:
+    """'State news agency SANA said the village of X was taken': the side whose own media
+    report a taking that names no taker."""
+    head = verb.head
+    if verb.dep_ != "ccomp" or head.lemma_.lower() not in lexicon()["reporting_verbs"]:
+        return None
+    speaker = actor_of(child(head, "nsubj"), ctx)
+    if speaker is None or speaker.type != "NewsAgency" or not speaker.side:
+        return None
+    return ctx.gazetteer.side_of(speaker)
+
+
+def reporting_party(verb: Token, ctx: ItemContext) -> Token | None:
+    """'The army said villages had been wrested back': an armed party that reports a taking
+    it names no taker for took it (a monitor saying so names no one)."""
+    head = verb.head
+    if verb.dep_ != "ccomp" or head.lemma_.lower() not in lexicon()["reporting_verbs"]:
+        return None
+    speaker = child(head, "nsubj")
+    found = actor_of(speaker, ctx)
+    return speaker if found is not None and found.type in FIGHTING_TYPES else None
 
 
 def declaring(verb: Token) -> Token | None:
