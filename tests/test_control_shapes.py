@@ -568,6 +568,17 @@ def test_who_reports_a_taking_with_no_taker_named() -> None:
     assert (c.controller.label, c.agent) == ("Government of Syria", None)
 
 
+def test_a_place_the_parse_glued_after_control_and_a_partys_heartland() -> None:
+    claims = controls(
+        "Although government forces control Hama rebels often fire rockets into the city."
+    )
+    assert held(claims) == {"Hama": "Government of Syria"}
+    assert held(controls("Jets struck the government heartland of Latakia.")) == {
+        "Latakia": "Government of Syria"
+    }
+    assert controls("Jets struck the Alawite heartland of Latakia.") == []
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

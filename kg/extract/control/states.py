@@ -106,12 +106,15 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'P is controlled by X' and 'X is in (full) control of P'."""
     if token.pos_ == "VERB":
         agent_t, patient_t = roles(token)
+        glued = place_right_after(token, ctx)
         if (
             child(token, "nsubjpass") is None
             and token.dep_ not in ("acl", "relcl")
             and child(token, "dobj") is None
         ):
-            return None
+            if glued is None or child(token, "nsubj") is None:
+                return None
+            patient_t = glued  # "government forces control Damascus rebels often fire ..."
         # "the territory it once held": only a named or settlement place is a state claim
         agent = actor_of(agent_t, ctx)
         part = enclosing_part(patient_t) if token.dep_ == "acl" else None
@@ -175,6 +178,15 @@ def part_around(noun: Token, ctx: ItemContext) -> list[Entity]:
         tuple(f"-{d}" for d in ("east", "west", "north", "south"))
     )
     return [container] if by_direction or is_city_part(container, ctx) else []
+
+
+def place_right_after(verb: Token, ctx: ItemContext) -> Token | None:
+    """The named place just after a verb, which the parse glued to what follows."""
+    if verb.i + 1 >= verb.sent.end:
+        return None
+    after = verb.doc[verb.i + 1]
+    found = ctx.at(after)
+    return after if found is not None and found.is_place and found.type != "Country" else None
 
 
 def whole_of(token: Token | None) -> Token | None:
