@@ -579,6 +579,17 @@ def test_a_place_the_parse_glued_after_control_and_a_partys_heartland() -> None:
     assert controls("Jets struck the Alawite heartland of Latakia.") == []
 
 
+def test_the_eastern_parts_of_a_city_are_that_part_and_parts_of_it_are_no_place() -> None:
+    [c] = controls("Rebels stormed eastern parts of Aleppo in the summer of 2016.")
+    assert (c.place.label, c.controller.label) == ("eastern Aleppo", "Syrian opposition")
+    assert (c.date.start, c.date.end) == (dt.date(2016, 6, 1), dt.date(2016, 8, 31))
+    assert held(controls("Rebels hold the eastern parts of Aleppo.")) == {
+        "eastern Aleppo": "Syrian opposition"
+    }
+    # a relative clause after 'parts of X' tells of the parts, not of X
+    assert controls("Rebels shelled parts of Hama which the army stormed in 2016.") == []
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

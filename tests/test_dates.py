@@ -17,6 +17,10 @@ THURSDAY = dt.date(2019, 3, 7)
     [
         ("on Saturday", MONDAY, "2019-03-09", "2019-03-09"),
         ("mid-2016", MONDAY, "2016-07-01", "2016-07-31"),
+        ("in the summer of 2016", MONDAY, "2016-06-01", "2016-08-31"),
+        ("winter 2016", MONDAY, "2016-12-01", "2017-02-28"),
+        ("last summer", MONDAY, "2018-06-01", "2018-08-31"),
+        ("last winter", MONDAY, "2018-12-01", "2019-02-28"),
         ("since mid-2016", MONDAY, "2016-07-01", "2019-03-11"),
         ("Thursday", THURSDAY, "2019-03-07", "2019-03-07"),
         ("on Friday", THURSDAY, "2019-03-01", "2019-03-01"),

@@ -93,6 +93,9 @@ def resolve(text: str, published: dt.date | None, future: bool = False) -> DateR
     if part:  # "at the end of last year": the last month of the period
         whole = resolve(part.group(2), published, future)
         return narrowed(whole, part.group(1), text) if whole is not None else None
+    season = SEASON.fullmatch(phrase)
+    if season:  # "the summer of 2012", "last winter"
+        return season_range(season, published, text)
     mid = re.fullmatch(r"(since )?mid-?\s*(.+)", phrase)
     if mid:  # "mid-2012": the middle month; "since mid-2012": from it to the report
         whole = resolve(mid.group(2), published, future)
@@ -112,6 +115,34 @@ def resolve(text: str, published: dt.date | None, future: bool = False) -> DateR
         return None
     relative = resolve_relative(phrase, published, future)
     return DateRange(relative[0], relative[1], text) if relative else None
+
+
+SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}  # first month
+SEASON = re.compile(r"(?:the )?(this |last )?(spring|summer|autumn|fall|winter)(?: of)?(?: (\d{4}))?")
+
+
+def season_range(match: re.Match[str], published: dt.date | None, text: str
+                 ) -> DateRange | None:
+    """A season's three months (winter runs into the next year): of the year given, else
+    the current one ('this summer') or the last one ended before publication ('last
+    summer'); a bare 'summer' names no year."""
+    which, name, year = match.group(1), match.group(2), match.group(3)
+    first = SEASONS[name]
+    if year is None:
+        if published is None or which is None:
+            return None
+        year_n = published.year - (1 if first > published.month else 0)
+        if which.strip() == "last":
+            end_month = (first + 2 - 1) % 12 + 1
+            end_year = year_n + (1 if first == 12 else 0)
+            if dt.date(end_year, end_month, 1) >= published.replace(day=1):
+                year_n -= 1  # not over yet: the one before
+    else:
+        year_n = int(year)
+    start = dt.date(year_n, first, 1)
+    end_first = dt.date(year_n + (1 if first == 12 else 0), (first + 1) % 12 + 1, 1)
+    end = month_range(end_first.year, end_first.month)[1]
+    return DateRange(start, end, text)
 
 
 def narrowed(whole: DateRange, part: str, text: str) -> DateRange:

@@ -781,8 +781,9 @@ def places_of(
         return []
     if token.lower_ in ("which", "that"):
         token = antecedent(token)
-    if token.lemma_.lower() in lexicon()["partial_words"]:
-        return []  # "most of Idlib province", "parts of the city": not the whole place
+    if token.lemma_.lower() in lexicon()["partial_words"] and place_mention(token, ctx) is None:
+        return []  # "most of Idlib province", "parts of the city": not the whole place (but
+        # "the eastern parts of Aleppo" name that part)
     if token.lemma_.lower() == "capital" and of_object(token) is not None and not ctx.at(token):
         # "the provincial capital of Idlib province": the city, not the province
         capital = capital_of(token, ctx)

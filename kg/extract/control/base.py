@@ -10,7 +10,7 @@ from spacy.tokens import Token
 
 from kg.extract.attribution import child
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, places_of
+from kg.extract.mentions import ItemContext, actor_of, antecedent, places_of
 
 
 @dataclass
@@ -40,8 +40,17 @@ def gain_found(
     sure: bool = False,
 ) -> Found | None:
     """``sure``: the wording makes ``place_t`` a place, whatever NER guessed."""
-    if place_t is not None and place_t.lemma_.lower() in lexicon()["partial_words"]:
-        return None  # "controls most of Idlib province": not the whole place
+    if place_t is not None and place_t.lower_ in ("which", "that"):
+        place_t = antecedent(place_t)
+    if place_t is not None and place_t.dep_ == "pobj" and place_t.head.lower_ == "of" and (
+        place_t.head.head.lemma_.lower() in lexicon()["partial_words"]
+    ):
+        place_t = place_t.head.head  # "parts of Aleppo which rebels stormed": the parts
+    if place_t is not None and place_t.lemma_.lower() in lexicon()["partial_words"] and not (
+        (named := ctx.at(place_t)) is not None and named.is_place
+    ):
+        return None  # "controls most of Idlib province": not the whole place ("the eastern
+        # parts of Aleppo" are that part of the city)
     # "took X from the SDF": what is taken from a force is a place, whatever NER guessed
     certain = sure or target_t is not None and actor_of(target_t, ctx) is not None
     places = [p for p in places_of(place_t, ctx, certain=certain) if p.type != "Country"]
