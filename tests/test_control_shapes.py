@@ -590,6 +590,17 @@ def test_the_eastern_parts_of_a_city_are_that_part_and_parts_of_it_are_no_place(
     assert controls("Rebels shelled parts of Hama which the army stormed in 2016.") == []
 
 
+def test_a_militia_named_by_a_countrys_adjective_is_not_that_state() -> None:
+    [c] = controls("US-backed Syrian militias said they had taken full control of Umm Tut.")
+    assert c.controller is None and c.agent is None
+    assert held(controls("Syrian rebels seized the town of Umm Tut.")) == {
+        "Umm Tut": "Syrian opposition"
+    }
+    assert held(controls("Syrian troops seized the town of Umm Tut.")) == {
+        "Umm Tut": "Government of Syria"
+    }
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -463,6 +463,8 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     named = one_actor(appos, ctx, clause) if appos is not None and ctx.at(token) is None else None
     if best is None and named is not None:  # "the PKK's Syrian affiliate, the PYD": the PYD
         return named
+    if best is None and token.lemma_.lower() in lexicon()["non_state_words"]:
+        return kind_of_others(token, ctx)  # "US-backed Syrian militias": not the Syrian state
     if actors:
         return ctx.gazetteer.as_actor(best or actors[0])
     return kind_of_others(token, ctx)
