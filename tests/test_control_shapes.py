@@ -601,6 +601,14 @@ def test_a_militia_named_by_a_countrys_adjective_is_not_that_state() -> None:
     }
 
 
+def test_a_stronghold_an_as_phrase_describes_and_no_town_that_only_locates() -> None:
+    claims = controls(
+        "The defeat leaves Umm Tut as the last significant stronghold of IS in Syria. "
+        "Kurdish-led fighters besieged the last IS pocket north of the city of Hama."
+    )
+    assert held(claims) == {"Umm Tut": "Islamic State of Iraq and the Levant"}
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -1172,8 +1172,13 @@ def named_after(noun: Token, ctx: ItemContext, kinds: tuple[str, ...] = SETTLEME
     for m in ctx.mentions:
         if start <= m.start < end and m.entity.type not in ("Country", "Province") and any(
             called_so(m, k, doc) for k in kinds
-        ) and m.entity.country in [*lexicon()["theatre_countries"], None]:
-            return m.entity  # (not "the Turkish border town of Kilis")
+        ) and m.entity.country in [*lexicon()["theatre_countries"], None] and not any(
+            a.dep_ == "prep" and (a.lower_ in ("near", "outside", "around") or (
+                a.lower_ == "of" and a.head.lower_ in DIRECTIONS))
+            for a in list(doc[m.start].ancestors)[:5]
+        ):
+            return m.entity  # (not "the Turkish border town of Kilis", nor "north of the
+            # city of X")
     return None
 
 

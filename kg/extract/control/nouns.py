@@ -188,7 +188,7 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
         elif noun.dep_ == "attr":
             place_t = child(noun.head, "nsubj")
     if place_t is None and holder is not None:
-        place_t = put_by(noun, ctx)
+        place_t = put_by(noun, ctx) or left_as(noun, ctx)
     within = place_t is None and holder is not None
     if within:  # "the group's stronghold in Raqa": a town, never a province or a country
         place_t = prep_object(noun, "in") or next(
@@ -222,6 +222,18 @@ def put_by(noun: Token, ctx: ItemContext) -> Token | None:
         return None
     before = noun.doc[first.i - 1]
     return before if place_mention(before, ctx) is not None else None
+
+
+def left_as(noun: Token, ctx: ItemContext) -> Token | None:
+    """'its fall leaves X as the group's last stronghold', 'regarded X as its bastion': the
+    object the 'as' phrase describes."""
+    prep = noun.head
+    if noun.dep_ != "pobj" or prep.lower_ != "as":
+        return None
+    obj = child(prep.head, "dobj")
+    if obj is None or (place_mention(obj, ctx) is None and obj.pos_ != "PROPN"):
+        return None
+    return obj  # (a name no gazetteer knows is a place when called a stronghold)
 
 
 def group_capital(noun: Token, ctx: ItemContext) -> bool:
