@@ -609,6 +609,19 @@ def test_a_stronghold_an_as_phrase_describes_and_no_town_that_only_locates() -> 
     assert held(claims) == {"Umm Tut": "Islamic State of Iraq and the Levant"}
 
 
+def test_the_city_is_the_settlement_just_named_and_a_quarter_lies_in_its_city() -> None:
+    claims = controls(
+        "Jets struck the Old City of Hama on Monday. Iraqi forces declared Umm Tut "
+        "liberated on Thursday, weeks after launching an offensive to drive IS out of the city."
+    )
+    assert {c.place.label for c in claims} == {"Umm Tut"}
+    claims = controls(
+        "Troops captured the last rebel-held neighbourhood in the city of Homs on Thursday. "
+        "Iraqi police entered the Old City of Mosul."
+    )
+    assert held(claims) == {}
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

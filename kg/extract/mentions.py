@@ -1261,6 +1261,18 @@ def called_so(m: Mention, lemma: str, doc: Doc) -> bool:
     return before or after
 
 
+def prep_object_of(token: Token) -> Token | None:
+    """The object of the noun's 'in' or 'of' ('the neighbourhood in the city of Homs')."""
+    after = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    preps = [c for c in token.children if c.dep_ == "prep"]
+    if after is not None and after.dep_ == "prep" and after not in preps:
+        preps.append(after)  # the parse's 'in' hung on the verb
+    for c in preps:
+        if c.lower_ in ("in", "of"):
+            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    return None
+
+
 def province_in_focus(token: Token, ctx: ItemContext) -> Entity | None:
     """'the province': the province named last before it, else the one whose capital was
     ('Hasakeh city is the capital of the province of the same name. ... the province')."""
@@ -1293,36 +1305,51 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
             return named
     fits = COMPATIBLE.get(lemma, SETTLEMENTS | {"Region"} if lemma == "area" else SETTLEMENTS)
     exact = TYPED_HEADS.get(lemma)
+    # a town the gazetteer sizes as a village is still 'the city' a sentence later
+    near_fits = fits | SETTLEMENTS if lemma in ("city", "town", "village") else fits
+    fitting = [m for m in ctx.mentions if m.entity.type in near_fits or m.entity.type == exact]
     places = [m for m in ctx.mentions if m.entity.type == exact] if exact else []
     places = places or [m for m in ctx.mentions if m.entity.type in fits]
     before = [] if indefinite else [m for m in places if m.start < token.i]
     if before and lemma == "area":
         return before[-1].entity
-    recent = [
+    recent = sorted((
         m
-        for m in before
-        if m.start >= previous_sentence_start(token) and not nearby(token.doc[m.start])
-    ]
+        for m in fitting
+        if not indefinite and previous_sentence_start(token) <= m.start < token.i
+        and not nearby(token.doc[m.start])
+    ), key=lambda m: m.start)
     if recent:  # "... the stronghold of Manbij ... surrounding the town": the one just named
         doc = token.doc
         called = [m for m in recent if called_so(m, lemma, doc)]  # "the town of X ... the town"
-        return (called or recent)[-1].entity
+        typed = [m for m in recent if m.entity.type == exact]
+        # ("declared Tal Afar liberated ... to drive IS out of the city": the town just named,
+        # not a bigger city named paragraphs before)
+        return (called or typed or recent)[-1].entity
     if before:
         counts = Counter(m.entity.key for m in before)
         best = max(reversed(before), key=lambda m: counts[m.entity.key])
         return best.entity
     following = next_sentence_end(token)
+    container = place_of(prep_object_of(token), ctx, settlement_only=False)
+    if container is not None and container.type not in ("City", "Town"):
+        container = None  # only a city's quarters are known to lie in it
     after = [
         m
         for m in places
         if token.i < m.start < following
         and m.entity.country in lexicon()["theatre_countries"] + [None]
         and not nearby(token.doc[m.start])
-    ]  # "a Kurdish-held town on the border": not the Turkish town named next, nor one near
+        and not (container is not None and m.entity.part_of
+                 and m.entity.part_of not in (container.key, container.part_of))
+    ]  # "a Kurdish-held town on the border": not the Turkish town named next, nor one near;
+    # "the last neighbourhood of Homs": not a quarter of another city
     if after:
         return after[0].entity
     if indefinite and (named := named_next_as(token, lemma, ctx)) is not None:
         return named
+    if container is not None:
+        return None  # "the last neighbourhood of Homs": none of Homs's is named
     if not any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in token.children):
         return None  # "a town", a headline's bare "town": not the article's main town
     # a summary item names no place: the settlement the whole article speaks of most
