@@ -415,7 +415,9 @@ def test_a_plan_to_take_a_place_from_a_party_says_the_party_holds_it() -> None:
         "Qantara", "Islamic State of Iraq and the Levant", "ControlState"
     )
     [c] = controls("The SDF set up a council to push IS militants out of Umm Tut on Wednesday.")
-    assert (c.place.label, c.controller.label) == ("Umm Tut", "Islamic State of Iraq and the Levant")
+    assert (c.place.label, c.controller.label) == (
+        "Umm Tut", "Islamic State of Iraq and the Levant"
+    )
     assert c.date.start == dt.date(2019, 3, 13)
     # a plan that names no holder is still no control
     assert controls("The army launched an offensive to retake the town of Qantara.") == []
@@ -620,6 +622,18 @@ def test_the_city_is_the_settlement_just_named_and_a_quarter_lies_in_its_city() 
         "Iraqi police entered the Old City of Mosul."
     )
     assert held(claims) == {}
+
+
+def test_earlier_opening_a_sentence_is_the_days_news_not_backstory() -> None:
+    [c] = controls("Earlier, the army seized the town of Umm Tut after rebels surrendered.")
+    assert c.date.start == THURSDAY
+    [c] = controls("The army had earlier seized the town of Umm Tut.")
+    assert c.date is None
+
+
+def test_a_capture_announced_as_backstory_keeps_no_date() -> None:
+    [c] = controls("IS attacked the troops that had earlier announced the capture of Umm Tut.")
+    assert c.date is None
 
 
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:

@@ -447,15 +447,19 @@ def backstory(trigger: Token, sent: Span) -> bool:
     ('the capture of the town'), the past perfect anywhere in the sentence ('had declared
     victory ... but a counterattack saw'), or 'earlier', 'previously', 'once'."""
     if trigger.pos_ == "NOUN":
-        # "the army announced the capture of X", "the capture of X was announced": news
-        return not (trigger.dep_ in ("dobj", "nsubjpass")
-                    and trigger.head.lemma_.lower() in lexicon()["declare_verbs"])
+        # "the army announced the capture of X", "the capture of X was announced": news,
+        # unless the announcing is told as backstory ("had earlier announced the capture")
+        if not (trigger.dep_ in ("dobj", "nsubjpass")
+                and trigger.head.lemma_.lower() in lexicon()["declare_verbs"]):
+            return True
+        trigger = trigger.head
     chain = {trigger.i} | {a.i for a in trigger.ancestors}
     return any(
         t.head.i in chain  # the trigger's own clause or one governing it
         and (
             (t.dep_ in ("aux", "auxpass") and t.lower_ == "had" and not reported(t.head))
             or (t.lower_ in lexicon()["backstory_adverbs"]
+                and not (t.lower_ == "earlier" and t.i == sent.start)  # "Earlier, ...": today's
                 and t.ent_type_ not in ("DATE", "TIME")
                 and not (t.i + 1 < len(t.doc) and t.doc[t.i + 1].ent_type_ in ("DATE", "TIME")))
         )

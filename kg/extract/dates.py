@@ -118,7 +118,9 @@ def resolve(text: str, published: dt.date | None, future: bool = False) -> DateR
 
 
 SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}  # first month
-SEASON = re.compile(r"(?:the )?(this |last )?(spring|summer|autumn|fall|winter)(?: of)?(?: (\d{4}))?")
+SEASON = re.compile(
+    r"(?:the )?(this |last )?(spring|summer|autumn|fall|winter)(?: of)?(?: (\d{4}))?"
+)
 
 
 def season_range(match: re.Match[str], published: dt.date | None, text: str

@@ -20,8 +20,7 @@ from spacy.tokens import Token
 
 from kg.extract.control import nouns, sieges, states, verbs
 from kg.extract.control.base import FIGHTING_TYPES, Found
-from kg.extract.gazetteer import Gazetteer, lexicon
-from kg.extract.gazetteer import Entity
+from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import SETTLEMENTS, ItemContext, Words, called_so
 from kg.extract.syntax import irrealis, is_passive, phrasal
 
@@ -154,8 +153,10 @@ def still_held(token: Token, ctx: ItemContext) -> Found | None:
         if not shape.fits(token, ctx):
             continue
         found = shape.read(token, ctx, ctx.gazetteer)
-        holder = found.target if found is not None else None
-        if holder is None or holder.type not in FIGHTING_TYPES or found.place is None:
+        if found is None or found.place is None:
+            return None
+        holder = found.target
+        if holder is None or holder.type not in FIGHTING_TYPES:
             return None
         side = ctx.gazetteer.side_of(holder)
         return Found(token, "ControlState", found.place, holder, None, side, found.others)

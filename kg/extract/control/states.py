@@ -10,11 +10,11 @@ from kg.extract.control.base import FIGHTING_TYPES, Found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
     COMPATIBLE,
+    SETTLEMENT_KINDS,
     SETTLEMENTS,
     ItemContext,
     actor_of,
     apposed_place,
-    SETTLEMENT_KINDS,
     called_so,
     is_city_part,
     is_state_force,
