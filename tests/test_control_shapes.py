@@ -636,6 +636,17 @@ def test_a_capture_announced_as_backstory_keeps_no_date() -> None:
     assert c.date is None
 
 
+def test_a_besieged_place_is_held_by_whom_the_item_said_held_it() -> None:
+    claims = controls(
+        "Islamic State still holds the town of Umm Tut. Pro-government forces have surrounded "
+        "Umm Tut from three sides."
+    )
+    assert {c.controller.label for c in claims} == {"Islamic State of Iraq and the Levant"}
+    # told nothing else, a government siege is of the opposition
+    [c] = controls("Pro-government forces have surrounded the town of Umm Tut.")
+    assert c.controller.label == "Syrian opposition"
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

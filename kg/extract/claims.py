@@ -340,6 +340,8 @@ def read_triggers(
             ctx.last_place = f.place or ctx.last_place  # "... after it was retaken": same place
             if f.place is not None and f.controller is not None and f.event == "ControlChange":
                 ctx.controllers[f.place.key] = f.controller
+            if f.place is not None and f.controller is not None:
+                ctx.holders[f.place.key] = f.controller
         elif event:
             events.extend(recognise(token, ctx))
     # an attack noun under a change of control or a killing is how it happened

@@ -89,6 +89,7 @@ class ItemContext:
     last_place: Entity | None = None
     last_speaker: Entity | None = None
     controllers: dict[str, Entity] = field(default_factory=dict)  # place key -> last controller
+    holders: dict[str, Entity] = field(default_factory=dict)  # ... by a change or a state
     lists: dict[int, list[Entity]] = field(default_factory=dict)  # token -> its list's places
     article_places: Counter = field(default_factory=Counter)  # settlements across the article
     words: Words = field(init=False)

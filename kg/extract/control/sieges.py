@@ -74,8 +74,12 @@ def siege_found(
         besieger_t = besieger_t if besieger_t is not None else governing_force(trigger, ctx)
         besieger = holder_word(besieger_t, ctx) if besieger_t is not None else None
         side = gaz.side_of(besieger) if besieger is not None else None
-        opponent = lexicon()["besieged_side"].get(side.key if side else "")
-        holder = gaz.get(opponent) if opponent else None
+        known = ctx.holders.get(places[0].key)  # the holder the item gave the place
+        if known is not None and (side is None or gaz.side_of(known) != side):
+            holder = known
+        else:
+            opponent = lexicon()["besieged_side"].get(side.key if side else "")
+            holder = gaz.get(opponent) if opponent else None
     if holder is None:
         return None
     return Found(trigger, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
