@@ -647,6 +647,31 @@ def test_a_besieged_place_is_held_by_whom_the_item_said_held_it() -> None:
     assert c.controller.label == "Syrian opposition"
 
 
+def test_fighters_from_a_group_and_a_city_before_its_suburb() -> None:
+    claims = controls(
+        "IS attacked Hama. Fighters from the Nusra Front overran the village of Umm Tut."
+    )
+    assert held(claims) == {"Umm Tut": "Al-Nusra Front"}
+    assert held(controls("Troops regained full control of the Damascus suburb of Douma.")) == {
+        "Douma": "Government of Syria"
+    }
+
+
+def test_a_state_in_the_past_perfect_held_on_no_day_of_the_news() -> None:
+    claims = controls(
+        "Nusra fighters overran the village of Umm Tut on Tuesday. The village had been under "
+        "government control."
+    )
+    days = {c.controller.label: c.date for c in claims}
+    assert days["Government of Syria"] is None
+    assert days["Al-Nusra Front"].start == dt.date(2019, 3, 12)
+
+
+def test_a_leader_announcing_a_liberation_names_his_side() -> None:
+    [c] = controls("Prime Minister Haider al-Abadi announced the liberation of Mosul in July.")
+    assert (c.controller.label, c.agent) == ("Iraq", None)
+
+
 def test_the_name_before_a_district_of_a_city_and_take_place_is_no_capture() -> None:
     claims = controls("Air strikes hit the opposition-held al-Fidaa neighbourhood of Aleppo.")
     assert held(claims) == {"al-Fidaa": "Syrian opposition"}

@@ -193,9 +193,10 @@ def stranded_speaker(verb: Token, ctx: ItemContext) -> Token | None:
             return t  # "... in Aleppo Ibrahim Abu Leith told Anadolu": the name just before
         if found is None and t.pos_ == "NOUN" and (
             t.lemma_.lower() in lexicon()["anonymous_source_nouns"]
-            or ctx.gazetteer.generic.get(norm(t.text))
+            or any(e.type in ("Monitor", "NewsAgency")
+                   for e in ctx.gazetteer.generic.get(norm(t.text), []))
         ):
-            return t  # "a military source announced", "the observatory said"
+            return t  # "a military source announced", "the observatory said" (not "militants")
         if t.pos_ == "VERB":
             break
     return None

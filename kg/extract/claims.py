@@ -381,7 +381,9 @@ def control_claim(
     triggers: set[int],
 ) -> Claim:
     date = date_for(f.trigger, dates, triggers)
-    if date is None and f.event == "ControlState":
+    if date is None and f.event == "ControlState" and before_the_news(f.trigger, sent):
+        pass  # "the village had been under government control": held before, not that day
+    elif date is None and f.event == "ControlState":
         # a state named in a sentence about a dated event holds on that event's day too; told
         # without one, it held on the day of the item's news as well ("strikes on Sunday
         # killed 20 ... in Idlib, which is held by Y")
@@ -467,6 +469,18 @@ def backstory(trigger: Token, sent: Span) -> bool:
         )
         for t in sent
     )  # "earlier on Wednesday" is today's news; "after losing it hours earlier" is aside
+
+
+def before_the_news(trigger: Token, sent: Span) -> bool:
+    """A state told in the past perfect ('the village had been under government control'):
+    it held before the news, on no day the item names ('Once Syria's economic powerhouse,
+    Aleppo has been divided ...' is today's)."""
+    chain = {trigger.i} | {a.i for a in trigger.ancestors}
+    return any(
+        t.head.i in chain and t.dep_ in ("aux", "auxpass") and t.lower_ == "had"
+        and not reported(t.head)
+        for t in sent
+    )
 
 
 def reported(verb: Token) -> bool:

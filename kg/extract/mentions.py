@@ -454,6 +454,11 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
         found = actor_of(loyal, ctx)
         if found is not None:
             return ctx.gazetteer.side_of(found)
+    member_of = prep_object_of_group(token)
+    if member_of is not None and token.lemma_.lower() in lexicon()["non_state_words"]:
+        found = one_actor(member_of, ctx, clause)  # "fighters from the Nusra Front": its
+        if found is not None:
+            return found
     generic = generic_actor(token, ctx)
     if generic is not None:
         return named_kind(token, ctx, ("appos", "compound")) or generic
@@ -469,6 +474,14 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     if actors:
         return ctx.gazetteer.as_actor(best or actors[0])
     return kind_of_others(token, ctx)
+
+
+def prep_object_of_group(token: Token) -> Token | None:
+    """The party after 'from' or 'of' ('fighters from the Nusra Front', 'militants of IS')."""
+    for c in token.children:
+        if c.dep_ == "prep" and c.lower_ in ("from", "of"):
+            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    return None
 
 
 def named_kind(token: Token, ctx: ItemContext, deps: tuple[str, ...] = ("compound",)
@@ -806,10 +819,16 @@ def places_of(
                 if member not in found:
                     found.append(member)
         named_part = t.lemma_.lower() in lexicon()["subplace_nouns"]
+        # "the Damascus suburb of Douma": the place before the part noun contains it
+        city_first = named_part and any(
+            c.dep_ == "compound" and (p := place_mention(c, ctx)) is not None and p.known
+            and p.type in ("City", "Province") for c in t.children
+        ) and any(g.dep_ == "prep" and g.lower_ == "of" for g in t.children)
         for c in sorted(t.children, key=lambda c: -c.i):
             if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis", "punct", "cc", "det"):
                 continue
-            if named_part and c.dep_ == "prep" and c.lower_ == "of" and contains(c, ctx):
+            if (named_part and not city_first and c.dep_ == "prep" and c.lower_ == "of"
+                    and contains(c, ctx)):
                 continue  # "the Salhiya district of Hasakeh city": the city only contains it
             if t.lower_ in DIRECTIONS and c.dep_ == "prep":
                 continue  # "X village southwest of Y": the parser made the direction the head
@@ -821,6 +840,8 @@ def places_of(
                 continue
             if c.lemma_.lower() in ("countryside", "outskirt"):
                 continue
+            if city_first and c.dep_ == "compound":
+                continue  # "the Damascus suburb of Qaboun": the city only contains it
             stack.append(c)
     found.sort(key=lambda e: first_mention(ctx, e, token))
     if found:

@@ -48,6 +48,11 @@ def nominal_capture(
         or armed(offensive_owner(noun, ctx))
     )
     controller = gaz.side_of(agent) if agent is not None else prior.get(place.key)
+    if controller is None:
+        # "Prime Minister Abadi announced the liberation of Mosul": the leader's side
+        leader = actor_of(announcer(noun), ctx)
+        if leader is not None and leader.type == "Person" and leader.side:
+            controller = gaz.side_of(leader)
     return Found(noun, "ControlChange", place, agent, None, controller, others)
 
 
