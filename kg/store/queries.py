@@ -67,6 +67,19 @@ class Sparql:
         return blanked(self.text)
 
     @cached_property
+    def _spots(self) -> dict[str, list[tuple[int, int]]]:
+        """Where each parameter is: the span of its VALUES block, or of each of its uses (read
+        once: a text is bound again and again, some on every question)."""
+        spots: dict[str, list[tuple[int, int]]] = {}
+        for m in _BLOCK.finditer(self._syntax):
+            spots.setdefault(m.group(1), []).append(m.span())
+        blocks = set(spots)
+        for m in _PARAM.finditer(self._syntax):
+            if m.group(1) not in blocks:
+                spots.setdefault(m.group(1), []).append(m.span())
+        return spots
+
+    @cached_property
     def blocks(self) -> frozenset[str]:
         """The parameters that are VALUES blocks."""
         return frozenset(m.group(1) for m in _BLOCK.finditer(self._syntax))
@@ -74,27 +87,28 @@ class Sparql:
     @cached_property
     def params(self) -> frozenset[str]:
         """Every parameter still unbound: blocks and single terms."""
-        return frozenset(m.group(1) for m in _PARAM.finditer(self._syntax))
+        return frozenset(self._spots)
 
     def bind(self, **given: Given) -> Sparql:
         """The text with these parameters bound (see the module's text); others stay."""
         unknown = sorted(set(given) - self.params)
         if unknown:
             raise QueryError(f"{self.name} has no parameter ${unknown[0]}")
-        text = self.text
-        for name in [n for n, v in given.items() if n not in self.blocks and _is_list(v)]:
-            text = _union(Sparql(self.name, text), name, given[name])  # type: ignore[arg-type]
-        rest = Sparql(self.name, text)
+        branches = [n for n, v in given.items() if n not in self.blocks and _is_list(v)]
+        if branches:  # repeated first, then the rest bound in the new text
+            text = self.text
+            for name in branches:
+                text = _union(Sparql(self.name, text), name, given.pop(name))  # type: ignore[arg-type]
+            return Sparql(self.name, text).bind(**given)
         edits = []
         for name, value in given.items():
-            if name in self.blocks:
-                edits += [(m.span(), _block(name, value)) for m in _blocks(rest._syntax, name)]
-            elif not _is_list(value):
-                term = _term(name, value)  # type: ignore[arg-type]
-                edits += [(m.span(), term) for m in _uses(rest._syntax, name)]
-        for (start, end), new in sorted(edits, reverse=True):
-            text = text[:start] + new + text[end:]
-        return Sparql(self.name, text)
+            new = _block(name, value) if name in self.blocks else _term(name, value)  # type: ignore[arg-type]
+            edits += [(span, new) for span in self._spots[name]]
+        pieces, at = [], 0
+        for (start, end), new in sorted(edits):
+            pieces += [self.text[at:start], new]
+            at = end
+        return Sparql(self.name, "".join([*pieces, self.text[at:]]))
 
     def __call__(self, **given: Given) -> str:
         """The SPARQL to run: every parameter bound."""
@@ -108,14 +122,6 @@ def _is_list(value: object) -> bool:
     return isinstance(value, Iterable) and not isinstance(value, str)
 
 
-def _blocks(syntax: str, name: str) -> list[re.Match[str]]:
-    return [m for m in _BLOCK.finditer(syntax) if m.group(1) == name]
-
-
-def _uses(syntax: str, name: str) -> list[re.Match[str]]:
-    return [m for m in _PARAM.finditer(syntax) if m.group(1) == name]
-
-
 def _block(name: str, value: Given) -> str:
     if value is None:
         return ""
@@ -125,10 +131,9 @@ def _block(name: str, value: Given) -> str:
 
 def _union(query: Sparql, name: str, terms: Iterable[str | ox.NamedNode | ox.Literal]) -> str:
     """The group holding ``$name`` repeated once per term, the copies joined by UNION."""
-    syntax = query._syntax
-    uses = _uses(syntax, name)
-    start, end = _group_around(query, uses[0].start())
-    if uses[-1].end() > end:
+    uses = query._spots[name]
+    start, end = _group_around(query, uses[0][0])
+    if uses[-1][1] > end:
         raise QueryError(f"{query.name}: ${name} is used outside the group it repeats")
     group = Sparql(query.name, query.text[start:end])
     copies = [group.bind(**{name: term}).text for term in terms] or [
