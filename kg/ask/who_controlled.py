@@ -209,7 +209,7 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     return answer
 
 
-CONTRADICTS = load("kg.ask", "claims_contradictions")
+CONTRADICTS = load("kg.ask", "who_controlled_contradictions")
 
 
 def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[str, dict]:

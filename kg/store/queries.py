@@ -5,8 +5,8 @@ what it gives, and why it has its shape where that was tuned.
 The text is plain SPARQL over kg's prefixes (`kg.vocab.PREFIXES`, which every store declares
 for every query and update: no file declares its own). Its parameters are ``$`` variables:
 
-- ``VALUES $name { }``: a list of terms, which fill the block (`values`); None takes the block
-  out, so that the text reads every ``?name``.
+- ``VALUES $name { }``: a list (tuple, set) of terms, which fill the block (`values`); None
+  takes the block out, so that the text reads every ``?name``.
 - ``$name`` anywhere else: one term, written in its place (the graph of ``GRAPH $graph``, a
   property, a literal, a number after LIMIT). A list instead repeats the group that holds
   ``$name`` once per term, the copies joined by UNION (one branch per article graph, where a
@@ -37,7 +37,8 @@ KINDS = (".rq", ".ru")
 NOTHING = ox.NamedNode("urn:kg:none")  # an empty list's one term: no data has it, none match
 
 Value = str | ox.NamedNode | ox.Literal | ox.Variable | int
-Given = Value | Iterable[str | ox.NamedNode | ox.Literal] | None
+Terms = list | tuple | set | frozenset  # of IRIs (str) and pyoxigraph IRIs and literals
+Given = Value | Terms | None
 
 # strings, IRIs and comments: where braces, `$` and keywords are data, not syntax
 _NOT_SYNTAX = re.compile(
@@ -91,15 +92,26 @@ class Sparql:
 
     def bind(self, **given: Given) -> Sparql:
         """The text with these parameters bound (see the module's text); others stay."""
-        unknown = sorted(set(given) - self.params)
-        if unknown:
+        return Sparql(self.name, self._filled(given))
+
+    def __call__(self, **given: Given) -> str:
+        """The SPARQL to run: every parameter bound."""
+        if len(given) != len(self.params):
+            left = sorted(self.params - set(given))
+            if left:
+                raise QueryError(f"{self.name}: no value given for ${', $'.join(left)}")
+        return self._filled(given) if given else self.text
+
+    def _filled(self, given: dict[str, Given]) -> str:
+        if not self.params.issuperset(given):
+            unknown = sorted(set(given) - self.params)
             raise QueryError(f"{self.name} has no parameter ${unknown[0]}")
         branches = [n for n, v in given.items() if n not in self.blocks and _is_list(v)]
         if branches:  # repeated first, then the rest bound in the new text
             text = self.text
             for name in branches:
                 text = _union(Sparql(self.name, text), name, given.pop(name))  # type: ignore[arg-type]
-            return Sparql(self.name, text).bind(**given)
+            return Sparql(self.name, text)._filled(given)
         edits = []
         for name, value in given.items():
             new = _block(name, value) if name in self.blocks else _term(name, value)  # type: ignore[arg-type]
@@ -108,18 +120,11 @@ class Sparql:
         for (start, end), new in sorted(edits):
             pieces += [self.text[at:start], new]
             at = end
-        return Sparql(self.name, "".join([*pieces, self.text[at:]]))
-
-    def __call__(self, **given: Given) -> str:
-        """The SPARQL to run: every parameter bound."""
-        left = sorted(self.params - set(given))
-        if left:
-            raise QueryError(f"{self.name}: no value given for ${', $'.join(left)}")
-        return self.bind(**given).text if given else self.text
+        return "".join([*pieces, self.text[at:]])
 
 
 def _is_list(value: object) -> bool:
-    return isinstance(value, Iterable) and not isinstance(value, str)
+    return isinstance(value, list | tuple | set | frozenset)
 
 
 def _block(name: str, value: Given) -> str:
@@ -190,8 +195,16 @@ def values(var: str, items: Iterable[str | ox.NamedNode | ox.Literal]) -> str:
     terms instead of one query per term."""
     if not _NAME.match(var):
         raise QueryError(f"Not a SPARQL variable name: {var!r}")
-    block = " ".join(_iri_or_literal(var, item) for item in items) or str(NOTHING)
-    return f"VALUES ?{var} {{ {block} }}"
+    try:  # up to thousands of IRIs a block: each checked by pyoxigraph as it is serialised
+        block = " ".join(
+            str(ox.NamedNode(item)) if type(item) is str else _iri_or_literal(var, item)
+            for item in items
+        )
+    except ValueError as exc:
+        raise QueryError(
+            f"${var} takes absolute IRIs, no space, <, > or quote in them ({exc})"
+        ) from None
+    return f"VALUES ?{var} {{ {block or NOTHING} }}"
 
 
 @cache
