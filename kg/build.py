@@ -28,8 +28,8 @@ from kg.parallel import map_chunks
 from kg.read.articles import Article, find_articles, read_article
 from kg.read.corpus import Columns, is_corpus, read_corpus
 from kg.resources import data_dir
-from kg.store import GraphStore, Store, values, with_values, write_durably
-from kg.vocab import BASE, ONTOLOGY, article_iri, graph_iri, sparql_prefixes
+from kg.store import GraphStore, Store, insert_data, load, write_durably
+from kg.vocab import BASE, ONTOLOGY, article_iri, graph_iri
 
 Progress = Callable[[int, int, str], None]
 
@@ -148,14 +148,7 @@ def _without_manifest(path: Path) -> Iterator[tuple[Path, dict]]:
     return ((f, {}) for f in files)
 
 
-UNCHANGED = """
-SELECT ?article ?sha ?version
-WHERE { ?article ckg:inputSha256 ?sha ; ckg:extractorVersion ?version }"""
-
-
-# any article at all: on a store without one (a first build) nothing can be unchanged, and
-# asking article by article costs about 0.1 ms each (1 s of a 10k-article build)
-ANY_ARTICLE = "SELECT ?article WHERE { ?article ckg:textSha256 ?sha } LIMIT 1"
+UNCHANGED, ANY_ARTICLE = load("kg", "build_unchanged"), load("kg", "build_any_article")
 
 
 # in a store's folder: the articles a build writes, until what derives from them is refreshed (a
@@ -173,12 +166,12 @@ def unrefreshed(store: GraphStore) -> list[str]:
 
 
 def has_articles(store: GraphStore) -> bool:
-    return bool(store.select(ANY_ARTICLE))
+    return bool(store.select(ANY_ARTICLE()))
 
 
 def is_unchanged(store: GraphStore, article: Article) -> bool:
     rows = store.select(
-        UNCHANGED,
+        UNCHANGED(),
         {
             "article": ox.NamedNode(article_iri(article.stem)),
             "sha": ox.Literal(article.input_digest),
@@ -202,20 +195,14 @@ def undated_note(article: Article) -> str:
     )
 
 
-OCCURRENCES = "SELECT DISTINCT ?event WHERE { GRAPH ?g { ?claim ckg:occurrence ?event } }"
-ORPHANS = """
-DELETE { GRAPH ?shared { ?event ?p ?o } }
-WHERE {
-  GRAPH ?shared { ?event ?p ?o }
-  FILTER NOT EXISTS { GRAPH ?g { ?claim ckg:occurrence ?event } }
-}"""
+OCCURRENCES, ORPHANS = load("kg", "build_occurrences"), load("kg", "build_orphan_events")
 
 
 def occurrences(store: GraphStore, stems: list[str]) -> list[str]:
     """The shared events the articles' claims report, as stored now."""
     found: set[str] = set()
     for stem in stems:
-        rows = store.select(with_values(OCCURRENCES, {"g": ox.NamedNode(graph_iri(stem))}))
+        rows = store.select(OCCURRENCES(g=[graph_iri(stem)]))
         found.update(r["event"].value for r in rows)
     return sorted(found)
 
@@ -226,15 +213,10 @@ def drop_orphan_events(store: GraphStore, events: list[str]) -> None:
     from kg.vocab import ENTITIES_GRAPH
 
     for event in events:
-        store.update(
-            sparql_prefixes()
-            + with_values(
-                ORPHANS, {"event": ox.NamedNode(event), "shared": ox.NamedNode(ENTITIES_GRAPH)}
-            )
-        )
+        store.update(ORPHANS(event=[event], shared=[ENTITIES_GRAPH]))
 
 
-SOURCE_FILE = "SELECT ?article ?file WHERE { ?article ckg:sourceFile ?file }"
+SOURCE_FILE = load("kg", "build_source_file")
 
 
 def keep_apart(
@@ -263,6 +245,7 @@ def keep_apart(
 
 
 SOURCES_GRAPH = f"{BASE}graph/sources"
+SOURCES_DROP = load("kg", "build_sources_drop")
 
 
 def record_sources(store: GraphStore, articles: list[Article]) -> None:
@@ -271,20 +254,17 @@ def record_sources(store: GraphStore, articles: list[Article]) -> None:
     read = [a for a in articles if a.source]
     if not read:
         return
-    graph, prop = f"<{SOURCES_GRAPH}>", f"<{ONTOLOGY}sourceFile>"
-    block = values("article", [article_iri(a.stem) for a in read])
-    lines = "\n".join(
-        f"{ox.NamedNode(article_iri(a.stem))} {prop} {ox.Literal(a.source or '')} ." for a in read
-    )
-    store.update(
-        f"DELETE {{ GRAPH {graph} {{ ?article {prop} ?file }} }} "
-        f"WHERE {{ {block} GRAPH {graph} {{ ?article {prop} ?file }} }};\n"
-        f"INSERT DATA {{ GRAPH {graph} {{\n{lines}\n}} }}"
-    )
+    graph, prop = ox.NamedNode(SOURCES_GRAPH), ox.NamedNode(ONTOLOGY + "sourceFile")
+    drop = SOURCES_DROP(article=[article_iri(a.stem) for a in read], sources=SOURCES_GRAPH)
+    quads = [
+        ox.Quad(ox.NamedNode(article_iri(a.stem)), prop, ox.Literal(a.source or ""), graph)
+        for a in read
+    ]
+    store.update(f"{drop};\n{insert_data(quads)}")
 
 
 def stored_source(store: GraphStore, stem: str) -> str | None:
-    rows = store.select(SOURCE_FILE, {"article": ox.NamedNode(article_iri(stem))})
+    rows = store.select(SOURCE_FILE(), {"article": ox.NamedNode(article_iri(stem))})
     return rows[0]["file"].value if rows else None
 
 

@@ -13,7 +13,7 @@ from kg.ask.entities import resolve_entity
 from kg.ask.listings import Table
 from kg.ask.stored_queries import StoredQuery, run_stored
 from kg.errors import InputError
-from kg.store import GraphStore, Store
+from kg.store import GraphStore, Store, load
 from kg.vocab import BASE, ONTOLOGY
 from server.views import INTERNAL_PATHS, local_path, search_index
 
@@ -21,13 +21,7 @@ KINDS = {"place": "Place", "actor": "Actor", "agency": "Actor", "source": "Actor
 # sentences of a description that speak of the build's caches rather than of the answer
 _INTERNAL_WORDS = re.compile(r"kg/|\.py|\bpages?\b|totals|Oxigraph|planned|VALUES", re.I)
 _PAGE_CLAUSE = re.compile(r",?\s*(in|from) one page of[^;]*?(\([^)]*\))?[^.;(]*[.;]")
-LABELS = """
-SELECT ?x ?label ?title ?published ?type WHERE {
-  {only}
-  OPTIONAL { ?x rdfs:label ?label }
-  OPTIONAL { ?x dcterms:title ?title OPTIONAL { ?x ckg:published ?published } }
-  OPTIONAL { ?x ckg:claimType ?type }
-}"""
+LABELS = load("server", "forms_labels")
 
 
 def plain_description(text: str) -> str:
@@ -124,9 +118,8 @@ def labels_of(store: GraphStore, iris: set[str]) -> dict[str, str]:
     type; in one query."""
     if not iris:
         return {}
-    block = "VALUES ?x { " + " ".join(str(ox.NamedNode(i)) for i in sorted(iris)) + " }"
     found: dict[str, str] = {}
-    for row in store.select(LABELS.replace("{only}", block)):
+    for row in store.select(LABELS(x=sorted(iris))):
         iri = row["x"].value
         if "label" in row:
             found.setdefault(iri, row["label"].value)

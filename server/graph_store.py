@@ -22,13 +22,18 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from kg.errors import GraphNotFound, InputError, UnsupportedMediaType
-from kg.store import GraphStore, triple_lines
+from kg.store import GraphStore, insert_data, load
+from kg.store.sparql import drop_graph
 from kg.store.updates import Written
 from server import db, formats
 from server.sparql import refuse_update
 from server.writes import apply_update
 
 bp = Blueprint("graph_store", __name__)
+DELETE = load("server", "graph_store_delete")
+DELETE_DEFAULT = load("server", "graph_store_delete_default")
+DROP_DEFAULT = load("kg.store", "drop_default_graph")
+CREATE_GRAPH = load("kg.store", "create_graph")
 
 READABLE = {  # media types a PUT or POST body may have
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -59,7 +64,7 @@ def graph_store(name: str | None = None) -> Response:
     if request.method == "DELETE":
         if not existed:
             raise GraphNotFound(f"No graph {_name(graph)} in the store")
-        _write(f"DROP {_ref(graph)}", graph)
+        _write(DELETE_DEFAULT() if graph is None else DELETE(graph=graph), graph)
         return Response(status=204)
     _write(_replace(graph) if request.method == "PUT" else _add(graph), graph)
     return Response(status=204 if existed else 201)
@@ -112,29 +117,22 @@ def _write(update: str, graph: ox.NamedNode | None) -> None:
 
 def _replace(graph: ox.NamedNode | None) -> str:
     """PUT: the graph dropped and written anew (an empty body leaves it empty, not absent)."""
-    return f"DROP SILENT {_ref(graph)} ;\n{_add(graph)}"
+    empty = DROP_DEFAULT() if graph is None else drop_graph(graph.value)
+    return f"{empty} ;\n{_add(graph)}"
 
 
 def _add(graph: ox.NamedNode | None) -> str:
     """POST: the body's triples added to the graph, which exists afterwards even if empty."""
     triples = _parse_body(graph)
-    create = "" if graph is None else f"CREATE SILENT GRAPH {graph} ;\n"
-    insert = f"INSERT DATA {{ {_block(graph, triples)} }}" if triples else ""
+    create = "" if graph is None else f"{CREATE_GRAPH(graph=graph)} ;\n"
+    into = ox.DefaultGraph() if graph is None else graph
+    quads = [ox.Quad(t.subject, t.predicate, t.object, into) for t in triples]
+    insert = insert_data(quads) if triples else ""
     return f"{create}{insert}"
 
 
 def _name(graph: ox.NamedNode | None) -> str:
     return "the default graph" if graph is None else str(graph)
-
-
-def _ref(graph: ox.NamedNode | None) -> str:
-    """The graph in a DROP: `DEFAULT` or `GRAPH <iri>`."""
-    return "DEFAULT" if graph is None else f"GRAPH {graph}"
-
-
-def _block(graph: ox.NamedNode | None, triples: list[ox.Triple]) -> str:
-    lines = triple_lines(triples)
-    return lines if graph is None else f"GRAPH {graph} {{\n{lines}\n}}"
 
 
 def _parse_body(graph: ox.NamedNode | None) -> list[ox.Triple]:

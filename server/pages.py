@@ -30,13 +30,14 @@ from kg.ask.stored_queries import load_stored_queries
 from kg.assets import INSTALL_HINT, yasgui_dir
 from kg.claim_view import claim_view
 from kg.errors import InputError, KGError, NotFoundError
-from kg.store import GraphStore
+from kg.store import GraphStore, load
 from kg.vocab import BASE, PREFIXES
 from server import db, formats, forms, params, views
 from server.assets import map_ready, package_dir
 from server.errors import error_response
 
 bp = Blueprint("pages", __name__)
+DESCRIBE = load("server", "pages_describe")
 # the pages lay out a claim's fields and the browser's columns as kg/data/claims.json says
 bp.add_app_template_global(claim_view)
 
@@ -179,7 +180,7 @@ def _html(page: str, status: int = 200) -> Response:
 
 
 def _rdf(store: GraphStore, iri: str, accept: Any) -> tuple[bytes, str] | None:
-    triples = list(store.query("DESCRIBE ?iri", bindings={"iri": ox.NamedNode(iri)}))
+    triples = list(store.query(DESCRIBE(), bindings={"iri": ox.NamedNode(iri)}))
     if not triples:
         return None
     return formats.render_graph(triples, accept)

@@ -25,7 +25,6 @@ from kg.ask.claims import (
     claims_shown,
     listing_query,
     query_claims,
-    with_claims,
 )
 from kg.ask.evaluate import fold
 from kg.ask.stored_queries import paged_listing
@@ -34,7 +33,7 @@ from kg.claim_view import claim_view
 from kg.derived import CONTROL, control, require, vocabulary
 from kg.derived.cards import EntityCache, read_cards, value
 from kg.extract.gazetteer import PLACE_TYPES
-from kg.store import GraphStore, Store, Term
+from kg.store import GraphStore, Store, Term, load
 from kg.vocab import BASE, ONTOLOGY, WIKIDATA
 
 DCTERMS = "http://purl.org/dc/terms/"
@@ -83,20 +82,7 @@ def entity_ref(entity: dict | None) -> dict | None:
 
 # -- search ------------------------------------------------------------------------------
 
-NAMES = """
-SELECT ?e ?name ?main ?class ?match ?part WHERE {
-  { ?e rdfs:label ?name BIND(true AS ?main) } UNION { ?e skos:altLabel ?name }
-  OPTIONAL { ?e a ?class FILTER(STRSTARTS(STR(?class), STR(ckg:))) }
-  OPTIONAL { ?e skos:exactMatch ?match FILTER(STRSTARTS(STR(?match), STR(wd:))) }
-  OPTIONAL { ?e ckg:partOf ?part }
-}"""
-ARTICLES = """
-SELECT ?a ?title ?published ?stem ?publisher WHERE {
-  ?a a ckg:Article ; ckg:stem ?stem .
-  OPTIONAL { ?a dcterms:title ?title }
-  OPTIONAL { ?a ckg:published ?published }
-  OPTIONAL { ?a ckg:publisher ?publisher }
-}"""
+NAMES, ARTICLES = load("server", "views_names"), load("server", "views_articles")
 
 
 class SearchIndex:
@@ -108,7 +94,7 @@ class SearchIndex:
         self.names: list[tuple[str, str]] = []  # (folded name, IRI)
         alts: dict[str, list[str]] = defaultdict(list)
         parts: dict[str, str] = {}
-        for row in store.select(NAMES):
+        for row in store.select(NAMES()):
             iri, name = row["e"].value, row["name"].value
             entry = self.entries.setdefault(iri, {"iri": iri, "label": None, "class": None})
             if "main" in row and entry["label"] is None:
@@ -132,7 +118,7 @@ class SearchIndex:
             entry["context"] = self.context(entry, part)
             if entry.get("wikidata"):
                 self.names.append((entry["wikidata"].lower(), iri))
-        for row in store.select(ARTICLES):
+        for row in store.select(ARTICLES()):
             iri = row["a"].value
             title = row["title"].value if "title" in row else row["stem"].value
             day = row["published"].value if "published" in row else "undated"
@@ -213,17 +199,13 @@ def search(store: GraphStore, text: str, limit: int = 10) -> list[dict[str, Any]
 
 # -- facts about one resource ------------------------------------------------------------
 
-FACTS = """
-SELECT ?iri ?p ?o ?label WHERE {
-  ?iri ?p ?o .
-  OPTIONAL { ?o rdfs:label ?label }
-} LIMIT 500"""
+FACTS = load("server", "views_facts")
 
 
 def facts(store: GraphStore, iri: str) -> dict[str, Any] | None:
     """The resource's own properties as words: label, aliases, class, Wikidata id, place on
     the map, parent places and sides; None when the store says nothing about it."""
-    rows = store.select(FACTS, {"iri": ox.NamedNode(iri)})
+    rows = store.select(FACTS(), {"iri": ox.NamedNode(iri)})
     if not rows:
         return None
     out: dict[str, Any] = {"iri": iri, "label": None, "alts": [], "class": None}
@@ -269,10 +251,7 @@ PREFIX_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PREFIX_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 PREFIX_SKOS = "http://www.w3.org/2004/02/skos/core#"
 
-TITLES = (
-    "SELECT ?stem ?title ?published WHERE { {only} ?a ckg:stem ?stem . "
-    "OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a ckg:published ?published } }"
-)
+TITLES = load("server", "views_titles")
 
 
 def article_titles(
@@ -282,9 +261,8 @@ def article_titles(
     todo = sorted(set(s for s in stems if s))
     if not todo:
         return {}
-    block = "VALUES ?stem { " + " ".join(str(ox.Literal(s)) for s in todo) + " }"
     found: dict[str, dict[str, str | None]] = {}
-    for row in store.select(TITLES.replace("{only}", block)):
+    for row in store.select(TITLES(stem=[ox.Literal(s) for s in todo])):
         found[row["stem"].value] = {
             "title": row["title"].value if "title" in row else None,
             "published": row["published"].value if "published" in row else None,
@@ -391,10 +369,10 @@ def _claims_of_rows(store: GraphStore, rows: list[dict], entities: EntityCache) 
         return []
     chains: dict[str, list[Term]] = defaultdict(list)
     others: dict[str, list[str]] = defaultdict(list)
-    for row in store.select(with_claims(STEPS_QUERY, iris)):
+    for row in store.select(STEPS_QUERY(claim=iris)):
         chains[row["claim"].value].append(row["reporter"])
     if any(value(r, "contradicted") for r in rows):
-        for row in store.select(with_claims(CONTRADICTS_QUERY, iris)):
+        for row in store.select(CONTRADICTS_QUERY(claim=iris)):
             others[row["claim"].value].append(row["other"].value)
     seen: set[str] = set()
     out = []
@@ -534,12 +512,7 @@ def _label(entities: EntityCache, iri: str | None) -> dict | None:
     return entity_ref(entities.by_iri(iri)) if iri else None
 
 
-NEARBY = """
-SELECT ?e ?label ?lat ?long ?class ?south ?north ?west ?east ?self WHERE {
-  ?e geo:lat ?lat ; geo:long ?long ; rdfs:label ?label .
-  OPTIONAL { ?e a ?class FILTER(STRSTARTS(STR(?class), STR(ckg:))) }
-  FILTER(?lat > ?south && ?lat < ?north && ?long > ?west && ?long < ?east && ?e != ?self)
-} LIMIT 60"""
+NEARBY = load("server", "views_nearby")
 
 
 def nearby(store: GraphStore, iri: str, lat: float, long: float, radius: float = 2.5) -> list[dict]:
@@ -554,7 +527,7 @@ def nearby(store: GraphStore, iri: str, lat: float, long: float, radius: float =
     bindings: dict[str, Term] = {k: ox.Literal(repr(v), datatype=dec) for k, v in bounds.items()}
     bindings["self"] = ox.NamedNode(iri)
     out = []
-    for row in store.select(NEARBY, bindings):
+    for row in store.select(NEARBY(), bindings):
         cls = row["class"].value.removeprefix(ONTOLOGY) if "class" in row else None
         if cls in ("Country", "Province", "Region"):
             continue
@@ -583,14 +556,7 @@ def place_page(store: Store, iri: str, as_of: dt.date | None) -> dict[str, Any]:
 
 # -- an actor or a source ------------------------------------------------------------------
 
-PAIRS = """
-SELECT ?who ?agency ?source ?claims WHERE {
-  { ?pair ckg:chainSource ?who ; ckg:chainAgency ?agency ; ckg:chainClaims ?claims
-    BIND(?who AS ?source) }
-  UNION
-  { ?pair ckg:chainAgency ?who ; ckg:chainSource ?source ; ckg:chainClaims ?claims
-    BIND(?who AS ?agency) }
-}"""
+PAIRS = load("server", "views_pairs")
 
 
 def entity_page(store: Store, iri: str) -> dict[str, Any]:
@@ -627,7 +593,7 @@ def entity_page(store: Store, iri: str) -> dict[str, Any]:
         if not roles:
             about.append(row)
     cites, cited_by = [], []
-    for r in store.select(PAIRS, {"who": node}):
+    for r in store.select(PAIRS(), {"who": node}):
         agency, source = r["agency"].value, r["source"].value
         n = int(r["claims"].value)
         if agency == iri and source != iri:
@@ -778,9 +744,8 @@ def flat(row: dict) -> dict[str, Any]:
 
 # -- which page a resource gets -----------------------------------------------------------------
 
-ABOUT = "SELECT ?iri ?claim WHERE { ?claim ckg:about ?iri } LIMIT 200"
-MENTIONED = "ASK { ?s ?p ?iri }"
-CONTRADICTS = "SELECT ?iri ?other WHERE { ?iri ckg:contradicts ?other }"
+ABOUT, MENTIONED = load("server", "views_about"), load("server", "views_mentioned")
+CONTRADICTS = load("server", "views_contradicts")
 
 
 def is_internal(iri: str, cls: str | None = None) -> bool:
@@ -801,7 +766,7 @@ def resource_page(store: Store, iri: str, as_of: dt.date | None) -> dict[str, An
     found = facts(store, iri)
     node = ox.NamedNode(iri)
     if found is None:
-        if not store.query(MENTIONED, bindings={"iri": node}):
+        if not store.query(MENTIONED(), bindings={"iri": node}):
             return None
         found = {"iri": iri, "label": None, "class": None, "kind": "other", "alts": []}
     cls = found["class"]
@@ -810,7 +775,7 @@ def resource_page(store: Store, iri: str, as_of: dt.date | None) -> dict[str, An
     found["label"] = found.get("label") or found.get("title") or _fallback_label(iri)
     if cls == "Claim":
         claims = claims_by_iri(store, [iri])
-        others = [r["other"].value for r in store.select(CONTRADICTS, {"iri": node})]
+        others = [r["other"].value for r in store.select(CONTRADICTS(), {"iri": node})]
         rows = claim_rows(store, list(claims.values()))
         disputed = claim_rows(store, list(claims_by_iri(store, others).values())) if others else []
         label = rows[0]["type"] + " claim" if rows else "claim"
@@ -827,7 +792,7 @@ def resource_page(store: Store, iri: str, as_of: dt.date | None) -> dict[str, An
     if cls in PLACE_TYPES:
         near = nearby(store, iri, found["lat"], found["long"]) if found["lat"] is not None else []
         return {**found, "template": "place.html", "nearby": near, **place_page(store, iri, as_of)}
-    about = [r["claim"].value for r in store.select(ABOUT, {"iri": node})]
+    about = [r["claim"].value for r in store.select(ABOUT(), {"iri": node})]
     if about:  # an event: the claims that report it
         rows = claim_rows(store, list(claims_by_iri(store, about).values()))
         label = f"{rows[0]['type']} event" if rows else "event"

@@ -39,7 +39,7 @@ def test_every_reading_has_the_card_of_its_claim(seeds_store: Path) -> None:
     assert len(readings) >= 10
     fresh, _ = cards.read_cards(store, readings)
     assert {iri: stored[iri] for iri in readings} == fresh
-    described = [r["entity"].value for r in store.select(cards.DESCRIBED)]
+    described = [r["entity"].value for r in store.select(cards.DESCRIBED())]
     assert described and all(stored[iri]["iri"] == iri for iri in described)
 
 

@@ -22,7 +22,6 @@ from kg.ask.stored_queries import stored_text
 from kg.ask.who_controlled import Reading
 from kg.build import build
 from kg.derived import CARDS, CONTRADICTIONS, CONTROL, Change, base, cards, recompute
-from kg.derived.contradictions import LINKS
 from kg.errors import StoreError
 from kg.store import Store, Term
 from kg.store.sparql import bind_values
@@ -315,8 +314,11 @@ PAIRS = """
 """
 
 
+LINKS = f"SELECT ?a ?b WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }} }}"
+
+
 def links(store: Store) -> set[tuple[str, str]]:
-    return {(r["a"].value, r["b"].value) for r in store.select(f"SELECT ?a ?b WHERE {{ {LINKS} }}")}
+    return {(r["a"].value, r["b"].value) for r in store.select(LINKS)}
 
 
 @pytest.mark.parametrize("source", ["seeds", "generated", "histories"])

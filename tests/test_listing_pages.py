@@ -104,7 +104,7 @@ def check_pages(store: Store, days: dict[str, str | None]) -> dict[str, tuple[st
     assert max(Counter(seen.values()).values()) <= paging.PAGE_SIZE
     assert paging.DAYS.marked(store)
     # the newest page's mark is the newest page found among every page
-    found = store.select(paging.PREFIX + paging.NEWEST)
+    found = store.select(paging.NEWEST())
     assert paging.newest_page(store) == found[0]["page"]
     return seen
 

@@ -16,21 +16,21 @@ from kg.ask.stored_queries import NARROWER, paged_listing, stored_text
 from kg.claim_view import claim_view
 from kg.derived import require
 from kg.derived.cards import EntityCache, card, read_cards, value
-from kg.errors import InputError, NotFoundError, QueryError
-from kg.store import Store, Term
-from kg.store.sparql import COMMENT_LINE, WHERE_OPEN, bind_values
+from kg.errors import InputError, NotFoundError
+from kg.store import Store, Term, load
+from kg.store.sparql import bind_values
 from kg.vocab import article_iri
 
-STEPS_QUERY = """
-SELECT ?claim ?position ?reporter WHERE {
-  ?claim ckg:reportingStep ?step . ?step ckg:position ?position ; ckg:reporter ?reporter .
-} ORDER BY ?claim ?position"""
+STEPS_QUERY = load("kg.ask", "claims_reporting_steps")
+CONTRADICTS_QUERY = load("kg.ask", "claims_contradictions")
+CLAIM_STEM = load("kg.ask", "claims_article")  # whose listing holds the claim's rows
+ARTICLE_STORED = load("kg.ask", "claims_article_stored")
 
 
 def reporting_chains(store: Store, claim: str | None = None) -> dict[str, list[Term]]:
     chains: dict[str, list[Term]] = defaultdict(list)
     bindings = {"claim": ox.NamedNode(claim)} if claim else None
-    for row in store.select(STEPS_QUERY, bindings):
+    for row in store.select(STEPS_QUERY(claim=None), bindings):
         chains[row["claim"].value].append(row["reporter"])
     return chains
 
@@ -86,10 +86,6 @@ LISTINGS = (("claim", "claims"), *NARROWER)
 BATCH = 5000
 
 
-# the article of a claim, whose listing holds the claim's rows
-CLAIM_STEM = "SELECT ?claim ?stem WHERE { ?claim ckg:inArticle ?article . ?article ckg:stem ?stem }"
-
-
 def listing_query(bindings: dict[str, Term]) -> str:
     """The name of the stored query that lists claims with these filters bound."""
     return next((name for key, name in LISTINGS if key in bindings), "claims")
@@ -101,7 +97,7 @@ def listing_rows(store: Store, bindings: dict[str, Term]) -> list[dict[str, Term
     its own claims, where the query run without a page would start from every page. A store
     without pages of the current shape is refused, saying to run `kg refresh`."""
     if (claim := bindings.get("claim")) is not None:  # its article's rows, then its own
-        found = store.select(CLAIM_STEM, {"claim": claim})
+        found = store.select(CLAIM_STEM(), {"claim": claim})
         if not found or bindings.get("article", found[0]["stem"]) != found[0]["stem"]:
             return []
         by_article = {k: v for k, v in bindings.items() if k != "claim"}
@@ -153,27 +149,21 @@ def query_claims(
         if any(value(r, "contradicted") for r in rows):
             others.update(contradictions(store, claim))
     elif iris:  # only the listed claims' chains, not every chain of the store
-        for row in store.select(with_claims(STEPS_QUERY, iris)):
+        for row in store.select(STEPS_QUERY(claim=iris)):
             chains[row["claim"].value].append(row["reporter"])
         if any(value(r, "contradicted") for r in rows):
-            for row in store.select(with_claims(CONTRADICTS_QUERY, iris)):
+            for row in store.select(CONTRADICTS_QUERY(claim=iris)):
                 others[row["claim"].value].append(row["other"].value)
     entities = entities or EntityCache(store)
     return [claim_json(r, chains.get(r["claim"].value, []), entities, others) for r in rows]
 
 
-CONTRADICTS_QUERY = "SELECT ?claim ?other WHERE { ?claim ckg:contradicts ?other } ORDER BY ?other"
-
-
 def contradictions(store: Store, claim: str | None = None) -> dict[str, list[str]]:
     found: dict[str, list[str]] = defaultdict(list)
     bindings = {"claim": ox.NamedNode(claim)} if claim else None
-    for row in store.select(CONTRADICTS_QUERY, bindings):
+    for row in store.select(CONTRADICTS_QUERY(claim=None), bindings):
         found[row["claim"].value].append(row["other"].value)
     return found
-
-
-ARTICLE_STORED = "SELECT ?article WHERE { ?article ckg:stem ?stem } LIMIT 1"
 
 
 def list_claims(
@@ -190,7 +180,7 @@ def list_claims(
     place_node = resolve_entity(store, place, kind="Place") if place else None
     actor_node = resolve_entity(store, actor, kind="Actor") if actor else None
     if article and not store.select(
-        ARTICLE_STORED, {"article": ox.NamedNode(article_iri(article))}
+        ARTICLE_STORED(), {"article": ox.NamedNode(article_iri(article))}
     ):
         raise NotFoundError(
             f"No article {article!r} in the store: pass the stem of an article built "
@@ -204,19 +194,6 @@ def get_claim(store: Store, iri: str, entities: EntityCache | None = None) -> di
     if not found:
         raise NotFoundError(f"No claim {iri} in the store")
     return found[0]
-
-
-def with_claims(sparql: str, iris: list[str]) -> str:
-    """The query with a VALUES block of claim IRIs opening its WHERE group. The IRIs came
-    out of the store (absolute IRIs: pyoxigraph refused anything else), and the block is what
-    the planner starts from: one query fetches them all instead of one query per claim."""
-    block = " ".join(str(ox.NamedNode(iri)) for iri in iris)
-    blanked = COMMENT_LINE.sub(lambda m: " " * len(m.group()), sparql)
-    found = WHERE_OPEN.search(blanked)
-    if found is None:
-        raise QueryError("A claims query needs a WHERE clause to bind ?claim in")
-    at = found.end()
-    return f"{sparql[:at]}\n  VALUES ?claim {{ {block} }}\n{sparql[at:]}"
 
 
 def get_claims(

@@ -9,16 +9,12 @@ import pyoxigraph as ox
 from kg.derived.cards import TOP_CLASSES
 from kg.errors import InputError, NotFoundError
 from kg.extract.gazetteer import default_gazetteer
-from kg.store import GraphStore, Term
+from kg.store import GraphStore, Term, load
 from kg.vocab import WIKIDATA, entity_iri
 
-FIND_BY_NAME = """
-SELECT ?e ?name WHERE {
-  ?e rdfs:label|skos:altLabel ?l .
-  FILTER(LCASE(STR(?l)) = LCASE(STR(?name)))
-} LIMIT 20"""
-FIND_BY_QID = "SELECT ?e ?qid WHERE { ?e skos:exactMatch ?qid } LIMIT 20"
-CLASS_OF = "SELECT ?e ?class WHERE { ?e a ?class }"
+FIND_BY_NAME = load("kg.ask", "entities_by_name")
+FIND_BY_QID = load("kg.ask", "entities_by_wikidata")
+CLASS_OF = load("kg.ask", "entities_classes")
 
 
 def resolve_entity(store: GraphStore, name: str, kind: str = "Place") -> Term:
@@ -36,7 +32,7 @@ def resolve_entity(store: GraphStore, name: str, kind: str = "Place") -> Term:
             ) from None
     qid = name.removeprefix(WIKIDATA)
     if qid[:1] in "Qq" and qid[1:].isdigit():
-        rows = store.select(FIND_BY_QID, {"qid": ox.NamedNode(WIKIDATA + qid.upper())})
+        rows = store.select(FIND_BY_QID(), {"qid": ox.NamedNode(WIKIDATA + qid.upper())})
         candidates = [r["e"] for r in rows]
     else:
         gazetteer = default_gazetteer()
@@ -47,7 +43,7 @@ def resolve_entity(store: GraphStore, name: str, kind: str = "Place") -> Term:
             keys = [known.key] if known else []
         candidates = [ox.NamedNode(entity_iri(k)) for k in keys]
         candidates = [c for c in candidates if exists(store, c)] or [
-            r["e"] for r in store.select(FIND_BY_NAME, {"name": ox.Literal(name)})
+            r["e"] for r in store.select(FIND_BY_NAME(), {"name": ox.Literal(name)})
         ]
     candidates = [c for c in candidates if is_kind(store, c, kind)]
     if not candidates:
@@ -59,9 +55,9 @@ def resolve_entity(store: GraphStore, name: str, kind: str = "Place") -> Term:
 
 
 def exists(store: GraphStore, node: Term) -> bool:
-    return bool(store.select(CLASS_OF, {"e": node}))
+    return bool(store.select(CLASS_OF(), {"e": node}))
 
 
 def is_kind(store: GraphStore, node: Term, kind: str) -> bool:
-    classes = {r["class"].value.rsplit("#", 1)[-1] for r in store.select(CLASS_OF, {"e": node})}
+    classes = {r["class"].value.rsplit("#", 1)[-1] for r in store.select(CLASS_OF(), {"e": node})}
     return bool(classes & TOP_CLASSES.get(kind, {kind}))

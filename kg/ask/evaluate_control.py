@@ -29,7 +29,7 @@ from kg.ask.evaluate import fold
 from kg.ask.who_controlled import who_controlled
 from kg.errors import InputError, NotFoundError
 from kg.read.corpus import Columns
-from kg.store import GraphStore, Store
+from kg.store import GraphStore, Store, load
 
 FAKES_COLUMNS: dict = dict(
     text="article_content",
@@ -158,7 +158,7 @@ def by_marker(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
     return groups
 
 
-ALIASES = "SELECT ?e ?name WHERE { ?e skos:altLabel ?name }"
+ALIASES = load("kg.ask", "evaluate_aliases")
 
 
 class Names:
@@ -176,7 +176,7 @@ class Names:
         if iri not in self.cache:
             aliases = set()
             if iri:
-                rows = self.store.select(ALIASES, {"e": ox.NamedNode(iri)})
+                rows = self.store.select(ALIASES(), {"e": ox.NamedNode(iri)})
                 aliases = {r["name"].value for r in rows}
             self.cache[iri] = {fold(n) for n in aliases}
         qid = (entity.get("wikidata") or "").rsplit("/", 1)[-1]

@@ -16,24 +16,13 @@ from kg.derived import Change, refresh
 from kg.emit.link import Link, LinkContext, LinkReport, explain_link
 from kg.emit.wikidata import WikidataClient, link_online
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES, Entity, default_gazetteer
-from kg.store import GraphStore, Store
+from kg.store import GraphStore, Store, insert_data, load
 from kg.vocab import BASE, ENTITIES_GRAPH, ONTOLOGY, WIKIDATA
 
 SKOS_EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 
-_ENTITIES = """
-SELECT ?s ?label ?type ?match WHERE {
-  ?s rdfs:label ?label ; a ?type .
-  FILTER(STRSTARTS(STR(?type), STR(ckg:)))
-  OPTIONAL { ?s skos:exactMatch ?match }
-}
-"""
-
-_COUNTRIES = """
-SELECT DISTINCT ?s ?country WHERE {
-  GRAPH ?g { ?s a ?type . ?c a ckg:Country ; rdfs:label ?country . }
-}
-"""
+_ENTITIES = load("kg.ask", "links_entities")
+_COUNTRIES = load("kg.ask", "links_countries")
 
 _ENTITY_TYPES = frozenset(ACTOR_TYPES | PLACE_TYPES)
 _GENERIC_TYPES = {"Place", "Actor"}
@@ -79,7 +68,7 @@ def _add_from_store(
 
 def _entities_in_store(store: GraphStore) -> dict[str, _Found]:
     found: dict[str, _Found] = {}
-    for row in store.select(_ENTITIES):
+    for row in store.select(_ENTITIES()):
         local = row["type"].value[len(ONTOLOGY) :]
         if local not in _ENTITY_TYPES:
             continue
@@ -92,7 +81,7 @@ def _entities_in_store(store: GraphStore) -> dict[str, _Found]:
 
 def _countries_in_store(store: GraphStore) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for row in store.select(_COUNTRIES):
+    for row in store.select(_COUNTRIES()):
         out.setdefault(row["s"].value, set()).add(row["country"].value)
     return out
 
@@ -130,10 +119,7 @@ def link_store_online(
             ),
             ox.Quad(node, ox.NamedNode(ONTOLOGY + "linkSource"), ox.Literal("wikidata-api"), graph),
         ]
-        body = " ".join(
-            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
-        )
-        store.update(f"INSERT DATA {{ {body} }}")
+        store.update(insert_data(quads))
         written.append((iri, found.qid))
     # what derives from their descriptions (the cards who-controlled shows)
     refresh(store, Change([], entities=[iri for iri, _ in written]))

@@ -42,7 +42,7 @@ from kg.derived import DERIVED, require
 from kg.derived.paging import BY_DEFAULT
 from kg.errors import InputError, NotFoundError
 from kg.resources import queries_dir
-from kg.store import GraphStore, Store, Term
+from kg.store import GraphStore, Store, Term, load
 from kg.store.sparql import bind_values, select_variables
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -279,7 +279,7 @@ NARROWER = (
     ("place", "claims_at_place"),
     ("actor", "claims_of_actor"),
 )
-CLAIM_ARTICLE = "SELECT ?stem WHERE { ?claim ckg:inArticle ?article . ?article ckg:stem ?stem }"
+CLAIM_ARTICLE = load("kg.ask", "claims_article")
 
 
 def run_stored(
@@ -318,7 +318,7 @@ def narrowest(store: GraphStore, name: str, bindings: dict[str, Term]) -> str | 
     if name != "claims":
         return name
     if (claim := bindings.get("claim")) is not None:
-        found = store.select(bind_values(CLAIM_ARTICLE, {"claim": claim}))
+        found = store.select(CLAIM_ARTICLE(), {"claim": claim})
         if not found:
             return None
         bindings.setdefault("article", found[0]["stem"])

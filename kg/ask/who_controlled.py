@@ -24,7 +24,7 @@ from kg.claim_view import claim_view
 from kg.derived import CARDS, CONTROL, control, require
 from kg.derived.cards import EntityCache, read_entity_cards
 from kg.errors import StoreError
-from kg.store import GraphStore, Store, Term, values
+from kg.store import GraphStore, Store, Term, load
 
 
 @dataclass
@@ -209,7 +209,7 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     return answer
 
 
-CONTRADICTS = "SELECT ?claim ?other WHERE { ?claim ckg:contradicts ?other }"
+CONTRADICTS = load("kg.ask", "who_controlled_contradictions")
 
 
 def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[str, dict]:
@@ -220,8 +220,7 @@ def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[
         raise StoreError("A control reading has no card: run `kg refresh`")
     found = {r.claim: json.loads(r.card) for r in shown}
     others: dict[str, list[str]] = {iri: [] for iri in found}
-    block = values("claim", list(found))
-    for claim, other in store.query(CONTRADICTS.replace("WHERE {", f"WHERE {{ {block}", 1)):
+    for claim, other in store.query(CONTRADICTS(claim=list(found))):
         others[claim.value].append(other.value)
     named = {c.get(k) for c in found.values() for k in claim_view().entity_keys()} | {
         iri for c in found.values() for iri in c["reported_by"]

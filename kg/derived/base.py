@@ -14,10 +14,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
-
-from kg.store import GraphStore, VersionMark
+from kg.store import GraphStore, VersionMark, load
 from kg.vocab import ONTOLOGY, article_iri
+
+CLEAR_PROPERTY, GRAPH_TRIPLES = (
+    load("kg.derived", "clear_property"),
+    load("kg.store", "graph_triples"),
+)
+CONTROL_CLAIMS, ARTICLES = (
+    load("kg.derived", "articles_control_claims"),
+    load("kg.derived", "article_count"),
+)
 
 
 @dataclass
@@ -98,9 +105,8 @@ class Derived:
 
     def clearing(self) -> str:
         """The update that takes its triples out of a graph it shares, mark included."""
-        g = f"<{self.graph}>"
         return " ;\n".join(
-            f"DELETE WHERE {{ GRAPH {g} {{ ?s <{p}> ?o }} }}" for p in sorted(self.terms or ())
+            CLEAR_PROPERTY(graph=self.graph, property=p) for p in sorted(self.terms or ())
         )
 
     # -- telling it is current -------------------------------------------------------------
@@ -111,10 +117,9 @@ class Derived:
 
     def content(self, store: GraphStore) -> set[str]:
         """What it holds, as text that two stores holding the same derived data give alike."""
-        query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{self.graph}> {{ ?s ?p ?o }} }}"
         return {
             f"{s} {p} {o}"
-            for s, p, o in store.query(query)
+            for s, p, o in store.query(GRAPH_TRIPLES(graph=self.graph))
             if self.terms is None or p.value in self.terms
         }
 
@@ -129,25 +134,16 @@ def ckg_terms(*names: str) -> frozenset[str]:
     return frozenset(ONTOLOGY + name for name in names)
 
 
-CONTROL_CLAIMS = """
-SELECT ?claim WHERE {
-  VALUES ?article { %s }
-  ?claim ckg:inArticle ?article ; ckg:claimType ?type .
-  FILTER(?type = "control")
-}"""
-
-
 def control_claims(store: GraphStore, stems: Iterable[str]) -> list[str]:
     """The control claims these articles have in the store now. Read before a write replaces
     them: derived data kept per claim (cards, contradictions) holds nothing but the claim's IRI,
     and finding a rebuilt article's claims among them by IRI prefix means decoding every one
     (2-3 s for the 36k contradictions of a 100k-article store)."""
-    articles = " ".join(str(ox.NamedNode(article_iri(s))) for s in stems)
-    rows = store.select(CONTROL_CLAIMS % articles) if articles else []
+    articles = [article_iri(s) for s in stems]
+    rows = store.select(CONTROL_CLAIMS(article=articles)) if articles else []
     return [r["claim"].value for r in rows]
 
 
-ARTICLES = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?article a <{ONTOLOGY}Article> }}"
 # A write of many articles recomputes every piece whole: the incremental refresh costs about
 # 12 ms per article (FA-KES --force: 642 articles, 7.6 s), the whole one under a second
 FEW, FULL_SHARE = 50, 0.5
@@ -157,4 +153,4 @@ def most_of(store: GraphStore, stems: list[str]) -> bool:
     """Whether these articles are so many of the store's that a whole refresh costs less."""
     if len(stems) < FEW:
         return False
-    return len(stems) >= FULL_SHARE * int(store.select(ARTICLES)[0]["n"].value)
+    return len(stems) >= FULL_SHARE * int(store.select(ARTICLES())[0]["n"].value)

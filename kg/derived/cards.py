@@ -28,9 +28,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.derived.base import Change, Derived, ckg_terms, control_claims
-from kg.derived.control import NEW_EVENT, claim_readings, control_nodes
+from kg.derived.control import claim_readings, control_nodes
 from kg.extract.gazetteer import ACTOR_TYPES, PLACE_TYPES
-from kg.store import GraphStore, Term, VersionMark, triple_lines, values
+from kg.store import GraphStore, Term, VersionMark, insert_data, load
 from kg.vocab import DERIVED_GRAPH, ENTITIES_GRAPH, ONTOLOGY, WIKIDATA, graph_iri
 
 # -- a card from the triples ------------------------------------------------------------
@@ -39,12 +39,7 @@ TOP_CLASSES = {
     "Place": PLACE_TYPES,
     "Source": {"Source", "Article", "Report", "SourceStatement"},
 }
-ENTITY_QUERY = """
-SELECT ?e ?label ?class ?match WHERE {
-  ?e rdfs:label ?label .
-  OPTIONAL { ?e a ?class FILTER(STRSTARTS(STR(?class), STR(ckg:))) }
-  OPTIONAL { ?e skos:exactMatch ?match }
-}"""
+ENTITY_QUERY = load("kg.derived", "cards_entities")
 
 
 class EntityCache:
@@ -76,16 +71,14 @@ class EntityCache:
         if not todo:
             return
         found: dict[str, list[dict]] = {iri: [] for iri in todo}
-        block = " ".join(str(ox.NamedNode(iri)) for iri in todo)
-        query = ENTITY_QUERY.replace("WHERE {", f"WHERE {{\n  VALUES ?e {{ {block} }}", 1)
-        for e, label, cls, match in self.store.query(query):  # each term read once
+        for e, label, cls, match in self.store.query(ENTITY_QUERY(e=todo)):  # each term read once
             row = {"label": label, "class": cls, "match": match}
             found[e.value].append({k: v for k, v in row.items() if v is not None})
         for iri, rows in found.items():
             self.cache[iri] = self.entity(ox.NamedNode(iri), rows)
 
     def lookup(self, node: Term) -> dict:
-        return self.entity(node, self.store.select(ENTITY_QUERY, {"e": node}))
+        return self.entity(node, self.store.select(ENTITY_QUERY(e=None), {"e": node}))
 
     @staticmethod
     def entity(node: Term, rows: list[dict]) -> dict:
@@ -144,7 +137,7 @@ def card(row: dict, chain: list[Term]) -> dict:
 # `read_cards` (for `kg.ask.claims.get_claims`) reads each claim, then its event, article and
 # reporting steps, whole (one index range each) and fills claims.rq's columns from them: these
 # maps name the column of each property; REQUIRED, the columns claims.rq cannot do without.
-DESCRIBE = "SELECT ?s ?p ?o WHERE { VALUES ?s { %s } ?s ?p ?o }"
+DESCRIBE = load("kg.derived", "cards_nodes")
 CLAIM_COLUMNS = {
     "claimType": "type",
     "sentenceText": "sentence",
@@ -177,7 +170,7 @@ def described(store: GraphStore, iris: list[str]) -> dict[str, dict[str, list[Te
     the union of all graphs as claims.rq reads them."""
     found: dict[str, dict[str, list[Term]]] = {iri: defaultdict(list) for iri in iris}
     if iris:
-        for s, p, o in store.query(DESCRIBE % iri_block(iris)):  # each term read once
+        for s, p, o in store.query(DESCRIBE(s=iris)):  # each term read once
             found[s.value][p.value].append(o)
     return found
 
@@ -186,22 +179,7 @@ def is_iri(term: Term) -> bool:
     return isinstance(term, ox.NamedNode)
 
 
-def iri_block(iris: list[str]) -> str:
-    return " ".join(str(ox.NamedNode(iri)) for iri in iris) or "<urn:kg:none>"
-
-
-# the events whole; of the articles and the reporting steps only what a claim shows (an
-# article's title, publisher and checksum are long strings, each a lookup to decode). The steps
-# are found from their claims: a step written by hand may be a blank node, which no VALUES
-# block can name
-LINKED = """SELECT ?s ?p ?o ?stem ?published ?position ?reporter WHERE {
-  { VALUES ?s { %s } ?s ?p ?o }
-  UNION { VALUES ?s { %s } ?s ckg:stem ?stem OPTIONAL { ?s ckg:published ?published } }
-  UNION {
-    VALUES ?claim { %s }
-    ?claim ckg:reportingStep ?s . ?s ckg:position ?position ; ckg:reporter ?reporter
-  }
-}"""
+LINKED = load("kg.derived", "cards_linked")
 STEM, PUBLISHED, STEP = ONTOLOGY + "stem", ONTOLOGY + "published", "step"
 
 
@@ -219,7 +197,8 @@ def linked(
         [o.value for c in claims.values() for o in c.get(ONTOLOGY + p, []) if is_iri(o)]
         for p in ("about", "inArticle")
     )
-    query = LINKED % (*(iri_block(list(dict.fromkeys(n))) for n in named), iri_block(list(claims)))
+    events, articles = (list(dict.fromkeys(n)) for n in named)
+    query = LINKED(event=events, article=articles, claim=list(claims))
     for s, p, o, stem, published, position, reporter in store.query(query):
         node = found[s.value]
         if p is not None:
@@ -307,39 +286,18 @@ def cards_of(
 
 
 # -- the cards kept in the derived graph ------------------------------------------------
-D = f"<{DERIVED_GRAPH}>"
 CLAIM_CARD = ox.NamedNode(ONTOLOGY + "claimCard")
 ENTITY_CARD = ox.NamedNode(ONTOLOGY + "entityCard")
 BATCH = 2000  # claims or entities per query and per INSERT DATA
 VERSION = 1  # bump when the shape of a card changes: a refresh then recomputes them all
 
-# the cards of these claims (VALUES ?claim in {only})
-DROP_CLAIM_CARDS = f"""
-DELETE {{ GRAPH {D} {{ ?claim {CLAIM_CARD} ?card }} }}
-WHERE {{ {{only}} GRAPH {D} {{ ?claim {CLAIM_CARD} ?card }} }}"""
-DROP_ENTITY_CARDS = f"""
-DELETE {{ GRAPH {D} {{ ?entity {ENTITY_CARD} ?card }} }}
-WHERE {{ {{only}} GRAPH {D} {{ ?entity {ENTITY_CARD} ?card }} }}"""
-# the control claims with a place, a controller and a day (those with a reading,
-# `kg.derived.control.READINGS`): in every article graph, or in one (a UNION branch per graph)
-CARD_CLAIMS = """SELECT DISTINCT ?claim WHERE { GRAPH ?g {
-    ?claim ckg:claimType "control" ; ckg:about ?event ; ckg:inArticle ?article .
-    ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?start .
-} }"""
-DESCRIBED = f"""SELECT DISTINCT ?entity WHERE {{
-  GRAPH <{ENTITIES_GRAPH}> {{ ?entity <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
-}}"""
-# the entities an article's graph names, with their sides and parent places, that the entities
-# graph describes: those the article's build may have added to. Two steps: the graphs' IRIs,
-# then a VALUES block of them (joined in one query, the path was planned from every entity)
-OBJECTS = "SELECT DISTINCT ?named WHERE { {branches} FILTER(isIRI(?named)) }"
-NAMED = f"""SELECT DISTINCT ?entity WHERE {{
-  {{named}}
-  GRAPH <{ENTITIES_GRAPH}> {{
-    ?named (<{ONTOLOGY}side>|<{ONTOLOGY}partOf>)* ?entity .
-    ?entity <http://www.w3.org/2000/01/rdf-schema#label> ?label
-  }}
-}}"""
+DROP_CLAIM_CARDS = load("kg.derived", "cards_drop_claims").bind(derived=DERIVED_GRAPH)
+DROP_ENTITY_CARDS = load("kg.derived", "cards_drop_entities").bind(derived=DERIVED_GRAPH)
+CARD_CLAIMS = load("kg.derived", "cards_claims")
+DESCRIBED = load("kg.derived", "cards_described").bind(entities=ENTITIES_GRAPH)
+OBJECTS = load("kg.derived", "cards_objects")
+NAMED = load("kg.derived", "cards_named").bind(entities=ENTITIES_GRAPH)
+ENTITY_CARDS = load("kg.derived", "cards_entity_cards")
 
 
 def text(card: dict) -> ox.Literal:
@@ -365,11 +323,11 @@ def entity_card_quads(store: GraphStore, entities: list[str]) -> Iterator[ox.Qua
             yield ox.Quad(ox.NamedNode(iri), ENTITY_CARD, text(found.cache[iri] or {}), graph)
 
 
-def insert_data(quads: Iterable[ox.Quad]) -> Iterator[str]:
+def insert_batches(quads: Iterable[ox.Quad]) -> Iterator[str]:
     """INSERT DATA operations of at most BATCH quads each, into the derived graph."""
     quads = list(quads)
     for at in range(0, len(quads), BATCH):
-        yield f"INSERT DATA {{ GRAPH {D} {{\n{triple_lines(quads[at : at + BATCH])}\n}} }}"
+        yield insert_data(quads[at : at + BATCH])
 
 
 def named_entities(store: GraphStore, stems: list[str]) -> list[str]:
@@ -377,18 +335,13 @@ def named_entities(store: GraphStore, stems: list[str]) -> list[str]:
     a parent place), 100 articles a query."""
     named: set[str] = set()
     for at in range(0, len(stems), 100):
-        branches = " UNION ".join(
-            f"{{ GRAPH {ox.NamedNode(graph_iri(s))} {{ ?s ?p ?named }} }}"
-            for s in stems[at : at + 100]
-        )
-        named.update(
-            r["named"].value for r in store.select(OBJECTS.replace("{branches}", branches))
-        )
+        graphs = [graph_iri(s) for s in stems[at : at + 100]]
+        named.update(r["named"].value for r in store.select(OBJECTS(graph=graphs)))
     found: set[str] = set()
     ordered = sorted(named)
     for at in range(0, len(ordered), BATCH):
-        block = values("named", ordered[at : at + BATCH])
-        found.update(r["entity"].value for r in store.select(NAMED.replace("{named}", block)))
+        query = NAMED(named=ordered[at : at + BATCH])
+        found.update(r["entity"].value for r in store.select(query))
     return sorted(found)
 
 
@@ -429,11 +382,12 @@ class Cards(Derived):
             known = b"".join(change.known_of(self).values())
             store.add_in_bulk(ox.parse(known, format=ox.RdfFormat.N_QUADS))
         else:
-            named = [r["claim"].value for r in store.select(CARD_CLAIMS)]
+            every = CARD_CLAIMS(graph=ox.Variable("g"))
+            named = [r["claim"].value for r in store.select(every)]
             quads += claim_card_quads(store, named)
-        entities = [r["entity"].value for r in store.select(DESCRIBED)]
+        entities = [r["entity"].value for r in store.select(DESCRIBED())]
         quads += entity_card_quads(store, entities)
-        for operation in insert_data([*quads, self.mark.quad]):
+        for operation in insert_batches([*quads, self.mark.quad]):
             store.update(operation)
 
     def update(self, store: GraphStore, change: Change) -> None:
@@ -443,10 +397,7 @@ class Cards(Derived):
         stems = sorted(set(change.stems or []))
         claims: set[str] = set()
         for at in range(0, len(stems), 100):  # 100 article graphs a query
-            branches = " UNION ".join(
-                NEW_EVENT % ox.NamedNode(graph_iri(s)) for s in stems[at : at + 100]
-            )
-            query = f"SELECT DISTINCT ?claim WHERE {{ {branches} }}"
+            query = CARD_CLAIMS(graph=[graph_iri(s) for s in stems[at : at + 100]])
             claims.update(r["claim"].value for r in store.select(query))
         dropped = sorted(claims | set(change.before.get(self.name) or []))
         entities = named_entities(store, stems)
@@ -454,23 +405,19 @@ class Cards(Derived):
             *claim_card_quads(store, sorted(claims)),
             *entity_card_quads(store, entities),
         ]
-        drop = [
-            DROP_CLAIM_CARDS.replace("{only}", values("claim", dropped)),
-            DROP_ENTITY_CARDS.replace("{only}", values("entity", entities)),
-        ]
-        store.update(" ;\n".join([*drop, *insert_data(quads)]))
+        drop = [DROP_CLAIM_CARDS(claim=dropped), DROP_ENTITY_CARDS(entity=entities)]
+        store.update(" ;\n".join([*drop, *insert_batches(quads)]))
 
     def update_entities(self, store: GraphStore, entities: list[str]) -> None:
         """The cards of these entities again (after `kg link --online` added to them)."""
         quads = list(entity_card_quads(store, entities))
-        drop = DROP_ENTITY_CARDS.replace("{only}", values("entity", entities))
-        store.update(" ;\n".join([drop, *insert_data(quads)]))
+        drop = DROP_ENTITY_CARDS(entity=entities)
+        store.update(" ;\n".join([drop, *insert_batches(quads)]))
 
 
 def read_entity_cards(store: GraphStore, entities: list[str]) -> dict[str, dict]:
     """{IRI: entity JSON} of the entities that have a card."""
     if not entities:
         return {}
-    query = f"SELECT ?card WHERE {{ {values('entity', entities)} ?entity {ENTITY_CARD} ?card }}"
-    cards = (json.loads(row[0].value) for row in store.query(query))
+    cards = (json.loads(row[0].value) for row in store.query(ENTITY_CARDS(entity=entities)))
     return {card["iri"]: card for card in cards if card}

@@ -13,34 +13,15 @@ reads the store's own default graph, not the union queries see: hence GRAPH.)
 from __future__ import annotations
 
 from kg.derived.base import Change, Derived, ckg_terms, control_claims
-from kg.store import GraphStore, VersionMark, values
+from kg.store import GraphStore, VersionMark, load
 from kg.vocab import DERIVED_GRAPH, ONTOLOGY, article_iri
 
 VERSION = 1  # bump when the rule changes: a refresh then recomputes every link
 
-# ?a (a control claim of an article ?articleA) and ?b name different controllers of one place
-# at one moment, from different articles or claimants
-READING_PAIRS = f"""
-  GRAPH <{DERIVED_GRAPH}> {{
-    ?ra ckg:readingArticle ?articleA ; ckg:readingClaim ?a ; ckg:readingStart ?day ;
-        ckg:readingOrder ?order ; ckg:readingController ?ca .
-    ?month ckg:controlReading ?ra , ?rb .
-    ?rb ckg:readingStart ?day ; ckg:readingOrder ?order ; ckg:readingController ?cb ;
-        ckg:readingClaim ?b ; ckg:readingArticle ?articleB .
-  }}
-  FILTER(?ca != ?cb)
-  OPTIONAL {{ GRAPH ?ga {{ ?a ckg:claimant ?claimantA }} }}
-  OPTIONAL {{ GRAPH ?gb {{ ?b ckg:claimant ?claimantB }} }}
-  FILTER(?articleA != ?articleB || !SAMETERM(COALESCE(?claimantA, ?a), COALESCE(?claimantB, ?b)))
-"""
-LINKS = f"GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b }}"
-BOTH = f"GRAPH <{DERIVED_GRAPH}> {{ ?a ckg:contradicts ?b . ?b ckg:contradicts ?a }}"
-PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\n"
-
-REFRESH = f"{PREFIX}DELETE WHERE {{ {LINKS} }} ;\nINSERT {{ {BOTH} }}\nWHERE {{{READING_PAIRS}}}"
-
-# only the links: the derived graph holds other derived data too
-COUNT = f"{PREFIX}SELECT (COUNT(*) AS ?n) WHERE {{ {LINKS} }}"
+FIND = load("kg.derived", "contradictions_find").bind(derived=DERIVED_GRAPH)
+CLEAR = load("kg.derived", "contradictions_clear").bind(derived=DERIVED_GRAPH)
+DROP = load("kg.derived", "contradictions_drop").bind(derived=DERIVED_GRAPH)
+COUNT = load("kg.derived", "contradictions_count").bind(derived=DERIVED_GRAPH)
 
 
 class Contradictions(Derived):
@@ -57,9 +38,8 @@ class Contradictions(Derived):
 
     def recompute(self, store: GraphStore, change: Change) -> None:
         """Every link again, in one update with the mark (readers see the old set or the new)."""
-        g, mark = f"<{self.graph}>", f"<{self.mark.predicate}>"
-        old_mark = f"DELETE WHERE {{ GRAPH {g} {{ {g} {mark} ?version }} }}"
-        store.update(f"{REFRESH} ;\n{old_mark} ;\n{self.mark.insert()}")
+        again = [CLEAR(), FIND(articleA=None), self.mark.drop(), self.mark.insert()]
+        store.update(" ;\n".join(again))
 
     def update(self, store: GraphStore, change: Change) -> None:
         previous = sorted(set(change.before.get(self.name) or []))
@@ -68,15 +48,11 @@ class Contradictions(Derived):
 
 def count(store: GraphStore) -> int:
     """How many (directed) links the store holds."""
-    return int(store.select(COUNT)[0]["n"].value)
+    return int(store.select(COUNT())[0]["n"].value)
 
 
 def incremental(stems: list[str], previous: list[str]) -> str:
     """Drop every link to or from the rebuilt articles' previous control claims (links are
     symmetric, so both directions go), then find those articles' links again; one update, so
     one transaction. Links between two other claims cannot have changed."""
-    articles = values("articleA", [article_iri(s) for s in stems])
-    return (
-        f"{PREFIX}DELETE {{ {BOTH} }}\nWHERE {{ {values('a', previous)} {LINKS} }} ;\n"
-        f"INSERT {{ {BOTH} }}\nWHERE {{\n  {articles}{READING_PAIRS}}}"
-    )
+    return f"{DROP(a=previous)} ;\n{FIND(articleA=[article_iri(s) for s in stems])}"

@@ -25,138 +25,23 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.derived.base import Change, Derived, ckg_terms
-from kg.store import GraphStore, VersionMark, values
+from kg.store import GraphStore, Sparql, VersionMark, load
 from kg.vocab import DERIVED_GRAPH, ONTOLOGY, XSD_INTEGER, article_iri, ckg_node, graph_iri
 
 VERSION = 3  # bump when the shape of readings changes: a refresh then recomputes them all
-D = f"<{DERIVED_GRAPH}>"
-PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
-NO_DATE = '"9999-12-31"^^xsd:date'  # an unknown publication day: never "known by" any as-of day
 
-# A reading per control claim with a place, a controller and a day (the rows
-# queries/who_controlled.rq gives). An update's WHERE reads the store's own default graph, not
-# the union queries see: hence GRAPH ?g, or GRAPH <one article's graph> (a VALUES block of graphs
-# is joined after the GRAPH group has read every control claim of the store: 5 s at 100k).
-READINGS = f"""
-INSERT {{ GRAPH {D} {{
-  ?place ckg:controlMonth ?month .
-  ?month ckg:controlReading ?r .
-  ?r ckg:readingClaim ?claim ;
-     ckg:readingController ?controller ;
-     ckg:readingStart ?start ;
-     ckg:readingOrder ?order ;
-     ckg:readingArticle ?article ;
-     ckg:readingPublished ?printed .
-}} }}
-WHERE {{
-  GRAPH {{graph}} {{
-    ?claim ckg:claimType "control" ; ckg:about ?event ; ckg:inArticle ?article .
-    ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?start .
-    OPTIONAL {{ ?event ckg:orderInDay ?inDay }}
-    OPTIONAL {{ ?article ckg:published ?printed }}
-  }}
-  BIND(COALESCE(?inDay, 0) AS ?order)
-  BIND(IRI(CONCAT(STR(?place), "/control/", SUBSTR(STR(?start), 1, 7))) AS ?month)
-  BIND(IRI(CONCAT(STR(?claim), "/control/", MD5(CONCAT(STR(?controller), " ", STR(?start),
-       " ", STR(?order), " ", STR(?article), " ", COALESCE(STR(?printed), ""))))) AS ?r)
-}}"""
 
-# The readings of a place (VALUES ?place in {only}) that a day can be compared with: only
-# xsd:date days (anything else errs in who_controlled.rq's FILTER and never counts).
-PLACE_READINGS = f"""
-      {{only}}
-      GRAPH {D} {{
-        ?place ckg:controlMonth ?month .
-        ?month ckg:controlReading ?r .
-        ?r ckg:readingClaim ?claim ; ckg:readingController ?controller ;
-           ckg:readingStart ?start ; ckg:readingOrder ?order ; ckg:readingArticle ?article .
-        OPTIONAL {{ ?r ckg:readingPublished ?printed }}
-      }}
-      FILTER(DATATYPE(?start) = xsd:date)"""
+def _text(name: str) -> Sparql:
+    return load("kg.derived", name).bind(derived=DERIVED_GRAPH)
 
-# What the question reads: per month, its readings as lines "start order published controller
-# article claim card" separated by tabs (published "-" when unknown; card: the claim's card,
-# `kg.derived.cards`, "" when it has none), one literal per month, the lines in order, so every
-# refresh writes the same text; the answer reads a reading and its card at once, as one write
-# left them...
-DIGESTS = f"""
-INSERT {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
-WHERE {{
-  {{
-    SELECT ?month (GROUP_CONCAT(?line; separator="\\n") AS ?lines) WHERE {{
-      {{
-        SELECT ?month ?line WHERE {{
-          {{months}}{PLACE_READINGS}
-          OPTIONAL {{ GRAPH {D} {{ ?claim ckg:claimCard ?card }} }}
-          BIND(CONCAT(STR(?start), "\\t", STR(?order), "\\t", COALESCE(STR(?printed), "-"), "\\t",
-                      STR(?controller), "\\t", STR(?article), "\\t", STR(?claim), "\\t",
-                      COALESCE(?card, "")) AS ?line)
-        }} ORDER BY ?month ?line
-      }}
-    }} GROUP BY ?month
-  }}
-}}"""
 
-# ...and per place its sides, lines "controller first-day first-published" in the order of the
-# controllers' IRIs, so every refresh writes the same text (first-published
-# 9999-12-31 when no report of that side has a date). A side whose first day is after the asked
-# day (or first report after the as-of day) cannot be in the answer; one that can be must have
-# been read before the answer is complete.
-SIDES = f"""
-INSERT {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}
-WHERE {{
-  {{
-    SELECT ?place (GROUP_CONCAT(?side; separator="\\n") AS ?sides) WHERE {{
-      {{
-        SELECT ?place ?controller (MIN(?start) AS ?first) (MIN(?published) AS ?firstSeen)
-        WHERE {{{PLACE_READINGS}
-          BIND(COALESCE(?printed, {NO_DATE}) AS ?published)
-        }} GROUP BY ?place ?controller ORDER BY ?place ?controller
-      }}
-      BIND(CONCAT(STR(?controller), " ", STR(?first), " ", STR(?firstSeen)) AS ?side)
-    }} GROUP BY ?place
-  }}
-}}"""
-
-# the places and months whose readings a rebuild of these articles removes (before it does)
-OLD_PLACES = f"""
-SELECT DISTINCT ?place ?month WHERE {{
-  {{only}}
-  GRAPH {D} {{
-    ?r ckg:readingArticle ?article .
-    ?month ckg:controlReading ?r .
-    ?place ckg:controlMonth ?month .
-  }}
-}}"""
-
-# the digests of those months and the sides of the affected places go first
-DROP_DERIVED = f"""
-DELETE {{ GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }}
-WHERE {{ {{months}} GRAPH {D} {{ ?month ckg:monthReadings ?lines }} }} ;
-DELETE {{ GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}
-WHERE {{ {{only}} GRAPH {D} {{ ?place ckg:controlSides ?sides }} }}"""
-
-# where the rebuilt articles' readings will be filed: one UNION branch per article graph (a
-# VALUES block of graphs would be joined after reading every control claim of the store)
-NEW_EVENT = """{ GRAPH %s {
-    ?claim ckg:claimType "control" ; ckg:about ?event ; ckg:inArticle ?article .
-    ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?start .
-} }"""
-
-DROP_ARTICLES = f"""
-DELETE {{ GRAPH {D} {{ ?month ckg:controlReading ?r . ?r ?p ?o }} }}
-WHERE {{
-  {{only}}
-  GRAPH {D} {{ ?r ckg:readingArticle ?article ; ?p ?o . ?month ckg:controlReading ?r }}
-}}"""
-
-DROP_EMPTY_MONTHS = f"""
-DELETE {{ GRAPH {D} {{ ?place ckg:controlMonth ?month }} }}
-WHERE {{
-  {{only}}
-  GRAPH {D} {{ ?place ckg:controlMonth ?month }}
-  FILTER NOT EXISTS {{ GRAPH {D} {{ ?month ckg:controlReading ?r }} }}
-}}"""
+READINGS = _text("control_readings")  # of an article graph, or of every one (GRAPH ?g)
+DIGESTS, SIDES = _text("control_digests"), _text("control_sides")
+OLD_PLACES, NEW_PLACES = _text("control_filed_before"), load("kg.derived", "control_filed")
+DROP_DERIVED, DROP_ARTICLES = _text("control_drop_digests"), _text("control_drop_readings")
+DROP_EMPTY_MONTHS = _text("control_drop_months")
+FIRST, MONTHS = _text("control_first"), load("kg.derived", "control_months")
+PLACE_MONTHS = load("kg.derived", "control_place_months")
 
 # -- one article's readings, as it is extracted ----------------------------------------------
 CONTROL_TYPE = '"control"'  # the claim type's literal, as an article's triples write it
@@ -274,49 +159,42 @@ class Control(Derived):
     def recompute(self, store: GraphStore, change: Change) -> None:
         """Every reading, digest and side again; in a first build, the readings extraction
         computed (`article_readings`), written instead of read from the articles' graphs."""
-        digests = [
-            DIGESTS.replace("{months}", "").replace("{only}", ""),
-            SIDES.replace("{only}", ""),
-            self.mark.insert(),
-        ]
+        digests = [DIGESTS(month=None, place=None), SIDES(place=None), self.mark.insert()]
         if change.complete:  # a store no one has read yet
             self.clear(store)
             known = b"".join(change.known_of(self).values())
             store.add_in_bulk(ox.parse(known, format=ox.RdfFormat.N_QUADS))
-            store.update(PREFIX + ";\n".join(digests))
+            store.update(";\n".join(digests))
         else:  # one update: readers see the old readings or the new
-            again = [self.clearing(), READINGS.replace("{graph}", "?g"), *digests]
-            store.update(PREFIX + ";\n".join(again))
+            again = [self.clearing(), READINGS(graph=ox.Variable("g")), *digests]
+            store.update(";\n".join(again))
 
     def update(self, store: GraphStore, change: Change) -> None:
-        store.update(PREFIX + incremental(store, sorted(set(change.stems or []))))
+        store.update(incremental(store, sorted(set(change.stems or []))))
 
 
 def incremental(store: GraphStore, stems: list[str]) -> str:
     """One update: drop the rebuilt articles' readings, read them again from their graphs,
     then recompute the digests of the months they are filed under now or were before, and the
     sides of every place they touch now or touched before."""
-    articles = values("article", [article_iri(s) for s in stems])
-    old = store.select(OLD_PLACES.replace("{only}", articles))
+    articles = [article_iri(s) for s in stems]
+    old = store.select(OLD_PLACES(article=articles))
     filed = {(r["place"].value, r["month"].value) for r in old}
     for chunk in range(0, len(stems), 100):  # where the new readings go, 100 articles a query
-        branches = " UNION ".join(
-            NEW_EVENT % ox.NamedNode(graph_iri(s)) for s in stems[chunk : chunk + 100]
-        )
-        for r in store.select(f"SELECT DISTINCT ?place ?start WHERE {{ {branches} }}"):
+        for r in store.select(NEW_PLACES(graph=[graph_iri(s) for s in stems[chunk : chunk + 100]])):
             place = r["place"].value
             filed.add((place, month_iri(place, r["start"].value[:7])))
     # the places whose readings change (other places the articles name keep their sides)
-    affected = values("place", sorted({place for place, _ in filed}))
-    months = values("month", sorted({month for _, month in filed}))
+    affected = sorted({place for place, _ in filed})
+    months = sorted({month for _, month in filed})
     return ";\n".join(
         [
-            DROP_DERIVED.replace("{months}", months).replace("{only}", affected),
-            DROP_ARTICLES.replace("{only}", articles),
-            *(READINGS.replace("{graph}", str(ox.NamedNode(graph_iri(s)))) for s in stems),
-            DROP_EMPTY_MONTHS.replace("{only}", affected),
-            DIGESTS.replace("{months}", months).replace("{only}", ""),
-            SIDES.replace("{only}", affected),
+            DROP_DERIVED(month=months, place=affected),
+            DROP_ARTICLES(article=articles),
+            *(READINGS(graph=graph_iri(s)) for s in stems),
+            DROP_EMPTY_MONTHS(place=affected),
+            DIGESTS(month=months, place=None),
+            SIDES(place=affected),
         ]
     )
 
@@ -338,20 +216,11 @@ def months_back(on: dt.date) -> Iterator[str]:
 def first_query(place: str, months: list[str]) -> str:
     """One query for the first look: the version mark, the place's sides and the digests of
     its newest months."""
-    return f"""SELECT ?version ?sides ?lines WHERE {{
-  {{ GRAPH {D} {{ {D} ckg:controlReadingsVersion ?version }} }}
-  UNION {{ {values("place", [place])} ?place ckg:controlSides ?sides }}
-  UNION {{
-    {values("month", [month_iri(place, m) for m in months])}
-    ?month ckg:monthReadings ?lines
-  }}
-}}"""
+    return FIRST(place=[place], month=[month_iri(place, m) for m in months])
 
 
 def months_query(place: str, months: list[str] | None) -> str:
     """The digests of these months of the place, or (None) of all its months."""
     if months is None:
-        start = f"{values('place', [place])} ?place ckg:controlMonth ?month ."
-    else:
-        start = values("month", [month_iri(place, m) for m in months])
-    return f"SELECT ?lines WHERE {{ {start} ?month ckg:monthReadings ?lines }}"
+        return PLACE_MONTHS(place=[place])
+    return MONTHS(month=[month_iri(place, m) for m in months])

@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from kg.derived.base import Change, Derived
 from kg.emit.graph import TERM_ROLES
-from kg.store import GraphStore, Term, VersionMark, triple_lines, values
+from kg.store import GraphStore, Sparql, Term, VersionMark, delete_data, insert_data, load
 from kg.vocab import (
     BASE,
     ONTOLOGY,
@@ -59,19 +59,23 @@ from kg.vocab import ckg_node as ckg
 
 PAGE_SIZE = 50  # articles a part: a page of a listing reads their claims, whatever the store
 UNDATED = "undated"
-PREFIX = f"PREFIX ckg: <{ONTOLOGY}>\n"
 PAGE_PART = ckg("pagePart")
 Known = Mapping[str, Iterable[str]]  # stem: what a build knows of the article's groups
+LINKS, PAGES = load("kg.derived", "paging_links"), load("kg.derived", "paging_pages")
+LAST_PARTS = load("kg.derived", "paging_last_parts")
+LAST_PARTS_BEFORE = load("kg.derived", "paging_last_parts_before")
+LAST_PARTS_OF = load("kg.derived", "paging_last_parts_of")
+ARTICLES_ON = load("kg.derived", "paging_articles_on")
 
 
 class Pages(Derived):
-    """One kind of pages: which groups an article belongs to (`WANTED`, rows of ?article and
-    ?group for the articles of a VALUES block, or every article), how a page is named, and the
-    graph, link and version mark they are kept with."""
+    """One kind of pages: which groups an article belongs to (`wanted`), how a page is named,
+    and the graph, link and version mark they are kept with."""
 
     LINK: ox.NamedNode  # article -> page
     GROUP: ox.NamedNode  # page -> its group
-    WANTED: str  # with {only}: a VALUES block of articles, or nothing for every article
+    # rows of ?article and ?group: the groups of the articles given ($article), or of every one
+    WANTED: Sparql
 
     def page_iri(self, group: str, part: int) -> str:
         raise NotImplementedError
@@ -80,7 +84,7 @@ class Pages(Derived):
         """The group and part a page's IRI names."""
         raise NotImplementedError
 
-    def group_term(self, group: str) -> Term:
+    def group_term(self, group: str) -> ox.NamedNode | ox.Literal:
         raise NotImplementedError
 
     def page_triples(self, group: str, part: int) -> list[ox.Triple]:
@@ -123,28 +127,34 @@ class Pages(Derived):
         """Which group each article is on. (Which part of the group it is on depends on the
         order the articles landed in: a refresh gives an article the end of its group's last
         part, and leaves a hole where one left.)"""
-        link = f"GRAPH <{self.graph}> {{ ?article {self.LINK} ?page }}"
-        rows = store.select(f"SELECT ?article ?page WHERE {{ {link} }}")
+        rows = store.select(self.of_kind(LINKS)(article=None))
         return {f"{r['article']} {self.key(r['page'].value)[0]}" for r in rows}
+
+    def of_kind(self, query: Sparql) -> Sparql:
+        """A query of pages, about pages of this kind: its graph, link and grouping bound."""
+        known: dict[str, str | ox.NamedNode] = {
+            "graph": self.graph,
+            "link": self.LINK,
+            "grouping": self.GROUP,
+        }
+        return query.bind(**{k: v for k, v in known.items() if k in query.params})
 
     def wanted(
         self, store: GraphStore, stems: list[str] | None, known: Known | None = None
     ) -> dict[str, set[str]]:
         """The groups each article (of these, or every one) goes on (``known``: what the build
         knows of some, by stem, where a kind of pages can use it)."""
-        only = "" if stems is None else values("article", [article_iri(s) for s in stems])
+        only = None if stems is None else [article_iri(s) for s in stems]
         found: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(self.WANTED.replace("{only}", only)):
+        for row in store.select(self.WANTED(article=only)):
             found[row["article"].value].add(self.group_of(row))
         return {article: self.chosen(groups) for article, groups in found.items()}
 
-    def links(self, store: GraphStore, only: str) -> dict[str, dict[str, str]]:
+    def links(self, store: GraphStore, articles: list[str]) -> dict[str, dict[str, str]]:
         """The pages these articles are on, by group (in this kind's graph only: an article
         gone from the store keeps its links there until a build takes them)."""
-        link = f"GRAPH <{self.graph}> {{ ?article {self.LINK} ?page }}"
-        query = f"SELECT ?article ?page WHERE {{ {only} {link} }}"
         found: dict[str, dict[str, str]] = defaultdict(dict)
-        for row in store.select(query):
+        for row in store.select(self.of_kind(LINKS)(article=articles)):
             found[row["article"].value][self.key(row["page"].value)[0]] = row["page"].value
         return found
 
@@ -162,9 +172,8 @@ class Pages(Derived):
         """Give these landed articles the pages they lack and take those they no longer belong
         on, in one update: readers see the old pages or the new."""
         stems = sorted(set(change.stems or []))
-        only = values("article", [article_iri(s) for s in stems])
         wanted = self.wanted(store, stems, change.known_of(self))
-        links = self.links(store, only)
+        links = self.links(store, [article_iri(s) for s in stems])
         leaving = [
             (article, page)
             for article, pages in sorted(links.items())
@@ -179,25 +188,20 @@ class Pages(Derived):
         placed = self._place(by_group, self._fill(store, sorted(by_group), leaving))
         if not leaving and not placed:
             return
-        update = PREFIX
+        update = []
         if leaving:
-            lines = "\n".join(f"<{a}> {self.LINK} <{p}> ." for a, p in leaving)
-            update += f"DELETE DATA {{ GRAPH <{self.graph}> {{\n{lines}\n}} }};\n"
+            quads = (
+                ox.Quad(ox.NamedNode(a), self.LINK, ox.NamedNode(p), self.g) for a, p in leaving
+            )
+            update.append(delete_data(quads))
         if placed:
-            lines = triple_lines(self._quads(placed))
-            update += f"INSERT DATA {{ GRAPH <{self.graph}> {{\n{lines}\n}} }};\n"
-        update += self.update_extra(store, placed, [p for _, p in leaving])
-        store.update(update)
+            update.append(insert_data(self._quads(placed)))
+        update.append(self.update_extra(store, placed, [p for _, p in leaving]))
+        store.update(";\n".join(u for u in update if u))
 
     def pages_of(self, store: GraphStore, group: Term | None = None) -> list[ox.NamedNode]:
         """Every page (of ``group``, when given) that holds an article, first to last."""
-        rows = store.select(
-            f"""{PREFIX}SELECT ?group ?page ?part WHERE {{ GRAPH <{self.graph}> {{
-              ?page {self.GROUP} ?group ; ckg:pagePart ?part .
-              FILTER EXISTS {{ ?article {self.LINK} ?page }}
-            }} }} ORDER BY ?group ?part""",
-            {"group": group} if group is not None else None,
-        )
+        rows = store.select(self.of_kind(PAGES)(), {"group": group} if group is not None else None)
         return [r["page"] for r in rows]  # type: ignore[misc]
 
     def newest_first(self, store: GraphStore, group: Term | None = None) -> Iterator[ox.NamedNode]:
@@ -211,13 +215,10 @@ class Pages(Derived):
     ) -> list[tuple[str, int]]:
         """(group, its last part) of ``group``, else of the ``most`` latest groups before
         ``before``, latest first."""
-        where = f"GRAPH <{self.graph}> {{ ?page {self.GROUP} ?group ; ckg:pagePart ?part }}"
-        if before is not None:
-            where += f" FILTER(?group < {ox.Literal(before)})"
-        query = (
-            f"{PREFIX}SELECT ?group (MAX(?part) AS ?last) WHERE {{ {where} }} "
-            f"GROUP BY ?group ORDER BY DESC(?group) LIMIT {most}"
-        )
+        if before is None:
+            query = self.of_kind(LAST_PARTS)(most=most)
+        else:
+            query = self.of_kind(LAST_PARTS_BEFORE)(most=most, before=ox.Literal(before))
         rows = store.select(query, {"group": group} if group is not None else None)
         return [(r["group"].value, int(r["last"].value)) for r in rows]
 
@@ -228,12 +229,8 @@ class Pages(Derived):
         off it (two lookups: the last parts, then their links, not every page of a group)."""
         if not groups:
             return {}
-        block = " ".join(str(self.group_term(g)) for g in groups)
         lasts = store.select(
-            f"""{PREFIX}SELECT ?group (MAX(?part) AS ?last) WHERE {{
-              VALUES ?group {{ {block} }}
-              ?page {self.GROUP} ?group ; ckg:pagePart ?part .
-            }} GROUP BY ?group"""
+            self.of_kind(LAST_PARTS_OF)(group=[self.group_term(g) for g in groups])
         )
         pages = {
             self.page_iri(r["group"].value, int(r["last"].value)): r["group"].value
@@ -245,12 +242,7 @@ class Pages(Derived):
         left: dict[str, int] = defaultdict(int)
         for _, page in leaving:
             left[page] += 1
-        counts = store.select(
-            f"""SELECT ?page (COUNT(?article) AS ?articles) WHERE {{
-              {values("page", sorted(pages))}
-              OPTIONAL {{ ?article {self.LINK} ?page }}
-            }} GROUP BY ?page"""
-        )
+        counts = store.select(self.of_kind(ARTICLES_ON)(page=sorted(pages)))
         fill: dict[str, tuple[int, int]] = {}
         for r in counts:
             page = r["page"].value
@@ -306,12 +298,11 @@ class DayPages(Pages):
     GROUP = ckg("pageGroup")
     mark = VersionMark(PAGES_GRAPH, ONTOLOGY + "pagesVersion", 1)  # bump when the shape changes
     NEWEST_PAGE = ckg("newestPage")
-    # the articles with their publication day (one pattern per OPTIONAL, looked up per article)
-    WANTED = f"""{PREFIX}SELECT ?article ?group WHERE {{
-      {{only}}
-      ?article a ckg:Article .
-      OPTIONAL {{ ?article ckg:published ?group }}
-    }}"""
+    WANTED = load("kg.derived", "paging_day_groups")
+    NEWEST = load("kg.derived", "paging_newest").bind(graph=PAGES_GRAPH)
+    NEWEST_MARK = load("kg.derived", "paging_newest_mark").bind(graph=PAGES_GRAPH)
+    NEWEST_AGAIN = load("kg.derived", "paging_newest_again").bind(graph=PAGES_GRAPH)
+    DAYS = load("kg.derived", "paging_days").bind(graph=PAGES_GRAPH)
 
     def page_iri(self, group: str, part: int) -> str:
         return f"{BASE}page/{group}/{part}"
@@ -320,7 +311,7 @@ class DayPages(Pages):
         group, part = page.removeprefix(f"{BASE}page/").rsplit("/", 1)
         return group, int(part)
 
-    def group_term(self, group: str) -> Term:
+    def group_term(self, group: str) -> ox.NamedNode | ox.Literal:
         return ox.Literal(group)
 
     def group_of(self, row: dict[str, Term]) -> str:
@@ -340,22 +331,8 @@ class DayPages(Pages):
             triples.append(ox.Triple(ox.NamedNode(self.page_iri(group, part)), ckg("pageDay"), day))
         return triples
 
-    # the newest page that holds an article: the latest day, its last part; undated pages last.
-    # It reads every page, so a build keeps its answer in the mark (ckg:newestPage), which the
-    # listings read when no page is named
-    @property
-    def newest_query(self) -> str:
-        return f"""SELECT ?page WHERE {{ GRAPH <{self.graph}> {{
-          ?page ckg:pagePart ?part .
-          OPTIONAL {{ ?page ckg:pageDay ?day }}
-          FILTER EXISTS {{ ?article ckg:onPage ?page }}
-        }} }} ORDER BY DESC(?day) DESC(?part) LIMIT 1"""
-
     def newest(self, store: GraphStore) -> ox.NamedNode | None:
-        g = f"<{self.graph}>"
-        rows = store.select(
-            f"SELECT ?page WHERE {{ GRAPH {g} {{ {g} {self.NEWEST_PAGE} ?page }} }}"
-        )
+        rows = store.select(self.NEWEST_MARK())
         return rows[0]["page"] if rows else None  # type: ignore[return-value]
 
     def default_page(self, store: GraphStore, group: Term | None) -> Term | None:
@@ -386,15 +363,8 @@ class DayPages(Pages):
             start = dt.date.fromisoformat(day)
         except ValueError:
             return self.last_parts(store, None, day, most=16)
-        window = " ".join(
-            str(ox.Literal((start - dt.timedelta(days=k)).isoformat())) for k in range(1, 32)
-        )
-        found = store.select(
-            f"""{PREFIX}SELECT ?group (MAX(?part) AS ?last) WHERE {{
-              VALUES ?group {{ {window} }}
-              GRAPH <{self.graph}> {{ ?page {self.GROUP} ?group ; ckg:pagePart ?part }}
-            }} GROUP BY ?group ORDER BY DESC(?group)"""
-        )
+        window = [ox.Literal((start - dt.timedelta(days=k)).isoformat()) for k in range(1, 32)]
+        found = store.select(self.DAYS(group=window))
         if found:
             return [(r["group"].value, int(r["last"].value)) for r in found]
         return self.last_parts(store, None, day, most=16)
@@ -416,21 +386,15 @@ class DayPages(Pages):
     ) -> str:
         """The update that keeps the newest page's mark: the newest of the old one and the pages
         given articles now, or found again among every page when articles left the old one."""
-        g, mark = f"<{self.graph}>", self.NEWEST_PAGE
         marked = self.newest(store)
         if marked is None or marked.value in left:
-            return (
-                f"DELETE WHERE {{ GRAPH {g} {{ {g} {mark} ?old }} }};\n"
-                f"INSERT {{ GRAPH {g} {{ {g} {mark} ?page }} }}\n"
-                f"WHERE {{ {{ {self.newest_query} }} }}"
-            )
+            return self.NEWEST_AGAIN()
         newest = max([self.key(marked.value), *placed], key=_order)
         if self.page_iri(*newest) == marked.value:
             return ""
-        return (
-            f"DELETE DATA {{ GRAPH {g} {{ {g} {mark} {marked} }} }};\n"
-            f"INSERT DATA {{ GRAPH {g} {{ {g} {mark} <{self.page_iri(*newest)}> }} }}"
-        )
+        old = ox.Quad(self.g, self.NEWEST_PAGE, marked, self.g)
+        new = ox.Quad(self.g, self.NEWEST_PAGE, ox.NamedNode(self.page_iri(*newest)), self.g)
+        return f"{delete_data([old])};\n{insert_data([new])}"
 
 
 # -- term pages ----------------------------------------------------------------------------
@@ -442,16 +406,9 @@ class TermPages(Pages):
     LINK = ckg("onTermPage")
     GROUP = ckg("pageTerm")
     mark = VersionMark(TERM_PAGES_GRAPH, ONTOLOGY + "termPagesVersion", 1)  # bump on a new shape
-    # the entities an article's graph names in the roles the listings of one term read (its
-    # claims' and their events'): one scan of each role's quads, by graph (joined through the
-    # claims, the same pairs took four times as long)
-    WANTED = f"""{PREFIX}SELECT DISTINCT ?g ?group WHERE {{
-      {{only}}
-      VALUES ?role {{ {" ".join(f"ckg:{role}" for role in TERM_ROLES)} }}
-      GRAPH ?g {{ ?x ?role ?group }}
-      FILTER(isIRI(?group))
-    }}"""
-    ARTICLES = f"{PREFIX}SELECT ?article WHERE {{ ?article a ckg:Article }}"
+    # the entities an article's graph names in the roles the listings of one term read
+    WANTED = load("kg.derived", "paging_term_groups").bind(role=[ckg(r) for r in TERM_ROLES])
+    ARTICLES = load("kg.derived", "articles")
 
     def of_article(self, emitter: Any) -> list[str]:
         return emitter.terms()  # the entities the article's claims name in TERM_ROLES
@@ -462,7 +419,7 @@ class TermPages(Pages):
         """The entities each article (of these, or every one) names; those of the articles in
         ``known`` (stem: the entity IRIs, as extraction emitted them) are not read again."""
         if stems is None:
-            articles = {r["article"].value for r in store.select(self.ARTICLES)}
+            articles = {r["article"].value for r in store.select(self.ARTICLES())}
         else:
             articles = {article_iri(s) for s in stems}
         found = {a: set(t) for s, t in (known or {}).items() if (a := article_iri(s)) in articles}
@@ -472,8 +429,8 @@ class TermPages(Pages):
         # the others' graphs in a VALUES block, or every graph when they are most of the store
         article, graph = f"{BASE}article/", f"{BASE}graph/"
         many = stems is None and len(rest) > len(articles) // 2
-        only = "" if many else values("g", [graph + a.removeprefix(article) for a in sorted(rest)])
-        for row in store.select(self.WANTED.replace("{only}", only)):
+        only = None if many else [graph + a.removeprefix(article) for a in sorted(rest)]
+        for row in store.select(self.WANTED(g=only)):
             named = article + row["g"].value.removeprefix(graph)
             if named in rest:
                 found.setdefault(named, set()).add(row["group"].value)
@@ -490,7 +447,7 @@ class TermPages(Pages):
         term = unquote(segment[2:]) if segment.startswith("~/") else BASE + segment
         return term, int(part)
 
-    def group_term(self, group: str) -> Term:
+    def group_term(self, group: str) -> ox.NamedNode | ox.Literal:
         return ox.NamedNode(group)
 
     def page_triples(self, group: str, part: int) -> list[ox.Triple]:
@@ -522,7 +479,7 @@ TERMS = TermPages()
 # the kind of pages a stored query's `page` parameter reads, by the name of the default its
 # parameter line declares (`# param: page IRI?=newest-term-page:actor`; `kg.ask.stored_queries`)
 BY_DEFAULT: dict[str, Pages] = {"newest-page": DAYS, "newest-term-page": TERMS}
-NEWEST = DAYS.newest_query
+NEWEST = DAYS.NEWEST
 page_iri = DAYS.page_iri
 term_page_iri = TERMS.page_iri
 

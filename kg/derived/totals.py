@@ -35,7 +35,7 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from kg.derived.base import Change, Derived
-from kg.store import GraphStore, Term, VersionMark, triple_lines, values
+from kg.store import GraphStore, Sparql, Term, VersionMark, insert_data, load
 from kg.vocab import (
     BASE,
     ONTOLOGY,
@@ -48,11 +48,6 @@ from kg.vocab import (
 from kg.vocab import ckg_node as ckg
 
 VERSION = 2  # bump when the shape of the totals changes: a refresh then recomputes them all
-T = f"<{TOTALS_GRAPH}>"
-PREFIX = (
-    f"PREFIX ckg: <{ONTOLOGY}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
-)
 NOT_STATED = "(not stated)"
 SEP = ", "  # between the names of a row, as the stored queries' GROUP_CONCAT wrote them
 CHAIN, CASUALTY = "chain", "casualties"
@@ -77,108 +72,25 @@ VICTIMS, ARTICLES, CLAIMANTS = (
     ckg("casualtyClaimants"),
 )
 
-# Each group's share of an article: the stored queries with the article in the group key.
-# {claims} is the claims' patterns: in the whole store (the union), or in a few article graphs
-# (a UNION branch per graph: a VALUES block of graphs would be joined after reading them all).
-# An update's WHERE would read the store's own default graph, so these are SELECTs.
-CHAIN_SHARES = """
-SELECT ?article ?agency ?source (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
-  {claims}
-  ?r1 rdfs:label ?agency .
-  ?r2 rdfs:label ?source .
-} GROUP BY ?article ?agency ?source"""
-# every pattern in a sub-select of its own, as queries/agency_cites_monitor.rq had it: Oxigraph
-# joins sub-selects by hashing, one pass per property, where one group was nine lookups a claim
-CHAIN_CLAIMS_ALL = """
-  { SELECT ?first WHERE { ?first ckg:position 1 } }
-  { SELECT ?first ?r1 WHERE { ?first ckg:reporter ?r1 } }
-  { SELECT ?claim ?first WHERE { ?claim ckg:reportingStep ?first } }
-  { SELECT ?claim ?second WHERE { ?claim ckg:reportingStep ?second } }
-  { SELECT ?second WHERE { ?second ckg:position 2 } }
-  { SELECT ?second ?r2 WHERE { ?second ckg:reporter ?r2 } }
-  { SELECT ?claim ?article WHERE { ?claim ckg:inArticle ?article } }"""
-CHAIN_CLAIMS_IN = """{ GRAPH %s {
-    ?claim ckg:inArticle ?article ; ckg:reportingStep ?first , ?second .
-    ?first ckg:position 1 ; ckg:reporter ?r1 . ?second ckg:position 2 ; ckg:reporter ?r2 .
-} }"""
-
-# A few articles' casualty claims, a row per perpetrator, day, victims and claimant (summed up
-# in Python: Oxigraph's GROUP_CONCAT and MAX give no value for a group where any claim lacks
-# one, so a claim without claimant blanked the claimants of every claim of its day)
-CASUALTY_ROWS = """
-SELECT ?article ?stem ?claim ?perpetrator ?day ?count ?victims ?claimant WHERE {
-  {claims}
-  OPTIONAL { ?event ckg:agent/rdfs:label ?agentLabel }
-  OPTIONAL { ?claim ckg:claimant/rdfs:label ?claimant }
-  BIND(COALESCE(?agentLabel, "{not stated}") AS ?perpetrator)
-}""".replace("{not stated}", NOT_STATED)
-CASUALTY_CLAIMS_IN = """{ GRAPH %s {
-    ?claim ckg:claimType "casualties" ; ckg:about ?event ; ckg:inArticle ?article .
-    ?article ckg:stem ?stem .
-    ?event ckg:count ?count .
-    FILTER NOT EXISTS { ?event ckg:countSubset true }
-    OPTIONAL { ?event ckg:victims ?victims }
-    OPTIONAL { ?event ckg:start ?day }
-} }"""
-# Every casualty claim's shares at once: each property read in one pass and hash-joined (a
-# sub-select each, an OPTIONAL's pair of them joined first), 2.9 s for a 10k-article build
-# where looking up each claim's properties one by one took 5-8 s; names made "" when missing,
-# and dropped again in Python
-CASUALTY_SHARES_ALL = """
-SELECT ?article ?stem ?perpetrator ?day (COUNT(DISTINCT ?claim) AS ?claims)
-       (MAX(?count) AS ?largest)
-       (GROUP_CONCAT(DISTINCT COALESCE(?victims, ""); separator="\t") AS ?victimGroups)
-       (GROUP_CONCAT(DISTINCT COALESCE(?claimant, ""); separator="\t") AS ?claimants)
-WHERE {
-  { SELECT ?claim WHERE { ?claim ckg:claimType "casualties" } }
-  { SELECT ?claim ?event WHERE { ?claim ckg:about ?event } }
-  { SELECT ?event ?count WHERE {
-      ?event ckg:count ?count FILTER NOT EXISTS { ?event ckg:countSubset true } } }
-  { SELECT ?claim ?article WHERE { ?claim ckg:inArticle ?article } }
-  { SELECT ?article ?stem WHERE { ?article ckg:stem ?stem } }
-  OPTIONAL { SELECT ?event ?victims WHERE { ?event ckg:victims ?victims } }
-  OPTIONAL { SELECT ?event ?day WHERE { ?event ckg:start ?day } }
-  OPTIONAL { { SELECT ?event ?agent WHERE { ?event ckg:agent ?agent } }
-             { SELECT ?agent ?agentLabel WHERE { ?agent rdfs:label ?agentLabel } } }
-  OPTIONAL { { SELECT ?claim ?by WHERE { ?claim ckg:claimant ?by } }
-             { SELECT ?by ?claimant WHERE { ?by rdfs:label ?claimant } } }
-  BIND(COALESCE(?agentLabel, "{not stated}") AS ?perpetrator)
-} GROUP BY ?article ?stem ?perpetrator ?day""".replace("{not stated}", NOT_STATED)
+# Each group's share of an article: the stored queries with the article in the group key, over
+# every claim of the store, or over a few articles' graphs
+CHAIN_SHARES_ALL = load("kg.derived", "totals_chain_shares_all")
+CHAIN_SHARES = load("kg.derived", "totals_chain_shares")
+CASUALTY_SHARES_ALL = load("kg.derived", "totals_casualty_shares_all").bind(
+    notStated=ox.Literal(NOT_STATED)
+)
+CASUALTY_ROWS = load("kg.derived", "totals_casualty_rows").bind(notStated=ox.Literal(NOT_STATED))
 
 GRAPH = ox.NamedNode(TOTALS_GRAPH)
 
-# the shares the rebuilt articles (VALUES ?article in {only}) had, with their rows
-OLD_SHARES = f"""
-SELECT ?row ?digest WHERE {{
-  {{only}}
-  GRAPH {T} {{
-    ?share ckg:shareArticle ?article ; ckg:shareDigest ?digest . ?row ckg:totalShare ?share .
-  }}
-}}"""
-# the rows (VALUES ?row in {only}) as they are: kind, key and totals
-ROWS = f"""
-SELECT ?row ?p ?o WHERE {{
-  {{only}}
-  GRAPH {T} {{ ?row ?p ?o }}
-  FILTER(?p != ckg:totalShare)
-}}"""
-# the shares of these perpetrator-days
-ROW_SHARES = f"""
-SELECT ?row ?article ?digest WHERE {{
-  {{only}}
-  GRAPH {T} {{
-    ?row ckg:totalShare ?share . ?share ckg:shareArticle ?article ; ckg:shareDigest ?digest .
-  }}
-}}"""
-DROP_SHARES = f"""
-DELETE {{ GRAPH {T} {{ ?row ckg:totalShare ?share . ?share ?p ?o }} }}
-WHERE {{
-  {{only}}
-  GRAPH {T} {{ ?share ckg:shareArticle ?article ; ?p ?o . ?row ckg:totalShare ?share }}
-}}"""
-DROP_ROWS = f"""
-DELETE {{ GRAPH {T} {{ ?row ?p ?o }} }}
-WHERE {{ {{only}} GRAPH {T} {{ ?row ?p ?o }} FILTER(?p != ckg:totalShare) }}"""
+
+def _of_graph(name: str) -> Sparql:
+    return load("kg.derived", name).bind(totals=TOTALS_GRAPH)
+
+
+OLD_SHARES, ROWS = _of_graph("totals_old_shares"), _of_graph("totals_rows")
+ROW_SHARES = _of_graph("totals_row_shares")
+DROP_SHARES, DROP_ROWS = _of_graph("totals_drop_shares"), _of_graph("totals_drop_rows")
 
 BATCH = 100  # article graphs per query
 SHARES_PER_WRITE = 20_000  # shares per transaction of a full recompute
@@ -286,16 +198,16 @@ NewShare = tuple[Row, str, Share]  # a group (key only), the article's IRI, its 
 
 
 def chain_shares(store: GraphStore, stems: list[str] | None) -> Iterator[NewShare]:
-    patterns = [CHAIN_CLAIMS_ALL] if stems is None else _in_graphs(stems, CHAIN_CLAIMS_IN)
-    for claims in patterns:
-        for r in _solutions(store, CHAIN_SHARES.replace("{claims}", claims)):
+    queries = [CHAIN_SHARES_ALL()] if stems is None else _in_graphs(stems, CHAIN_SHARES)
+    for query in queries:
+        for r in _solutions(store, query):
             row = Row(CHAIN, (r["agency"], r["source"]))
             yield row, r["article"].value, Share(int(r["claims"].value))
 
 
 def casualty_shares(store: GraphStore, stems: list[str] | None) -> Iterator[NewShare]:
     if stems is None:
-        for r in _solutions(store, CASUALTY_SHARES_ALL):
+        for r in _solutions(store, CASUALTY_SHARES_ALL()):
             day = (r["day"],) if "day" in r else ()
             share = Share(
                 int(r["claims"].value),
@@ -307,8 +219,8 @@ def casualty_shares(store: GraphStore, stems: list[str] | None) -> Iterator[NewS
             yield Row(CASUALTY, (r["perpetrator"], *day)), r["article"].value, share
         return
     groups: dict[tuple[str, str], tuple[Row, str, set[str], Share]] = {}
-    for claims in _in_graphs(stems, CASUALTY_CLAIMS_IN):
-        for r in _solutions(store, CASUALTY_ROWS.replace("{claims}", claims)):
+    for query in _in_graphs(stems, CASUALTY_ROWS):
+        for r in _solutions(store, query):
             day = (r["day"],) if "day" in r else ()
             row, article = Row(CASUALTY, (r["perpetrator"], *day)), r["article"].value
             _, _, seen, share = groups.setdefault(
@@ -332,11 +244,10 @@ def _count(term: Term | None) -> int:
         return 0
 
 
-def _in_graphs(stems: list[str], pattern: str) -> Iterator[str]:
-    """The claims' ``pattern`` in these articles' graphs, a UNION branch per graph, BATCH
-    graphs a query."""
+def _in_graphs(stems: list[str], query: Sparql) -> Iterator[str]:
+    """The query over these articles' graphs, a UNION branch per graph, BATCH graphs a query."""
     for at in range(0, len(stems), BATCH):
-        yield " UNION ".join(pattern % ox.NamedNode(graph_iri(s)) for s in stems[at : at + BATCH])
+        yield query(graph=[graph_iri(s) for s in stems[at : at + BATCH]])
 
 
 # -- refreshing them ------------------------------------------------------------------------
@@ -378,15 +289,14 @@ class Totals(Derived):
         store.add([self.mark.quad])
 
     def update(self, store: GraphStore, change: Change) -> None:
-        store.update(PREFIX + incremental(store, sorted(set(change.stems or []))))
+        store.update(incremental(store, sorted(set(change.stems or []))))
 
 
 def incremental(store: GraphStore, stems: list[str]) -> str:
     """One update: drop the rebuilt articles' shares and the rows they touch(ed), and write
     their new shares and those rows again."""
     articles = [article_iri(s) for s in stems]
-    only = values("article", articles)
-    old = store.select(OLD_SHARES.replace("{only}", only))
+    old = store.select(OLD_SHARES(article=articles))
     news = [*chain_shares(store, stems), *casualty_shares(store, stems)]
     touched = sorted({r["row"].value for r in old} | {row.iri for row, _, _ in news})
     rows = _read_rows(store, touched)
@@ -397,16 +307,16 @@ def incremental(store: GraphStore, stems: list[str]) -> str:
             row.add(Share.read(CHAIN, r["digest"].value), -1)
     days, rebuilt = [iri for iri, row in rows.items() if row.kind == CASUALTY], set(articles)
     for at in range(0, len(days), 500):
-        for r in store.select(ROW_SHARES.replace("{only}", values("row", days[at : at + 500]))):
+        for r in store.select(ROW_SHARES(row=days[at : at + 500])):
             if r["article"].value not in rebuilt:
                 rows[r["row"].value].add(Share.read(CASUALTY, r["digest"].value))
     rows = _sum(news, rows)
     left = [row for row in rows.values() if row.articles > 0]
     return " ;\n".join(
         [
-            DROP_SHARES.replace("{only}", only),
-            DROP_ROWS.replace("{only}", values("row", touched)),
-            f"INSERT DATA {{ GRAPH {T} {{\n{triple_lines(_quads(news, left))}\n}} }}",
+            DROP_SHARES(article=articles),
+            DROP_ROWS(row=touched),
+            insert_data(_quads(news, left)),
         ]
     )
 
@@ -416,7 +326,7 @@ def _read_rows(store: GraphStore, iris: list[str]) -> dict[str, Row]:
     reporting pairs (a perpetrator-day's are summed again from its shares)."""
     found: dict[str, dict[ox.NamedNode | ox.BlankNode | ox.Literal, list[Term]]] = {}
     for at in range(0, len(iris), 500):
-        for r in store.select(ROWS.replace("{only}", values("row", iris[at : at + 500]))):
+        for r in store.select(ROWS(row=iris[at : at + 500])):
             found.setdefault(r["row"].value, {}).setdefault(r["p"], []).append(r["o"])
     rows: dict[str, Row] = {}
     for iri, props in found.items():
@@ -435,7 +345,7 @@ def _read_rows(store: GraphStore, iris: list[str]) -> dict[str, Row]:
 
 def _solutions(store: GraphStore, sparql: str) -> Iterator[dict[str, Term]]:
     """A SELECT's rows one by one (unbound variables left out), not held in a list."""
-    result = store.query(PREFIX + sparql)
+    result = store.query(sparql)
     names = [v.value for v in result.variables]
     for solution in result:
         yield {n: t for n, t in zip(names, solution, strict=True) if t is not None}

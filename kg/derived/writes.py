@@ -20,9 +20,9 @@ import pyoxigraph as ox
 
 from kg.derived import GRAPHS, Change, prepare, recompute, refresh
 from kg.errors import StoreError
-from kg.store import GraphStore
+from kg.store import GraphStore, load
 from kg.store.updates import Written
-from kg.vocab import BASE, ENTITIES_GRAPH, ONTOLOGY, SOURCES_GRAPH
+from kg.vocab import BASE, ENTITIES_GRAPH, SOURCES_GRAPH
 
 ARTICLE_GRAPHS = f"{BASE}graph/"
 # graphs under ARTICLE_GRAPHS that are the store's own, not an article's
@@ -68,17 +68,14 @@ def foreign(store: GraphStore, written: Written) -> bool:
     return any(holds_ontology_terms(store, graph) for graph in graphs)
 
 
-HOLDS_TERMS = f"""ASK {{
-  ?s ?p ?o
-  FILTER(STRSTARTS(STR(?p), "{ONTOLOGY}") || (isIRI(?o) && STRSTARTS(STR(?o), "{ONTOLOGY}")))
-}}"""
+HOLDS_TERMS = load("kg.derived", "writes_holds_ontology_terms")
 
 
 def holds_ontology_terms(store: GraphStore, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
     """Whether one graph (read alone) has a triple whose property or object is the
     ontology's; a store whose graphs cannot be read one at a time is taken to have one."""
     try:
-        return store.ask_graph(HOLDS_TERMS, graph)
+        return store.ask_graph(HOLDS_TERMS(), graph)
     except StoreError:  # a remote store: no handle of its own to read one graph with
         return True
 

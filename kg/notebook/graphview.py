@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from kg.claim_view import claim_view
 from kg.errors import NotFoundError
-from kg.store import GraphStore
+from kg.store import GraphStore, load
 from kg.vocab import ONTOLOGY, PREFIXES, WIKIDATA
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -71,16 +71,9 @@ GENERIC = {"Actor", "Place", "Event", "Control", "Source"}
 FOCUS_KINDS = ("Place", "Actor", "Source")
 
 
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{iri}>" for iri in iris)
-
-
-DEFAULT_CONSTRUCT = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  VALUES ?p {{ {_values([RDF_TYPE, *EDGES, *ATTRIBUTES])} }}
-  ?s ?p ?o }}"""
-DESCRIBE_NODES = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  VALUES ?p {{ {_values([RDF_TYPE, *ATTRIBUTES])} }}
-  ?s ?p ?o }}"""
+TRIPLES = load("kg.notebook", "graphview_triples")
+DEFAULT_CONSTRUCT = TRIPLES(p=[RDF_TYPE, *EDGES, *ATTRIBUTES])
+DESCRIBE_NODES = TRIPLES(p=[RDF_TYPE, *ATTRIBUTES])
 
 Triple = tuple[Any, Any, Any]
 

@@ -26,7 +26,7 @@ from kg.ask.who_controlled import readings, runs_of, winner
 from kg.derived.cards import EntityCache
 from kg.notebook.graphview import COLOURS
 from kg.resources import data_dir
-from kg.store import GraphStore, Store
+from kg.store import GraphStore, Store, load
 
 
 class KGFigure(Figure):
@@ -190,15 +190,7 @@ def empty(ax: Any, message: str) -> Figure:
 
 
 # -- casualties -------------------------------------------------------------------------------
-CASUALTIES = """
-SELECT DISTINCT ?claim ?event ?count ?start ?agent ?place WHERE {
-  ?claim ckg:claimType "casualties" ; ckg:about ?event .
-  ?event ckg:count ?count .
-  FILTER NOT EXISTS { ?event ckg:countSubset true }
-  OPTIONAL { ?event ckg:start ?start }
-  OPTIONAL { ?event ckg:agent ?agent }
-  OPTIONAL { ?event ckg:place ?place }
-}"""
+CASUALTIES = load("kg.notebook", "plots_casualties")
 
 
 def casualty_events(store: Store, place: str | None = None) -> list[dict]:
@@ -206,7 +198,7 @@ def casualty_events(store: Store, place: str | None = None) -> list[dict]:
     and its claims; events shared by several reports are counted once."""
     place_iri = resolve_entity(store, place).value if place else None
     entities, events = EntityCache(store), dict[str, dict]()
-    for row in store.select(CASUALTIES):
+    for row in store.select(CASUALTIES()):
         if place_iri and row.get("place", ox.NamedNode("x:none")).value != place_iri:
             continue
         event = events.setdefault(
@@ -281,15 +273,7 @@ def day_axis(ax: Any, days: list[dt.date]) -> None:
 
 
 # -- the map ----------------------------------------------------------------------------------
-PLACES = """
-SELECT ?place ?label ?lat ?long WHERE {
-  ?place geo:lat ?lat ; geo:long ?long ; rdfs:label ?label .
-}"""
-EVENTS_AT = """
-SELECT ?place ?class (COUNT(DISTINCT ?event) AS ?n) WHERE {
-  ?event ckg:place ?place ; a ?class .
-  ?place geo:lat ?lat .
-} GROUP BY ?place ?class"""
+PLACES, EVENTS_AT = load("kg.notebook", "plots_places"), load("kg.notebook", "plots_events_at")
 Box = tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max
 
 
@@ -308,13 +292,13 @@ def located_places(store: GraphStore) -> dict[str, dict]:
             "lon": float(r["long"].value),
             "events": {},
         }
-        for r in store.select(PLACES)
+        for r in store.select(PLACES())
     }
 
 
 def with_events(store: GraphStore) -> dict[str, dict]:
     places = located_places(store)
-    for r in store.select(EVENTS_AT):
+    for r in store.select(EVENTS_AT()):
         if r["place"].value in places:
             cls = r["class"].value.rsplit("#", 1)[-1]
             places[r["place"].value]["events"][cls] = int(r["n"].value)

@@ -14,17 +14,22 @@ import os
 
 from kg.store.embedded import Store, default_store_path, write_durably
 from kg.store.protocol import GraphName, GraphStore
+from kg.store.queries import Sparql, load, values
 from kg.store.remote import RemoteStore
-from kg.store.sparql import Term, VersionMark, triple_lines, values, with_values
+from kg.store.sparql import Term, VersionMark, delete_data, insert_data, triple_lines, with_values
 
 __all__ = [
     "GraphName",
     "GraphStore",
     "RemoteStore",
+    "Sparql",
     "Store",
     "Term",
     "VersionMark",
     "default_store_path",
+    "delete_data",
+    "insert_data",
+    "load",
     "open_store",
     "triple_lines",
     "values",

@@ -27,7 +27,8 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, StoreError
 from kg.store.embedded import Store
-from kg.store.sparql import triple_lines
+from kg.store.queries import load
+from kg.store.sparql import insert_data
 
 
 @dataclass
@@ -128,18 +129,10 @@ def restore(
     )
 
 
+DROP_ALL, CREATE_GRAPH = load("kg.store", "drop_all"), load("kg.store", "create_graph")
+
+
 def replace_all(quads: Iterable[ox.Quad], graphs: Iterable[str]) -> str:
     """One SPARQL update that empties the store and inserts ``quads`` (one transaction)."""
-    blocks: dict[str, list[ox.Quad]] = {}
-    for q in quads:
-        name = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
-        blocks.setdefault(name, []).append(q)
-    body = "\n".join(lines for name, lines in _graph_blocks(blocks))
-    creates = "".join(f" ;\nCREATE SILENT GRAPH <{g}>" for g in graphs)
-    return f"DROP SILENT ALL ;\nINSERT DATA {{\n{body}\n}}{creates}"
-
-
-def _graph_blocks(blocks: dict[str, list[ox.Quad]]) -> Iterable[tuple[str, str]]:
-    for name, quads in blocks.items():
-        text = triple_lines(quads)
-        yield name, (text if not name else f"GRAPH {name} {{\n{text}\n}}")
+    creates = "".join(f" ;\n{CREATE_GRAPH(graph=g)}" for g in graphs)
+    return f"{DROP_ALL()} ;\n{insert_data(quads)}{creates}"

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError, StoreError
 from kg.store.protocol import GraphName
-from kg.store.sparql import Term, replace_graph_update, replace_graphs_update, some
+from kg.store.sparql import Term, drop_graph, replace_graph_update, replace_graphs_update, some
 from kg.vocab import PREFIXES
 
 # a bulk load of fewer quads is parsed whole before anything is written, and written as one
@@ -216,13 +216,13 @@ class Store:
         except FileNotFoundError:
             return []
         if graphs:
-            self._ox.update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs))
+            self._ox.update(" ;\n".join(drop_graph(g) for g in graphs))
             self._ox.flush()
         pending.unlink()
         return graphs
 
     def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(drop_graph(graph))
 
     def _writable(self) -> None:
         if self.read_only:

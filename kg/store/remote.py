@@ -18,11 +18,13 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError, StoreError
 from kg.store.protocol import GraphName
+from kg.store.queries import load
 from kg.store.sparql import (
     Term,
     by_graph,
     dataset_params,
     drop_and_insert,
+    drop_graph,
     replace_graph_update,
     replace_graphs_update,
     some,
@@ -30,6 +32,12 @@ from kg.store.sparql import (
 )
 from kg.vocab import PREFIXES, sparql_prefixes
 
+HAS_GRAPH, NAMED_GRAPHS = load("kg.store", "has_graph"), load("kg.store", "named_graphs")
+NAMED_QUADS, NAMED_QUAD_COUNT = (
+    load("kg.store", "named_quads"),
+    load("kg.store", "named_quad_count"),
+)
+GRAPH_TRIPLES = load("kg.store", "graph_triples")
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 NTRIPLES = "application/n-triples"
 
@@ -145,7 +153,7 @@ class RemoteStore:
         self.update(update)
 
     def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(drop_graph(graph))
 
     def disk_bytes(self) -> int:
         """Unknown here: the server keeps its files."""
@@ -199,14 +207,14 @@ class RemoteStore:
             raise QueryError(f"Malformed SPARQL query: {exc}") from exc
 
     def has_graph(self, graph: str) -> bool:
-        return bool(self.query(f"ASK {{ GRAPH <{graph}> {{ }} }}"))
+        return bool(self.query(HAS_GRAPH(graph=graph)))
 
     def named_graphs(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        rows = self.select(NAMED_GRAPHS())
         return sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
 
     def quads(self) -> Iterator[ox.Quad]:
-        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.select(NAMED_QUADS())
         named = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
         yield from named
         yield from self.graph_quads(ox.DefaultGraph())
@@ -214,7 +222,7 @@ class RemoteStore:
     def graph_quads(self, graph: GraphName) -> Iterator[ox.Quad]:
         """A named graph by a query; the default graph through the Graph Store protocol."""
         if isinstance(graph, ox.NamedNode):
-            rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+            rows = self.select(GRAPH_TRIPLES(graph=graph))
             return (ox.Quad(r["s"], r["p"], r["o"], graph) for r in rows)  # type: ignore[arg-type]
         _, body = self._request(self.endpoints.store + "?default", None, accept=NTRIPLES)
         try:
@@ -225,5 +233,5 @@ class RemoteStore:
             ) from exc
 
     def __len__(self) -> int:
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.select(NAMED_QUAD_COUNT())
         return int(rows[0]["n"].value) + sum(1 for _ in self.graph_quads(ox.DefaultGraph()))

@@ -1,7 +1,10 @@
-"""SPARQL text the store layer writes: update blocks, VALUES blocks, version marks.
+"""SPARQL text the store layer writes: the data blocks of updates, version marks, and the
+binding of parameters in a stored query's text.
 
 The embedded store and a remote SPARQL server take the same text, so what a build or a refresh
-writes is built here once, whichever store it goes to.
+writes is built here once, whichever store it goes to. The data blocks (``INSERT DATA``,
+``DELETE DATA``) are written here, being quads serialised by pyoxigraph; every other text is a
+file of the library's SPARQL (`kg.store.queries`).
 """
 
 from __future__ import annotations
@@ -15,20 +18,17 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.store.queries import blanked, load
 from kg.vocab import XSD_INTEGER
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+MARK, MARK_DROP = load("kg.store", "version_mark"), load("kg.store", "version_mark_drop")
+DROP_GRAPH = load("kg.store", "drop_graph")
 
 
 def triple_lines(triples: Iterable[Any]) -> str:
     """Triples (or quads, their graph left out) as the lines of an INSERT DATA block."""
     return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-
-
-def values(var: str, iris: Iterable[str]) -> str:
-    """A VALUES block of IRIs (serialised by pyoxigraph) that the planner starts from."""
-    block = " ".join(str(ox.NamedNode(i)) for i in iris) or "<urn:kg:none>"
-    return f"VALUES ?{var} {{ {block} }}"
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,16 @@ class VersionMark:
 
     def insert(self) -> str:
         """The SPARQL update that writes the mark."""
-        return f"INSERT DATA {{ GRAPH <{self.graph}> {{ {triple_lines([self.quad])} }} }}"
+        return insert_data([self.quad])
+
+    def drop(self) -> str:
+        """The SPARQL update that takes the mark out, of whatever version."""
+        return MARK_DROP(graph=self.graph, mark=self.predicate)
 
     def holds(self, store: Any) -> bool:
         """Whether ``store`` (a GraphStore) has the mark of this version."""
-        g, p = f"<{self.graph}>", f"<{self.predicate}>"
-        rows = store.select(f"SELECT ?version WHERE {{ GRAPH {g} {{ {g} {p} ?version }} }}")
-        return any(r["version"].value == str(self.version) for r in rows)
+        query = MARK(graph=self.graph, mark=self.predicate)
+        return any(r["version"].value == str(self.version) for r in store.select(query))
 
 
 def replace_graph_update(
@@ -88,14 +91,32 @@ DEFAULT = str(ox.DefaultGraph())  # the default graph's key in ``by_graph``
 
 def drop_and_insert(graphs: list[str], blocks: Mapping[str, list[Any]]) -> str:
     """Drop ``graphs``, then insert each block's triples into the graph it is keyed by."""
-    drops = "".join(f"DROP SILENT GRAPH <{graph}> ;\n" for graph in graphs)
-    body = "\n".join(
-        triple_lines(found)
-        if name == DEFAULT  # the store's own default graph
-        else f"GRAPH {name} {{\n{triple_lines(found)}\n}}"
+    drops = "".join(f"{drop_graph(graph)} ;\n" for graph in graphs)
+    return f"{drops}INSERT DATA {{\n{data(blocks)}\n}}"
+
+
+def drop_graph(graph: str) -> str:
+    """The update that empties a named graph."""
+    return DROP_GRAPH(graph=graph)
+
+
+def data(blocks: Mapping[str, list[Any]]) -> str:
+    """The body of an INSERT DATA or DELETE DATA: each block's triples in a GRAPH block of the
+    graph it is keyed by (serialised), those of the store's own default graph as they are."""
+    return "\n".join(
+        triple_lines(found) if name == DEFAULT else f"GRAPH {name} {{\n{triple_lines(found)}\n}}"
         for name, found in blocks.items()
     )
-    return f"{drops}INSERT DATA {{\n{body}\n}}"
+
+
+def insert_data(quads: Iterable[ox.Quad]) -> str:
+    """The update that adds these quads to the graphs they name."""
+    return f"INSERT DATA {{\n{data(by_graph(quads))}\n}}"
+
+
+def delete_data(quads: Iterable[ox.Quad]) -> str:
+    """The update that takes these quads out of the graphs they name."""
+    return f"DELETE DATA {{\n{data(by_graph(quads))}\n}}"
 
 
 def some(graphs: list[str]) -> str:
@@ -126,18 +147,6 @@ def dataset_params(default_graph: list[str] | None, named_graphs: list[str] | No
     pairs = [("default-graph-uri", g) for g in default_graph or []]
     pairs += [("named-graph-uri", g) for g in named_graphs or []]
     return "?" + urllib.parse.urlencode(pairs) if pairs else ""
-
-
-# strings, IRIs and comments: where braces and keywords are data, not syntax
-_NOT_SYNTAX = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
-)
-
-
-def blanked(sparql: str) -> str:
-    """The text with strings, IRIs and comments blanked out (same length, same offsets)."""
-    return _NOT_SYNTAX.sub(lambda m: " " * len(m.group()), sparql)
 
 
 def where_group_end(sparql: str) -> int:

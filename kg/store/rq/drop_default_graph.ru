@@ -1,0 +1,2 @@
+# Empties the store's own default graph.
+DROP SILENT DEFAULT

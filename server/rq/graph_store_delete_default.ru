@@ -1,0 +1,2 @@
+# DELETE of the store's own default graph: emptied.
+DROP DEFAULT
