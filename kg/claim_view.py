@@ -6,7 +6,7 @@ cardinality, and the names people read), with the order of the columns of each t
 Every part of the product that shows, writes or checks a claim reads this declaration: the
 rules (event classes, declared recognisers), the RDF writer, the claim's JSON, `kg claims`, the
 claims browser and its downloads, the resource pages and `kg eval`; the ontology and the SHACL
-shapes get from it the class of each type's events and the list of types (`kg.ontology`), and
+shapes get from it the class of each type's events and the list of types (`kg.store.ontology`), and
 tests check the fields' properties and shapes against it. A new claim type is a rule and an
 entry here.
 """

@@ -312,7 +312,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 @command("ontology")
 def cmd_ontology(args: argparse.Namespace) -> int:
-    from kg.ontology import ontology_graph, shapes_graph
+    from kg.store.ontology import ontology_graph, shapes_graph
 
     graph = shapes_graph() if args.shapes else ontology_graph()
     sys.stdout.buffer.write(graph.serialize(format="turtle", encoding="utf-8"))

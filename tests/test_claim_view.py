@@ -21,8 +21,8 @@ from rdflib.collection import Collection
 from kg import claim_view as declaration
 from kg.claim_view import ClaimView, claim_view, load
 from kg.errors import InputError, KGError
-from kg.ontology import ontology_graph, shapes_graph
 from kg.resources import data_dir
+from kg.store.ontology import ontology_graph, shapes_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 CKG = Namespace("https://w3id.org/conflict-kg/ontology#")

@@ -27,7 +27,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "kg.vocab",
             "kg.claim_view",
-            "kg.ontology",
             "kg.resources",
             "kg.errors",
             "kg.malloc",

@@ -1,5 +1,5 @@
 """The ontology (rdflib, HermiT) and the SHACL shapes over a real store. The ontology and the
-shapes are read as the product reads them (`kg.ontology`: the files of `ontology/` with the
+shapes are read as the product reads them (`kg.store.ontology`: the files of `ontology/` with the
 claim types of kg/data/claims.json)."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from rdflib.compare import graph_diff, to_isomorphic
 
 from kg.claim_view import claim_view
 from kg.derived import DERIVED, GRAPHS
-from kg.ontology import ontology_graph, shapes_graph
 from kg.resources import derived_ontology_path, ontology_dir
 from kg.store import Store
+from kg.store.ontology import ontology_graph, shapes_graph
 from kg.store.validate import Report, check_data, check_ontology, store_graph, validate_store
 
 CKG = Namespace("https://w3id.org/conflict-kg/ontology#")

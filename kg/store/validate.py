@@ -2,7 +2,7 @@
 
 Two checks, one report. HermiT (through owlready2) proves the ontology consistent with every
 class satisfiable; pySHACL checks the union of the store's graphs against the shapes. Both are
-read through ``kg.ontology``: ``ontology/conflict.ttl`` and ``ontology/shapes.ttl`` with the
+read through ``kg.store.ontology``: ``ontology/conflict.ttl`` and ``ontology/shapes.ttl`` with the
 claim types of ``kg/data/claims.json``. The reasoner sees the ontology only: the data is
 checked by the shapes, which are fast and say which node broke which rule, where a reasoner
 would only say "inconsistent".
@@ -21,8 +21,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg.ontology import bind_prefixes, ontology_graph, shapes_graph
 from kg.store import GraphStore, triple_lines
+from kg.store.ontology import bind_prefixes, ontology_graph, shapes_graph
 from kg.vocab import PREFIXES
 
 
@@ -66,8 +66,8 @@ def load_graph(path: Path) -> Graph:
 
 # -- (a) the ontology under HermiT -------------------------------------------------------------
 def check_ontology(extra: Graph | None = None) -> Report:
-    """Run HermiT over the ontology (plus ``extra`` triples, if given): ``kg.ontology``'s, with
-    the claim types of the declaration the product reads.
+    """Run HermiT over the ontology (plus ``extra`` triples, if given): the one
+    ``kg.store.ontology`` gives, with the claim types of the declaration the product reads.
 
     Reports inconsistency and every unsatisfiable class; a missing Java is reported too,
     since without it nothing was proved.
