@@ -129,6 +129,13 @@ def test_jsonl_with_a_broken_line(tmp_path: Path) -> None:
     assert "no column 'text'" in found[2].message
 
 
+def test_a_csv_with_a_header_and_no_rows_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("id,text,date\n", encoding="utf-8")
+    [found] = list(read_corpus(path, Columns()))
+    assert "no rows under its header" in found.message and str(path) in found.message
+
+
 def test_kg_build_csv_with_column_options(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     corpus = write_csv(tmp_path / "corpus.csv", ROWS)
     code = main(

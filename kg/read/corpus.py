@@ -135,6 +135,10 @@ def csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
             try:
                 row = next(reader)
             except StopIteration:
+                if number == 0:
+                    raise InputError(
+                        f"{path}: no rows under its header; add one row per article"
+                    ) from None
                 return
             except csv.Error as exc:
                 raise InputError(
