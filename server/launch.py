@@ -117,6 +117,9 @@ def _granian(
         # counted, idle or not; `threads` bounds the requests whose Python runs at once
         websockets=False,
         respawn_failed_workers=True,
+        # a server process told to stop while it was still starting (its stop handler not yet
+        # set) keeps running and the parent would wait on it forever: killed after 5 s
+        workers_kill_timeout=5,
         log_level=LogLevels.error,  # its warning about threads over 2 x cores: ours wait
     ).serve()
 
