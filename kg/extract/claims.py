@@ -128,6 +128,7 @@ def own_date(token: Token, dates: dict[int, DateRange], skip: set[int]) -> DateR
         t = stack.pop()
         if t.i in dates:
             found.append(dates[t.i])
+        shifted_by_length = offset_days(t) != 0  # "a day after it was lost": a length, no date
         for c in t.children:
             if c.dep_ in (
                 "ccomp",
@@ -141,8 +142,8 @@ def own_date(token: Token, dates: dict[int, DateRange], skip: set[int]) -> DateR
                 continue
             if c.i in skip and not participle_modifier(c):
                 continue
-            if offset_days(t) and c.dep_ == "npadvmod":
-                continue  # "a day after it was lost": how long before, not when
+            if shifted_by_length and c.dep_ == "npadvmod":
+                continue
             stack.append(c)
     return min(found, key=span_days) if found else None
 

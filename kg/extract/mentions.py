@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -454,7 +455,7 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
         found = actor_of(loyal, ctx)
         if found is not None:
             return ctx.gazetteer.side_of(found)
-    member_of = prep_object_of_group(token)
+    member_of = prep_object_of(token, ("from", "of"), hung_on_verb=False)
     if member_of is not None and token.lemma_.lower() in lexicon()["non_state_words"]:
         found = one_actor(member_of, ctx, clause)  # "fighters from the Nusra Front": its
         if found is not None:
@@ -474,14 +475,6 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     if actors:
         return ctx.gazetteer.as_actor(best or actors[0])
     return kind_of_others(token, ctx)
-
-
-def prep_object_of_group(token: Token) -> Token | None:
-    """The party after 'from' or 'of' ('fighters from the Nusra Front', 'militants of IS')."""
-    for c in token.children:
-        if c.dep_ == "prep" and c.lower_ in ("from", "of"):
-            return next((g for g in c.children if g.dep_ == "pobj"), None)
-    return None
 
 
 def named_kind(token: Token, ctx: ItemContext, deps: tuple[str, ...] = ("compound",)
@@ -1189,19 +1182,29 @@ def named_after(noun: Token, ctx: ItemContext, kinds: tuple[str, ...] = SETTLEME
     """'strikes on the stronghold of the IS group killed 22 ... The city of Raqa has been hit
     before': a held place the sentence leaves unnamed is the first the next sentences
     introduce with a kind noun of its sort ('the city of X', 'X town')."""
+    found = introduced_later(noun, ctx, kinds, noun.sent.end, sentences)
+    return found[0] if found else None
+
+
+def introduced_later(noun: Token, ctx: ItemContext, kinds: Iterable[str], start: int,
+                     sentences: int) -> list[Entity]:
+    """The places named with one of these kind nouns from ``start`` to the end of the
+    ``sentences``-th sentence after the noun's, in the theatre and not only located by a
+    direction or 'near' (not "the Turkish border town of Kilis", nor "north of the city of
+    X")."""
     doc = noun.doc
-    start, end = noun.sent.end, next_sentence_end(noun, sentences)
-    for m in ctx.mentions:
-        if start <= m.start < end and m.entity.type not in ("Country", "Province") and any(
-            called_so(m, k, doc) for k in kinds
-        ) and m.entity.country in [*lexicon()["theatre_countries"], None] and not any(
+    end = next_sentence_end(noun, sentences)
+    return [
+        m.entity for m in sorted(ctx.mentions, key=lambda m: m.start)
+        if start <= m.start < end and m.entity.type not in ("Country", "Province")
+        and any(called_so(m, k, doc) for k in kinds)
+        and m.entity.country in [*lexicon()["theatre_countries"], None]
+        and not any(
             a.dep_ == "prep" and (a.lower_ in ("near", "outside", "around") or (
                 a.lower_ == "of" and a.head.lower_ in DIRECTIONS))
             for a in list(doc[m.start].ancestors)[:5]
-        ):
-            return m.entity  # (not "the Turkish border town of Kilis", nor "north of the
-            # city of X")
-    return None
+        )
+    ]
 
 
 def previous_sentence_start(token: Token) -> int:
@@ -1283,14 +1286,17 @@ def called_so(m: Mention, lemma: str, doc: Doc) -> bool:
     return before or after
 
 
-def prep_object_of(token: Token) -> Token | None:
-    """The object of the noun's 'in' or 'of' ('the neighbourhood in the city of Homs')."""
+def prep_object_of(token: Token, preps: tuple[str, ...] = ("in", "of"),
+                   hung_on_verb: bool = True) -> Token | None:
+    """The object of the noun's first preposition of these ('the neighbourhood in the city of
+    Homs', 'fighters from the Nusra Front'); with ``hung_on_verb``, also of the one right
+    after the noun that the parse hung on the verb."""
     after = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-    preps = [c for c in token.children if c.dep_ == "prep"]
-    if after is not None and after.dep_ == "prep" and after not in preps:
-        preps.append(after)  # the parse's 'in' hung on the verb
-    for c in preps:
-        if c.lower_ in ("in", "of"):
+    candidates = [c for c in token.children if c.dep_ == "prep"]
+    if hung_on_verb and after is not None and after.dep_ == "prep" and after not in candidates:
+        candidates.append(after)
+    for c in candidates:
+        if c.lower_ in preps:
             return next((g for g in c.children if g.dep_ == "pobj"), None)
     return None
 

@@ -20,6 +20,7 @@ from spacy.tokens import Token
 
 from kg.extract.control import nouns, sieges, states, verbs
 from kg.extract.control.base import FIGHTING_TYPES, Found
+from kg.extract.cues import PART_KINDS
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import SETTLEMENTS, ItemContext, Words, called_so
 from kg.extract.syntax import irrealis, is_passive, phrasal
@@ -163,8 +164,7 @@ def still_held(token: Token, ctx: ItemContext) -> Found | None:
     return None
 
 
-PART_KINDS = ("neighbourhood", "neighborhood", "district", "quarter", "suburb", "town",
-              "village")
+NAMED_PARTS = (*PART_KINDS, "town", "village")  # what lies in a held place
 
 
 def part_within(trigger: Token, ctx: ItemContext) -> Entity | None:
@@ -177,8 +177,8 @@ def part_within(trigger: Token, ctx: ItemContext) -> Entity | None:
     doc, end = trigger.doc, start - 1
     kind = doc[end - 1].lemma_.lower()
     for m in ctx.mentions:
-        ends_here = m.end == end and any(called_so(m, k, doc) for k in PART_KINDS)
-        before_kind = m.end == end - 1 and kind in PART_KINDS
+        ends_here = m.end == end and any(called_so(m, k, doc) for k in NAMED_PARTS)
+        before_kind = m.end == end - 1 and kind in NAMED_PARTS
         if (ends_here or before_kind) and m.entity.type not in ("Country", "Province") and (
             m.entity.type in SETTLEMENTS | {"Region"}
         ):

@@ -7,6 +7,7 @@ from spacy.tokens import Token
 
 from kg.extract.attribution import child
 from kg.extract.control.base import FIGHTING_TYPES, Found
+from kg.extract.cues import PART_KINDS
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
     COMPATIBLE,
@@ -15,14 +16,14 @@ from kg.extract.mentions import (
     ItemContext,
     actor_of,
     apposed_place,
-    called_so,
+    introduced_later,
     is_city_part,
     is_state_force,
     named_after,
     nearby,
-    next_sentence_end,
     place_of,
     places_of,
+    prep_object_of,
     previous_sentence_start,
 )
 from kg.extract.syntax import changed_by, prep_object, roles
@@ -166,11 +167,7 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 def part_around(noun: Token, ctx: ItemContext) -> list[Entity]:
     """'rebel-held neighbourhoods in the east of Aleppo city': the part of the city they make
     up (not 'rebel-held districts of Aleppo': a divided city is no one's)."""
-    prep = prep_object(noun, "in", "of")
-    after = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
-    if prep is None and after is not None and after.lower_ in ("in", "of"):
-        prep = child(after, "pobj")  # the parse's 'in' hung on the verb
-    container = place_of(prep, ctx, settlement_only=False)
+    container = place_of(prep_object_of(noun), ctx, settlement_only=False)
     if container is None:
         return []
     city = ctx.gazetteer.get(container.part_of or "")
@@ -284,23 +281,17 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     return found[:1] if single else found
 
 
-KINDRED = ({"neighbourhood", "neighborhood", "district", "quarter", "suburb"},
-           {"town", "village", "city"})
+KINDRED = (PART_KINDS, frozenset(SETTLEMENT_KINDS))  # kind nouns that stand for one another
 
 
 def called_later(noun: Token, start: int, ctx: ItemContext) -> list[Entity]:
     """'a car bomb wounded 37 in a government-controlled neighbourhood of Homs. [...] state
-    television said people were wounded by the car bomb in Al-Zahraa district': two sentences
-    on, only a name given with a kind noun of the same family stands for the noun."""
+    television said people were wounded by the car bomb in Al-Zahraa district': up to three
+    sentences on, only a name given with a kind noun of the same family stands for the
+    noun."""
     lemma = noun.lemma_.lower()
     kin = next((group for group in KINDRED if lemma in group), None)
-    if kin is None:
-        return []
-    end = next_sentence_end(noun, 3)
-    doc = noun.doc
-    return [m.entity for m in ctx.mentions
-            if start <= m.start < end and m.entity.type not in ("Country", "Province")
-            and any(called_so(m, k, doc) for k in kin)]
+    return introduced_later(noun, ctx, kin, start, 3) if kin is not None else []
 
 
 def locates(token: Token) -> bool:

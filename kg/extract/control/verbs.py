@@ -50,10 +50,7 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 def side_reporting(verb: Token, ctx: ItemContext) -> Entity | None:
     """'State news agency SANA said the village of X was taken': the side whose own media
     report a taking that names no taker."""
-    head = verb.head
-    if verb.dep_ != "ccomp" or head.lemma_.lower() not in lexicon()["reporting_verbs"]:
-        return None
-    speaker = actor_of(child(head, "nsubj"), ctx)
+    speaker = actor_of(reporting_subject(verb), ctx)
     if speaker is None or speaker.type != "NewsAgency" or not speaker.side:
         return None
     return ctx.gazetteer.side_of(speaker)
@@ -62,12 +59,17 @@ def side_reporting(verb: Token, ctx: ItemContext) -> Entity | None:
 def reporting_party(verb: Token, ctx: ItemContext) -> Token | None:
     """'The army said villages had been wrested back': an armed party that reports a taking
     it names no taker for took it (a monitor saying so names no one)."""
+    speaker = reporting_subject(verb)
+    found = actor_of(speaker, ctx)
+    return speaker if found is not None and found.type in FIGHTING_TYPES else None
+
+
+def reporting_subject(verb: Token) -> Token | None:
+    """The subject of the reporting verb whose reported clause this verb heads."""
     head = verb.head
     if verb.dep_ != "ccomp" or head.lemma_.lower() not in lexicon()["reporting_verbs"]:
         return None
-    speaker = child(head, "nsubj")
-    found = actor_of(speaker, ctx)
-    return speaker if found is not None and found.type in FIGHTING_TYPES else None
+    return child(head, "nsubj")
 
 
 def declaring(verb: Token) -> Token | None:
