@@ -1030,3 +1030,31 @@ def test_the_town_is_the_one_called_a_town() -> None:
         "tribal heartland when ISIL stormed the town on Wednesday."
     )
     assert c.place.label == "Kafr Dalla"
+
+
+def test_places_an_including_phrase_names_are_held_like_the_areas() -> None:
+    assert held(controls(
+        "Activists reported government air strikes on ISIL-controlled areas in Aleppo province "
+        "as well including the towns of Kafr Dalla and Umm Tut."
+    )) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Islamic State of Iraq and the Levant")
+
+
+def test_a_lone_name_an_armed_party_takes_is_a_place() -> None:
+    """NER calls an unknown one-word name a person; what forces take is a place."""
+    [c] = controls("After a three-week siege opposition forces took Qarnabit on Tuesday.")
+    assert (c.place.label, c.controller.label) == ("Qarnabit", "Syrian opposition")
+    assert c.place.type in ("Place", "Town", "Village")
+
+
+def test_held_neighbourhoods_are_not_an_air_base_named_next() -> None:
+    claims = controls(
+        "Rebels advanced on Tuesday linking up with opposition-held neighbourhoods. "
+        "The main air base at Khirbat Nasr in the western province of Latakia was hit."
+    )
+    assert not [c for c in claims if "air base" in c.place.label]
+
+
+def test_a_bracketed_name_before_its_verb_is_the_subject() -> None:
+    [c] = controls("Fighting grew after the Syrian Democratic Force [SDF] besieged Raqqa on "
+                   "Tuesday.")
+    assert c.place.label == "Raqqa" and c.controller.label == "Islamic State of Iraq and the Levant"

@@ -190,14 +190,14 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
         controller=entities.get(ox.NamedNode(top)),
         since=run.since.isoformat(),
         status="contested" if contested else "reported",
-        evidence=[claims[r.claim] for r in run.readings],
+        evidence=[claims[c] for c in dict.fromkeys(r.claim for r in run.readings)],
     )
     answer["alternatives"] = [
         {
             "controller": entities.get(ox.NamedNode(o.controller)),
             "since": o.since.isoformat(),
             "status": status,
-            "evidence": [claims[r.claim] for r in o.readings],
+            "evidence": [claims[c] for c in dict.fromkeys(r.claim for r in o.readings)],
         }
         for status, o in others
     ]

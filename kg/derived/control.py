@@ -28,7 +28,7 @@ from kg.derived.base import Change, Derived, ckg_terms
 from kg.store import GraphStore, Sparql, VersionMark, load
 from kg.vocab import DERIVED_GRAPH, ONTOLOGY, XSD_INTEGER, article_iri, ckg_node, graph_iri
 
-VERSION = 3  # bump when the shape of readings changes: a refresh then recomputes them all
+VERSION = 4  # bump when the shape of readings changes: a refresh then recomputes them all
 
 
 def _text(name: str) -> Sparql:
@@ -102,7 +102,7 @@ def claim_readings(
                 (place, controller, start, order, printed)
                 for place in of(event, "place")
                 for controller in of(event, "controller")
-                for start in of(event, "start")
+                for start in period_days(of(event, "start"), of(event, "end"))
                 for order in of(event, "orderInDay") or [ZERO]
                 for printed in of(article, "published") or [None]
             ]
@@ -130,6 +130,12 @@ def claim_readings(
                 if printed is not None:
                     triples.append((r, ckg_node("readingPublished"), printed))
                 yield ox.NamedNode(claim), triples
+
+
+def period_days(starts: list, ends: list) -> list:
+    """READINGS' days of an event: its start, and its end where that is later (a period's
+    last day is a reading of its own)."""
+    return [*starts, *(e for e in ends for s in starts if e.value > s.value)]
 
 
 class Control(Derived):

@@ -64,6 +64,12 @@ class Entity:
         return self.type in PLACE_TYPES
 
     @property
+    def is_facility(self) -> bool:
+        """An air base, oilfield, dam or crossing the text made up ("Tabqa air base"): a
+        place, but never what "the town" or "rebel-held neighbourhoods" stands for."""
+        return self.type == "Place" and self.key.rsplit("-", 1)[-1] in facility_kinds()
+
+    @property
     def is_actor(self) -> bool:
         return self.type in ACTOR_TYPES or self.type == "Country"
 
@@ -363,6 +369,11 @@ def curated_entities() -> list[Entity]:
 def default_gazetteer() -> Gazetteer:
     """The hand-written entities and GeoNames' places of the region (kg/data/places.jsonl)."""
     return Gazetteer.from_file(data_dir() / "entities.jsonl", data_dir() / "places.jsonl")
+
+
+@lru_cache(maxsize=1)
+def facility_kinds() -> frozenset[str]:
+    return frozenset(lexicon()["facility_heads"].values())
 
 
 @lru_cache(maxsize=1)

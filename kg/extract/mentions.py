@@ -1006,7 +1006,7 @@ def referred_places(token: Token, ctx: ItemContext) -> list[Entity]:
     fits = COMPATIBLE.get(lemma, SETTLEMENTS)
     seen: list[Entity] = []
     for m in reversed([m for m in ctx.mentions if m.start < token.i]):
-        if m.entity.type in fits and m.entity not in seen:
+        if m.entity.type in fits and not m.entity.is_facility and m.entity not in seen:
             seen.append(m.entity)
         if len(seen) == count:
             return list(reversed(seen))
@@ -1335,9 +1335,11 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
     exact = TYPED_HEADS.get(lemma)
     # a town the gazetteer sizes as a village is still 'the city' a sentence later
     near_fits = fits | SETTLEMENTS if lemma in ("city", "town", "village") else fits
-    fitting = [m for m in ctx.mentions if m.entity.type in near_fits or m.entity.type == exact]
-    places = [m for m in ctx.mentions if m.entity.type == exact] if exact else []
-    places = places or [m for m in ctx.mentions if m.entity.type in fits]
+    facility = lemma in lexicon()["facility_heads"]  # "the base" may be an air base, "the town" not
+    named = [m for m in ctx.mentions if facility or not m.entity.is_facility]
+    fitting = [m for m in named if m.entity.type in near_fits or m.entity.type == exact]
+    places = [m for m in named if m.entity.type == exact] if exact else []
+    places = places or [m for m in named if m.entity.type in fits]
     before = [] if indefinite else [m for m in places if m.start < token.i]
     if before and lemma == "area":
         return before[-1].entity

@@ -121,6 +121,10 @@ def subject(verb: Token) -> Token | None:
     found = [c for c in verb.children if c.dep_ == "nsubj"]
     before = [c for c in found if c.i < verb.i]
     chosen = before or found
+    if not chosen:  # "the Syrian Democratic Force [SDF] besieged X": a bracketed name the
+        # parser hung on the verb as an adverbial
+        chosen = [c for c in verb.children
+                  if c.dep_ == "npadvmod" and c.pos_ == "PROPN" and c.i < verb.i]
     return chosen[-1] if chosen else None
 
 

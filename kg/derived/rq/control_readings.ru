@@ -1,7 +1,9 @@
 # Writes a reading per control claim with a place, a controller and a day (the rows
 # queries/who_controlled.rq gives): claim, controller, day, order in the day, article and
 # publication day, filed under the node of its place and calendar month (kg.derived.control's
-# month_iri computes the same IRI).
+# month_iri computes the same IRI). A claim over a period ("under YPG control since August",
+# "took Manbij in August") has a second reading on its last day: what it says then is as new
+# as any point claim of that day.
 # An update's WHERE reads the store's own default graph, not the union queries see: hence
 # GRAPH ?g, or GRAPH <one article's graph> (a VALUES block of graphs is joined after the GRAPH
 # group has read every control claim of the store: 5 s at 100k).
@@ -18,10 +20,14 @@ INSERT { GRAPH $derived {
 WHERE {
   GRAPH $graph {
     ?claim ckg:claimType "control" ; ckg:about ?event ; ckg:inArticle ?article .
-    ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?start .
+    ?event ckg:place ?place ; ckg:controller ?controller ; ckg:start ?first .
+    OPTIONAL { ?event ckg:end ?last }
     OPTIONAL { ?event ckg:orderInDay ?inDay }
     OPTIONAL { ?article ckg:published ?printed }
   }
+  VALUES ?bound { "start" "end" }
+  BIND(IF(?bound = "start", ?first, ?last) AS ?start)
+  FILTER(BOUND(?start) && (?bound = "start" || ?last > ?first))
   BIND(COALESCE(?inDay, 0) AS ?order)
   BIND(IRI(CONCAT(STR(?place), "/control/", SUBSTR(STR(?start), 1, 7))) AS ?month)
   BIND(IRI(CONCAT(STR(?claim), "/control/", MD5(CONCAT(STR(?controller), " ", STR(?start),

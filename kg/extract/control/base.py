@@ -52,15 +52,24 @@ def gain_found(
         return None  # "controls most of Idlib province": not the whole place ("the eastern
         # parts of Aleppo" are that part of the city)
     # "took X from the SDF": what is taken from a force is a place, whatever NER guessed
-    certain = sure or target_t is not None and actor_of(target_t, ctx) is not None
+    agent = actor_of(agent_t, ctx)
+    certain = (sure or target_t is not None and actor_of(target_t, ctx) is not None
+               or lone_name_taken(place_t, agent))
     places = [p for p in places_of(place_t, ctx, certain=certain) if p.type != "Country"]
     if not places:
         return None
-    agent = actor_of(agent_t, ctx)
     controller = gaz.side_of(agent)
     return Found(
         trigger, event, places[0], agent, actor_of(target_t, ctx), controller, places[1:]
     )
+
+
+def lone_name_taken(place_t: Token | None, agent: Entity | None) -> bool:
+    """'opposition forces took Ramussa': a lone name an armed party takes is a place, though
+    NER took it for a person (people are named whole, 'commander Abu Omar al-Shishani')."""
+    return (place_t is not None and place_t.pos_ == "PROPN" and place_t.n_lefts == 0
+            and place_t.n_rights == 0 and agent is not None
+            and agent.type in ("ArmedGroup", "Government"))
 
 
 def localised(f: Found, gaz: Gazetteer) -> Found:

@@ -62,11 +62,12 @@ def held_place(
     ):
         return None  # "a government-held base": a facility, not the place around it
     # what a party holds is a place, whatever NER guessed ("opposition held Kadi Askar")
-    places = [p for p in places_of(noun, ctx, settlement_only=False, certain=True)
-              if p.type != "Country"]
-    if not places and not area and not of_container(noun):
+    members = included(noun, ctx)
+    places = members or [p for p in places_of(noun, ctx, settlement_only=False, certain=True)
+                         if p.type != "Country"]
+    if not members and not places and not area and not of_container(noun):
         places = part_around(noun, ctx) or named_next(noun, ctx)
-    elif area and not named_in(noun, places, ctx):
+    elif not members and area and not named_in(noun, places, ctx):
         later = named_after(noun, ctx, (*SETTLEMENT_KINDS, "region"))
         places = (enclave_named(noun, ctx) or part_around(noun, ctx) or named_next(noun, ctx)
                   or ([later] if later else []))
@@ -76,6 +77,23 @@ def held_place(
         return None
     return Found(token, "ControlState", places[0], holder, None, gaz.side_of(holder),
                  places[1:])
+
+
+def included(noun: Token, ctx: ItemContext) -> list[Entity]:
+    """'strikes on ISIL-controlled areas in Aleppo province, including the towns of A and B':
+    the places an 'including' phrase after a plural names are members of it, wherever the
+    parser hung the phrase (on the noun or on the words that govern it)."""
+    if noun.tag_ not in ("NNS", "NNPS"):
+        return []
+    for holder in (noun, noun.head, noun.head.head):
+        for c in holder.children:
+            if c.lower_ in lexicon()["including_words"] and c.i > noun.i:
+                obj = child(c, "pobj")
+                return [p for p in places_of(obj, ctx, settlement_only=False, certain=True)
+                        if p.type != "Country"] if obj is not None else []
+        if holder.dep_ in ("ROOT", "ccomp") or holder.i > noun.i and holder is not noun:
+            break
+    return []
 
 
 def enclosing_part(noun: Token | None) -> Token | None:
@@ -273,7 +291,7 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     for m in ctx.mentions:
         if not following.start <= m.start < following.end or m.entity in found:
             continue
-        if (m.entity.type in fits and not nearby(doc[m.start]) and not locates(doc[m.start])
+        if (m.entity.type in fits and not m.entity.is_facility and not nearby(doc[m.start]) and not locates(doc[m.start])
                 and m.entity.country in lexicon()["theatre_countries"] + [None]):
             found.append(m.entity)  # not "the Turkish border town of Kilis"
     if not found:
