@@ -1058,3 +1058,47 @@ def test_a_bracketed_name_before_its_verb_is_the_subject() -> None:
     [c] = controls("Fighting grew after the Syrian Democratic Force [SDF] besieged Raqqa on "
                    "Tuesday.")
     assert c.place.label == "Raqqa" and c.controller.label == "Islamic State of Iraq and the Levant"
+
+
+def test_a_year_before_the_subject_is_not_the_place_taken() -> None:
+    [c] = controls("In 2014 DAESH took control of Manbij.")
+    assert (c.place.label, c.controller.label) == ("Manbij", "Islamic State of Iraq and the Levant")
+    assert (c.date.start, c.date.end) == (dt.date(2014, 1, 1), dt.date(2014, 12, 31))
+
+
+def test_a_road_is_a_place_its_name_gives() -> None:
+    [c] = controls("Government troops recaptured the Qarnabit road on Wednesday.")
+    assert (c.place.label, c.controller.label) == ("Qarnabit road", "Government of Syria")
+
+
+def test_the_held_western_districts_are_the_west_of_the_city_named_last() -> None:
+    claims = controls(
+        "Rebels fired rockets at Aleppo on Wednesday. Most of its people live in the "
+        "government-controlled western districts."
+    )
+    assert held(claims) == {"western Aleppo": "Government of Syria"}
+
+
+def test_a_side_of_the_divided_city_is_its_part() -> None:
+    claims = controls(
+        "Rebels shelled Aleppo on Wednesday. Opposition fighters fired rockets on the "
+        "government-held western side of the divided city."
+    )
+    assert held(claims) == {"western Aleppo": "Government of Syria"}
+
+
+def test_districts_dominated_by_a_party_are_held_by_it() -> None:
+    claims = controls(
+        "Rebels attacked Aleppo. Missiles hit the western districts dominated by the Syrian "
+        "regime on Wednesday."
+    )
+    assert held(claims) == {"western Aleppo": "Government of Syria"}
+
+
+def test_a_district_is_never_the_half_of_a_city_named_next() -> None:
+    claims = controls(
+        "Rebels fired rockets at Aleppo on Wednesday. Rebels advanced into a key regime-held "
+        "district. Explosions were heard even in the eastern districts."
+    )
+    assert [c for c in claims if c.controller.label == "Government of Syria"
+            and c.place.label == "eastern Aleppo"] == []

@@ -65,11 +65,12 @@ class Cue:
     def label(self, doc: Doc, base_label: str | None = None) -> str:
         """The facility named after its place ('Deir al-Zor army airport'), a part of a city
         ('eastern Aleppo'), else the name."""
+        if self.facility in DIRECTION_KINDS and (base_label or self.base):
+            base = base_label or doc[self.base[0] : self.base[1]].text  # type: ignore[index]
+            return f"{self.facility}ern {base}"
         if self.base is None:
             return doc[self.start : self.end].text
         base = base_label or doc[self.base[0] : self.base[1]].text
-        if self.facility in DIRECTION_KINDS:
-            return f"{self.facility}ern {base}"
         start, end = self.base
         rest = [t.text for t in doc[self.start : self.end] if not start <= t.i < end]
         words = [w for w in rest if w.lower() not in ("in", "of", "near", "at", "the")]
@@ -327,20 +328,32 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
             if (name_end > base)
             else None
         )
+    parts = lexicon()["city_part_plurals"]
     if (
         nxt + 2 < end
-        and doc[nxt].lower_ in lexicon()["city_part_plurals"]
+        and doc[nxt].lower_ in parts
         and doc[nxt + 1].lower_ == "of"
         and token.text[:1].islower()
     ):
-        # "the rebel-held eastern suburbs of Aleppo", "western districts of the city": that
-        # part of the city
+        # "the rebel-held eastern suburbs of Aleppo", "western districts of the city", "the
+        # western side of the divided city": that part of the city
         base = nxt + 2 + (doc[nxt + 2].lower_ == "the")
-        if base + 1 <= end and doc[base].lower_ == "city" and base == nxt + 3:
-            return Cue(i, base + 1, "Region", facility=direction, base=(nxt + 2, base + 1))
+        city = the_city(doc, nxt + 2, end)
+        if city is not None:
+            return Cue(i, city, "Region", facility=direction, base=(nxt + 2, city))
         name_end = name_run(doc, base, end)
         if name_end > base:
             return Cue(i, name_end, "Region", facility=direction, base=(base, name_end))
+    if (
+        nxt < end
+        and doc[nxt].lower_ in parts
+        and (nxt + 1 == end or doc[nxt + 1].lower_ != "of")
+        and token.text[:1].islower()
+        and any(t.lower_ == "the" for t in doc[max(0, i - 4) : i])
+    ):
+        # "most of whom live in the government-controlled western districts": that part of
+        # the city the item named last
+        return Cue(i, nxt + 1, "Region", facility=direction)
     name_end = name_run(doc, nxt, end)
     if (
         name_end > nxt
@@ -349,6 +362,16 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
     ):
         return Cue(i, name_end, "Region", facility=direction, base=(nxt, name_end))
     return None
+
+
+def the_city(doc: Doc, i: int, end: int) -> int | None:
+    """The end of 'the city' or 'the divided city' at ``i``, else None."""
+    if i >= end or doc[i].lower_ != "the":
+        return None
+    k = i + 1
+    while k < min(end, i + 3) and (doc[k].pos_ == "ADJ" or doc[k].tag_ == "VBN"):
+        k += 1
+    return k + 1 if k < end and doc[k].lower_ == "city" else None
 
 
 def listing_places(doc: Doc, start: int, i: int) -> bool:

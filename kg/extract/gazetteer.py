@@ -70,6 +70,13 @@ class Entity:
         return self.type == "Place" and self.key.rsplit("-", 1)[-1] in facility_kinds()
 
     @property
+    def is_city_half(self) -> bool:
+        """'eastern Aleppo': a part of a city named by its direction, never what 'a
+        district' or 'the neighbourhood' stands for."""
+        return self.type in ("Place", "Region") and self.key.rsplit("-", 1)[-1] in lexicon()[
+            "direction_regions"].values()
+
+    @property
     def is_actor(self) -> bool:
         return self.type in ACTOR_TYPES or self.type == "Country"
 

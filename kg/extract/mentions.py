@@ -299,9 +299,11 @@ def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
 def city_part(cue: Cue, doc: Doc, ctx: ItemContext) -> Entity | None:
     """'eastern Aleppo', 'the west of the city': the part of a known city or town, or None
     ('northern Syria' is a country's, 'east of the river' no place's)."""
-    assert cue.base is not None and cue.facility is not None
-    text = doc[cue.base[0] : cue.base[1]].text
-    if text.lower() == "the city":  # the last city named before (cues come before ents)
+    assert cue.facility is not None
+    words = doc[cue.base[0] : cue.base[1]] if cue.base else None
+    if words is None or words[0].lower_ == "the" and words[-1].lower_ == "city":
+        # "the (divided) city", or no city said: the last city named before (cues come
+        # before ents)
         named = [
             ctx.gazetteer.get(e.ent_id_)
             for e in doc.ents
@@ -310,7 +312,7 @@ def city_part(cue: Cue, doc: Doc, ctx: ItemContext) -> Entity | None:
         cities = [e for e in named if e is not None and e.type == "City"]
         city = cities[-1] if cities else None
     else:
-        city = ctx.gazetteer.lookup(text)
+        city = ctx.gazetteer.lookup(words.text)
     if city is None or city.type not in ("City", "Town"):
         return None
     return ctx.gazetteer.facility(cue.label(doc, city.label), cue.facility, city.label)
@@ -1006,7 +1008,7 @@ def referred_places(token: Token, ctx: ItemContext) -> list[Entity]:
     fits = COMPATIBLE.get(lemma, SETTLEMENTS)
     seen: list[Entity] = []
     for m in reversed([m for m in ctx.mentions if m.start < token.i]):
-        if m.entity.type in fits and not m.entity.is_facility and m.entity not in seen:
+        if m.entity.type in fits and stands_for(m.entity, token) and m.entity not in seen:
             seen.append(m.entity)
         if len(seen) == count:
             return list(reversed(seen))
@@ -1108,6 +1110,15 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
     if token.lemma_.lower() == "capital":
         return capital_of(token, ctx)
     return salient_place(token, ctx, settlement_only)
+
+
+def stands_for(entity: Entity, noun: Token) -> bool:
+    """Can this place be what the kind noun refers to? 'The base' may be an air base, 'the
+    town' never is; 'the rebel-held districts' may be eastern Aleppo, 'a district' is not."""
+    lemma = noun.lemma_.lower()
+    if entity.is_facility:
+        return lemma in lexicon()["facility_heads"]
+    return not (entity.is_city_half and noun.tag_ == "NN" and lemma in lexicon()["subplace_nouns"])
 
 
 def nearby(token: Token) -> bool:
@@ -1335,11 +1346,10 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
     exact = TYPED_HEADS.get(lemma)
     # a town the gazetteer sizes as a village is still 'the city' a sentence later
     near_fits = fits | SETTLEMENTS if lemma in ("city", "town", "village") else fits
-    facility = lemma in lexicon()["facility_heads"]  # "the base" may be an air base, "the town" not
-    named = [m for m in ctx.mentions if facility or not m.entity.is_facility]
-    fitting = [m for m in named if m.entity.type in near_fits or m.entity.type == exact]
-    places = [m for m in named if m.entity.type == exact] if exact else []
-    places = places or [m for m in named if m.entity.type in fits]
+    able = [m for m in ctx.mentions if stands_for(m.entity, token)]
+    fitting = [m for m in able if m.entity.type in near_fits or m.entity.type == exact]
+    places = [m for m in able if m.entity.type == exact] if exact else []
+    places = places or [m for m in able if m.entity.type in fits]
     before = [] if indefinite else [m for m in places if m.start < token.i]
     if before and lemma == "area":
         return before[-1].entity

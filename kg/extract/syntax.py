@@ -39,10 +39,11 @@ def prep_object(token: Token | None, *preps: str) -> Token | None:
         return None
     for c in token.children:
         if c.dep_ in ("prep", "agent", "dative", "prt") and c.lower_ in preps:
+            obj = child(c, "pobj")
+            if obj is not None and obj.ent_type_ in ("DATE", "TIME"):
+                continue  # "In 2014 DAESH took control of Manbij": a time is no object
             # "out of the town": the object hangs under "of"
-            return child(c, "pobj") or (
-                prep_object(c, "of") if c.lower_ in ("out", "outside") else None
-            )
+            return obj or (prep_object(c, "of") if c.lower_ in ("out", "outside") else None)
     return None
 
 

@@ -25,6 +25,7 @@ from kg.extract.mentions import (
     places_of,
     prep_object_of,
     previous_sentence_start,
+    stands_for,
 )
 from kg.extract.syntax import changed_by, prep_object, roles
 
@@ -291,7 +292,8 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     for m in ctx.mentions:
         if not following.start <= m.start < following.end or m.entity in found:
             continue
-        if (m.entity.type in fits and not m.entity.is_facility and not nearby(doc[m.start]) and not locates(doc[m.start])
+        if (m.entity.type in fits and stands_for(m.entity, noun) and not nearby(doc[m.start])
+                and not locates(doc[m.start])
                 and m.entity.country in lexicon()["theatre_countries"] + [None]):
             found.append(m.entity)  # not "the Turkish border town of Kilis"
     if not found:
