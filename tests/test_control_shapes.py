@@ -1102,3 +1102,36 @@ def test_a_district_is_never_the_half_of_a_city_named_next() -> None:
     )
     assert [c for c in claims if c.controller.label == "Government of Syria"
             and c.place.label == "eastern Aleppo"] == []
+
+
+def test_a_commaless_list_splits_after_each_name_the_article_closes() -> None:
+    claims = controls(
+        "Jets struck the districts of Bustan al-Zahr Tall al-Kurum Salqin and al-Wardi all of "
+        "which were under siege by the Assad regime on Wednesday."
+    )
+    assert held(claims) == dict.fromkeys(
+        ["Bustan al-Zahr", "Tall al-Kurum", "Salqin", "al-Wardi"], "Syrian opposition")
+
+
+def test_a_taking_told_again_without_its_taker_is_the_first_takers() -> None:
+    claims = controls(
+        "Hezbollah fighters pushed the Nusra Front from the town of Kafr Dalla. A monitor said "
+        "Kafr Dalla was taken on Tuesday after two days of fighting."
+    )
+    assert {(c.date.start, c.controller.label) for c in claims} == {
+        (THURSDAY, "Government of Syria"), (dt.date(2019, 3, 12), "Government of Syria")}
+
+
+def test_a_retaking_without_its_taker_is_not_the_first_takers() -> None:
+    claims = controls(
+        "ISIS seized the town of Kafr Dalla in January. Kafr Dalla was recaptured on Tuesday."
+    )
+    assert [c.controller for c in claims if c.date.start == dt.date(2019, 3, 12)] in ([], [None])
+
+
+def test_a_place_liberated_from_a_party_is_the_taker_the_sentence_before_names() -> None:
+    claims = controls(
+        "The Syrian army released footage of the operation on Wednesday. The villages of Kafr "
+        "Dalla and Umm Tut were liberated from the control of the Nusra Front on Monday."
+    )
+    assert held(claims) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Government of Syria")

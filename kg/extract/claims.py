@@ -36,6 +36,7 @@ from kg.extract.mentions import (
     actor_of,
     build_context,
 )
+from kg.extract.syntax import is_passive
 from kg.read.articles import is_heading
 
 UPWARD_DEPS = {"ccomp", "xcomp", "advcl", "pcomp", "pobj", "prep", "dobj", "oprd", "acomp"}
@@ -328,6 +329,7 @@ def read_triggers(
             f = nominal_capture(token, ctx, ctx.gazetteer, ctx.controllers)
         if f is not None:
             f = localised(f, ctx.gazetteer)
+            f.controller = f.controller or taker_told_before(f, ctx)
         if f is not None and any(same_finding(f, g) for g in found):
             continue  # "the rebel-held town": read by two rules, one claim
         if f is not None:
@@ -351,6 +353,24 @@ def read_triggers(
     }
     nominal = nominal_attacks(sent, ctx, events, anchors) + nominal_diplomacy(sent, ctx, events)
     return found, merge_events(events + nominal)
+
+
+def taker_told_before(f: Found, ctx: ItemContext) -> Entity | None:
+    """'Hizballah fighters pushed Nusra from the town of X ... The Observatory said X was
+    taken on Tuesday': a taking that names no taker is by the side the item said took the
+    place, unless it is a retaking or from that side."""
+    if f.event != "ControlChange" or f.place is None or f.agent is not None or not (
+        f.trigger.pos_ == "VERB" and is_passive(f.trigger)
+    ):
+        return None
+    earlier = ctx.controllers.get(f.place.key)
+    if earlier is None or f.trigger.lemma_.lower().startswith("re") or any(
+        c.lower_ == "back" for c in f.trigger.children
+    ):
+        return None
+    if f.target is not None and ctx.gazetteer.side_of(f.target) == earlier:
+        return None
+    return earlier
 
 
 def event_claim(

@@ -178,12 +178,17 @@ def name_run(doc: Doc, start: int, limit: int) -> int:
 
 
 def split_run(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-    """A run of names without commas, split where a place-name opening word begins one."""
+    """A run of names without commas, split where a place-name opening word begins one, or
+    where a capitalised word follows a word the Arabic article opens ('Bustan al-Qasr
+    Mashhad al-Kallasa Salihiya': three names; such a word ends its name)."""
     heads = set(lexicon()["place_name_heads"])
     parts, first = [], start
     for i in range(start + 1, end):
         opens = doc[i].text in heads and doc[i - 1].lower_ not in CONNECTORS
-        if opens:
+        after_article = (i - first >= 3 and doc[i - 2].text == "-"
+                         and doc[i - 3].lower_ in ("al", "el") and doc[i].text[:1].isupper()
+                         and doc[i].lower_ not in ("al", "el"))
+        if opens or after_article:
             parts.append((first, i))
             first = i
     parts.append((first, end))

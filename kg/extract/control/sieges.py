@@ -58,7 +58,22 @@ def siege_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         besieger_t = besieger_t or prep_object(held_t, "by")
         place_t = held_t if held_t.pos_ in ("NOUN", "PROPN") else subject(held_t) or child(
             held_t, "nsubjpass")
-    return siege_found(noun, besieger_t, place_t, None, ctx, gaz)
+    return siege_found(noun, besieger_t, quantified(place_t), None, ctx, gaz)
+
+
+def quantified(token: Token | None) -> Token | None:
+    """'the districts of A B and C all of which were under siege': the names before 'all
+    of which' (a list's member stands for the list), not 'all'."""
+    if token is None or token.lower_ not in ("all", "both", "each"):
+        return token
+    inner = prep_object(token, "of")
+    before = token.i - 1
+    while before >= token.sent.start and token.doc[before].is_punct:
+        before -= 1
+    if (inner is not None and inner.lower_ == "which" and before >= token.sent.start
+            and token.doc[before].pos_ in ("NOUN", "PROPN")):
+        return token.doc[before]
+    return token
 
 
 def siege_found(

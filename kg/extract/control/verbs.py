@@ -103,13 +103,34 @@ def governing_subject(verb: Token, loser: Entity | None, ctx: ItemContext) -> To
     after the town was recaptured from IS')."""
     if loser is None:
         return None
+    theirs = ctx.gazetteer.side_of(loser)
+
+    def other_side(t: Token | None) -> bool:
+        found = actor_of(t, ctx)
+        if found is None or found.type not in FIGHTING_TYPES:
+            return False
+        mine = ctx.gazetteer.side_of(found)
+        return mine is not None and mine != theirs
+
     head = verb
     while head.dep_ in ("advcl", "pcomp", "pobj", "prep", "relcl", "conj") and head.head != head:
         head = head.head
-        found = actor_of(child(head, "nsubj"), ctx) if head.pos_ in ("VERB", "AUX") else None
-        if found is not None and found.type in FIGHTING_TYPES:
-            mine, theirs = ctx.gazetteer.side_of(found), ctx.gazetteer.side_of(loser)
-            return child(head, "nsubj") if mine is not None and mine != theirs else None
+        if head.pos_ not in ("VERB", "AUX"):
+            continue
+        subject_t = child(head, "nsubj")
+        if subject_t is None and head.dep_ == "ROOT":
+            # "On a separate front Syrian Kurds fighting IS made advances ...": the subject
+            # the parse lost, the nearest party before the verb that is not the loser's
+            subject_t = next((t for t in reversed(head.doc[head.sent.start : head.i])
+                              if other_side(t)), None)
+        if actor_of(subject_t, ctx) is not None:
+            return subject_t if other_side(subject_t) else None
+    if verb.sent.start > 0:  # "The army released footage of the operation. The villages of
+        # A and B were liberated from the militants' control": the party the sentence before
+        # is about
+        before = verb.doc[verb.sent.start - 1].sent.root
+        subject_t = child(before, "nsubj")
+        return subject_t if other_side(subject_t) else None
     return None
 
 
@@ -162,7 +183,7 @@ def loss(verb: Token, ctx: ItemContext) -> Found | None:
 def included_places(head: Token, ctx: ItemContext) -> list[Entity]:
     found = []
     for t in head.subtree:
-        if t.lower_ == "including" and t.dep_ == "prep":
+        if t.lower_ in lexicon()["including_words"] and t.dep_ == "prep":
             for obj in (c for c in t.children if c.dep_ == "pobj"):
                 for o in (obj, *obj.conjuncts):
                     place = place_of(o, ctx)
