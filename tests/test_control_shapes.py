@@ -1135,3 +1135,24 @@ def test_a_place_liberated_from_a_party_is_the_taker_the_sentence_before_names()
         "Dalla and Umm Tut were liberated from the control of the Nusra Front on Monday."
     )
     assert held(claims) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Government of Syria")
+
+
+def test_a_purpose_told_with_a_noun_is_no_capture() -> None:
+    """'with the aim of recapturing X' is a plan: the group's capital stays the group's."""
+    [c] = controls(
+        "Militants struck back at a government offensive that began on Monday with the aim "
+        "of recapturing the de-facto IS capital Raqqa."
+    )
+    assert (c.event, c.controller.label) == ("ControlState", "Islamic State of Iraq and the Levant")
+
+
+def test_drive_out_with_its_particle_takes_the_place_from() -> None:
+    [c] = controls("Daesh has managed to drive out regime troops from Raqqa province.")
+    assert (c.place.label, c.controller.label, c.target.label) == (
+        "Raqqa Governorate", "Islamic State of Iraq and the Levant", "Syrian Arab Army")
+
+
+def test_positions_in_a_citys_countryside_are_not_the_city() -> None:
+    claims = controls("The army foiled an ISIS attack on military positions in Raqqa western "
+                      "countryside on Wednesday.")
+    assert "Raqqa" not in held(claims)

@@ -792,6 +792,8 @@ def places_of(
         return []
     if token.lower_ in ("which", "that"):
         token = antecedent(token)
+    if token.lemma_.lower() in ("countryside", "outskirt") and place_mention(token, ctx) is None:
+        return []  # "positions in Raqqa western countryside": around the city, not the city
     if token.lemma_.lower() in lexicon()["partial_words"] and place_mention(token, ctx) is None:
         return []  # "most of Idlib province", "parts of the city": not the whole place (but
         # "the eastern parts of Aleppo" name that part)

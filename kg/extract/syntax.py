@@ -31,6 +31,10 @@ def irrealis(token: Token) -> bool:
         return head.lemma_.lower() not in lex["raising_verbs"]
     if token.dep_ == "pcomp" and token.head.lower_ in ("to", "toward", "towards"):
         return True
+    if token.dep_ == "pcomp" and token.head.lower_ in ("of", "at", "for") and (
+        token.head.head.lemma_.lower() in lex["purpose_nouns"]
+    ):
+        return True  # "with the aim of recapturing X", "an attempt at retaking X"
     return False
 
 
@@ -43,7 +47,9 @@ def prep_object(token: Token | None, *preps: str) -> Token | None:
             if obj is not None and obj.ent_type_ in ("DATE", "TIME"):
                 continue  # "In 2014 DAESH took control of Manbij": a time is no object
             # "out of the town": the object hangs under "of"
-            return obj or (prep_object(c, "of") if c.lower_ in ("out", "outside") else None)
+            found = obj or (prep_object(c, "of") if c.lower_ in ("out", "outside") else None)
+            if found is not None:  # "drive out troops from X": the particle has none
+                return found
     return None
 
 

@@ -190,6 +190,8 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             place_mention(noun.head, ctx) is not None or noun.head.pos_ == "PROPN"
         ):
             place_t = noun.head  # (not "links, DAESH's capital in X": the noun it is put by)
+        elif noun.dep_ == "compound" and place_mention(noun.head, ctx) is not None:
+            place_t = noun.head  # "the de-facto IS capital Raqqa": the name it titles
         elif noun.dep_ == "attr":
             place_t = child(noun.head, "nsubj")
     if place_t is None and holder is not None:
