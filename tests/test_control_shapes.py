@@ -1156,3 +1156,14 @@ def test_positions_in_a_citys_countryside_are_not_the_city() -> None:
     claims = controls("The army foiled an ISIS attack on military positions in Raqqa western "
                       "countryside on Wednesday.")
     assert "Raqqa" not in held(claims)
+
+
+def test_places_that_lie_in_an_area_a_party_took_were_taken_with_it() -> None:
+    claims = controls(
+        "Rebels captured three villages south of Hama on Wednesday - Tell Sabun Kafr Dibbin "
+        "and Umm Jalal. They lie in an area captured by government forces in May 2018."
+    )
+    taken_before = {c.place.label: c.controller.label for c in claims
+                    if c.date.start == dt.date(2018, 5, 1)}
+    assert taken_before == dict.fromkeys(["Tell Sabun", "Kafr Dibbin", "Umm Jalal"],
+                                         "Government of Syria")

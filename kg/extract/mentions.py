@@ -792,6 +792,8 @@ def places_of(
         return []
     if token.lower_ in ("which", "that"):
         token = antecedent(token)
+    if token.lower_ in ("they", "them"):
+        return last_list(token, ctx)  # "... captured three villages - A B and C. They lie"
     if token.lemma_.lower() in ("countryside", "outskirt") and place_mention(token, ctx) is None:
         return []  # "positions in Raqqa western countryside": around the city, not the city
     if token.lemma_.lower() in lexicon()["partial_words"] and place_mention(token, ctx) is None:
@@ -866,6 +868,16 @@ def places_of(
         return [unnamed, *unknown_members(token, ctx, certain, [unnamed])]
     single = place_of(token, ctx, settlement_only)
     return [single] if single is not None else []
+
+
+def last_list(token: Token, ctx: ItemContext) -> list[Entity]:
+    """The places of the list named last, in this sentence or the two before."""
+    since = previous_sentence_start(token.doc[previous_sentence_start(token)])
+    for i in range(token.i - 1, since - 1, -1):
+        members = ctx.lists.get(i)
+        if members and len(members) > 1 and all(m.is_place for m in members):
+            return list(members)
+    return []
 
 
 def kind_named(token: Token, ctx: ItemContext) -> Entity | None:

@@ -20,6 +20,7 @@ SECURITY_VERBS = ("restore", "establish", "return", "bring")  # "restored securi
 
 def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     agent, patient = roles(verb)
+    patient = lying_in(patient) or patient
     if agent is None:
         agent = reporting_party(verb, ctx)
     declarer = declaring(verb)
@@ -45,6 +46,20 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if found is not None and found.controller is None and is_passive(verb):
         found.controller = side_reporting(verb, ctx)
     return found
+
+
+def lying_in(area: Token | None) -> Token | None:
+    """'They lie in an area captured by government forces': what lies in an area a party
+    took was taken with it (the subject of 'lie', 'be', 'sit' in the area)."""
+    if area is None or area.lemma_.lower() not in lexicon()["area_nouns"] or not (
+        area.dep_ == "pobj" and area.head.lower_ in ("in", "within", "inside")
+        and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in area.children)
+    ):
+        return None
+    verb = area.head.head
+    if verb.lemma_.lower() not in ("lie", "be", "sit", "fall"):
+        return None
+    return child(verb, "nsubj")
 
 
 def side_reporting(verb: Token, ctx: ItemContext) -> Entity | None:
