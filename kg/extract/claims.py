@@ -513,19 +513,18 @@ def reported(verb: Token) -> bool:
 def sentence_day(sent: Span, dates: dict[int, DateRange]) -> DateRange | None:
     """The one day a sentence names, if it names exactly one (and not after publication)."""
     published = sent.doc.user_data.get("published")
+    pub = dt.date.fromisoformat(published) if published else None
     days = {
         rng
         for i in range(sent.start, sent.end)
         if (rng := dates.get(i)) is not None and rng.start is not None and rng.start == rng.end
+        and (pub is None or rng.start <= pub)  # "aid to reach X by the end of June": a plan
     }
     if not days:
         return period_since(sent, dates, published)
     if len({d.start for d in days}) != 1:
         return None
-    day = next(iter(days))
-    if published and day.start and day.start > dt.date.fromisoformat(published):
-        return None
-    return day
+    return next(iter(days))
 
 
 def period_since(
