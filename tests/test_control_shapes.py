@@ -1167,3 +1167,30 @@ def test_places_that_lie_in_an_area_a_party_took_were_taken_with_it() -> None:
                     if c.date.start == dt.date(2018, 5, 1)}
     assert taken_before == dict.fromkeys(["Tell Sabun", "Kafr Dibbin", "Umm Jalal"],
                                          "Government of Syria")
+
+
+def test_a_stronghold_put_after_its_place_when_the_subject_is_no_place() -> None:
+    [c] = controls("The rocket attack was in revenge for air strikes in Kafr Dalla a rebel "
+                   "stronghold near Hama on Wednesday.")
+    assert (c.place.label, c.controller.label) == ("Kafr Dalla", "Syrian opposition")
+
+
+def test_a_hand_written_place_is_found_across_an_inner_article() -> None:
+    [c] = controls("Jets struck Eastern Al-Ghouta a rebel stronghold on Wednesday.")
+    assert (c.place.label, c.controller.label) == ("Eastern Ghouta", "Syrian opposition")
+
+
+def test_mainly_controlled_is_a_divided_place() -> None:
+    assert controls("Qamishli is mainly controlled by the YPG.") == []
+
+
+def test_the_citys_facility_is_the_facility_of_the_city_named() -> None:
+    claims = controls("Qamishli is a city near the Turkish border. Syrian regime forces are "
+                      "present and control the citys airport.")
+    assert held(claims) == {"Qamishli airport": "Government of Syria"}
+
+
+def test_a_list_member_whose_own_clause_tells_another_holder_is_left_out() -> None:
+    claims = controls("The blasts hit regime-held Tartous and Homs as well as Hasakeh which is "
+                      "mostly controlled by the YPG.")
+    assert held(claims) == {"Tartus": "Government of Syria", "Homs": "Government of Syria"}

@@ -164,6 +164,13 @@ class Gazetteer:
             if e.capital_of:
                 self.capitals.setdefault(e.capital_of, e)
             self.place_forms.extend((form, key) for form in r["forms"])
+        if self.fold_key is not None:  # the hand-written places GeoNames lacks ("Eastern
+            # Al-Ghouta" is the Eastern Ghouta)
+            for e in list(self.by_key.values()):
+                if e.is_place and e.type != "Country" and e.geonames is None:
+                    for name in (e.label, *e.aliases):
+                        for f in self.fold_key(name):
+                            self.by_fold.setdefault(f, e)
         return new
 
     @classmethod

@@ -845,7 +845,7 @@ def places_of(
     found.sort(key=lambda e: first_mention(ctx, e, token))
     if found:
         return found + unknown_members(token, ctx, certain, found)
-    glued = kind_named(token, ctx)
+    glued = kind_named(token, ctx) or referent_facility(token, ctx)
     if glued is not None:
         return [glued]
     counted = referred_places(token, ctx)
@@ -868,6 +868,22 @@ def places_of(
         return [unnamed, *unknown_members(token, ctx, certain, [unnamed])]
     single = place_of(token, ctx, settlement_only)
     return [single] if single is not None else []
+
+
+def referent_facility(token: Token, ctx: ItemContext) -> Entity | None:
+    """'control the town's airport' (the apostrophe a feed may strip: 'the towns airport'):
+    the facility of the place 'the town' stands for."""
+    kind = lexicon()["facility_heads"].get(token.lower_)
+    if kind is None:
+        return None
+    for c in token.children:
+        stripped = c.dep_ == "compound" and c.lower_.endswith("s") and c.i > 0 and (
+            c.doc[c.i - 1].lower_ == "the")
+        if (c.dep_ == "poss" or stripped) and c.lemma_.lower() in ("city", "town", "village"):
+            place = place_of(c, ctx)
+            if place is not None:
+                return ctx.gazetteer.facility(f"{place.label} {token.lower_}", kind, place.label)
+    return None
 
 
 def last_list(token: Token, ctx: ItemContext) -> list[Entity]:

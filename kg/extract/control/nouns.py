@@ -194,8 +194,10 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             place_t = noun.head  # "the de-facto IS capital Raqqa": the name it titles
         elif noun.dep_ == "attr":
             place_t = child(noun.head, "nsubj")
-    if place_t is None and holder is not None:
-        place_t = put_by(noun, ctx) or left_as(noun, ctx)
+    if holder is not None and (place_t is None or (
+        place_mention(place_t, ctx) is None and place_t.pos_ != "PROPN"
+    )):  # "the attack was in revenge for strikes in X a rebel stronghold": X, not the attack
+        place_t = put_by(noun, ctx) or left_as(noun, ctx) or place_t
     within = place_t is None and holder is not None
     if within:  # "the group's stronghold in Raqa": a town, never a province or a country
         place_t = prep_object(noun, "in") or next(
@@ -228,7 +230,10 @@ def put_by(noun: Token, ctx: ItemContext) -> Token | None:
     if first.dep_ != "det" or first.i == 0:
         return None
     before = noun.doc[first.i - 1]
-    return before if place_mention(before, ctx) is not None else None
+    named = ctx.at(before)
+    guessed = named is not None and not named.known and named.type in ("Person", "Organisation")
+    # (a name NER took for a group or person is a place when called a stronghold)
+    return before if place_mention(before, ctx) is not None or guessed else None
 
 
 def left_as(noun: Token, ctx: ItemContext) -> Token | None:

@@ -34,7 +34,9 @@ CONTROL = "control"
 
 def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'the ISIS-held town of X', 'rebel-held Idlib'."""
-    noun = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
+    head = token.head
+    named = ctx.at(head)  # "regime-held Tartous", the name tagged an adjective
+    noun = head if head.pos_ in ("NOUN", "PROPN") or named is not None and named.is_place else None
     return held_place(token, token.nbor(-2), noun, ctx, gaz)
 
 
@@ -74,10 +76,26 @@ def held_place(
                   or ([later] if later else []))
         if not places:
             return None  # "IS-held areas including the towns of A and B" names them; else none
+    places = [p for i, p in enumerate(places) if i == 0 or not told_apart(p, noun, ctx)]
     if not places or changed_by(noun):
         return None
     return Found(token, "ControlState", places[0], holder, None, gaz.side_of(holder),
                  places[1:])
+
+
+def told_apart(place: Entity, noun: Token, ctx: ItemContext) -> bool:
+    """'regime-held Tartous and Homs as well as Hasakeh, which is mostly controlled by the
+    YPG': a member whose own relative clause tells its control is not the list's holder's."""
+    words = lexicon()["control_state_verbs"] + lexicon()["held_suffixes"]
+    doc = noun.doc
+    for m in ctx.mentions:
+        if m.entity != place or m.start < noun.i or m.end >= len(doc):
+            continue
+        after = doc[m.end + 1] if doc[m.end].text == "," and m.end + 1 < len(doc) else doc[m.end]
+        # the clause right after the name is about it, wherever the parser hung it
+        if after.lower_ in ("which", "that") and after.head.lemma_.lower() in words:
+            return True
+    return False
 
 
 def included(noun: Token, ctx: ItemContext) -> list[Entity]:
