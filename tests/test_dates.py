@@ -115,7 +115,7 @@ def test_a_day_after_publication_is_not_the_day_of_a_state() -> None:
     from test_control_shapes import controls
 
     claims = controls(
-        "Rebels shelled Hama on Monday. The UN said on Tuesday it had been granted permission to send aid to all of the 19 "
-        "rebel-held areas including Kafr Dalla by next Saturday."
+        "Rebels shelled Hama on Monday. The UN said on Tuesday it had been granted permission "
+        "to send aid to all of the 19 rebel-held areas including Kafr Dalla by next Saturday."
     )
     assert {c.place.label: c.date.start for c in claims} == {"Kafr Dalla": dt.date(2019, 3, 12)}
