@@ -1194,3 +1194,28 @@ def test_a_list_member_whose_own_clause_tells_another_holder_is_left_out() -> No
     claims = controls("The blasts hit regime-held Tartous and Homs as well as Hasakeh which is "
                       "mostly controlled by the YPG.")
     assert held(claims) == {"Tartus": "Government of Syria", "Homs": "Government of Syria"}
+
+
+def test_a_province_name_called_a_city_is_its_capital() -> None:
+    [c] = controls("Hassakeh city is almost entirely held by Kurdish forces.")
+    assert (c.place.label, c.place.type) == ("Al Hasakah", "City")
+
+
+def test_held_suburbs_of_a_city_are_the_suburbs_named_later_not_the_city() -> None:
+    claims = controls(
+        "Rockets released deadly fumes over rebel-held Damascus suburbs on Wednesday. "
+        "Diplomats met in Geneva on Wednesday. Activists said the rockets hit the Damascus "
+        "suburbs of Kafr Dalla and Umm Tut."
+    )
+    held_places = held(claims)
+    assert "Damascus" not in held_places and "Geneva" not in held_places
+    assert held_places.get("Kafr Dalla") == "Syrian opposition"
+
+
+def test_a_town_besieged_by_the_party_its_hyphen_names_is_held_by_the_other_side() -> None:
+    [c] = controls("Mortar shells fell on the terrorist-besieged town of Kafr Dalla on Wednesday.")
+    assert (c.place.label, c.controller.label) == ("Kafr Dalla", "Government of Syria")
+
+
+def test_a_party_that_only_strikes_a_besieged_town_is_not_its_besieger() -> None:
+    assert controls("Rebels fired shells on the besieged town of Kafr Dalla on Wednesday.") == []

@@ -61,11 +61,13 @@ def test_cases_are_scored_with_their_causes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "gold, floor",
     [
-        (SHARED / "gold" / "dev_control.json", 0.78),
-        (ROOT / "tests/gold/dev_control_2.json", 0.69),
-        (ROOT / "tests/gold/dev_control_3.json", 0.67),
-        (ROOT / "tests/gold/dev_control_4.json", 0.77),
-        (ROOT / "tests/gold/dev_control_5.json", 0.70),
+        (SHARED / "gold" / "dev_control.json", 0.81),
+        (ROOT / "tests/gold/dev_control_2.json", 0.74),
+        (ROOT / "tests/gold/dev_control_3.json", 0.70),
+        (ROOT / "tests/gold/dev_control_4.json", 0.78),
+        (ROOT / "tests/gold/dev_control_5.json", 0.75),
+        (ROOT / "tests/gold/dev_control_6.json", 0.74),
+        (ROOT / "tests/gold/dev_control_7.json", 0.39),
     ],
 )
 def test_blind_development_sets_stay_above_their_floor(gold: Path, floor: float) -> None:

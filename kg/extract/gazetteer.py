@@ -243,6 +243,10 @@ class Gazetteer:
         keys.append(adhoc_key(name))
         bare = strip_kind(name)
         if bare != name:  # "Sahel district", "the village of X": the name the cue kept
+            named = self.lookup(bare)
+            capital = self.capitals.get(named.key) if named is not None else None
+            if capital is not None and name.split()[-1].lower() in ("city", "town"):
+                keys.append(capital.key)  # "Hassakeh city": the province's capital
             keys.extend(k for k in self.place_keys(bare) if k not in keys)
         return keys
 

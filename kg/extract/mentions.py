@@ -289,6 +289,8 @@ def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
         names = [f"{text} {cue.kind_word}", text] if cue.kind_word else [text]
         for name in names:  # "Idlib province" is the province, not the city "Idlib"
             known = gazetteer.lookup(name)
+            if known is not None and known.type == "Province" and cue.type in SETTLEMENTS:
+                known = gazetteer.capitals.get(known.key)  # "Hassakeh city": its capital
             if known is not None and known.is_place and fits_kind(known, cue.type):
                 return known
         return gazetteer.adhoc(text, cue.type, sure=True)
@@ -841,6 +843,9 @@ def places_of(
                 continue
             if city_first and c.dep_ == "compound":
                 continue  # "the Damascus suburb of Qaboun": the city only contains it
+            if (named_part and t.tag_ == "NNS" and c.dep_ == "compound"
+                    and (p := place_mention(c, ctx)) is not None and p.type in ("City", "Town")):
+                continue  # "rebel-held Damascus suburbs": suburbs of the city, not the city
             stack.append(c)
     found.sort(key=lambda e: first_mention(ctx, e, token))
     if found:

@@ -77,7 +77,7 @@ SHAPES: tuple[Shape, ...] = (
     Shape("control as object", ("VERB", "AUX"), ("control_take_verbs", "control_keep_verbs"),
           verbs.control_object, tries=True),
     Shape("stronghold", ("NOUN",), ("stronghold_state_nouns",), nouns.stronghold_noun),
-    Shape("siege verb", ("VERB",), ("siege_verbs",), sieges.besieged),
+    Shape("siege verb", ("VERB", "ADJ"), ("siege_verbs",), sieges.besieged),
     Shape("siege noun", ("NOUN",), ("siege_nouns",), sieges.siege_noun),
     Shape("group's capital", ("NOUN",), ("group_capital_nouns",), nouns.stronghold_noun,
           test=nouns.group_capital),

@@ -20,7 +20,9 @@ def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     of X': a siege changes no control; the besieged still hold the place (the party the
     sentence names inside it, else the besieger's opponent: kg/data/lexicon.json
     "besieged_side")."""
-    if verb.dep_ == "amod" and (is_passive(verb) or verb.tag_ == "VBN"):
+    if verb.pos_ == "ADJ" and verb.dep_ != "amod":
+        return None  # "the town remained besieged": read by the siege noun's kin, if at all
+    if verb.dep_ == "amod" and (is_passive(verb) or verb.tag_ == "VBN" or verb.pos_ == "ADJ"):
         # "rebels in the besieged town of Douma": the party inside holds it; a bare "the
         # besieged town" says not whose (siege_noun's kin, the party of the place, may)
         return besieged_inside(verb, ctx, gaz)
@@ -37,12 +39,32 @@ def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 
 def besieged_inside(adjective: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     place_t = adjective.head
-    if place_t.dep_ != "pobj" or place_t.head.lower_ not in ("in", "inside"):
-        return None
-    inside = actor_of(place_t.head.head, ctx)
-    if inside is None or inside.type not in FIGHTING_TYPES:
-        return None
-    return siege_found(adjective, None, place_t, inside, ctx, gaz)
+    inside = None
+    if place_t.dep_ == "pobj" and place_t.head.lower_ in ("in", "inside"):
+        inside = actor_of(place_t.head.head, ctx)
+    if inside is not None and inside.type in FIGHTING_TYPES:
+        return siege_found(adjective, None, place_t, inside, ctx, gaz)
+    besieger_t = attacking_party(adjective, ctx)
+    if besieger_t is None or not named_here(place_t, ctx):
+        return None  # "aid reached the besieged town": whose siege or which town is not said
+    return siege_found(adjective, besieger_t, place_t, None, ctx, gaz)
+
+
+def named_here(noun: Token, ctx: ItemContext) -> bool:
+    """Does the phrase name its place ('the besieged al-Fouaa town', 'the besieged city of
+    Rastan'), rather than refer to one ('the besieged town')?"""
+    return any(
+        (e := ctx.at(t)) is not None and e.is_place for t in noun.subtree
+    )
+
+
+def attacking_party(adjective: Token, ctx: ItemContext) -> Token | None:
+    """Who besieges a place: the party the adjective's hyphen names ('the terrorist-besieged
+    town'). A party that only strikes a besieged town ('Jaish al-Fatah fired shells on the
+    besieged town') is not said to besiege it."""
+    if adjective.i >= 2 and adjective.nbor(-1).text == "-":
+        return adjective.nbor(-2) if holder_word(adjective.nbor(-2), ctx) else None
+    return None
 
 
 def siege_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:

@@ -14,6 +14,7 @@ from kg.extract.mentions import (
     SETTLEMENT_KINDS,
     SETTLEMENTS,
     ItemContext,
+    Mention,
     actor_of,
     apposed_place,
     introduced_later,
@@ -306,10 +307,14 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
         return []
     following = doc[end].sent
     fits = COMPATIBLE.get(lemma, SETTLEMENTS)
+    city = next((e for c in noun.children if c.dep_ == "compound"
+                 and (e := ctx.at(c)) is not None and e.type in ("City", "Town")), None)
     found: list[Entity] = []
     for m in ctx.mentions:
         if not following.start <= m.start < following.end or m.entity in found:
             continue
+        if city is not None and not within(m, city, ctx):
+            continue  # "rebel-held Damascus suburbs": the suburbs of Damascus named next
         if (m.entity.type in fits and stands_for(m.entity, noun) and not nearby(doc[m.start])
                 and not locates(doc[m.start])
                 and m.entity.country in lexicon()["theatre_countries"] + [None]):
@@ -317,6 +322,18 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     if not found:
         found = called_later(noun, following.end, ctx)
     return found[:1] if single else found
+
+
+def within(m: Mention, city: Entity, ctx: ItemContext) -> bool:
+    """Is the place named as lying in the city (the gazetteer says so, or its phrase names the
+    city: 'the Damascus suburbs of A, B and C')?"""
+    if m.entity.part_of == city.key:
+        return True
+    t = ctx.doc[m.start]
+    for a in [t, *list(t.ancestors)[:4]]:
+        if any(ctx.at(c) == city for c in a.children if c.i != t.i):
+            return True
+    return False
 
 
 KINDRED = (PART_KINDS, frozenset(SETTLEMENT_KINDS))  # kind nouns that stand for one another
