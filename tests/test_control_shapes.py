@@ -1219,3 +1219,10 @@ def test_a_town_besieged_by_the_party_its_hyphen_names_is_held_by_the_other_side
 
 def test_a_party_that_only_strikes_a_besieged_town_is_not_its_besieger() -> None:
     assert controls("Rebels fired shells on the besieged town of Kafr Dalla on Wednesday.") == []
+
+
+def test_a_partys_air_base_at_a_place_is_held_by_the_party() -> None:
+    claims = controls("A helicopter came down between Aleppo and Russias main air base at "
+                      "Qarnabit on Wednesday.")
+    assert {(c.place.label, c.controller.label) for c in claims} == {
+        ("Qarnabit main air base", "Russia")}

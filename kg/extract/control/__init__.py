@@ -83,6 +83,7 @@ SHAPES: tuple[Shape, ...] = (
           test=nouns.group_capital),
     Shape("in hands", ("NOUN",), ("control_state_nouns",), states.controlled),
     Shape("party's place", ("NOUN",), ("party_place_nouns",), states.party_place),
+    Shape("party's facility", ("NOUN",), ("facility_heads",), nouns.party_facility),
     Shape("stronghold was", ("AUX",), ("copula_verbs",), nouns.stronghold_of),
     Shape("drive out", ("VERB",), ("control_drive_out",), verbs.drive_out),
     Shape("loss", ("VERB",), ("control_loss",), lambda t, ctx, g: verbs.loss(t, ctx),

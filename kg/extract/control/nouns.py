@@ -278,3 +278,25 @@ def stronghold_of(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | Non
     if holder is None or place is None or place.type == "Country":
         return None
     return Found(token, "ControlState", place, holder, None, gaz.side_of(holder))
+
+
+def party_facility(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """"Russia's main air base at Khmeimim", 'the regime withdrew planes from its airbase in
+    al-Qamishli': the owner holds the facility of that place."""
+    kind = lexicon()["facility_heads"].get(noun.lemma_.lower())
+    owner_t = child(noun, "poss")
+    place_t = prep_object(noun, "in", "at")
+    if kind is None or owner_t is None or place_t is None:
+        return None
+    owner = actor_of(owner_t, ctx)
+    place = place_mention(place_t, ctx)
+    if owner is None or owner.type not in HOLDER_TYPES or place is None or not (
+        place.type in ("City", "Town", "Village", "Place")
+    ) or place.is_actor:
+        return None
+    owner = gaz.as_actor(owner)
+    if place.is_facility:  # the cue read "air base at X" as the facility already
+        return Found(noun, "ControlState", place, owner, None, gaz.side_of(owner))
+    words = [t.text for t in noun.subtree if t.i <= noun.i and t.dep_ == "compound"]
+    facility = gaz.facility(" ".join([place.label, *words, noun.text]), kind, place.label)
+    return Found(noun, "ControlState", facility, owner, None, gaz.side_of(owner))
