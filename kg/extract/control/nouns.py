@@ -290,7 +290,9 @@ def party_facility(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | Non
         return None
     owner = actor_of(owner_t, ctx)
     place = place_mention(place_t, ctx)
-    if owner is None or owner.type not in HOLDER_TYPES or place is None or place.type not in ("City", "Town", "Village", "Place") or place.is_actor:
+    if owner is None or owner.type not in HOLDER_TYPES or place is None:
+        return None
+    if place.type not in ("City", "Town", "Village", "Place") or place.is_actor:
         return None
     owner = gaz.as_actor(owner)
     if place.is_facility:  # the cue read "air base at X" as the facility already
