@@ -1226,3 +1226,12 @@ def test_a_partys_air_base_at_a_place_is_held_by_the_party() -> None:
                       "Qarnabit on Wednesday.")
     assert {(c.place.label, c.controller.label) for c in claims} == {
         ("Qarnabit main air base", "Russia")}
+
+
+def test_held_districts_of_a_named_city_are_the_quarters_named_next() -> None:
+    claims = controls(
+        "Air raids on rebel-held districts of the second city of Aleppo killed 18 civilians "
+        "on Wednesday. Eleven people died in Kafr Dalla neighbourhood and seven in Umm Tut "
+        "neighbourhood."
+    )
+    assert held(claims) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Syrian opposition")

@@ -69,7 +69,7 @@ def held_place(
     members = included(noun, ctx)
     places = members or [p for p in places_of(noun, ctx, settlement_only=False, certain=True)
                          if p.type != "Country"]
-    if not members and not places and not area and not of_container(noun):
+    if not members and not places and not area and not of_container(noun, ctx):
         places = part_around(noun, ctx) or named_next(noun, ctx)
     elif not members and area and not named_in(noun, places, ctx):
         later = named_after(noun, ctx, (*SETTLEMENT_KINDS, "region"))
@@ -134,11 +134,23 @@ def divided(held: Token) -> bool:
     return held.dep_ == "conj" or any(c.dep_ == "conj" for c in held.children)
 
 
-def of_container(noun: Token) -> bool:
+def of_container(noun: Token, ctx: ItemContext) -> bool:
     """'rebel-held districts of the city': several parts of a place the text refers back to,
     not the ones the next sentence names (as 'rebel-held suburbs of Damascus' may be)."""
     container = prep_object(noun, "of")
-    return noun.tag_ in ("NNS", "NNPS") and container is not None and container.pos_ != "PROPN"
+    return (noun.tag_ in ("NNS", "NNPS") and container is not None and container.pos_ != "PROPN"
+            and named_city(container, ctx) is None)
+
+
+def named_city(token: Token | None, ctx: ItemContext) -> Entity | None:
+    """The city a noun phrase names: itself, a name compounded to it, or its 'of' object
+    ('Damascus suburbs', 'the second city of Aleppo')."""
+    for t in (token, *(c for c in (token.children if token is not None else ())
+                       if c.dep_ == "compound"), prep_object(token, "of")):
+        e = ctx.at(t) if t is not None else None
+        if e is not None and e.type in ("City", "Town"):
+            return e
+    return None
 
 
 def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
@@ -307,8 +319,7 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
         return []
     following = doc[end].sent
     fits = COMPATIBLE.get(lemma, SETTLEMENTS)
-    city = next((e for c in noun.children if c.dep_ == "compound"
-                 and (e := ctx.at(c)) is not None and e.type in ("City", "Town")), None)
+    city = named_city(noun, ctx) or named_city(prep_object(noun, "of"), ctx)
     found: list[Entity] = []
     for m in ctx.mentions:
         if not following.start <= m.start < following.end or m.entity in found:
@@ -325,10 +336,13 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
 
 
 def within(m: Mention, city: Entity, ctx: ItemContext) -> bool:
-    """Is the place named as lying in the city (the gazetteer says so, or its phrase names the
-    city: 'the Damascus suburbs of A, B and C')?"""
-    if m.entity.part_of == city.key:
-        return True
+    """Is the place named as lying in or around the city (the gazetteer puts it in the city or
+    its province, its phrase names the city: 'the Damascus suburbs of A, B and C', or it is a
+    quarter the text alone names)?"""
+    if m.entity.part_of in (city.key, city.part_of) or (
+        not m.entity.known and m.entity.type == "Region"
+    ):
+        return True  # (or a quarter its kind noun named: "Fardous neighbourhood")
     t = ctx.doc[m.start]
     for a in [t, *list(t.ancestors)[:4]]:
         if any(ctx.at(c) == city for c in a.children if c.i != t.i):
