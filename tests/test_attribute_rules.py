@@ -129,3 +129,14 @@ def test_an_anonymous_source_is_named_by_its_own_words() -> None:
     ]:
         claims = [c for c in claims_of(text) if c.type == "control"]
         assert claims and {c.claimant.label for c in claims} == {label}, text
+
+
+def test_speaking_to_an_outlet_the_name_before_the_verb_speaks() -> None:
+    """'Speaking to Anadolu Agency Najib Ansari said ...', the comma a feed stripped: Ansari
+    is the claimant, the agency relays him."""
+    from test_control_shapes import controls
+
+    [c] = controls("Speaking to Anadolu Agency Karim Haddad said the warplanes struck the "
+                   "rebel-held town of Kafr Dalla on Wednesday.")
+    assert c.claimant.label == "Karim Haddad"
+    assert [s.label for s in c.reported_by] == ["Anadolu Agency", "Karim Haddad"]

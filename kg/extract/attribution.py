@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from kg.extract.gazetteer import SOURCE_RANK, Entity, lexicon, norm
-from kg.extract.mentions import ItemContext, Words, source_of
+from kg.extract.mentions import ItemContext, Mention, Words, source_of
 
 
 @dataclass
@@ -113,8 +113,9 @@ def verb_steps(verb: Token, ctx: ItemContext) -> list[Entity]:
         outlet = source_of(listener, ctx)
         if outlet is not None:
             steps.append(outlet)
+    steps.extend(spoken_to(verb, ctx))
     subject = (
-        own_subject(verb, ctx) or inverted_speaker(verb, ctx)
+        name_before(verb, ctx) or own_subject(verb, ctx) or inverted_speaker(verb, ctx)
         or governing_speaker(verb) or shared_speaker(verb) or stranded_speaker(verb, ctx)
         or child(verb, "nsubj", "nsubjpass")
     )
@@ -200,6 +201,44 @@ def stranded_speaker(verb: Token, ctx: ItemContext) -> Token | None:
         if t.pos_ == "VERB":
             break
     return None
+
+
+def spoken_to(verb: Token, ctx: ItemContext) -> list[Entity]:
+    """'Speaking to Anadolu Agency, X said': the outlet spoken to relays what X said."""
+    for c in verb.children:
+        if c.dep_ == "advcl" and c.lemma_.lower() in ("speak", "talk"):
+            to = next((g for g in c.children if g.lower_ == "to"), None)
+            obj = child(to, "pobj") if to is not None else None
+            for t in obj.subtree if obj is not None else ():
+                found = ctx.at(t)
+                if found is not None and found.type == "NewsAgency":
+                    return [found]
+    return []
+
+
+def name_before(verb: Token, ctx: ItemContext) -> Token | None:
+    """'Speaking to Anadolu Agency Najib Ansari said ...' (the comma stripped): the outlet
+    spoken to is the listener; the name run between it and the verb is the speaker."""
+    doc = verb.doc
+    end = verb.i
+    begin = end
+    def loose(t: Token) -> bool:  # a name word NER left alone or took for part of a person
+        found = ctx.at(t)
+        return t.pos_ == "PROPN" and (found is None or found.type == "Person" and not found.known)
+
+    while begin > verb.sent.start and loose(doc[begin - 1]):
+        begin -= 1
+    if end - begin < 2 or begin == verb.sent.start:
+        return None
+    listener = ctx.at(doc[begin - 1])
+    to = next((t for t in doc[max(verb.sent.start, begin - 6) : begin] if t.lower_ == "to"), None)
+    if listener is None or listener.type != "NewsAgency" or to is None or not any(
+        t.lemma_.lower() in ("speak", "talk") for t in doc[max(verb.sent.start, to.i - 2) : to.i]
+    ):
+        return None
+    person = ctx.gazetteer.adhoc(doc[begin:end].text, "Person")
+    ctx.add(Mention(begin, end, person, doc[begin:end].text))
+    return doc[end - 1]
 
 
 def according_to(sent: Span, ctx: ItemContext) -> list[tuple[Token, list[Entity]]]:
