@@ -1235,3 +1235,10 @@ def test_held_districts_of_a_named_city_are_the_quarters_named_next() -> None:
         "neighbourhood."
     )
     assert held(claims) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Syrian opposition")
+
+
+def test_a_citys_held_district_is_the_district_not_the_city() -> None:
+    claims = controls("Russian jets targeted Aleppos opposition-held Atarib district one civil "
+                      "defense source told Anadolu Agency on Wednesday.")
+    assert "Aleppo" not in held(claims)
+    assert {c.claimant.label for c in claims} == {"civil defense source"}

@@ -737,7 +737,7 @@ def source_label(token: Token, ctx: ItemContext) -> str:
     for t in np_tokens(token):
         named = ctx.at(t)
         if t.i < token.i and (
-            t.dep_ in ("det", "advmod", "punct")
+            t.dep_ in ("det", "advmod", "punct", "nummod")
             or (t.pos_ == "PROPN" and t.ent_type_ != "NORP")
             or (named is not None and named.is_place)
             or t.lower_ in CONNECTORS_OF_NAMES
@@ -843,6 +843,9 @@ def places_of(
                 continue
             if city_first and c.dep_ == "compound":
                 continue  # "the Damascus suburb of Qaboun": the city only contains it
+            if (named_part and c.dep_ == "poss" and (p := place_mention(c, ctx)) is not None
+                    and p.type in ("City", "Town", "Province")):
+                continue  # "Aleppo's opposition-held Atarib district": Aleppo contains it
             if (named_part and t.tag_ == "NNS" and c.dep_ == "compound"
                     and (p := place_mention(c, ctx)) is not None and p.type in ("City", "Town")):
                 continue  # "rebel-held Damascus suburbs": suburbs of the city, not the city
