@@ -1242,3 +1242,11 @@ def test_a_citys_held_district_is_the_district_not_the_city() -> None:
                       "defense source told Anadolu Agency on Wednesday.")
     assert "Aleppo" not in held(claims)
     assert {c.claimant.label for c in claims} == {"civil defense source"}
+
+
+def test_the_area_may_be_the_half_of_a_city_named_before() -> None:
+    claims = controls(
+        "HTS militants have regularly attacked government forces in northern Hama. HTS was "
+        "driven from the area by government forces on Wednesday."
+    )
+    assert held(claims) == {"northern Hama": "Government of Syria"}

@@ -16,7 +16,7 @@ from functools import lru_cache
 from spacy.attrs import DEP, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.cues import DIRECTION_KINDS, Cue, place_cues
+from kg.extract.cues import DIRECTION_KINDS, PART_KINDS, Cue, place_cues
 from kg.extract.gazetteer import (
     NER_TYPES,
     Entity,
@@ -1156,7 +1156,7 @@ def stands_for(entity: Entity, noun: Token) -> bool:
     lemma = noun.lemma_.lower()
     if entity.is_facility:
         return lemma in lexicon()["facility_heads"]
-    return not (entity.is_city_half and noun.tag_ == "NN" and lemma in lexicon()["subplace_nouns"])
+    return not (entity.is_city_half and noun.tag_ == "NN" and lemma in PART_KINDS)
 
 
 def nearby(token: Token) -> bool:
