@@ -132,7 +132,7 @@ def test_an_anonymous_source_is_named_by_its_own_words() -> None:
 
 
 def test_speaking_to_an_outlet_the_name_before_the_verb_speaks() -> None:
-    """'Speaking to Anadolu Agency Najib Ansari said ...', the comma a feed stripped: Ansari
+    """'Speaking to Anadolu Agency Karim Haddad said ...', the comma a feed stripped: Haddad
     is the claimant, the agency relays him."""
     from test_control_shapes import controls
 

@@ -1034,36 +1034,31 @@ def test_the_town_is_the_one_called_a_town() -> None:
 
 def test_places_an_including_phrase_names_are_held_like_the_areas() -> None:
     assert held(controls(
-        "Activists reported government air strikes on ISIL-controlled areas in Aleppo province "
-        "as well including the towns of Kafr Dalla and Umm Tut."
+        "Warplanes kept up raids on IS-held areas of Homs province on Wednesday including the "
+        "villages of Kafr Dalla and Umm Tut."
     )) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Islamic State of Iraq and the Levant")
 
 
 def test_a_lone_name_an_armed_party_takes_is_a_place() -> None:
     """NER calls an unknown one-word name a person; what forces take is a place."""
-    [c] = controls("After a three-week siege opposition forces took Qarnabit on Tuesday.")
-    assert (c.place.label, c.controller.label) == ("Qarnabit", "Syrian opposition")
+    [c] = controls("After a long siege the rebels finally took Hardana on Tuesday.")
+    assert (c.place.label, c.controller.label) == ("Hardana", "Syrian opposition")
     assert c.place.type in ("Place", "Town", "Village")
 
 
 def test_held_neighbourhoods_are_not_an_air_base_named_next() -> None:
     claims = controls(
-        "Rebels advanced on Tuesday linking up with opposition-held neighbourhoods. "
-        "The main air base at Khirbat Nasr in the western province of Latakia was hit."
+        "Rebels pushed forward on Tuesday to join up with rebel-held neighbourhoods. "
+        "An air base at Khirbat Nasr on the coast was shelled."
     )
     assert not [c for c in claims if "air base" in c.place.label]
 
 
-def test_a_bracketed_name_before_its_verb_is_the_subject() -> None:
-    [c] = controls("Fighting grew after the Syrian Democratic Force [SDF] besieged Raqqa on "
-                   "Tuesday.")
-    assert c.place.label == "Raqqa" and c.controller.label == "Islamic State of Iraq and the Levant"
-
-
 def test_a_year_before_the_subject_is_not_the_place_taken() -> None:
-    [c] = controls("In 2014 DAESH took control of Manbij.")
-    assert (c.place.label, c.controller.label) == ("Manbij", "Islamic State of Iraq and the Levant")
-    assert (c.date.start, c.date.end) == (dt.date(2014, 1, 1), dt.date(2014, 12, 31))
+    [c] = controls("In 2015 the IS group took control of Kafr Dalla.")
+    assert (c.place.label, c.controller.label) == (
+        "Kafr Dalla", "Islamic State of Iraq and the Levant")
+    assert (c.date.start, c.date.end) == (dt.date(2015, 1, 1), dt.date(2015, 12, 31))
 
 
 def test_a_road_is_a_place_its_name_gives() -> None:
@@ -1071,37 +1066,49 @@ def test_a_road_is_a_place_its_name_gives() -> None:
     assert (c.place.label, c.controller.label) == ("Qarnabit road", "Government of Syria")
 
 
-def test_the_held_western_districts_are_the_west_of_the_city_named_last() -> None:
+def test_a_road_near_a_place_is_no_place_of_its_own() -> None:
+    assert controls("Government forces seized a road near Kafr Dalla on Wednesday.") == []
+
+
+def test_the_held_northern_districts_are_the_north_of_the_city_named_just_before() -> None:
     claims = controls(
-        "Rebels fired rockets at Aleppo on Wednesday. Most of its people live in the "
-        "government-controlled western districts."
+        "Mortars hit Homs on Wednesday. Shells also fell on the regime-held northern "
+        "districts."
     )
-    assert held(claims) == {"western Aleppo": "Government of Syria"}
+    assert held(claims) == {"northern Homs": "Government of Syria"}
+
+
+def test_districts_with_no_city_near_name_no_city() -> None:
+    claims = controls(
+        "Talks on Homs opened in Geneva on Monday. Meanwhile in Raqqa province ISIS fighters "
+        "attacked the government-held eastern districts."
+    )
+    assert held(claims) == {}
 
 
 def test_a_side_of_the_divided_city_is_its_part() -> None:
     claims = controls(
-        "Rebels shelled Aleppo on Wednesday. Opposition fighters fired rockets on the "
-        "government-held western side of the divided city."
+        "Mortars hit Homs on Wednesday. Rebels fired rockets at the regime-held northern "
+        "side of the divided city."
     )
-    assert held(claims) == {"western Aleppo": "Government of Syria"}
+    assert held(claims) == {"northern Homs": "Government of Syria"}
 
 
 def test_districts_dominated_by_a_party_are_held_by_it() -> None:
     claims = controls(
-        "Rebels attacked Aleppo. Missiles hit the western districts dominated by the Syrian "
-        "regime on Wednesday."
+        "Mortars hit Homs. Rockets struck the northern districts dominated by government forces "
+        "on Wednesday."
     )
-    assert held(claims) == {"western Aleppo": "Government of Syria"}
+    assert held(claims) == {"northern Homs": "Government of Syria"}
 
 
 def test_a_district_is_never_the_half_of_a_city_named_next() -> None:
     claims = controls(
-        "Rebels fired rockets at Aleppo on Wednesday. Rebels advanced into a key regime-held "
-        "district. Explosions were heard even in the eastern districts."
+        "Mortars hit Homs on Wednesday. Rebels broke into a key regime-held district. "
+        "Blasts were heard even in the northern districts."
     )
     assert [c for c in claims if c.controller.label == "Government of Syria"
-            and c.place.label == "eastern Aleppo"] == []
+            and c.place.label == "northern Homs"] == []
 
 
 def test_a_commaless_list_splits_after_each_name_the_article_closes() -> None:
@@ -1122,17 +1129,18 @@ def test_a_taking_told_again_without_its_taker_is_the_first_takers() -> None:
         (THURSDAY, "Government of Syria"), (dt.date(2019, 3, 12), "Government of Syria")}
 
 
-def test_a_retaking_without_its_taker_is_not_the_first_takers() -> None:
+@pytest.mark.parametrize("verb", ["recaptured", "liberated"])
+def test_a_retaking_without_its_taker_is_not_the_first_takers(verb: str) -> None:
     claims = controls(
-        "ISIS seized the town of Kafr Dalla in January. Kafr Dalla was recaptured on Tuesday."
+        f"ISIS seized the town of Kafr Dalla in 2016. Kafr Dalla was {verb} on Tuesday."
     )
-    assert [c.controller for c in claims if c.date.start == dt.date(2019, 3, 12)] in ([], [None])
+    assert [c.controller for c in claims if c.date.start == dt.date(2019, 3, 12)] == [None]
 
 
-def test_a_place_liberated_from_a_party_is_the_taker_the_sentence_before_names() -> None:
+def test_a_place_freed_from_a_party_is_the_taker_the_sentence_before_names() -> None:
     claims = controls(
-        "The Syrian army released footage of the operation on Wednesday. The villages of Kafr "
-        "Dalla and Umm Tut were liberated from the control of the Nusra Front on Monday."
+        "The Syrian army shelled the hills for a week. The villages of Kafr Dalla and Umm Tut "
+        "were freed from the grip of the Nusra Front on Monday."
     )
     assert held(claims) == dict.fromkeys(["Kafr Dalla", "Umm Tut"], "Government of Syria")
 
@@ -1140,22 +1148,23 @@ def test_a_place_liberated_from_a_party_is_the_taker_the_sentence_before_names()
 def test_a_purpose_told_with_a_noun_is_no_capture() -> None:
     """'with the aim of recapturing X' is a plan: the group's capital stays the group's."""
     [c] = controls(
-        "Militants struck back at a government offensive that began on Monday with the aim "
-        "of recapturing the de-facto IS capital Raqqa."
+        "The army opened an offensive on Monday with the aim of recapturing the IS capital "
+        "Raqqa."
     )
-    assert (c.event, c.controller.label) == ("ControlState", "Islamic State of Iraq and the Levant")
+    assert (c.event, c.controller.label) == (
+        "ControlState", "Islamic State of Iraq and the Levant")
 
 
 def test_drive_out_with_its_particle_takes_the_place_from() -> None:
-    [c] = controls("Daesh has managed to drive out regime troops from Raqqa province.")
+    [c] = controls("The Nusra Front managed to drive out army units from Idlib province.")
     assert (c.place.label, c.controller.label, c.target.label) == (
-        "Raqqa Governorate", "Islamic State of Iraq and the Levant", "Syrian Arab Army")
+        "Idlib Governorate", "Al-Nusra Front", "Syrian Arab Army")
 
 
-def test_positions_in_a_citys_countryside_are_not_the_city() -> None:
-    claims = controls("The army foiled an ISIS attack on military positions in Raqqa western "
+def test_posts_in_a_citys_countryside_are_not_the_city() -> None:
+    claims = controls("Soldiers beat back an IS assault on army posts in Hama northern "
                       "countryside on Wednesday.")
-    assert "Raqqa" not in held(claims)
+    assert "Hama" not in held(claims)
 
 
 def test_places_that_lie_in_an_area_a_party_took_were_taken_with_it() -> None:
@@ -1170,18 +1179,13 @@ def test_places_that_lie_in_an_area_a_party_took_were_taken_with_it() -> None:
 
 
 def test_a_stronghold_put_after_its_place_when_the_subject_is_no_place() -> None:
-    [c] = controls("The rocket attack was in revenge for air strikes in Kafr Dalla a rebel "
-                   "stronghold near Hama on Wednesday.")
+    [c] = controls("The shelling was a reprisal for raids in Kafr Dalla a rebel stronghold "
+                   "near Hama on Wednesday.")
     assert (c.place.label, c.controller.label) == ("Kafr Dalla", "Syrian opposition")
 
 
-def test_a_hand_written_place_is_found_across_an_inner_article() -> None:
-    [c] = controls("Jets struck Eastern Al-Ghouta a rebel stronghold on Wednesday.")
-    assert (c.place.label, c.controller.label) == ("Eastern Ghouta", "Syrian opposition")
-
-
-def test_mainly_controlled_is_a_divided_place() -> None:
-    assert controls("Qamishli is mainly controlled by the YPG.") == []
+def test_mostly_controlled_is_a_divided_place() -> None:
+    assert controls("Manbij is mostly controlled by the SDF.") == []
 
 
 def test_the_citys_facility_is_the_facility_of_the_city_named() -> None:
@@ -1191,30 +1195,34 @@ def test_the_citys_facility_is_the_facility_of_the_city_named() -> None:
 
 
 def test_a_list_member_whose_own_clause_tells_another_holder_is_left_out() -> None:
-    claims = controls("The blasts hit regime-held Tartous and Homs as well as Hasakeh which is "
-                      "mostly controlled by the YPG.")
-    assert held(claims) == {"Tartus": "Government of Syria", "Homs": "Government of Syria"}
+    claims = controls("Car bombs hit regime-held Latakia and Homs as well as Qamishli which is "
+                      "largely controlled by the YPG.")
+    assert held(claims) == {"Latakia": "Government of Syria", "Homs": "Government of Syria"}
 
 
 def test_a_province_name_called_a_city_is_its_capital() -> None:
-    [c] = controls("Hassakeh city is almost entirely held by Kurdish forces.")
-    assert (c.place.label, c.place.type) == ("Al Hasakah", "City")
+    [c] = controls("Idleb city is almost completely held by the Army of Conquest.")
+    assert (c.place.label, c.place.type) == ("Idlib", "City")
 
 
 def test_held_suburbs_of_a_city_are_the_suburbs_named_later_not_the_city() -> None:
     claims = controls(
-        "Rockets released deadly fumes over rebel-held Damascus suburbs on Wednesday. "
-        "Diplomats met in Geneva on Wednesday. Activists said the rockets hit the Damascus "
-        "suburbs of Kafr Dalla and Umm Tut."
+        "Shells rained on rebel-held Homs suburbs on Wednesday. Diplomats met in Geneva on "
+        "Wednesday. Medics said the shells hit the Homs suburbs of Kafr Dalla and Umm Tut."
     )
     held_places = held(claims)
-    assert "Damascus" not in held_places and "Geneva" not in held_places
+    assert "Homs" not in held_places and "Geneva" not in held_places
     assert held_places.get("Kafr Dalla") == "Syrian opposition"
 
 
 def test_a_town_besieged_by_the_party_its_hyphen_names_is_held_by_the_other_side() -> None:
     [c] = controls("Mortar shells fell on the terrorist-besieged town of Kafr Dalla on Wednesday.")
     assert (c.place.label, c.controller.label) == ("Kafr Dalla", "Government of Syria")
+
+
+def test_a_besieger_named_by_its_hyphen_is_not_the_holder_too() -> None:
+    claims = controls("Aid reached the ISIS-besieged city of Deir ez-Zor on Wednesday.")
+    assert {c.controller.label for c in claims} == {"Government of Syria"}
 
 
 def test_a_party_that_only_strikes_a_besieged_town_is_not_its_besieger() -> None:
@@ -1228,6 +1236,14 @@ def test_a_partys_air_base_at_a_place_is_held_by_the_party() -> None:
         ("Qarnabit main air base", "Russia")}
 
 
+@pytest.mark.parametrize("sentence", [
+    "Syria's main airport in Damascus was closed on Wednesday.",
+    "Turkey's border crossing at Bab al-Hawa reopened on Wednesday.",
+])
+def test_a_countrys_own_facility_or_crossing_names_no_holder(sentence: str) -> None:
+    assert controls(sentence) == []
+
+
 def test_held_districts_of_a_named_city_are_the_quarters_named_next() -> None:
     claims = controls(
         "Air raids on rebel-held districts of the second city of Aleppo killed 18 civilians "
@@ -1238,10 +1254,15 @@ def test_held_districts_of_a_named_city_are_the_quarters_named_next() -> None:
 
 
 def test_a_citys_held_district_is_the_district_not_the_city() -> None:
-    claims = controls("Russian jets targeted Aleppos opposition-held Atarib district one civil "
-                      "defense source told Anadolu Agency on Wednesday.")
-    assert "Aleppo" not in held(claims)
-    assert {c.claimant.label for c in claims} == {"civil defense source"}
+    claims = controls("Jets bombed Homs's rebel-held Waer district a rescue worker told Reuters "
+                      "on Wednesday.")
+    assert "Homs" not in held(claims)
+
+
+def test_one_anonymous_source_is_labelled_without_its_count() -> None:
+    claims = controls("Jets bombed the rebel-held town of Kafr Dalla one medical source told "
+                      "Reuters on Wednesday.")
+    assert {c.claimant.label for c in claims} == {"medical source"}
 
 
 def test_the_area_may_be_the_half_of_a_city_named_before() -> None:
@@ -1250,3 +1271,11 @@ def test_the_area_may_be_the_half_of_a_city_named_before() -> None:
         "driven from the area by government forces on Wednesday."
     )
     assert held(claims) == {"northern Hama": "Government of Syria"}
+
+
+def test_a_bracketed_name_before_its_verb_is_the_subject() -> None:
+    """The parser hangs 'the Syrian Democratic Force [SDF]' on the verb as an adverbial."""
+    [c] = controls("The exodus increased after the Syrian Democratic Force [SDF] besieged Tabqa "
+                   "on June 10.")
+    assert (c.place.label, c.controller.label) == (
+        "Al-Tabqa", "Islamic State of Iraq and the Levant")

@@ -110,12 +110,12 @@ def test_last_weekday_is_that_day_of_the_week_before() -> None:
 
 
 def test_a_day_after_publication_is_not_the_day_of_a_state() -> None:
-    """'aid to all 19 besieged areas including X by the end of June', said on Thursday: the
-    state holds on the Thursday, not on a planned day."""
+    """'convoys would reach the rebel-held town by next Saturday', said on Tuesday: the state
+    holds on the Tuesday, not on a planned day."""
     from test_control_shapes import controls
 
     claims = controls(
-        "Rebels shelled Hama on Monday. The UN said on Tuesday it had been granted permission "
-        "to send aid to all of the 19 rebel-held areas including Kafr Dalla by next Saturday."
+        "Rebels shelled Hama on Monday. The UN said on Tuesday that its convoys would reach the "
+        "rebel-held town of Kafr Dalla by next Saturday."
     )
     assert {c.place.label: c.date.start for c in claims} == {"Kafr Dalla": dt.date(2019, 3, 12)}

@@ -254,3 +254,12 @@ def test_a_word_that_opens_like_a_glued_article_is_looked_up_both_ways() -> None
     assert fold("Tal Assafira") == fold("Tal as-Safira")  # the glued sun-letter article goes
     assert folds("Khan Assal")[-1] == fold("Khan al-Asal")  # or the word keeps its letters
     assert folds("Aleppo") == [fold("Aleppo")]
+
+
+def test_a_hand_written_place_is_found_across_an_inner_article() -> None:
+    """The region GeoNames lacks is still one place however the article inside its name is
+    written."""
+    from kg.extract.gazetteer import default_gazetteer
+
+    found = default_gazetteer().lookup("Eastern Al-Ghouta")
+    assert found is not None and found.key == "eastern-ghouta"

@@ -177,14 +177,14 @@ def test_as_of_on_made_up_town(made_up: Store) -> None:
 # -- a period: its last day is as new as any point report of that day ------------------------
 PERIOD = {
     "p1.txt": "Strikes Hit Jihadist Town\n\n"
-    "Air strikes hit the ISIS-held town of Tell Hamra on Monday, a monitor said.\n",
-    "p2.txt": "Blast Near Tell Hamra\n\n"
-    "A blast struck a market in the town of Tell Hamra, which has been under YPG control "
-    "since August, the Syrian Observatory for Human Rights said.\n",
+    "Air strikes hit the ISIS-held town of Kafr Sabil on Monday, a monitor said.\n",
+    "p2.txt": "Market Fire In Kafr Sabil\n\n"
+    "Fire gutted the market in the town of Kafr Sabil, which fighters of the YPG have held "
+    "since May, according to the Syrian Observatory for Human Rights.\n",
 }
 PERIOD_MANIFEST = {
-    "p1.txt": {"published": "2016-08-23", "publisher": "Dunes Gazette"},
-    "p2.txt": {"published": "2016-10-11", "publisher": "Oasis Times"},
+    "p1.txt": {"published": "2016-06-23", "publisher": "Dunes Gazette"},
+    "p2.txt": {"published": "2016-08-11", "publisher": "Oasis Times"},
 }
 
 
@@ -196,16 +196,16 @@ def period(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 
 def test_a_period_holds_on_its_last_day(period: Store) -> None:
-    """'under YPG control since August' in October outranks an ISIS report of 22 August on
-    the October day, though the period began before that report."""
-    late = ask(period, "Tell Hamra", "2016-10-11")
+    """'held since May', written in August, outranks an ISIS report of 20 June on the August
+    day, though the period began before that report."""
+    late = ask(period, "Kafr Sabil", "2016-08-11")
     assert late["controller"]["label"] == "Kurdish forces"  # the side of the YPG
     assert [e["article"] for e in late["evidence"]] == ["p2"]  # one claim, shown once
     # the run of agreeing reports starts on the period's last day (the ISIS report breaks
     # it); the claim itself keeps its whole period
-    assert late["since"] == "2016-10-11"
-    assert late["evidence"][0]["date"]["start"] == "2016-08-01"
+    assert late["since"] == "2016-08-11"
+    assert late["evidence"][0]["date"]["start"] == "2016-05-01"
     assert any(a["controller"]["label"] == "Islamic State of Iraq and the Levant"
                for a in late["alternatives"])
-    middle = ask(period, "Tell Hamra", "2016-08-25")  # the newer report of that day is ISIS's
+    middle = ask(period, "Kafr Sabil", "2016-06-25")  # the newer report of that day is ISIS's
     assert middle["controller"]["label"] == "Islamic State of Iraq and the Levant"

@@ -4,12 +4,13 @@ Who-controlled needs, for one place, the newest control claims on or before a da
 claims themselves, that means visiting every event at the place (all claim types, all days):
 linear in the place's history, 60 ms for a busy place at 1M claims. So each build also writes
 one lean node per control claim (a *reading*: claim, controller, day, order in the day,
-article, publication day), filed under a node per place and calendar month whose IRI anyone can
-compute (`month_iri`), and per place and controller the first day and first publication
-(a *side*), which tells the question when it has read far enough back. Readings depend only on
-their own article's graph, so a refresh rewrites those of the articles a write touched, the
-digests of their months and the sides of the places they touch (`Control.update`); a store
-without readings of this version gets them all (`Control.recompute`).
+article, publication day; a claim over a period has a second one on its last day), filed under
+a node per place and calendar month whose IRI anyone can compute (`month_iri`), and per place
+and controller the first day and first publication (a *side*), which tells the question when
+it has read far enough back. Readings depend only on their own article's graph, so a refresh
+rewrites those of the articles a write touched, the digests of their months and the sides of
+the places they touch (`Control.update`); a store without readings of this version gets them
+all (`Control.recompute`).
 
 The reading's properties are its own (`ckg:readingStart`, not `ckg:start`): queries over the
 union default graph must not mistake a reading for an event or a claim.

@@ -204,9 +204,9 @@ def stranded_speaker(verb: Token, ctx: ItemContext) -> Token | None:
 
 
 def spoken_to(verb: Token, ctx: ItemContext) -> list[Entity]:
-    """'Speaking to Anadolu Agency, X said': the outlet spoken to relays what X said."""
+    """'Speaking to Reuters, X said': the outlet spoken to relays what X said."""
     for c in verb.children:
-        if c.dep_ == "advcl" and c.lemma_.lower() in ("speak", "talk"):
+        if c.dep_ == "advcl" and c.lemma_.lower() in lexicon()["speaking_verbs"]:
             to = next((g for g in c.children if g.lower_ == "to"), None)
             obj = child(to, "pobj") if to is not None else None
             for t in obj.subtree if obj is not None else ():
@@ -217,7 +217,7 @@ def spoken_to(verb: Token, ctx: ItemContext) -> list[Entity]:
 
 
 def name_before(verb: Token, ctx: ItemContext) -> Token | None:
-    """'Speaking to Anadolu Agency Najib Ansari said ...' (the comma stripped): the outlet
+    """'Talking to Reuters Karim Haddad said ...' (the comma stripped): the outlet
     spoken to is the listener; the name run between it and the verb is the speaker."""
     doc = verb.doc
     end = verb.i
@@ -233,7 +233,8 @@ def name_before(verb: Token, ctx: ItemContext) -> Token | None:
     listener = ctx.at(doc[begin - 1])
     to = next((t for t in doc[max(verb.sent.start, begin - 6) : begin] if t.lower_ == "to"), None)
     if listener is None or listener.type != "NewsAgency" or to is None or not any(
-        t.lemma_.lower() in ("speak", "talk") for t in doc[max(verb.sent.start, to.i - 2) : to.i]
+        t.lemma_.lower() in lexicon()["speaking_verbs"]
+        for t in doc[max(verb.sent.start, to.i - 2) : to.i]
     ):
         return None
     person = ctx.gazetteer.adhoc(doc[begin:end].text, "Person")

@@ -356,18 +356,18 @@ def read_triggers(
 
 
 def taker_told_before(f: Found, ctx: ItemContext) -> Entity | None:
-    """'Hizballah fighters pushed Nusra from the town of X ... The Observatory said X was
-    taken on Tuesday': a taking that names no taker is by the side the item said took the
-    place, unless it is a retaking or from that side."""
+    """'Hezbollah pushed the Nusra Front out of X ... a monitor said X fell on Tuesday': a
+    taking that names no taker is by the side the item said took the place, unless it is a
+    retaking or a liberation (kg/data/lexicon.json "retaking_words") or from that side."""
     if f.event != "ControlChange" or f.place is None or f.agent is not None or not (
         f.trigger.pos_ == "VERB" and is_passive(f.trigger)
     ):
         return None
     earlier = ctx.controllers.get(f.place.key)
-    if earlier is None or f.trigger.lemma_.lower().startswith("re") or any(
+    if earlier is None or f.trigger.lemma_.lower() in lexicon()["retaking_words"] or any(
         c.lower_ == "back" for c in f.trigger.children
     ):
-        return None
+        return None  # "ISIS seized X in 2014 ... X was liberated on Tuesday": the other side
     if f.target is not None and ctx.gazetteer.side_of(f.target) == earlier:
         return None
     return earlier
@@ -518,7 +518,7 @@ def sentence_day(sent: Span, dates: dict[int, DateRange]) -> DateRange | None:
         rng
         for i in range(sent.start, sent.end)
         if (rng := dates.get(i)) is not None and rng.start is not None and rng.start == rng.end
-        and (pub is None or rng.start <= pub)  # "aid to reach X by the end of June": a plan
+        and (pub is None or rng.start <= pub)  # "convoys will arrive by next Saturday": a plan
     }
     if not days:
         return period_since(sent, dates, published)

@@ -179,8 +179,8 @@ def name_run(doc: Doc, start: int, limit: int) -> int:
 
 def split_run(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     """A run of names without commas, split where a place-name opening word begins one, or
-    where a capitalised word follows a word the Arabic article opens ('Bustan al-Qasr
-    Mashhad al-Kallasa Salihiya': three names; such a word ends its name)."""
+    where a capitalised word follows a word the Arabic article opens ('Tall al-Kurum Mazra
+    al-Wadi Salqin': three names; such a word ends its name)."""
     heads = set(lexicon()["place_name_heads"])
     parts, first = [], start
     for i in range(start + 1, end):
@@ -356,7 +356,7 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
         and token.text[:1].islower()
         and any(t.lower_ == "the" for t in doc[max(0, i - 4) : i])
     ):
-        # "most of whom live in the government-controlled western districts": that part of
+        # "shells fell on the regime-held northern districts": that part of
         # the city the item named last
         return Cue(i, nxt + 1, "Region", facility=direction)
     name_end = name_run(doc, nxt, end)
@@ -488,6 +488,7 @@ def facility_cues(doc: Doc, start: int, i: int, facility: tuple[int, str], end: 
         stop + 1 < end
         and doc[stop].lower_ in ("in", "of", "near", "at")
         and starts_name(doc[stop + 1])
+        and kind not in lexicon()["facilities_named_before"]  # "a road near X" is no X road
     ):
         name_end = name_run(doc, stop + 1, end)
         if name_end > stop + 1:

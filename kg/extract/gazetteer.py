@@ -67,7 +67,7 @@ class Entity:
     def is_facility(self) -> bool:
         """An air base, oilfield, dam or crossing the text made up ("Tabqa air base"): a
         place, but never what "the town" or "rebel-held neighbourhoods" stands for."""
-        return self.type == "Place" and self.key.rsplit("-", 1)[-1] in facility_kinds()
+        return self.type == "Place" and any(self.key.endswith("-" + k) for k in facility_kinds())
 
     @property
     def is_city_half(self) -> bool:
@@ -165,7 +165,7 @@ class Gazetteer:
                 self.capitals.setdefault(e.capital_of, e)
             self.place_forms.extend((form, key) for form in r["forms"])
         if self.fold_key is not None:  # the hand-written places GeoNames lacks ("Eastern
-            # Al-Ghouta" is the Eastern Ghouta)
+            # Al-Ghouta" is the Eastern Ghouta: the article inside the name)
             for e in list(self.by_key.values()):
                 if e.is_place and e.type != "Country" and e.geonames is None:
                     for name in (e.label, *e.aliases):
@@ -246,7 +246,7 @@ class Gazetteer:
             named = self.lookup(bare)
             capital = self.capitals.get(named.key) if named is not None else None
             if capital is not None and name.split()[-1].lower() in ("city", "town"):
-                keys.append(capital.key)  # "Hassakeh city": the province's capital
+                keys.append(capital.key)  # "Idleb city": the province's capital
             keys.extend(k for k in self.place_keys(bare) if k not in keys)
         return keys
 
@@ -264,6 +264,13 @@ class Gazetteer:
                 known=entity.known,
             )
         return self.by_key[key]
+
+    def country_of_state(self, entity: Entity) -> Entity | None:
+        """The country a state acts for (``as_actor``'s inverse), or the country itself."""
+        if entity.type == "Country":
+            return entity
+        found = self.get(entity.key.removesuffix("-state")) if entity.type == "State" else None
+        return found if found is not None and found.type == "Country" else None
 
     def side_of(self, entity: Entity | None) -> Entity | None:
         """Whose control a capture by this actor gives: its side, else itself."""

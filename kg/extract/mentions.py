@@ -290,7 +290,7 @@ def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
         for name in names:  # "Idlib province" is the province, not the city "Idlib"
             known = gazetteer.lookup(name)
             if known is not None and known.type == "Province" and cue.type in SETTLEMENTS:
-                known = gazetteer.capitals.get(known.key)  # "Hassakeh city": its capital
+                known = gazetteer.capitals.get(known.key)  # "Idleb city": its capital
             if known is not None and known.is_place and fits_kind(known, cue.type):
                 return known
         return gazetteer.adhoc(text, cue.type, sure=True)
@@ -306,13 +306,19 @@ def city_part(cue: Cue, doc: Doc, ctx: ItemContext) -> Entity | None:
     if words is None or words[0].lower_ == "the" and words[-1].lower_ == "city":
         # "the (divided) city", or no city said: the last city named before (cues come
         # before ents)
+        since = doc[cue.start].sent.start
+        for _ in range(3):  # this sentence and the three before
+            since = previous_sentence_start(doc[since])
         named = [
             ctx.gazetteer.get(e.ent_id_)
             for e in doc.ents
-            if e.label_ == "KG" and e.end <= cue.start
+            if e.label_ == "KG" and since <= e.start and e.end <= cue.start
         ]
-        cities = [e for e in named if e is not None and e.type == "City"]
-        city = cities[-1] if cities else None
+        places = [e for e in named if e is not None and e.is_place and e.type != "Country"]
+        # the last place named, if a city of the theatre: not "talks in Geneva ... the eastern
+        # districts", nor a city before "in Idlib province ... the northern districts"
+        city = places[-1] if places and places[-1].type == "City" and (
+            places[-1].country in lexicon()["theatre_countries"]) else None
     else:
         city = ctx.gazetteer.lookup(words.text)
     if city is None or city.type not in ("City", "Town"):
@@ -797,7 +803,7 @@ def places_of(
     if token.lower_ in ("they", "them"):
         return last_list(token, ctx)  # "... captured three villages - A B and C. They lie"
     if token.lemma_.lower() in ("countryside", "outskirt") and place_mention(token, ctx) is None:
-        return []  # "positions in Raqqa western countryside": around the city, not the city
+        return []  # "posts in Hama northern countryside": around the city, not the city
     if token.lemma_.lower() in lexicon()["partial_words"] and place_mention(token, ctx) is None:
         return []  # "most of Idlib province", "parts of the city": not the whole place (but
         # "the eastern parts of Aleppo" name that part)
@@ -845,10 +851,10 @@ def places_of(
                 continue  # "the Damascus suburb of Qaboun": the city only contains it
             if (named_part and c.dep_ == "poss" and (p := place_mention(c, ctx)) is not None
                     and p.type in ("City", "Town", "Province")):
-                continue  # "Aleppo's opposition-held Atarib district": Aleppo contains it
+                continue  # "Homs's rebel-held Waer district": Homs contains it
             if (named_part and t.tag_ == "NNS" and c.dep_ == "compound"
                     and (p := place_mention(c, ctx)) is not None and p.type in ("City", "Town")):
-                continue  # "rebel-held Damascus suburbs": suburbs of the city, not the city
+                continue  # "rebel-held Homs suburbs": suburbs of the city, not the city
             stack.append(c)
     found.sort(key=lambda e: first_mention(ctx, e, token))
     if found:

@@ -45,7 +45,7 @@ def prep_object(token: Token | None, *preps: str) -> Token | None:
         if c.dep_ in ("prep", "agent", "dative", "prt") and c.lower_ in preps:
             obj = child(c, "pobj")
             if obj is not None and obj.ent_type_ in ("DATE", "TIME"):
-                continue  # "In 2014 DAESH took control of Manbij": a time is no object
+                continue  # "In 2015 the group took control of X": a time is no object
             # "out of the town": the object hangs under "of"
             found = obj or (prep_object(c, "of") if c.lower_ in ("out", "outside") else None)
             if found is not None:  # "drive out troops from X": the particle has none
@@ -131,7 +131,8 @@ def subject(verb: Token) -> Token | None:
     if not chosen:  # "the Syrian Democratic Force [SDF] besieged X": a bracketed name the
         # parser hung on the verb as an adverbial
         chosen = [c for c in verb.children
-                  if c.dep_ == "npadvmod" and c.pos_ == "PROPN" and c.i < verb.i]
+                  if c.dep_ == "npadvmod" and c.pos_ == "PROPN" and c.i < verb.i
+                  and c.ent_type_ not in ("DATE", "TIME")]
     return chosen[-1] if chosen else None
 
 

@@ -1,8 +1,8 @@
 # Writes a reading per control claim with a place, a controller and a day (the rows
 # queries/who_controlled.rq gives): claim, controller, day, order in the day, article and
 # publication day, filed under the node of its place and calendar month (kg.derived.control's
-# month_iri computes the same IRI). A claim over a period ("under YPG control since August",
-# "took Manbij in August") has a second reading on its last day: what it says then is as new
+# month_iri computes the same IRI). A claim over a period ("under Kurdish control since May",
+# "took the town in May") has a second reading on its last day: what it says then is as new
 # as any point claim of that day.
 # An update's WHERE reads the store's own default graph, not the union queries see: hence
 # GRAPH ?g, or GRAPH <one article's graph> (a VALUES block of graphs is joined after the GRAPH

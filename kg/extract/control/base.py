@@ -65,7 +65,7 @@ def gain_found(
 
 
 def lone_name_taken(place_t: Token | None, agent: Entity | None) -> bool:
-    """'opposition forces took Ramussa': a lone name an armed party takes is a place, though
+    """'rebels took Qarnabit on Tuesday': a lone name an armed party takes is a place, though
     NER took it for a person (people are named whole, 'commander Abu Omar al-Shishani')."""
     return (place_t is not None and place_t.pos_ == "PROPN" and place_t.n_lefts == 0
             and place_t.n_rights == 0 and agent is not None

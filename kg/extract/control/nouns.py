@@ -7,7 +7,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import FIGHTING_TYPES, HOLDER_TYPES, Found
+from kg.extract.control.base import FIGHTING_TYPES, HOLDER_TYPES, Found, country_of
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
     ItemContext,
@@ -191,7 +191,7 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
         ):
             place_t = noun.head  # (not "links, DAESH's capital in X": the noun it is put by)
         elif noun.dep_ == "compound" and place_mention(noun.head, ctx) is not None:
-            place_t = noun.head  # "the de-facto IS capital Raqqa": the name it titles
+            place_t = noun.head  # "the IS capital Raqqa": the name it titles
         elif noun.dep_ == "attr":
             place_t = child(noun.head, "nsubj")
     if holder is not None and (place_t is None or (
@@ -281,8 +281,8 @@ def stronghold_of(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | Non
 
 
 def party_facility(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
-    """"Russia's main air base at Khmeimim", 'the regime withdrew planes from its airbase in
-    al-Qamishli': the owner holds the facility of that place."""
+    """'Russia's air base at Qarnabit', 'the army moved jets to its airbase in Tell Sabun': the
+    owner holds the facility of that place (a state its base abroad, not a facility at home)."""
     kind = lexicon()["facility_heads"].get(noun.lemma_.lower())
     owner_t = child(noun, "poss")
     place_t = prep_object(noun, "in", "at")
@@ -294,6 +294,14 @@ def party_facility(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | Non
         return None
     if place.type not in ("City", "Town", "Village", "Place") or place.is_actor:
         return None
+    state = gaz.country_of_state(owner)
+    home = country_of(state, gaz) if state is not None else None
+    if state is not None and (
+        kind not in lexicon()["foreign_base_kinds"]
+        or home is not None and country_of(place, gaz) == home
+    ):
+        return None  # "Syria's main airport in Damascus", "Turkey's border crossing": whose
+        # country, not who holds it; a state holds its air base abroad
     owner = gaz.as_actor(owner)
     if place.is_facility:  # the cue read "air base at X" as the facility already
         return Found(noun, "ControlState", place, owner, None, gaz.side_of(owner))

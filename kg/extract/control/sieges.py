@@ -51,7 +51,7 @@ def besieged_inside(adjective: Token, ctx: ItemContext, gaz: Gazetteer) -> Found
 
 
 def named_here(noun: Token, ctx: ItemContext) -> bool:
-    """Does the phrase name its place ('the besieged al-Fouaa town', 'the besieged city of
+    """Does the phrase name its place ('the besieged Kafr Dalla town', 'the besieged city of
     Rastan'), rather than refer to one ('the besieged town')?"""
     return any(
         (e := ctx.at(t)) is not None and e.is_place for t in noun.subtree

@@ -36,7 +36,7 @@ CONTROL = "control"
 def held(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'the ISIS-held town of X', 'rebel-held Idlib'."""
     head = token.head
-    named = ctx.at(head)  # "regime-held Tartous", the name tagged an adjective
+    named = ctx.at(head)  # "regime-held Latakia", the name tagged an adjective
     noun = head if head.pos_ in ("NOUN", "PROPN") or named is not None and named.is_place else None
     return held_place(token, token.nbor(-2), noun, ctx, gaz)
 
@@ -85,8 +85,8 @@ def held_place(
 
 
 def told_apart(place: Entity, noun: Token, ctx: ItemContext) -> bool:
-    """'regime-held Tartous and Homs as well as Hasakeh, which is mostly controlled by the
-    YPG': a member whose own relative clause tells its control is not the list's holder's."""
+    """'rebel-held Kafr Dalla and Umm Tut as well as Tell Sabun, which is held by ISIS': a
+    member whose own relative clause tells its control is not the list's holder's."""
     words = lexicon()["control_state_verbs"] + lexicon()["held_suffixes"]
     doc = noun.doc
     for m in ctx.mentions:
@@ -100,17 +100,17 @@ def told_apart(place: Entity, noun: Token, ctx: ItemContext) -> bool:
 
 
 def included(noun: Token, ctx: ItemContext) -> list[Entity]:
-    """'strikes on ISIL-controlled areas in Aleppo province, including the towns of A and B':
+    """'raids on IS-held areas of Homs province, including the villages of A and B':
     the places an 'including' phrase after a plural names are members of it, wherever the
     parser hung the phrase (on the noun or on the words that govern it)."""
     if noun.tag_ not in ("NNS", "NNPS"):
         return []
     for holder in (noun, noun.head, noun.head.head):
         for c in holder.children:
-            if c.lower_ in lexicon()["including_words"] and c.i > noun.i:
-                obj = child(c, "pobj")
+            obj = child(c, "pobj")
+            if c.lower_ in lexicon()["including_words"] and c.i > noun.i and obj is not None:
                 return [p for p in places_of(obj, ctx, settlement_only=False, certain=True)
-                        if p.type != "Country"] if obj is not None else []
+                        if p.type != "Country"]
         if holder.dep_ in ("ROOT", "ccomp") or holder.i > noun.i and holder is not noun:
             break
     return []
@@ -144,7 +144,7 @@ def of_container(noun: Token, ctx: ItemContext) -> bool:
 
 def named_city(token: Token | None, ctx: ItemContext) -> Entity | None:
     """The city a noun phrase names: itself, a name compounded to it, or its 'of' object
-    ('Damascus suburbs', 'the second city of Aleppo')."""
+    ('Homs suburbs', 'the third city of Homs')."""
     for t in (token, *(c for c in (token.children if token is not None else ())
                        if c.dep_ == "compound"), prep_object(token, "of")):
         e = ctx.at(t) if t is not None else None
@@ -282,6 +282,8 @@ def party_place(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         named = ctx.at(c)
         if c.ent_type_ == "NORP" or (named is not None and not named.is_actor):
             continue
+        if c.lemma_.lower() in lexicon()["siege_verbs"]:
+            continue  # "the ISIS-besieged city": the besieger, read by the siege shape
         found = actor_of(c, ctx)
         if found is not None and found.type in ("ArmedGroup", "Government"):
             holder = found
@@ -325,7 +327,7 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
         if not following.start <= m.start < following.end or m.entity in found:
             continue
         if city is not None and not within(m, city, ctx):
-            continue  # "rebel-held Damascus suburbs": the suburbs of Damascus named next
+            continue  # "rebel-held Homs suburbs": the suburbs of Homs named next
         if (m.entity.type in fits and stands_for(m.entity, noun) and not nearby(doc[m.start])
                 and not locates(doc[m.start])
                 and m.entity.country in lexicon()["theatre_countries"] + [None]):

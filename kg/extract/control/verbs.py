@@ -49,7 +49,7 @@ def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
 
 
 def lying_in(area: Token | None) -> Token | None:
-    """'They lie in an area captured by government forces': what lies in an area a party
+    """'The hamlets sit in an area the army seized in May': what lies in an area a party
     took was taken with it (the subject of 'lie', 'be', 'sit' in the area)."""
     if area is None or area.lemma_.lower() not in lexicon()["area_nouns"] or not (
         area.dep_ == "pobj" and area.head.lower_ in ("in", "within", "inside")
@@ -57,7 +57,7 @@ def lying_in(area: Token | None) -> Token | None:
     ):
         return None
     verb = area.head.head
-    if verb.lemma_.lower() not in ("lie", "be", "sit", "fall"):
+    if verb.lemma_.lower() not in lexicon()["lying_verbs"]:
         return None
     return child(verb, "nsubj")
 
@@ -134,15 +134,14 @@ def governing_subject(verb: Token, loser: Entity | None, ctx: ItemContext) -> To
             continue
         subject_t = child(head, "nsubj")
         if subject_t is None and head.dep_ == "ROOT":
-            # "On a separate front Syrian Kurds fighting IS made advances ...": the subject
+            # "In the north Kurdish fighters battling IS pushed on ...": the subject
             # the parse lost, the nearest party before the verb that is not the loser's
             subject_t = next((t for t in reversed(head.doc[head.sent.start : head.i])
                               if other_side(t)), None)
         if actor_of(subject_t, ctx) is not None:
             return subject_t if other_side(subject_t) else None
-    if verb.sent.start > 0:  # "The army released footage of the operation. The villages of
-        # A and B were liberated from the militants' control": the party the sentence before
-        # is about
+    if verb.sent.start > 0:  # "The army shelled the area for days. Two villages were freed
+        # from the rebels on Monday": the party the sentence before is about
         before = verb.doc[verb.sent.start - 1].sent.root
         subject_t = child(before, "nsubj")
         return subject_t if other_side(subject_t) else None
