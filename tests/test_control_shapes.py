@@ -1122,8 +1122,8 @@ def test_a_commaless_list_splits_after_each_name_the_article_closes() -> None:
 
 def test_a_taking_told_again_without_its_taker_is_the_first_takers() -> None:
     claims = controls(
-        "Hezbollah fighters pushed the Nusra Front from the town of Kafr Dalla. A monitor said "
-        "Kafr Dalla was taken on Tuesday after two days of fighting."
+        "Army units ousted the Nusra Front from the village of Kafr Dalla. A military source "
+        "said Kafr Dalla was seized on Tuesday."
     )
     assert {(c.date.start, c.controller.label) for c in claims} == {
         (THURSDAY, "Government of Syria"), (dt.date(2019, 3, 12), "Government of Syria")}
@@ -1169,8 +1169,8 @@ def test_posts_in_a_citys_countryside_are_not_the_city() -> None:
 
 def test_places_that_lie_in_an_area_a_party_took_were_taken_with_it() -> None:
     claims = controls(
-        "Rebels captured three villages south of Hama on Wednesday - Tell Sabun Kafr Dibbin "
-        "and Umm Jalal. They lie in an area captured by government forces in May 2018."
+        "Rebels overran three hamlets west of Hama on Wednesday - Tell Sabun Kafr Dibbin and "
+        "Umm Jalal. They sit in an area seized by the army in May 2018."
     )
     taken_before = {c.place.label: c.controller.label for c in claims
                     if c.date.start == dt.date(2018, 5, 1)}

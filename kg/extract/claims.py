@@ -356,7 +356,7 @@ def read_triggers(
 
 
 def taker_told_before(f: Found, ctx: ItemContext) -> Entity | None:
-    """'Hezbollah pushed the Nusra Front out of X ... a monitor said X fell on Tuesday': a
+    """'Army units ousted the Nusra Front from X ... a source said X was seized on Tuesday': a
     taking that names no taker is by the side the item said took the place, unless it is a
     retaking or a liberation (kg/data/lexicon.json "retaking_words") or from that side."""
     if f.event != "ControlChange" or f.place is None or f.agent is not None or not (
