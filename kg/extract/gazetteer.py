@@ -243,10 +243,9 @@ class Gazetteer:
         keys.append(adhoc_key(name))
         bare = strip_kind(name)
         if bare != name:  # "Sahel district", "the village of X": the name the cue kept
-            named = self.lookup(bare)
-            capital = self.capitals.get(named.key) if named is not None else None
-            if capital is not None and name.split()[-1].lower() in ("city", "town"):
-                keys.append(capital.key)  # "Idleb city": the province's capital
+            if name.split()[-1].lower() in ("city", "town"):
+                settlement = self.settlement(bare)  # "Idleb city": the province's capital
+                keys.extend([settlement.key] if settlement is not None else [])
             keys.extend(k for k in self.place_keys(bare) if k not in keys)
         return keys
 
@@ -264,6 +263,14 @@ class Gazetteer:
                 known=entity.known,
             )
         return self.by_key[key]
+
+    def settlement(self, name: str) -> Entity | None:
+        """The place a name given as a city or town stands for: a province's name is its
+        capital ("Idleb city")."""
+        found = self.lookup(name)
+        if found is not None and found.type == "Province":
+            return self.capitals.get(found.key)
+        return found
 
     def country_of_state(self, entity: Entity) -> Entity | None:
         """The country a state acts for (``as_actor``'s inverse), or the country itself."""

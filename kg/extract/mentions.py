@@ -288,9 +288,9 @@ def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
         text = doc[cue.start : cue.end].text
         names = [f"{text} {cue.kind_word}", text] if cue.kind_word else [text]
         for name in names:  # "Idlib province" is the province, not the city "Idlib"
-            known = gazetteer.lookup(name)
-            if known is not None and known.type == "Province" and cue.type in SETTLEMENTS:
-                known = gazetteer.capitals.get(known.key)  # "Idleb city": its capital
+            # "Idleb city" is its province's capital
+            settlement = cue.type in SETTLEMENTS
+            known = gazetteer.settlement(name) if settlement else gazetteer.lookup(name)
             if known is not None and known.is_place and fits_kind(known, cue.type):
                 return known
         return gazetteer.adhoc(text, cue.type, sure=True)
