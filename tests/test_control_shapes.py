@@ -1279,3 +1279,49 @@ def test_a_bracketed_name_before_its_verb_is_the_subject() -> None:
                    "on June 10.")
     assert (c.place.label, c.controller.label) == (
         "Al-Tabqa", "Islamic State of Iraq and the Levant")
+
+
+def test_held_parts_of_a_city_are_the_parts_the_item_lists_anywhere() -> None:
+    claims = controls(
+        "Shells fell overnight on rebel-held Homs suburbs, killing nine people.",
+        "The United Nations envoy called for a ceasefire and for aid convoys.",
+        "The governor said the talks had stalled.",
+        "Residents said the shells hit the Homs suburbs of Kafr Mirza, Zaydal and Deir Baalba.",
+    )
+    assert held(claims) == dict.fromkeys(["Kafr Mirza", "Zaydal", "Deir Baalba"],
+                                         "Syrian opposition")
+
+
+def test_held_parts_of_a_city_are_not_the_parts_of_another_city() -> None:
+    claims = controls(
+        "Shells fell overnight on rebel-held Homs suburbs, killing nine people.",
+        "The United Nations envoy called for a ceasefire and for aid convoys.",
+        "Residents said shells also hit the Hama suburbs of Kafr Mirza and Zaydal.",
+    )
+    assert held(claims) == {}
+
+
+def test_the_capitals_listed_suburbs_are_the_held_suburbs_of_the_capital() -> None:
+    claims = controls(
+        "The monitor said the shelling hit the capital's southern suburbs of Kafr Mirza, "
+        "Zaydal and Ain Qabra.",
+        "It added that the army pressed an offensive in Syria on the rebel-held suburbs of "
+        "Damascus.",
+    )
+    assert held(claims) == dict.fromkeys(["Kafr Mirza", "Zaydal", "Ain Qabra"],
+                                         "Syrian opposition")
+
+
+def test_a_place_name_opening_word_takes_one_word_in_a_list_without_commas() -> None:
+    claims = controls(
+        "Government forces seized the villages of Ain Qabra Zaydal and Kafr Mirza on Monday."
+    )
+    assert set(held(claims)) == {"Ain Qabra", "Zaydal", "Kafr Mirza"}
+
+
+def test_the_named_area_of_a_city_is_the_area_not_the_city() -> None:
+    claims = controls(
+        "Air raids on rebel-held districts of Aleppo killed 12 people on Wednesday.",
+        "Seven died in the Bab al-Farah area of Old Aleppo, the monitor said.",
+    )
+    assert held(claims) == {"Bab al-Farah": "Syrian opposition"}

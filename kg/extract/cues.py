@@ -177,10 +177,12 @@ def name_run(doc: Doc, start: int, limit: int) -> int:
     return end
 
 
-def split_run(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+def split_run(doc: Doc, start: int, end: int, listed: bool = False) -> list[tuple[int, int]]:
     """A run of names without commas, split where a place-name opening word begins one, or
     where a capitalised word follows a word the Arabic article opens ('Tall al-Kurum Mazra
-    al-Wadi Salqin': three names; such a word ends its name)."""
+    al-Wadi Salqin': three names; such a word ends its name). In a list 'and' closes, an
+    opening word also takes just one word when no article follows ('the suburbs of Ain Tarma
+    Zamalka and Jobar': Ain Tarma, Zamalka)."""
     heads = set(lexicon()["place_name_heads"])
     parts, first = [], start
     for i in range(start + 1, end):
@@ -188,7 +190,10 @@ def split_run(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
         after_article = (i - first >= 3 and doc[i - 2].text == "-"
                          and doc[i - 3].lower_ in ("al", "el") and doc[i].text[:1].isupper()
                          and doc[i].lower_ not in ("al", "el"))
-        if opens or after_article:
+        after_head = (listed and i - first == 2 and doc[first].text in heads
+                      and doc[i - 1].lower_ not in CONNECTORS and doc[i].text[:1].isupper()
+                      and doc[i].lower_ not in CONNECTORS and doc[i].lower_ not in kind_heads())
+        if opens or after_article or after_head:
             parts.append((first, i))
             first = i
     parts.append((first, end))
@@ -208,15 +213,14 @@ def read_list(doc: Doc, start: int, limit: int) -> list[tuple[int, int]]:
     """Names joined by commas and 'and', from ``start``: [(start, end), ...]. Names after a
     comma count only in a list that 'and' or 'or' closes ('A, B and C'); 'X, AFP said'
     names one place."""
-    found: list[tuple[int, int]] = []
-    closed, first_end = False, None
+    runs: list[tuple[int, int]] = []
+    closed = False
     i = start
     while i < limit:
         end = name_run(doc, i, limit)
         if end == i:
             break
-        found.extend(split_run(doc, i, end))
-        first_end = first_end if first_end is not None else len(found)
+        runs.append((i, end))
         i = end
         comma = i < limit and doc[i].text == ","
         if comma:
@@ -226,9 +230,9 @@ def read_list(doc: Doc, start: int, limit: int) -> list[tuple[int, int]]:
             i += 1
         elif not comma or closed:
             break
-    if not closed and first_end is not None:
-        return found[:first_end]
-    return found
+    if not closed:  # "X, AFP said": one place
+        return split_run(doc, *runs[0]) if runs else []
+    return [part for run in runs for part in split_run(doc, *run, listed=True)]
 
 
 def place_cues(doc: Doc) -> list[Cue]:
@@ -347,6 +351,8 @@ def direction_cue(doc: Doc, i: int, direction: str, end: int) -> Cue | None:
         if city is not None:
             return Cue(i, city, "Region", facility=direction, base=(nxt + 2, city))
         name_end = name_run(doc, base, end)
+        if len(read_list(doc, base, end)) > 1:
+            return None  # "the eastern suburbs of A, B and C": suburbs, each its own place
         if name_end > base:
             return Cue(i, name_end, "Region", facility=direction, base=(base, name_end))
     if (
@@ -393,8 +399,9 @@ def kind_cues(doc: Doc, start: int, i: int, kind: str, end: int) -> list[Cue]:
     out: list[Cue] = []
     nxt = i + 1
     named_before = name_start(doc, start, i)
-    if named_before is not None and doc[i].lower_ in PART_KINDS:
-        # "the al-Qaterji neighbourhood of Aleppo": the name before; 'of' names the city
+    if named_before is not None and doc[i].lower_ in PART_KINDS | {"area"}:
+        # "the al-Qaterji neighbourhood of Aleppo", "the Bab al-Nasr area of Old Aleppo": the
+        # name before; 'of' names the city
         return [Cue(named_before, i, kind, kind_word=doc[i].text)]
     if nxt < end and doc[nxt].lower_ == "of":
         names = read_list(doc, nxt + 1, end)

@@ -3,7 +3,7 @@ Y hands", "Y is in full control of P", "the rebel town of P"."""
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from kg.extract.attribution import child
 from kg.extract.control.base import FIGHTING_TYPES, Found
@@ -17,6 +17,7 @@ from kg.extract.mentions import (
     Mention,
     actor_of,
     apposed_place,
+    capital_in_focus,
     introduced_later,
     is_city_part,
     is_state_force,
@@ -314,12 +315,11 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     if not (noun.tag_ in ("NNS", "NNPS") or single) or lemma not in kinds:
         return []
     if any(c.dep_ == "det" and c.lower_ in ("the", "these", "those", "both") for c in
-           noun.children):
-        return []  # "the rebel-held towns": ones named before, read by referred_places
+           noun.children):  # "the rebel-held towns": ones named before, read by referred_places
+        city = named_city(noun, ctx) or named_city(prep_object(noun, "of"), ctx)
+        return listed_parts(noun, city, ctx) if city is not None else []
     doc, end = noun.doc, noun.sent.end
-    if end >= len(doc):
-        return []
-    following = doc[end].sent
+    following = doc[end].sent if end < len(doc) else doc[end:end]
     fits = COMPATIBLE.get(lemma, SETTLEMENTS)
     city = named_city(noun, ctx) or named_city(prep_object(noun, "of"), ctx)
     found: list[Entity] = []
@@ -332,9 +332,69 @@ def named_next(noun: Token, ctx: ItemContext) -> list[Entity]:
                 and not locates(doc[m.start])
                 and m.entity.country in lexicon()["theatre_countries"] + [None]):
             found.append(m.entity)  # not "the Turkish border town of Kilis"
-    if not found:
-        found = called_later(noun, following.end, ctx)
+    if not found and city is not None and not single:
+        found = listed_parts(noun, city, ctx)
+    if not found:  # (not the parts another city's list names)
+        found = [e for e in called_later(noun, following.end, ctx)
+                 if city is None or not listed_elsewhere(e, city, ctx)]
     return found[:1] if single else found
+
+
+def listed_parts(noun: Token, city: Entity, ctx: ItemContext) -> list[Entity]:
+    """'gas fumes over rebel-held Damascus suburbs ... [paragraphs on] rockets hit the Damascus
+    suburbs of A, B and C': a plural part noun of a named city stands for the parts of that
+    city the item lists anywhere with a kind noun of its family and the city's own name (or
+    'the capital's', for a capital)."""
+    if noun.lemma_.lower() not in PART_KINDS:
+        return []
+    found: list[Entity] = []
+    for m in ctx.mentions:
+        kind = listing_kind(m, noun.doc)
+        if (kind is not None and kind.i != noun.i and m.entity not in found
+                and m.entity.type not in ("Country", "Province")
+                and city in owners(kind, ctx)):
+            found.append(m.entity)
+    return found
+
+
+def listed_elsewhere(place: Entity, city: Entity, ctx: ItemContext) -> bool:
+    """Does a list of another city's parts name this place ('the Hama suburbs of A and B')?"""
+    for m in ctx.mentions:
+        kind = listing_kind(m, ctx.doc) if m.entity == place else None
+        if kind is not None and (found := owners(kind, ctx)) and city not in found:
+            return True
+    return False
+
+
+def listing_kind(m: Mention, doc: Doc) -> Token | None:
+    """The plural part noun whose 'of' list names this place ('the Homs suburbs of A, B and
+    C'), through the list and the names a stripped comma glued on."""
+    first = doc[m.end - 1]
+    while first.dep_ in ("conj", "compound") and first.head.i != first.i:
+        first = first.head
+    of = first.head
+    kind = of.head if of.dep_ == "prep" and of.lower_ == "of" else None
+    if kind is None or kind.tag_ not in ("NNS", "NNPS") or kind.lemma_.lower() not in PART_KINDS:
+        return None
+    return kind
+
+
+def owners(kind: Token, ctx: ItemContext) -> list[Entity]:
+    """The cities a part noun is said to be of: a name compounded to it, or 'the capital's'
+    (the apostrophe may be stripped: 'the capitals eastern suburbs')."""
+    doc = kind.doc
+    words = [c for c in kind.children if c.dep_ in ("compound", "poss", "nmod")]
+    before = kind.i - 1
+    while before > 0 and doc[before].pos_ == "ADJ":
+        before -= 1
+    words.append(doc[before])
+    found = []
+    for w in words:
+        if w.lower_ in ("capital", "capitals"):
+            found.append(capital_in_focus(ctx))
+        elif (e := ctx.at(w)) is not None and e.type in ("City", "Town"):
+            found.append(e)
+    return [e for e in found if e is not None]
 
 
 def within(m: Mention, city: Entity, ctx: ItemContext) -> bool:
