@@ -1225,8 +1225,37 @@ def test_a_besieger_named_by_its_hyphen_is_not_the_holder_too() -> None:
     assert {c.controller.label for c in claims} == {"Government of Syria"}
 
 
-def test_a_party_that_only_strikes_a_besieged_town_is_not_its_besieger() -> None:
-    assert controls("Rebels fired shells on the besieged town of Kafr Dalla on Wednesday.") == []
+def test_the_party_that_strikes_a_besieged_town_besieges_it() -> None:
+    assert held(controls("Rebels fired shells on the besieged town of Kafr Dalla on Wednesday.")
+                ) == {"Kafr Dalla": "Government of Syria"}
+    assert held(controls("Regime airstrikes on Saturday on the besieged city of Kafr Dalla "
+                         "killed four children.")) == {"Kafr Dalla": "Syrian opposition"}
+    assert held(controls("Raids by regime helicopters on the besieged town of Kafr Dalla "
+                         "killed five.")) == {"Kafr Dalla": "Syrian opposition"}
+
+
+def test_a_besieged_town_no_one_strikes_names_no_holder() -> None:
+    assert controls("Aid reached the besieged town of Kafr Dalla on Wednesday.") == []
+
+
+def test_a_held_suffix_after_its_party_is_no_verb_of_the_clause_before() -> None:
+    claims = controls("Three people were killed and 40 injured following a shelling attack by "
+                      "terrorist groups on the government held western Aleppo.")
+    assert held(claims) == {"western Aleppo": "Government of Syria"}
+
+
+def test_a_number_and_its_unit_after_a_name_are_not_the_name() -> None:
+    claims = controls("Shelling hit a rebel-held town on Monday.",
+                      "The shells struck the town of Kafr Dalla 60 kilometres north of Hama.")
+    assert held(claims) == {"Kafr Dalla": "Syrian opposition"}
+
+
+def test_a_list_ner_ran_together_is_split_where_place_names_open() -> None:
+    claims = controls("Jets pounded ISILs strongholds in Tabaret al-Zuhur Abu Jarad Abu Tina and "
+                      "al-Kabireh east of Hama.")
+    assert held(claims) == dict.fromkeys(
+        ["Tabaret al-Zuhur", "Abu Jarad", "Abu Tina", "al-Kabireh"],
+        "Islamic State of Iraq and the Levant")
 
 
 def test_a_partys_air_base_at_a_place_is_held_by_the_party() -> None:

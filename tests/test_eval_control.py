@@ -59,22 +59,27 @@ def test_cases_are_scored_with_their_causes(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="the FA-KES corpus is not beside the project")
 @pytest.mark.parametrize(
-    "gold, floor",
+    "gold, floor, none_floor",
     [
-        (SHARED / "gold" / "dev_control.json", 0.81),
-        (ROOT / "tests/gold/dev_control_2.json", 0.74),
-        (ROOT / "tests/gold/dev_control_3.json", 0.70),
-        (ROOT / "tests/gold/dev_control_4.json", 0.78),
-        (ROOT / "tests/gold/dev_control_5.json", 0.75),
-        (ROOT / "tests/gold/dev_control_6.json", 0.74),
-        (ROOT / "tests/gold/dev_control_7.json", 0.50),
+        (SHARED / "gold" / "dev_control.json", 0.81, 0.95),
+        (ROOT / "tests/gold/dev_control_2.json", 0.74, 0.95),
+        (ROOT / "tests/gold/dev_control_3.json", 0.70, 0.95),
+        (ROOT / "tests/gold/dev_control_4.json", 0.78, 0.95),
+        # set 5 makes 'terrorists fired shells on the besieged al-Fouaa town' a place no one is
+        # said to hold; sets 7 and 8 read the same wording as held by the side under siege
+        # (set 7's guideline 29, a set-8 clarification), and the extractor follows them
+        (ROOT / "tests/gold/dev_control_5.json", 0.75, 0.90),
+        (ROOT / "tests/gold/dev_control_6.json", 0.74, 0.95),
+        (ROOT / "tests/gold/dev_control_7.json", 0.70, 0.95),
+        (ROOT / "tests/gold/dev_control_8.json", 0.60, 0.95),
     ],
 )
-def test_blind_development_sets_stay_above_their_floor(gold: Path, floor: float) -> None:
+def test_blind_development_sets_stay_above_their_floor(gold: Path, floor: float,
+                                                       none_floor: float) -> None:
     if not gold.exists():
         pytest.skip(f"{gold} is absent")
     scores = evaluate_control(gold, CORPUS, None, build).as_dict()
     right, total = scores["positive"]
     assert right / total >= floor
     right, total = scores["negative"]
-    assert right / total >= 0.95
+    assert right / total >= none_floor

@@ -104,7 +104,10 @@ def is_name_word(token: Token) -> bool:
         return False  # "the city of Homs Wednesday"
     if token.is_punct and text not in ("-", "'"):
         return False
-    if text[:1].isupper() or text[:1].isdigit() or glued_article(text):
+    if text[:1].isdigit():  # "Division 30", not "the town of X 60 kilometres north of"
+        nxt = token.nbor() if token.i + 1 < len(token.doc) else None
+        return nxt is None or not (nxt.is_alpha and nxt.text[:1].islower())
+    if text[:1].isupper() or glued_article(text):
         return True
     return text.lower() in CONNECTORS or text.lower().startswith(PREFIXES)
 

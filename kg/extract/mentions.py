@@ -16,7 +16,7 @@ from functools import lru_cache
 from spacy.attrs import DEP, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.cues import DIRECTION_KINDS, PART_KINDS, Cue, place_cues
+from kg.extract.cues import DIRECTION_KINDS, PART_KINDS, Cue, place_cues, split_run
 from kg.extract.gazetteer import (
     NER_TYPES,
     Entity,
@@ -156,12 +156,13 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
         group = gazetteer.lookup(group_name) or gazetteer.adhoc(group_name, "ArmedGroup", sure=True)
         ctx.add(Mention(start, end, group, group_name))
         taken.update(range(start, end))
-    for ent in doc.ents:
-        if taken & set(range(ent.start, ent.end)):
+    for whole in doc.ents:
+        if taken & set(range(whole.start, whole.end)):
             continue
-        found = entity_for_span(ent, gazetteer)
-        if found is not None:
-            ctx.add(Mention(ent.start, ent.end, found, ent.text))
+        for ent in listed_names(whole, gazetteer):
+            found = entity_for_span(ent, gazetteer)
+            if found is not None:
+                ctx.add(Mention(ent.start, ent.end, found, ent.text))
     ctx.mentions.sort(key=lambda m: m.start)
     unlink_strays(ctx)
     return ctx
@@ -324,6 +325,20 @@ def city_part(cue: Cue, doc: Doc, ctx: ItemContext) -> Entity | None:
     if city is None or city.type not in ("City", "Town"):
         return None
     return ctx.gazetteer.facility(cue.label(doc, city.label), cue.facility, city.label)
+
+
+def listed_names(ent: Span, gazetteer: Gazetteer) -> list[Span]:
+    """A place NER ran over a list whose commas were stripped ('strongholds in Tabqa
+    al-Hamra Abu Jarad Umm Tina and al-Kabir'), split where place names open, when 'and'
+    or a comma follows it and no gazetteer knows the whole."""
+    doc = ent.doc
+    after = doc[ent.end] if ent.end < len(doc) else None
+    if (len(ent) < 3 or ent.label_ not in ("GPE", "LOC", "FAC") or after is None
+            or after.lower_ not in ("and", ",")
+            or gazetteer.lookup(ent.text) is not None):
+        return [ent]
+    parts = split_run(doc, ent.start, ent.end, listed=True)
+    return [Span(doc, s, e, label=ent.label_) for s, e in parts] if len(parts) > 1 else [ent]
 
 
 def entity_for_span(ent: Span, gazetteer: Gazetteer) -> Entity | None:

@@ -60,10 +60,31 @@ def named_here(noun: Token, ctx: ItemContext) -> bool:
 
 def attacking_party(adjective: Token, ctx: ItemContext) -> Token | None:
     """Who besieges a place: the party the adjective's hyphen names ('the terrorist-besieged
-    town'). A party that only strikes a besieged town ('Jaish al-Fatah fired shells on the
-    besieged town') is not said to besiege it."""
+    town'), else the party the sentence has striking it ('regime airstrikes on the besieged
+    city of X', 'rebels fired shells on the besieged town'): who bombards a besieged town is
+    the side that besieges it."""
     if adjective.i >= 2 and adjective.nbor(-1).text == "-":
         return adjective.nbor(-2) if holder_word(adjective.nbor(-2), ctx) else None
+    return striking_party(adjective.head, ctx)
+
+
+def striking_party(place: Token, ctx: ItemContext) -> Token | None:
+    """The party an attack on the place is by: the attack noun's own modifier or 'by' object
+    ('regime airstrikes on X', 'raids by Russian jets on X'), or the subject of the verb that
+    strikes it ('rebels shelled X', 'rebels fired shells on X')."""
+    words = lexicon()
+    nouns = words["attack_nouns"] + ["shell", "rocket", "missile", "mortar"]
+    for up in list(place.ancestors)[:4]:
+        if up.pos_ == "NOUN" and up.lemma_.lower() in nouns:
+            for c in [*up.children, prep_object(up, "by")]:
+                if c is not None and c.dep_ in ("compound", "amod", "poss", "nmod", "pobj") \
+                        and holder_word(c, ctx) is not None:
+                    return c
+        elif up.pos_ == "VERB":
+            if up.lemma_.lower() not in words["attack_verbs"] or is_passive(up):
+                return None
+            doer = subject(up)
+            return doer if doer is not None and holder_word(doer, ctx) is not None else None
     return None
 
 

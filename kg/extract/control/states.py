@@ -47,7 +47,9 @@ def held_unhyphenated(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found |
     feed stripped; the parser often makes 'held' a verb and the place its object."""
     head = token.head
     noun = head if head.pos_ in ("NOUN", "PROPN") and head.i > token.i else child(token, "dobj")
-    if noun is None or child(token, "nsubj") is not None:
+    doer = child(token, "nsubj")
+    if noun is None or doer is not None and doer.pos_ in ("NOUN", "PROPN", "PRON") and (
+            actor_of(doer, ctx) is not None):
         return None  # "the rebels held the town": the verb, read by 'controlled'
     return held_place(token, token.nbor(-1), noun, ctx, gaz)
 
@@ -131,8 +133,12 @@ def enclosing_part(noun: Token | None) -> Token | None:
 
 
 def divided(held: Token) -> bool:
-    """'divided into rebel-held and regime-held areas': two holders, no one place's."""
-    return held.dep_ == "conj" or any(c.dep_ == "conj" for c in held.children)
+    """'divided into rebel-held and regime-held areas': two holders, no one place's (not
+    'were killed ... the government held western Aleppo', a verb the parser joined on)."""
+    words = lexicon()["held_suffixes"] + lexicon()["control_state_verbs"]
+    partners = [held.head] if held.dep_ == "conj" else []
+    partners += [c for c in held.children if c.dep_ == "conj"]
+    return any(p.lemma_.lower() in words or p.lower_ in words for p in partners)
 
 
 def of_container(noun: Token, ctx: ItemContext) -> bool:
