@@ -1354,3 +1354,25 @@ def test_the_named_area_of_a_city_is_the_area_not_the_city() -> None:
         "Seven died in the Bab al-Farah area of Old Aleppo, the monitor said.",
     )
     assert held(claims) == {"Bab al-Farah": "Syrian opposition"}
+
+
+def test_the_party_that_beats_back_a_siege_holds_the_place() -> None:
+    claims = controls("An offensive in May saw IS encircle Kafr Dalla but rebels pushed back the "
+                      "assault the following month.")
+    assert {c.controller.label for c in claims} == {"Syrian opposition"}
+    assert {c.place.label for c in claims} == {"Kafr Dalla"}
+
+
+def test_storming_a_partys_strongholds_is_an_assault_not_a_capture() -> None:
+    claims = controls("Syrian soldiers stormed Nusra Front's strongholds in Kafr Dalla, killing "
+                      "eight militants.")
+    assert [(c.place.label, c.controller.label, c.event) for c in claims] == [
+        ("Kafr Dalla", "Al-Nusra Front", "ControlState")]
+    [c] = controls("ISIL stormed the town of Kafr Dalla on Wednesday.")
+    assert c.event == "ControlChange"
+
+
+def test_a_force_named_in_capitals_is_that_force_not_the_generic_word_inside_it() -> None:
+    [c] = controls("The so-called Northern Sun Troops managed on Wednesday to control Kafr Dalla "
+                   "town after clashes with ISIL.")
+    assert c.controller.label == "Northern Sun Troops"

@@ -153,7 +153,8 @@ def build_context(doc: Doc, gazetteer: Gazetteer, stem: str) -> ItemContext:
     remember_lists(ctx, listed)
     for start, end in group_names(doc):  # "Liwa Thuwar al-Raqqa": a group, not Raqqa
         group_name = doc[start:end].text
-        group = gazetteer.lookup(group_name) or gazetteer.adhoc(group_name, "ArmedGroup", sure=True)
+        group = (gazetteer.lookup(group_name) or people_named(doc[start:end], gazetteer)
+                 or gazetteer.adhoc(group_name, "ArmedGroup", sure=True))
         ctx.add(Mention(start, end, group, group_name))
         taken.update(range(start, end))
     for whole in doc.ents:
@@ -237,6 +238,39 @@ def group_names(doc: Doc) -> list[tuple[int, int]]:
                 i = end
                 continue
         i += 1
+    return found + named_forces(doc, found)
+
+
+def people_named(span: Span, gazetteer: Gazetteer) -> Entity | None:
+    """A force's name with its country where its people's word belongs ('Syria Democratic
+    Forces'): the force the people's word names."""
+    words = []
+    for t in span:
+        country = gazetteer.lookup(t.text) if t.text[:1].isupper() else None
+        words.append(country.demonyms[0] if country is not None and country.type == "Country"
+                     and country.demonyms else t.text)
+    text = " ".join(words)
+    return gazetteer.lookup(text) if text != span.text else None
+
+
+def named_forces(doc: Doc, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """'the so-called Democratic Syria Troops': three or more capitalised words inside a
+    sentence, ending in a word for a force ('Troops', 'Forces', 'Army'; kg/data/lexicon.json
+    "armed_group_tails") and not opened by a people's word, name one force, not the country
+    and the generic troops inside it."""
+    tails = set(lexicon()["armed_group_tails"])
+    used = {i for s, e in taken for i in range(s, e)}
+    found: list[tuple[int, int]] = []
+    for t in doc:
+        if t.lower_ not in tails or not t.text[:1].isupper() or t.i in used:
+            continue
+        start = t.i
+        while start > 0 and doc[start - 1].text[:1].isupper() and not doc[start].is_sent_start:
+            start -= 1
+        if (t.i - start >= 2 and not doc[start].is_sent_start
+                and doc[start].ent_type_ != "NORP" and doc[start].pos_ != "ADJ"
+                and not used & set(range(start, t.i + 1))):
+            found.append((start, t.i + 1))
     return found
 
 

@@ -53,10 +53,12 @@ def lemma_fixes_component(doc: Doc) -> Doc:
             token.pos_ = "NOUN"  # "under jihadist control": a lower-case word is no name
         if (
             token.pos_ == "NOUN"
-            and any(c.dep_ == "nsubj" for c in token.lefts)
+            and (any(c.dep_ == "nsubj" for c in token.lefts)
+                 or token.dep_ in ("ROOT", "ccomp", "xcomp", "conj", "advcl"))
             and any(c.dep_ == "dobj" for c in token.rights)
         ):
-            # "the army retook Rawa" tagged a noun the parser reads as a verb: a verb
+            # "the army retook Rawa", "saw IS encircle X" tagged a noun the parser reads as a
+            # verb with an object: a verb
             token.pos_, token.tag_ = "VERB", "VBD"
             if token.text not in fixes:
                 token.lemma_ = verb_lemma(token.lower_)

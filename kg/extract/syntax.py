@@ -172,5 +172,17 @@ def changed_by(token: Token) -> bool:
                 c.lower_ in ("out", "from") for c in t.children
             ):
                 return False  # "pushing towards the IS stronghold of X": no one is driven out
-            return t.lemma_.lower() in changes and not irrealis(t)
+            return (t.lemma_.lower() in changes and not irrealis(t)
+                    and not party_positions(t))
     return False
+
+
+def party_positions(verb: Token) -> bool:
+    """'soldiers stormed the Nusra Front's strongholds in X': storming a party's strongholds or
+    positions is an assault on them, not yet their capture."""
+    lex = lexicon()
+    if verb.lemma_.lower() not in lex["assault_gain_verbs"]:
+        return False
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    return obj is not None and obj.tag_ in ("NNS", "NNPS") and obj.lemma_.lower() in (
+        *lex["stronghold_nouns"], "position", "post", "base", "headquarter", "headquarters")

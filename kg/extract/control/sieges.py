@@ -10,7 +10,7 @@ from kg.extract.control.base import FIGHTING_TYPES, Found
 from kg.extract.control.states import holder_word
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, places_of
-from kg.extract.syntax import is_passive, prep_object, roles, subject
+from kg.extract.syntax import is_passive, phrasal, prep_object, roles, subject
 
 ARMED = FIGHTING_TYPES | {"Country"}  # who can be besieged in a place
 
@@ -27,6 +27,9 @@ def besieged(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         # besieged town" says not whose (siege_noun's kin, the party of the place, may)
         return besieged_inside(verb, ctx, gaz)
     besieger_t, place_t = roles(verb)
+    hung = child(verb, "compound", "npadvmod")  # "saw IS encircle X": the name the parse
+    if hung is not None and not is_passive(verb) and actor_of(hung, ctx) is not None:
+        besieger_t = hung  # hung on the verb, not the subject above it
     if besieger_t is not None and actor_of(besieger_t, ctx) is None and not is_passive(verb):
         return None  # "buildings surrounding the park": no force besieges anything
     inside = actor_of(place_t, ctx) if place_t is not None else None
@@ -133,7 +136,10 @@ def siege_found(
         besieger = holder_word(besieger_t, ctx) if besieger_t is not None else None
         side = gaz.side_of(besieger) if besieger is not None else None
         known = ctx.holders.get(places[0].key)  # the holder the item gave the place
-        if known is not None and (side is None or gaz.side_of(known) != side):
+        defender = defender_in(trigger, ctx)  # "IS encircled X but rebels pushed it back"
+        if defender is not None and (side is None or gaz.side_of(defender) != side):
+            holder = defender
+        elif known is not None and (side is None or gaz.side_of(known) != side):
             holder = known
         else:
             opponent = lexicon()["besieged_side"].get(side.key if side else "")
@@ -141,6 +147,19 @@ def siege_found(
     if holder is None:
         return None
     return Found(trigger, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
+
+
+def defender_in(trigger: Token, ctx: ItemContext) -> Entity | None:
+    """The armed party the sentence has beating back an attack ('... but rebels pushed back
+    the assault', 'rebels repelled the attack'): the defender of the place it is about."""
+    words = lexicon()
+    for t in trigger.sent:
+        if t.pos_ == "VERB" and (t.lemma_.lower() in words["repel_verbs"]
+                                 or phrasal(t, "repel_phrasal")) and not is_passive(t):
+            found = actor_of(subject(t), ctx) if subject(t) is not None else None
+            if found is not None and found.type in FIGHTING_TYPES:
+                return found
+    return None
 
 
 def governing_force(trigger: Token, ctx: ItemContext) -> Token | None:

@@ -507,6 +507,8 @@ def repelled(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if target is not None and target.lemma_.lower() in ("position", "positions"):
         target = prep_object(target, "in", "of", "around") or target
     places = [p for p in places_of(target, ctx) if p.type != "Country"] if target else []
+    if target is None and any(c.dep_ == "det" and c.lower_ == "the" for c in attack_t.children):
+        places = attacked_before(verb, ctx)  # "IS encircled X but rebels pushed back the assault"
     where = where_place(verb, ctx)
     if where is not None and target is not None and target.lemma_.lower() in (
         *lexicon()["settlement_nouns"], "area"
@@ -517,6 +519,20 @@ def repelled(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
         return None
     return Found(verb, "ControlState", places[0], defender, None, gaz.side_of(defender),
                  places[1:])
+
+
+def attacked_before(verb: Token, ctx: ItemContext) -> list[Entity]:
+    """The places an earlier clause of the sentence has attacked, besieged or tried to take
+    ('IS encircled X but rebels pushed back the assault'): what 'the assault' was on."""
+    words = lexicon()
+    kinds = set(words["attack_verbs"]) | set(words["siege_verbs"]) | set(words["control_gain"])
+    found: list[Entity] = []
+    for t in verb.doc[verb.sent.start : verb.i]:
+        if t.pos_ == "VERB" and t.lemma_.lower() in kinds:
+            obj = child(t, "dobj")
+            found += [p for p in places_of(obj, ctx) if p.type != "Country" and p not in found] \
+                if obj is not None else []
+    return found
 
 
 def where_place(verb: Token, ctx: ItemContext) -> Entity | None:

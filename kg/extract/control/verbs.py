@@ -12,13 +12,15 @@ from kg.extract.attribution import child
 from kg.extract.control.base import FIGHTING_TYPES, Found, gain_found
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, place_of, salient_place
-from kg.extract.syntax import is_passive, prep_object, roles, subject
+from kg.extract.syntax import is_passive, party_positions, prep_object, roles, subject
 
 CONTROL = "control"
 SECURITY_VERBS = ("restore", "establish", "return", "bring")  # "restored security to X"
 
 
 def gain(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    if party_positions(verb):
+        return None  # "stormed IS positions in X": the positions' holder, read by its noun
     agent, patient = roles(verb)
     patient = lying_in(patient) or patient
     if agent is None:
