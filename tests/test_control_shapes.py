@@ -1376,3 +1376,25 @@ def test_a_force_named_in_capitals_is_that_force_not_the_generic_word_inside_it(
     [c] = controls("The so-called Northern Sun Troops managed on Wednesday to control Kafr Dalla "
                    "town after clashes with ISIL.")
     assert c.controller.label == "Northern Sun Troops"
+
+
+def test_a_stronghold_of_the_fighters_is_the_group_the_sentence_named() -> None:
+    [c] = controls("Twelve Islamic State militants were killed in raids on Wednesday in the "
+                   "eastern province of Hasakah a stronghold of the jihadist fighters.")
+    assert (c.place.type, c.controller.label) == ("Province", "Islamic State of Iraq and the Levant")
+
+
+def test_a_groups_capital_with_its_apostrophe_stripped() -> None:
+    [c] = controls("Kurdish fighters cut the road heading to ISs de facto capital of Raqqa.")
+    assert (c.place.label, c.controller.label) == ("Raqqa", "Islamic State of Iraq and the Levant")
+
+
+def test_a_held_district_named_next_is_the_one_called_a_district_of_its_kind() -> None:
+    [c] = controls("A car bomb hit a government-held district of Homs on Wednesday.",
+                   "The bomb went off in the Qasr area of the Wadi Zeitun neighbourhood.")
+    assert (c.place.label, c.controller.label) == ("Wadi Zeitun", "Government of Syria")
+
+
+def test_a_possessive_a_feed_glued_on_is_not_part_of_a_sources_label() -> None:
+    [c] = controls("The Hezbollahs commander said rebels took the village of Kafr Dalla.")
+    assert c.claimant.label == "Hezbollah commander"

@@ -322,6 +322,8 @@ def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
     if cue.facility is None:
         text = doc[cue.start : cue.end].text
         names = [f"{text} {cue.kind_word}", text] if cue.kind_word else [text]
+        if cue.type == "Province":  # "the province of Raqa": Raqa province, not the city
+            names.append(f"{text} province")
         for name in names:  # "Idlib province" is the province, not the city "Idlib"
             # "Idleb city" is its province's capital
             settlement = cue.type in SETTLEMENTS
@@ -791,9 +793,12 @@ def source_label(token: Token, ctx: ItemContext) -> str:
     kept = []
     for t in np_tokens(token):
         named = ctx.at(t)
+        if t.tag_ == "POS":
+            continue  # "the Hezbollahs commander": the possessive a feed glued on
         if t.i < token.i and (
             t.dep_ in ("det", "advmod", "punct", "nummod")
-            or (t.pos_ == "PROPN" and t.ent_type_ != "NORP")
+            or (t.pos_ == "PROPN" and t.ent_type_ != "NORP"
+                and not (t.i + 1 < len(t.doc) and t.nbor().tag_ == "POS"))
             or (named is not None and named.is_place)
             or t.lower_ in CONNECTORS_OF_NAMES
         ):
@@ -1477,8 +1482,11 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
                  and m.entity.part_of not in (container.key, container.part_of))
     ]  # "a Kurdish-held town on the border": not the Turkish town named next, nor one near;
     # "the last neighbourhood of Homs": not a quarter of another city
-    if after:
-        return after[0].entity
+    if after:  # "a district ... in the X area of the Y neighbourhood": Y, called as its kin
+        kin = PART_KINDS if lemma in PART_KINDS else ()
+        doc = token.doc
+        called = [m for m in after if m.end < len(doc) and doc[m.end].lemma_.lower() in kin]
+        return (called or after)[0].entity
     if indefinite and (named := named_next_as(token, lemma, ctx)) is not None:
         return named
     if container is not None:

@@ -171,8 +171,8 @@ def possessive_stems() -> set[str]:
         if e.type in POSSESSIVE_TYPES and e.known:
             names.update(n for n in (e.label, *e.aliases) if n.isalpha() and n[:1].isupper())
     taken = {n.lower() for n in names} | {w.lower() for w in lex["not_stripped_possessives"]}
-    stems |= {n for n in names if len(n) >= 4 and not n.endswith("s") and
-              (n + "s").lower() not in taken}
+    stems |= {n for n in names if (len(n) >= 4 or n.isupper() and len(n) >= 2)
+              and not n.endswith("s") and (n + "s").lower() not in taken}  # (and "ISs")
     return stems
 
 

@@ -8,6 +8,7 @@ from spacy.tokens import Token
 
 from kg.extract.attribution import child
 from kg.extract.control.base import FIGHTING_TYPES, HOLDER_TYPES, Found, country_of
+from kg.extract.control.states import recent_group
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
     ItemContext,
@@ -137,15 +138,16 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
         return None
     of = prep_object(noun, "of")
     holder = None
-    for c in noun.children:
+    for child_t in noun.children:
+        c, dep = possessor(child_t), child_t.dep_
         named = ctx.at(c)
         if c.ent_type_ == "NORP" or c.lower_ in ("syrian", "iraqi"):
             continue  # "its main Iraqi bastion": where, not whose
         if (
-            c.dep_ in ("poss", "compound", "amod", "nmod")
+            dep in ("poss", "compound", "amod", "nmod")
             and named is None
             or (
-                c.dep_ in ("poss", "compound", "amod", "nmod")
+                dep in ("poss", "compound", "amod", "nmod")
                 and named is not None
                 and named.is_actor
             )
@@ -153,6 +155,9 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             holder = holder or actor_of(c, ctx) or backed_side(c, ctx)
     if holder is None and of is not None and place_mention(of, ctx) is None:
         holder = actor_of(of, ctx)
+        if holder is None and of.lemma_.lower() in lexicon()["generic_fighter_nouns"]:
+            holder = recent_group(noun, ctx)  # "a stronghold of the jihadist fighters": the
+            # group the sentence or the one before named
     if holder is None and noun.dep_ == "pobj" and noun.head.lower_ == "in":
         # "HTS militants, who are based in the adjacent stronghold of Idlib": theirs
         verb = noun.head.head
@@ -251,12 +256,17 @@ def left_as(noun: Token, ctx: ItemContext) -> Token | None:
 def group_capital(noun: Token, ctx: ItemContext) -> bool:
     """Is this 'capital' an armed group's ('IS's de facto capital', 'the de facto capital of
     ISIS'), not a country's?"""
-    owners = [c for c in noun.children if c.dep_ in ("poss", "compound", "nmod")]
+    owners = [possessor(c) for c in noun.children if c.dep_ in ("poss", "compound", "nmod")]
     for c in [*owners, prep_object(noun, "of")]:
         found = actor_of(c, ctx) if c is not None else None
         if found is not None and found.type == "ArmedGroup":
             return True
     return False
+
+
+def possessor(token: Token) -> Token:
+    """The name a possessive marker belongs to ('ISs': the parse may hang the 's' alone)."""
+    return token.nbor(-1) if token.tag_ == "POS" and token.i > 0 else token
 
 
 def backed_side(token: Token, ctx: ItemContext) -> Entity | None:
