@@ -1398,3 +1398,26 @@ def test_a_held_district_named_next_is_the_one_called_a_district_of_its_kind() -
 def test_a_possessive_a_feed_glued_on_is_not_part_of_a_sources_label() -> None:
     [c] = controls("The Hezbollahs commander said rebels took the village of Kafr Dalla.")
     assert c.claimant.label == "Hezbollah commander"
+
+
+def test_a_list_of_places_in_a_held_part_is_held_with_it() -> None:
+    claims = controls("Airstrikes hit the neighbourhoods of Kafr Dalla, Zaydal and Ain Qabra in "
+                      "rebel-held eastern Aleppo on Sunday.")
+    assert {"Kafr Dalla", "Zaydal", "Ain Qabra"} <= set(held(claims))
+    assert set(held(claims).values()) == {"Syrian opposition"}
+
+
+def test_villages_taken_unnamed_are_the_ones_the_next_sentence_lists() -> None:
+    claims = controls("The rebels have seized control of 14 villages in four days.",
+                      "The gains lie north of Hama including the towns of Kafr Dalla and Zaydal.")
+    assert held(claims) == dict.fromkeys(["Kafr Dalla", "Zaydal"], "Syrian opposition")
+    claims = controls("The army managed to control a number of villages east of Hama.",
+                      "Among the villages which cover 130 square kilometres are Zaydal and "
+                      "Kafr Dalla.")
+    assert held(claims) == dict.fromkeys(["Zaydal", "Kafr Dalla"], "Government of Syria")
+
+
+def test_villages_taken_unnamed_are_not_the_places_a_later_sentence_only_mentions() -> None:
+    claims = controls("The rebels have seized control of 14 villages in four days.",
+                      "Meanwhile aid reached Kafr Dalla and Zaydal.")
+    assert held(claims) == {}

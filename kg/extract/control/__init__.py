@@ -137,8 +137,8 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         if found is not None and partly(token):
             return None  # "was partly held by IS": a divided place has no one controller
         if found is not None and found.event == "ControlState":
-            found.others += [p for p in (part_within(token, ctx),)
-                             if p is not None and p != found.place and p not in found.others]
+            found.others += [p for p in parts_within(token, ctx)
+                             if p != found.place and p not in found.others]
         if found is not None or not shape.tries:
             return found
     return None
@@ -168,23 +168,24 @@ def still_held(token: Token, ctx: ItemContext) -> Found | None:
 NAMED_PARTS = (*PART_KINDS, "town", "village")  # what lies in a held place
 
 
-def part_within(trigger: Token, ctx: ItemContext) -> Entity | None:
+def parts_within(trigger: Token, ctx: ItemContext) -> list[Entity]:
     """'the Zubdiya neighbourhood in rebel-held Aleppo', 'the town of Douma in the rebel
-    stronghold of Eastern Ghouta': a place named with its kind just before 'in' a held place
-    is held by the same party."""
+    stronghold of Eastern Ghouta', 'the neighbourhoods of A, B and C in the besieged east':
+    places named with their kind just before 'in' a held place are held by the same party."""
     start = min(trigger.left_edge.i, trigger.i)
     if start < 3 or trigger.doc[start - 1].lower_ not in ("in", "of"):
-        return None
+        return []
     doc, end = trigger.doc, start - 1
     kind = doc[end - 1].lemma_.lower()
     for m in ctx.mentions:
-        ends_here = m.end == end and any(called_so(m, k, doc) for k in NAMED_PARTS)
+        ends_here = m.end == end and (any(called_so(m, k, doc) for k in NAMED_PARTS)
+                                      or m.start in ctx.lists)
         before_kind = m.end == end - 1 and kind in NAMED_PARTS
         if (ends_here or before_kind) and m.entity.type not in ("Country", "Province") and (
             m.entity.type in SETTLEMENTS | {"Region"}
         ):
-            return m.entity
-    return None
+            return ctx.lists.get(m.start, [m.entity])
+    return []
 
 
 def partly(token: Token) -> bool:

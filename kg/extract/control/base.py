@@ -10,7 +10,15 @@ from spacy.tokens import Token
 
 from kg.extract.attribution import child
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, antecedent, places_of
+from kg.extract.mentions import (
+    ItemContext,
+    actor_of,
+    antecedent,
+    called_so,
+    places_of,
+    proper_place,
+)
+from kg.extract.syntax import prep_object
 
 
 @dataclass
@@ -56,12 +64,44 @@ def gain_found(
     certain = (sure or target_t is not None and actor_of(target_t, ctx) is not None
                or lone_name_taken(place_t, agent))
     places = [p for p in places_of(place_t, ctx, certain=certain) if p.type != "Country"]
+    if not places and place_t is not None:
+        places = listed_next(place_t, ctx)
     if not places:
         return None
     controller = gaz.side_of(agent)
     return Found(
         trigger, event, places[0], agent, actor_of(target_t, ctx), controller, places[1:]
     )
+
+
+def listed_next(noun: Token, ctx: ItemContext) -> list[Entity]:
+    """'rebels seized 14 villages in four days. The gains include the towns of A and B',
+    '... Among the villages are A and B': the settlements a plural that names none stands for
+    are those the next sentence lists with a settlement word."""
+    kinds = ("village", "town", "city")
+    if noun.lemma_.lower() in ("number", "dozen", "handful", "series", "string", "group"):
+        noun = prep_object(noun, "of") or noun  # "a number of villages"
+    if noun.tag_ != "NNS" or noun.lemma_.lower() not in kinds or prep_object(noun, "of"):
+        return []
+    doc = noun.doc
+    if noun.sent.end >= len(doc):
+        return []
+    following = doc[noun.sent.end].sent
+    among = following[0].lower_ == "among" and any(
+        t.lemma_.lower() in kinds for t in following[1:4])
+    found: list[Entity] = []
+    for m in list(ctx.mentions):
+        if not following.start <= m.start < following.end:
+            continue
+        entity = m.entity
+        if among and not entity.is_place and not entity.known:
+            entity = proper_place(doc[m.end - 1], ctx, certain=True) or entity  # what NER
+            # took for a person is a place when the sentence lists the villages
+        if not entity.is_place or entity.type in ("Country", "Province") or entity in found:
+            continue
+        if among or any(called_so(m, k, doc) for k in kinds) or m.start in ctx.lists:
+            found.extend(e for e in ctx.lists.get(m.start, [entity]) if e not in found)
+    return found
 
 
 def lone_name_taken(place_t: Token | None, agent: Entity | None) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import FIGHTING_TYPES, Found
+from kg.extract.control.base import FIGHTING_TYPES, Found, listed_next
 from kg.extract.cues import PART_KINDS
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
@@ -184,7 +184,8 @@ def controlled(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
             patient_t = whole_of(patient_t)
             places = [p for p in places_of(patient_t, ctx, settlement_only=patient_t is None
                                            or patient_t.lemma_.lower() != "province")
-                      if p.type != "Country"]
+                      if p.type != "Country"] or (
+                listed_next(patient_t, ctx) if patient_t is not None else [])
         if not places or agent is None:
             return None
         return Found(token, "ControlState", places[0], agent, None, gaz.side_of(agent),
