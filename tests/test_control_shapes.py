@@ -521,9 +521,9 @@ def test_an_announced_nominal_capture_is_news_of_the_day() -> None:
     assert c.date.start == dt.date(2019, 3, 13) and c.event == "ControlChange"
     [c] = controls("The capture of Umm Tut was announced by the YPG.")
     assert c.date.start == THURSDAY
-    # a capture only referred back to keeps no date of its own
+    # a capture only referred back to keeps no day of its own: it happened by the report
     [c] = controls("The capture of Umm Tut by the YPG cut the road.")
-    assert c.date is None
+    assert (c.date.start, c.date.end) == (None, THURSDAY)
 
 
 def test_the_province_whose_capital_was_named_and_nearly_all_of_it() -> None:
@@ -628,12 +628,12 @@ def test_earlier_opening_a_sentence_is_the_days_news_not_backstory() -> None:
     [c] = controls("Earlier, the army seized the town of Umm Tut after rebels surrendered.")
     assert c.date.start == THURSDAY
     [c] = controls("The army had earlier seized the town of Umm Tut.")
-    assert c.date is None
+    assert (c.date.start, c.date.end) == (None, THURSDAY)
 
 
-def test_a_capture_announced_as_backstory_keeps_no_date() -> None:
+def test_a_capture_announced_as_backstory_keeps_no_day_of_its_own() -> None:
     [c] = controls("IS attacked the troops that had earlier announced the capture of Umm Tut.")
-    assert c.date is None
+    assert c.date.start is None and c.date.end == THURSDAY
 
 
 def test_a_besieged_place_is_held_by_whom_the_item_said_held_it() -> None:
@@ -1381,7 +1381,8 @@ def test_a_force_named_in_capitals_is_that_force_not_the_generic_word_inside_it(
 def test_a_stronghold_of_the_fighters_is_the_group_the_sentence_named() -> None:
     [c] = controls("Twelve Islamic State militants were killed in raids on Wednesday in the "
                    "eastern province of Hasakah a stronghold of the jihadist fighters.")
-    assert (c.place.type, c.controller.label) == ("Province", "Islamic State of Iraq and the Levant")
+    assert c.place.type == "Province"
+    assert c.controller.label == "Islamic State of Iraq and the Levant"
 
 
 def test_a_groups_capital_with_its_apostrophe_stripped() -> None:
@@ -1421,3 +1422,29 @@ def test_villages_taken_unnamed_are_not_the_places_a_later_sentence_only_mention
     claims = controls("The rebels have seized control of 14 villages in four days.",
                       "Meanwhile aid reached Kafr Dalla and Zaydal.")
     assert held(claims) == {}
+
+
+def test_a_capture_told_as_background_holds_by_the_report() -> None:
+    [c] = controls("The brief seizure of Kafr Dalla by the army was part of an abortive offensive.")
+    assert (c.date.start, c.date.end) == (None, THURSDAY)
+    dated = controls("The army seized Kafr Dalla on Monday.",
+                     "The earlier capture of Kafr Dalla by rebels was brief.")
+    assert [(c.controller.label, c.date and c.date.start) for c in dated] == [
+        ("Government of Syria", dt.date(2019, 3, 11)), ("Syrian opposition", None)]
+
+
+def test_they_is_not_the_party_its_own_sentence_drives_out() -> None:
+    claims = controls("Hezbollah fighters and the army pressed on against the rebels in Zabadani.",
+                      "They seized the Kafr Dalla district, driving out the rebels.")
+    assert {c.controller.label for c in claims if c.place.label == "Kafr Dalla"} == {
+        "Government of Syria"}
+
+
+def test_a_stronghold_a_lead_leaves_unnamed_is_the_city_named_next() -> None:
+    claims = controls("Air strikes killed 21 civilians in and around a stronghold of the Islamic "
+                      "State group in northern Syria on Monday.",
+                      "Fifteen died in a northern district of Manbij.")
+    assert held(claims) == {"Manbij": "Islamic State of Iraq and the Levant"}
+    claims = controls("Kurdish fighters encircled a stronghold of IS militants in Manbij.",
+                      "Aid reached Homs on Monday.")
+    assert held(claims) == {"Manbij": "Islamic State of Iraq and the Levant"}

@@ -29,7 +29,7 @@ from kg.derived.base import Change, Derived, ckg_terms
 from kg.store import GraphStore, Sparql, VersionMark, load
 from kg.vocab import DERIVED_GRAPH, ONTOLOGY, XSD_INTEGER, article_iri, ckg_node, graph_iri
 
-VERSION = 4  # bump when the shape of readings changes: a refresh then recomputes them all
+VERSION = 5  # bump when the shape of readings changes: a refresh then recomputes them all
 
 
 def _text(name: str) -> Sparql:
@@ -135,7 +135,10 @@ def claim_readings(
 
 def period_days(starts: list, ends: list) -> list:
     """READINGS' days of an event: its start, and its end where that is later (a period's
-    last day is a reading of its own)."""
+    last day is a reading of its own); an event known only to have happened by a day (a
+    capture told as background, by the report) is read on that day."""
+    if not starts:
+        return list(ends)
     return [*starts, *(e for e in ends for s in starts if e.value > s.value)]
 
 

@@ -617,7 +617,26 @@ def item_claims(
         claims.extend(sentence_claims(sent, index, ctx, dates, publisher, relay))
         index += 1
     date_denials(claims)
+    date_backstories(claims, doc)
     return claims
+
+
+def date_backstories(claims: list[Claim], doc: Doc) -> None:
+    """A change told as background with no day ('the brief seizure of X', 'after it had
+    fallen to IS') happened by the time of the report: it gets that bound, and so holds on
+    the publication day, unless the item dates another change or state of the place (then
+    the dated telling is the one to read)."""
+    published = doc.user_data.get("published")
+    if not published:
+        return
+    pub = dt.date.fromisoformat(published)
+    dated = {c.place.key for c in claims
+             if c.type == "control" and c.place is not None and c.date is not None}
+    for c in claims:
+        if (c.type == "control" and c.event == "ControlChange" and c.date is None
+                and not c.denial and c.place is not None and c.controller is not None
+                and c.place.key not in dated):
+            c.date = DateRange(None, pub, "(by publication)")
 
 
 def date_denials(claims: list[Claim]) -> None:

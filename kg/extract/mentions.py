@@ -654,7 +654,9 @@ def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entit
         and m.entity.is_actor
         and m.entity.type not in ("NewsAgency", "Country", "Monitor", "AnonymousSource")
     ]
-    return previous[-1] if previous else None
+    # "They seized the district, driving out the rebels": not the party the sentence acts on
+    acted_on = {m.entity.key for m in ctx.mentions if token.i < m.start < token.sent.end}
+    return next((e for e in reversed(previous) if e.key not in acted_on), None)
 
 
 def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:

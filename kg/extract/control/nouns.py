@@ -8,13 +8,15 @@ from spacy.tokens import Token
 
 from kg.extract.attribution import child
 from kg.extract.control.base import FIGHTING_TYPES, HOLDER_TYPES, Found, country_of
-from kg.extract.control.states import recent_group
+from kg.extract.control.states import forward_reference, recent_group
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
+    SETTLEMENTS,
     ItemContext,
     actor_of,
     attack_site_later,
     named_after,
+    nearby,
     place_mention,
     place_of,
     places_of,
@@ -209,7 +211,9 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
             (g for c in noun.head.children if c.dep_ == "prep" and c.lower_ == "in"
              and c.i == noun.right_edge.i + 1 for g in c.children if g.dep_ == "pobj"),
             None,
-        )  # "hit the IS stronghold in Raqqa", the parser's 'in' on the verb
+        ) or (prep_object(of, "in") if of is not None else None)
+        # "hit the IS stronghold in Raqqa", the parser's 'in' on the verb; "a stronghold of
+        # DAESH militants in Manbij", on the holder
     if holder is None or holder.type not in HOLDER_TYPES:
         return None
     places = [
@@ -223,9 +227,30 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
     if not places and (within or place_t is None):
         later = named_after(noun, ctx)  # "... on the IS stronghold. The city of Raqa ..."
         places = [later] if later is not None else []
+    if not places and (within or place_t is None) and forward_reference(noun):
+        later = first_city_next(noun, ctx)  # "civilians killed in and around a stronghold of
+        places = [later] if later is not None else []  # IS ... 15 were killed in Manbij"
     if not places:
         return None
     return Found(noun, "ControlState", places[0], holder, None, gaz.side_of(holder), places[1:])
+
+
+def first_city_next(noun: Token, ctx: ItemContext) -> Entity | None:
+    """The first city or town of the theatre the next sentence names, not only as what
+    another place is near: what 'a stronghold' a lead leaves unnamed turns out to be."""
+    doc = noun.doc
+    if noun.sent.end >= len(doc) or any(
+        noun.i < m.start < noun.sent.end and m.entity.type in SETTLEMENTS for m in ctx.mentions
+    ):
+        return None  # "a stronghold of DAESH militants in Manbij": named in its own sentence
+    following = doc[noun.sent.end].sent
+    for m in ctx.mentions:
+        if (following.start <= m.start < following.end and m.entity.known
+                and m.entity.type in ("City", "Town")
+                and m.entity.country in lexicon()["theatre_countries"]
+                and not nearby(doc[m.start])):
+            return m.entity
+    return None
 
 
 def put_by(noun: Token, ctx: ItemContext) -> Token | None:
