@@ -140,3 +140,4 @@ def test_speaking_to_an_outlet_the_name_before_the_verb_speaks() -> None:
                    "rebel-held town of Kafr Dalla on Wednesday.")
     assert c.claimant.label == "Karim Haddad"
     assert [s.label for s in c.reported_by] == ["Anadolu Agency", "Karim Haddad"]
+

@@ -1448,3 +1448,36 @@ def test_a_stronghold_a_lead_leaves_unnamed_is_the_city_named_next() -> None:
     claims = controls("Kurdish fighters encircled a stronghold of IS militants in Manbij.",
                       "Aid reached Homs on Monday.")
     assert held(claims) == {"Manbij": "Islamic State of Iraq and the Levant"}
+
+
+def test_an_anonymous_source_is_also_known_by_its_head_and_the_words_before_it() -> None:
+    [c] = [c for c in controls("Jets struck the opposition-held district of Kafr Dalla, "
+                                "according to a pro-opposition civil defense source on the "
+                                "ground.") if c.type == "control"]
+    assert c.claimant.label == "pro-opposition civil defense source on the ground"
+    assert c.claimant.aliases == ["civil defense source", "defense source", "source"]
+
+
+def test_the_source_is_the_anonymous_source_the_item_introduced() -> None:
+    claims = [c for c in controls(
+        "Jets hit the town of Zaydal, a civil defense source said. The jets also hit the "
+        "opposition-held district of Kafr Dalla the source told Anadolu Agency.")
+        if c.type == "control"]
+    assert [c.claimant.label for c in claims] == ["civil defense source"]
+
+
+def test_who_accuses_a_party_of_an_act_is_the_claimant_of_what_the_charge_tells() -> None:
+    [c] = [c for c in controls("The opposition accused government forces of gassing people "
+                                "on Wednesday over the rebel-held town of Kafr Dalla.")
+           if c.type == "control"]
+    assert c.claimant.label == "Syrian opposition"
+
+
+def test_an_ngo_said_is_the_rights_monitor_the_item_names_and_no_one_else() -> None:
+    [c] = [c for c in controls("Barrel bombs hit the rebel-held town of Kafr Dalla, an NGO "
+                                "said. The Syrian Observatory for Human Rights said 20 died.")
+           if c.type == "control"]
+    assert c.claimant.label == "Syrian Observatory for Human Rights"
+    [c] = [c for c in controls("Barrel bombs hit the rebel-held town of Kafr Dalla, an NGO "
+                                "said.") if c.type == "control"]
+    assert c.claimant is None or c.claimant.type != "Monitor"

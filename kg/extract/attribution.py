@@ -57,9 +57,22 @@ def governing_verb(trigger: Token, entries: list[tuple[Token, list[Entity]]]) ->
     while t.head.i != t.i:
         if t.head.i in verbs and t.dep_ in CLAUSE_EDGES:
             return t.head
+        accuser = charged_with(t)
+        if accuser is not None and accuser.i in verbs:
+            return accuser
         t = t.head
     # "IS retook X, the Observatory said, but ...": the saying hung on the sentence's root
     return next((c for c in t.children if c.i in verbs and c.dep_ == "parataxis"), None)
+
+
+def charged_with(clause: Token) -> Token | None:
+    """The verb that accuses someone of this clause ('X accused government forces of
+    gassing people over rebel-held suburbs': accused), or None."""
+    of = clause.head
+    if clause.dep_ != "pcomp" or of.lower_ != "of":
+        return None
+    verb = of.head if of.head.pos_ == "VERB" else of.head.head
+    return verb if verb.lemma_.lower() in lexicon()["charging_verbs"] else None
 
 
 def child(token: Token, *deps: str) -> Token | None:
@@ -83,7 +96,8 @@ def is_reporting(token: Token, words: Words) -> bool:
     if words.lemma[token.i] in lexicon()["reporting_verbs_need_clause"]:
         return any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in token.children) or (
             closing(token)
-        )
+        ) or any((v := charged_with(p)) is not None and v.i == token.i
+                 for p in token.subtree if p.dep_ == "pcomp")
     return True
 
 

@@ -93,6 +93,7 @@ class ItemContext:
     holders: dict[str, Entity] = field(default_factory=dict)  # ... by a change or a state
     lists: dict[int, list[Entity]] = field(default_factory=dict)  # token -> its list's places
     article_places: Counter = field(default_factory=Counter)  # settlements across the article
+    sources: dict[str, Entity] = field(default_factory=dict)  # head noun -> anonymous source
     words: Words = field(init=False)
 
     def __post_init__(self) -> None:
@@ -749,15 +750,22 @@ def source_of(token: Token | None, ctx: ItemContext) -> Entity | None:
     appos = next((c for c in token.children if c.dep_ == "appos"), None)
     if ctx.at(token) is None and appos is not None and ctx.at(appos) is not None:
         return source_of(appos, ctx)  # "the UN children's agency (UNICEF) said"
-    if ctx.at(token) is None and token.lemma_.lower() in lexicon()["anonymous_source_nouns"]:
+    lemma = token.lemma_.lower()
+    if ctx.at(token) is None and lemma in lexicon()["anonymous_source_nouns"]:
+        told = ctx.sources.get(lemma)
+        if told is not None and is_bare_definite(token) and token.n_lefts == 1:
+            return told  # "a civil defense source said ... the source told AA": that one
         label = source_label(token, ctx)
         # anonymous sources are scoped to their article: two "military sources" are not one
-        return Entity(
+        found = Entity(
             key=f"anon-{ctx.stem}-{slug(norm(label))}",
             label=label,
             type="AnonymousSource",
+            aliases=source_cores(token, label),
             known=False,
         )
+        ctx.sources[lemma] = found
+        return found
     if token.lower_ in ("he", "she", "they") and ctx.last_speaker is not None:
         return ctx.last_speaker
     if token.lower_ == "it" and ctx.last_speaker is not None and ctx.last_speaker.type in (
@@ -788,6 +796,21 @@ def named_monitor(token: Token, ctx: ItemContext) -> Entity | None:
     return None
 
 
+def source_cores(head: Token, label: str) -> list[str]:
+    """Shorter names of an anonymous source, its head and the words right before it ('a
+    pro-opposition civil defense source on the ground': 'civil defense source', 'defense
+    source', 'source'), for matching the way others name it."""
+    doc, words, i = head.doc, [head.text], head.i - 1
+    while len(words) < 3 and i >= head.sent.start:
+        t = doc[i]
+        if t.dep_ not in ("compound", "amod") or "-" in (doc[i + 1].text, doc[i - 1].text):
+            break  # (not a part of "pro-opposition")
+        words.insert(0, t.text)
+        i -= 1
+    cores = [" ".join(words[k:]) for k in range(len(words))]
+    return [c for c in cores if c != label]
+
+
 def source_label(token: Token, ctx: ItemContext) -> str:
     """'a military source', 'a senior Iranian official', 'a source on the ground': the words
     that say who, without what a stripped comma glued on ('Later a military source', 'Aleppo
@@ -798,15 +821,18 @@ def source_label(token: Token, ctx: ItemContext) -> str:
         if t.tag_ == "POS":
             continue  # "the Hezbollahs commander": the possessive a feed glued on
         if t.i < token.i and (
-            t.dep_ in ("det", "advmod", "punct", "nummod")
+            t.dep_ in ("det", "advmod", "punct", "nummod") and t.text != "-"
             or (t.pos_ == "PROPN" and t.ent_type_ != "NORP"
                 and not (t.i + 1 < len(t.doc) and t.nbor().tag_ == "POS"))
             or (named is not None and named.is_place)
-            or t.lower_ in CONNECTORS_OF_NAMES
+            or t.lower_ in CONNECTORS_OF_NAMES - {"-"}
         ):
             continue
         kept.append(t)
-    label = " ".join(t.text for t in kept)
+    at = {t.i for t in kept}  # a hyphen only inside what is kept: "pro-opposition"
+    kept = [t for t in kept if t.text != "-" or {t.i - 1, t.i + 1} <= at]
+    label = "".join(t.text + (t.whitespace_ if k + 1 < len(kept) and kept[k + 1].i == t.i + 1
+                              else " ") for k, t in enumerate(kept)).strip()
     return label if label else np_text(token)
 
 

@@ -300,7 +300,11 @@ def embedded_dateline(paragraph: str) -> tuple[dt.date, str] | None:
             continue
         day = dateline_day(m.group("date"))
         if day is not None:
-            rest = paragraph[: m.start()].rstrip() + " " + paragraph[m.end() :].lstrip()
+            title = paragraph[: m.start()].rstrip()
+            # the headline run into the text ends where the dateline stood: "... Monitor AFP"
+            # is a sentence of its own, not the subject or the speaker of the lead's
+            joint = ". " if len(title.split()) >= 3 and title[-1:].isalnum() else " "
+            rest = title + joint + paragraph[m.end() :].lstrip()
             return day, rest.strip()
     return None
 
