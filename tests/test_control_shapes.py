@@ -1481,3 +1481,12 @@ def test_an_ngo_said_is_the_rights_monitor_the_item_names_and_no_one_else() -> N
     [c] = [c for c in controls("Barrel bombs hit the rebel-held town of Kafr Dalla, an NGO "
                                 "said.") if c.type == "control"]
     assert c.claimant is None or c.claimant.type != "Monitor"
+
+
+def test_quarters_named_after_a_held_half_lie_in_it() -> None:
+    claims = controls("Airstrikes hit the rebel-held east of Aleppo city on Friday.",
+                      "The raids on Aleppo's Zaydal district killed a family.",
+                      "Rebels shelled the government-held Kafr Dalla neighbourhood.")
+    assert held(claims) == {"eastern Aleppo": "Syrian opposition",
+                            "Zaydal": "Syrian opposition",
+                            "Kafr Dalla": "Government of Syria"}

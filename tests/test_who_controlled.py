@@ -209,3 +209,46 @@ def test_a_period_holds_on_its_last_day(period: Store) -> None:
                for a in late["alternatives"])
     middle = ask(period, "Kafr Sabil", "2016-06-25")  # the newer report of that day is ISIS's
     assert middle["controller"]["label"] == "Islamic State of Iraq and the Levant"
+
+
+# -- a quarter named like a town elsewhere; a capture told as background -------------------
+QUARTERS = {
+    "q1.txt": "Rockets Hit West Aleppo\n\n"
+    "Rockets killed six people in the government-held west of Aleppo city on Thursday.\n\n"
+    "State media said the rockets hit the Shahba and Zaydal neighbourhoods.\n",
+    "q2.txt": "Aid Reaches Kafr Sabil\n\n"
+    "Aid reached the town on Monday. The brief seizure of Kafr Sabil by the army cut the "
+    "road.\n",
+}
+QUARTERS["q3.txt"] = ("Blast In Suwayda\n\nA car bomb killed two people in the town of Shahba in "
+                      "Suwayda province on Friday.\n")
+QUARTERS_MANIFEST = {
+    "q1.txt": {"published": "2016-10-27", "publisher": "Dunes Gazette"},
+    "q3.txt": {"published": "2016-10-29", "publisher": "Oasis Times"},
+    "q2.txt": {"published": "2016-11-03", "publisher": "Oasis Times"},
+}
+
+
+@pytest.fixture(scope="module")
+def quarters(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = write_articles(tmp_path_factory.mktemp("quarters") / "articles", QUARTERS,
+                            QUARTERS_MANIFEST)
+    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+
+
+def test_a_quarter_named_like_a_town_elsewhere_is_the_quarter(quarters: Store) -> None:
+    """Shahba is also a town of Suwayda province, which another report names: the
+    neighbourhood of the government-held west of Aleppo, which control claims are about, is
+    the place the name answers for."""
+    answer = ask(quarters, "Shahba", "2016-10-27")
+    assert answer["controller"]["label"] == "Government of Syria"
+    assert answer["place"]["label"] == "Shahba"
+    assert ask(quarters, "Zaydal", "2016-10-27")["controller"]["label"] == "Government of Syria"
+
+
+def test_a_capture_told_as_background_holds_on_its_report_day(quarters: Store) -> None:
+    answer = ask(quarters, "Kafr Sabil", "2016-11-03")
+    assert answer["controller"]["label"] == "Government of Syria"
+    assert answer["evidence"][0]["date"] == {"start": None, "end": "2016-11-03",
+                                             "text": "(by publication)"}
+    assert ask(quarters, "Kafr Sabil", "2016-11-02")["controller"] is None

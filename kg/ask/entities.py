@@ -15,6 +15,7 @@ from kg.vocab import WIKIDATA, entity_iri
 FIND_BY_NAME = load("kg.ask", "entities_by_name")
 FIND_BY_QID = load("kg.ask", "entities_by_wikidata")
 CLASS_OF = load("kg.ask", "entities_classes")
+WITH_CONTROL = load("kg.ask", "entities_with_control")
 
 
 def resolve_entity(store: GraphStore, name: str, kind: str = "Place") -> Term:
@@ -42,9 +43,11 @@ def resolve_entity(store: GraphStore, name: str, kind: str = "Place") -> Term:
             known = gazetteer.lookup(name)
             keys = [known.key] if known else []
         candidates = [ox.NamedNode(entity_iri(k)) for k in keys]
-        candidates = [c for c in candidates if exists(store, c)] or [
-            r["e"] for r in store.select(FIND_BY_NAME(), {"name": ox.Literal(name)})
-        ]
+        named = [r["e"] for r in store.select(FIND_BY_NAME(), {"name": ox.Literal(name)})]
+        candidates = [c for c in candidates if exists(store, c)] or named
+        if kind == "Place":  # a town elsewhere of the name, and the quarter a text called so
+            candidates = list(dict.fromkeys(candidates + named))
+            candidates.sort(key=lambda c: not store.select(WITH_CONTROL(), {"e": c}))
     candidates = [c for c in candidates if is_kind(store, c, kind)]
     if not candidates:
         raise NotFoundError(

@@ -329,11 +329,29 @@ def cue_entity(cue: Cue, doc: Doc, gazetteer: Gazetteer) -> Entity:
             # "Idleb city" is its province's capital
             settlement = cue.type in SETTLEMENTS
             known = gazetteer.settlement(name) if settlement else gazetteer.lookup(name)
-            if known is not None and known.is_place and fits_kind(known, cue.type):
+            if known is not None and known.is_place and fits_kind(known, cue.type) and not (
+                known.type in SETTLEMENTS and quarter_word(cue, doc)
+            ):  # "the Shahba and Hamdaniyeh neighbourhoods": not the towns of those names
                 return known
         return gazetteer.adhoc(text, cue.type, sure=True)
     base = doc[cue.base[0] : cue.base[1]].text if cue.base else None
     return gazetteer.facility(cue.label(doc), cue.facility, base)
+
+
+QUARTER_WORDS = {"neighbourhood", "neighborhood", "quarter", "district"}
+
+
+def quarter_word(cue: Cue, doc: Doc) -> bool:
+    """Does the cue call its name a city's quarter with the word after it ('the X
+    neighbourhood', 'the A and B neighbourhoods')? A town elsewhere of that name is then not
+    it. ('a district of Manbij' names the city the district is in.)"""
+    words = [cue.kind_word or ""]
+    if cue.end < len(doc):
+        words.append(doc[cue.end].lemma_)
+    if cue.listed:  # "the A and B neighbourhoods": the word after the list's last name
+        after = next((t for t in doc[cue.end : cue.end + 6] if t.pos_ == "NOUN"), None)
+        words.append(after.lemma_ if after is not None else "")
+    return any(w.lower() in QUARTER_WORDS for w in words)
 
 
 def city_part(cue: Cue, doc: Doc, ctx: ItemContext) -> Entity | None:

@@ -22,7 +22,7 @@ from kg.extract.control import nouns, sieges, states, verbs
 from kg.extract.control.base import FIGHTING_TYPES, Found
 from kg.extract.cues import PART_KINDS
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import SETTLEMENTS, ItemContext, Words, called_so
+from kg.extract.mentions import SETTLEMENTS, ItemContext, Words, called_so, next_sentence_end
 from kg.extract.syntax import irrealis, is_passive, phrasal
 
 Reader = Callable[[Token, ItemContext, Gazetteer], Found | None]
@@ -137,7 +137,7 @@ def control_of(token: Token, ctx: ItemContext) -> Found | None:
         if found is not None and partly(token):
             return None  # "was partly held by IS": a divided place has no one controller
         if found is not None and found.event == "ControlState":
-            found.others += [p for p in parts_within(token, ctx)
+            found.others += [p for p in parts_within(token, ctx) + parts_of_half_next(found, ctx)
                              if p != found.place and p not in found.others]
         if found is not None or not shape.tries:
             return found
@@ -186,6 +186,33 @@ def parts_within(trigger: Token, ctx: ItemContext) -> list[Entity]:
         ):
             return ctx.lists.get(m.start, [m.entity])
     return []
+
+
+def parts_of_half_next(found: Found, ctx: ItemContext) -> list[Entity]:
+    """'airstrikes on the rebel-held east of Aleppo ... The raids on Aleppo's Marjeh district
+    killed ...': the quarters the next two sentences name with a part word lie in the half
+    the sentence before them called held (not those they call held by someone of their own)."""
+    half = found.place
+    if half is None or not half.is_city_half:
+        return []
+    doc, end = found.trigger.doc, found.trigger.sent.end
+    if end >= len(doc):
+        return []
+    following = doc[end : next_sentence_end(found.trigger, 2)]
+    out: list[Entity] = []
+    for m in ctx.mentions:
+        if not following.start <= m.start < following.end or m.entity in out:
+            continue
+        if m.entity.is_city_half or not (m.entity.type == "Region" and not m.entity.known
+                                         or m.entity.part_of == half.part_of):
+            continue
+        named_as_part = any(called_so(m, k, doc) for k in PART_KINDS) or (
+            m.start in ctx.lists or m.end < len(doc) and doc[m.end].lemma_.lower() in PART_KINDS)
+        own_holder = any(t.lower_ in lexicon()["held_suffixes"] or t.lower_ == "besieged"
+                         for t in doc[max(following.start, m.start - 3) : m.start])
+        if named_as_part and not own_holder:
+            out.extend(e for e in ctx.lists.get(m.start, [m.entity]) if e not in out)
+    return out
 
 
 def partly(token: Token) -> bool:
