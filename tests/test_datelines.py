@@ -83,15 +83,16 @@ def test_a_wire_dateline_is_removed(tmp_path: Path, wire: str, day: dt.date | No
 
 
 def test_a_dateline_after_a_headline_run_into_the_paragraph(tmp_path: Path) -> None:
-    """Pages flattened into one paragraph print the headline, the agency, then the date."""
+    """Pages flattened into one paragraph print the headline, the agency, then the date: the
+    headline ends where the dateline stood, a sentence of its own."""
     text = "Air raid kills 12 at a market Monitor AFP Thursday 24 Apr 2014 " + BODY
     article = read_article(txt(tmp_path, text))
     assert article.published == dt.date(2014, 4, 24)
-    assert article.items[0].paragraphs == ["Air raid kills 12 at a market Monitor AFP " + BODY]
+    assert article.items[0].paragraphs == ["Air raid kills 12 at a market Monitor AFP. " + BODY]
     agency = "Ten people killed in shelling of Raqqa 21 November 2016 SANA " + BODY
     assert read_dateline([agency]) == (
         dt.date(2016, 11, 21),
-        ["Ten people killed in shelling of Raqqa SANA " + BODY],
+        ["Ten people killed in shelling of Raqqa. SANA " + BODY],
     )
 
 
