@@ -28,10 +28,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def test_the_denial_competes_with_the_capture(store: Store) -> None:
     answer = who_controlled(store, "Tabqa", dt.date(2017, 3, 27))
     assert answer["status"] == "contested"
-    sides = {answer["controller"]["label"]} | {
-        a["controller"]["label"] for a in answer["alternatives"] if a["status"] == "competing"
+    sides = {answer["side"]["label"]} | {
+        a["side"]["label"] for a in answer["alternatives"] if a["status"] == "competing"
     }
     assert sides == {"Kurdish forces", "Islamic State of Iraq and the Levant"}
+    named = {answer["controller"]["label"]} | {
+        a["controller"]["label"] for a in answer["alternatives"] if a["status"] == "competing"
+    }
+    assert named == {"Syrian Democratic Forces", "Islamic State of Iraq and the Levant"}
 
 
 def test_the_denial_is_linked_to_the_claim_it_disputes(store: Store) -> None:

@@ -155,7 +155,9 @@ def test_made_up_town_follows_its_reports(made_up: Store) -> None:
         "Syrian Observatory for Human Rights",
     ]
     later = ask(made_up, "Qasr al-Fanar", "2019-03-12")
-    assert later["controller"]["label"] == "Government of Syria"
+    # 'Government forces recaptured': the army, on the government's side
+    assert later["controller"]["label"] == "Syrian Arab Army"
+    assert later["side"]["label"] == "Government of Syria"
     assert later["since"] == "2019-03-09"  # Saturday before a Monday article
     assert any(a["controller"]["label"] == "Syrian opposition" for a in later["alternatives"])
 
@@ -163,10 +165,10 @@ def test_made_up_town_follows_its_reports(made_up: Store) -> None:
 def test_sources_disagreeing_on_a_day_make_it_contested(made_up: Store) -> None:
     answer = ask(made_up, "qasr al-fanar", "2019-03-10")
     assert answer["status"] == "contested"
-    labels = {answer["controller"]["label"]} | {
-        a["controller"]["label"] for a in answer["alternatives"] if a["status"] == "competing"
+    sides = {answer["side"]["label"]} | {
+        a["side"]["label"] for a in answer["alternatives"] if a["status"] == "competing"
     }
-    assert labels == {"Government of Syria", "Syrian opposition"}
+    assert sides == {"Government of Syria", "Syrian opposition"}
 
 
 def test_as_of_on_made_up_town(made_up: Store) -> None:
@@ -199,7 +201,8 @@ def test_a_period_holds_on_its_last_day(period: Store) -> None:
     """'held since May', written in August, outranks an ISIS report of 20 June on the August
     day, though the period began before that report."""
     late = ask(period, "Kafr Sabil", "2016-08-11")
-    assert late["controller"]["label"] == "Kurdish forces"  # the side of the YPG
+    assert late["controller"]["label"] == "People's Protection Units"  # the force named
+    assert late["side"]["label"] == "Kurdish forces"  # and its side
     assert [e["article"] for e in late["evidence"]] == ["p2"]  # one claim, shown once
     # the run of agreeing reports starts on the period's last day (the ISIS report breaks
     # it); the claim itself keeps its whole period
@@ -248,7 +251,7 @@ def test_a_quarter_named_like_a_town_elsewhere_is_the_quarter(quarters: Store) -
 
 def test_a_capture_told_as_background_holds_on_its_report_day(quarters: Store) -> None:
     answer = ask(quarters, "Kafr Sabil", "2016-11-03")
-    assert answer["controller"]["label"] == "Government of Syria"
+    assert answer["side"]["label"] == "Government of Syria"
     assert answer["evidence"][0]["date"] == {"start": None, "end": "2016-11-03",
                                              "text": "(by publication)"}
     assert ask(quarters, "Kafr Sabil", "2016-11-02")["controller"] is None

@@ -170,6 +170,7 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
         "date": on.isoformat(),
         "as_of": as_of.isoformat() if as_of else None,
         "controller": None,
+        "side": None,
         "since": None,
         "status": "unknown",
         "evidence": [],
@@ -186,20 +187,24 @@ def who_controlled(store: Store, place: str, on: dt.date, as_of: dt.date | None 
     others = alternative_runs(moments, top)
     # every claim the answer shows, fetched together (one query, not one per claim)
     claims = evidence(store, run.readings + [r for _, o in others for r in o.readings], entities)
+    shown = [claims[c] for c in dict.fromkeys(r.claim for r in run.readings)]
     answer.update(
-        controller=entities.get(ox.NamedNode(top)),
+        controller=named_controller(top, shown, entities),
+        side=entities.get(ox.NamedNode(top)),
         since=run.since.isoformat(),
         status="contested" if contested else "reported",
-        evidence=[claims[c] for c in dict.fromkeys(r.claim for r in run.readings)],
+        evidence=shown,
     )
     answer["alternatives"] = [
         {
-            "controller": entities.get(ox.NamedNode(o.controller)),
+            "controller": named_controller(o.controller, alternative, entities),
+            "side": entities.get(ox.NamedNode(o.controller)),
             "since": o.since.isoformat(),
             "status": status,
-            "evidence": [claims[c] for c in dict.fromkeys(r.claim for r in o.readings)],
+            "evidence": alternative,
         }
         for status, o in others
+        for alternative in ([claims[c] for c in dict.fromkeys(r.claim for r in o.readings)],)
     ]
     answer["place"] = entities.get(place_node)  # the evidence's place: already looked up
     if published := [c["published"] for c in answer["evidence"] if c.get("published")]:
@@ -228,6 +233,20 @@ def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[
     named.discard(None)
     entities.cache.update(read_entity_cards(store, sorted(named)))
     return claims_shown(found, {iri: sorted(o) for iri, o in others.items()}, entities)
+
+
+def named_controller(side: str, shown: list[dict], entities: EntityCache) -> dict:
+    """Who held the place, as the evidence names it: the one force every claim of the run
+    gives control to on behalf of the side ('the SDF captured Raqqa': the SDF, whose side is
+    Kurdish forces), else the side itself (the claims name several of its forces, or the side
+    alone: 'rebel-held')."""
+    agents = {(c.get("agent") or {}).get("iri") for c in shown}
+    named = {(c.get("controller") or {}).get("iri") for c in shown}
+    if len(agents) == 1 and named == {side} and None not in agents and side not in agents:
+        force = entities.get(ox.NamedNode(agents.pop()))
+        if force.get("type") == "Actor":
+            return force
+    return entities.get(ox.NamedNode(side))
 
 
 def alternative_runs(moments: list[list[Reading]], top: str) -> list[tuple[str, Run]]:

@@ -548,8 +548,9 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
     best = next((e for e in actors if e.type not in ("Country", "State")), None)
     appos = next((c for c in token.children if c.dep_ == "appos"), None)
     beside = one_actor(appos, ctx, clause) if appos is not None and ctx.at(token) is None else None
-    if best is None and beside is not None:  # "the PKK's Syrian affiliate, the PYD": the PYD
-        return beside
+    if beside is not None and (best is None
+                               or token.lemma_.lower() in lexicon()["affiliation_nouns"]):
+        return beside  # "the PKK's Syrian affiliate, the PYD": the PYD, not the PKK
     if best is None and token.lemma_.lower() in lexicon()["non_state_words"]:
         return kind_of_others(token, ctx)  # "US-backed Syrian militias": not the Syrian state
     if actors:
