@@ -593,8 +593,9 @@ def test_the_eastern_parts_of_a_city_are_that_part_and_parts_of_it_are_no_place(
 
 
 def test_a_militia_named_by_a_countrys_adjective_is_not_that_state() -> None:
+    # (a backer makes a force of its own: "US-backed Syrian militias" are the US-backed forces)
     [c] = controls("US-backed Syrian militias said they had taken full control of Umm Tut.")
-    assert c.controller is None and c.agent is None
+    assert c.agent.label == "Syrian Democratic Forces"
     assert held(controls("Syrian rebels seized the town of Umm Tut.")) == {
         "Umm Tut": "Syrian opposition"
     }
@@ -1490,3 +1491,39 @@ def test_quarters_named_after_a_held_half_lie_in_it() -> None:
     assert held(claims) == {"eastern Aleppo": "Syrian opposition",
                             "Zaydal": "Syrian opposition",
                             "Kafr Dalla": "Government of Syria"}
+
+
+def test_who_raises_its_flag_over_a_place_has_taken_it() -> None:
+    [c] = controls("Government forces raised the national flag over Kafr Dalla on Wednesday.")
+    assert (c.place.label, c.controller.label, c.event) == (
+        "Kafr Dalla", "Government of Syria", "ControlChange")
+    assert controls("Protesters raised the flag of the revolution in Kafr Dalla.") == []
+
+
+def test_a_state_told_in_the_past_perfect_since_a_month_held_from_that_month() -> None:
+    [c] = controls("Kafr Dalla had been in jihadist hands since June 2014.",
+                   published=dt.date(2017, 8, 31))
+    assert (c.date.start, c.date.end) == (dt.date(2014, 6, 1), dt.date(2014, 6, 1))
+    [c] = controls("Rebels have controlled Kafr Dalla since June 2014.",
+                   published=dt.date(2017, 8, 31))
+    assert (c.date.start, c.date.end) == (dt.date(2014, 6, 1), dt.date(2017, 8, 31))
+
+
+def test_a_string_of_towns_taken_is_the_towns_its_including_names() -> None:
+    claims = controls("Government forces seized a string of towns on Friday, including Kafr "
+                      "Dalla, Zaydal and Ain Qabra.")
+    assert held(claims) == dict.fromkeys(["Kafr Dalla", "Zaydal", "Ain Qabra"],
+                                         "Government of Syria")
+
+
+def test_a_party_said_to_be_besieged_holds_what_its_besiegers_surround() -> None:
+    [c] = controls("In Kafr Dalla, SDF fighters remained besieged on Tuesday, with "
+                   "Turkish-backed factions surrounding the town on three sides.")
+    assert (c.place.label, c.agent.label) == ("Kafr Dalla", "Syrian Democratic Forces")
+
+
+def test_a_backer_makes_a_force_of_its_own() -> None:
+    [c] = controls("U.S.-backed Syrian forces captured Kafr Dalla on Tuesday.")
+    assert c.agent.label == "Syrian Democratic Forces"
+    [c] = controls("Turkish-backed fighters seized the village of Kafr Dalla.")
+    assert c.agent.label == "Turkish-backed rebels"

@@ -119,3 +119,12 @@ def test_a_day_after_publication_is_not_the_day_of_a_state() -> None:
         "rebel-held town of Kafr Dalla by next Saturday."
     )
     assert {c.place.label: c.date.start for c in claims} == {"Kafr Dalla": dt.date(2019, 3, 12)}
+
+
+def test_since_a_month_of_a_year_starts_in_that_year() -> None:
+    from kg.extract.dates import resolve
+
+    found = resolve("since June 2014", dt.date(2017, 8, 31))
+    assert (found.start, found.end) == (dt.date(2014, 6, 1), dt.date(2017, 8, 31))
+    found = resolve("since Tuesday", dt.date(2017, 8, 31))
+    assert (found.start, found.end) == (dt.date(2017, 8, 29), dt.date(2017, 8, 31))

@@ -244,7 +244,7 @@ def named_controller(side: str, shown: list[dict], entities: EntityCache) -> dic
     named = {(c.get("controller") or {}).get("iri") for c in shown}
     if len(agents) == 1 and named == {side} and None not in agents and side not in agents:
         force = entities.get(ox.NamedNode(agents.pop()))
-        if force.get("type") == "Actor":
+        if force.get("class") == "ArmedGroup":  # (not the leader who announced it)
             return force
     return entities.get(ox.NamedNode(side))
 

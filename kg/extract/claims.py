@@ -15,9 +15,8 @@ from spacy.tokens import Doc, Span, Token
 from kg.claim_view import claim_view
 from kg.extract.attribution import Attribution, attribute, child
 from kg.extract.control import control_of, is_capture_noun, may_control
-from kg.extract.control.base import Found, denied, localised, same_finding
+from kg.extract.control.base import Found, denied, included_places, localised, same_finding
 from kg.extract.control.nouns import nominal_capture
-from kg.extract.control.verbs import included_places
 from kg.extract.dates import DateRange, resolve
 from kg.extract.events import (
     Event,
@@ -242,6 +241,7 @@ def sentence_claims(
     triggers = {f.trigger.i for f in found} | {e.trigger.i for e in events} | attribution.verbs
     claims = [control_claim(f, sent, index, attribution, dates, triggers) for f in found]
     ended_by_change(claims)
+    ended_before_the_news(found, claims, sent)
     claims += [event_claim(e, sent, index, dates, triggers) for e in events]
     said_by = [f.trigger for f in found] + [e.trigger for e in events]
     taken = triggers - attribution.verbs
@@ -259,6 +259,20 @@ def sentence_claims(
         claim.contested = disputed
     remember(sent, ctx, found, attribution)
     return claims
+
+
+def ended_before_the_news(found: list[Found], claims: list[Claim], sent: Span) -> None:
+    """'X had been in IS hands since June 2014': a state the past perfect tells held from its
+    start, and no longer by the report (no change of the sentence ended it at a known day)."""
+    published = sent.doc.user_data.get("published")
+    if not published:
+        return
+    pub = dt.date.fromisoformat(published)
+    for f, c in zip(found, claims, strict=True):
+        date = c.date
+        if (c.event == "ControlState" and date is not None and date.start is not None
+                and date.end == pub and date.start < pub and before_the_news(f.trigger, sent)):
+            c.date = DateRange(date.start, date.start, date.text)
 
 
 def ended_by_change(claims: list[Claim]) -> None:

@@ -106,6 +106,11 @@ def resolve(text: str, published: dt.date | None, future: bool = False) -> DateR
     since = re.fullmatch(r"since (?:early |late )?(\d{4})", phrase)
     if since and published is not None:  # "since 2011": from then to the report
         return DateRange(dt.date(int(since.group(1)), 1, 1), published, text)
+    since = re.fullmatch(r"since (.+)", phrase)
+    if since and published is not None:  # "since June 2014", "since Tuesday": from its start
+        start = resolve(since.group(1), published, future)
+        if start is not None and start.start is not None and start.start <= published:
+            return DateRange(start.start, published, text)
     absolute = resolve_absolute(phrase, published, future)
     if absolute is not None:
         return DateRange(absolute[0], absolute[1], text)

@@ -500,6 +500,28 @@ def actor_of(token: Token | None, ctx: ItemContext, clause: Token | None = None)
     return found
 
 
+FORCE_NOUNS = {"force", "militia", "fighter", "troop"}  # not "rebels": whose, is not said
+
+
+def backed_force(token: Token, ctx: ItemContext) -> Entity | None:
+    """The force a '<backer>-backed' modifier makes of a force noun ('U.S.-backed Syrian
+    forces', 'US-backed militias', 'Turkish-backed fighters'): what the gazetteer knows by
+    the backer and the noun, or by the backer and 'forces'."""
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    for c in token.lefts:
+        text = "".join(t.text_with_ws for t in c.subtree).strip()
+        backer = text[: -len("backed")].rstrip("- ")
+        if c.dep_ not in ("amod", "compound") or not text.lower().endswith("backed") or not backer:
+            continue
+        forces = ("forces",) if token.lemma_.lower() in FORCE_NOUNS else ()
+        for noun in (token.text, token.lemma_ + "s", *forces):
+            found = ctx.gazetteer.lookup(f"{backer}-backed {noun}")
+            if found is not None and found.is_actor:
+                return ctx.gazetteer.as_actor(found)
+    return None
+
+
 def allied(token: Token) -> bool:
     """'their allies', 'allied rebels', 'its proxies': a party named as another's ally."""
     words = lexicon()["ally_words"]
@@ -516,6 +538,9 @@ def one_actor(token: Token | None, ctx: ItemContext, clause: Token | None = None
         found = actor_of(named, ctx)
         if found is not None and found.type not in ("Country", "State"):
             return found  # (not the country in a name misspelt: "the Syria Democratic Forces")
+    backed = backed_force(token, ctx)
+    if backed is not None:  # "U.S.-backed Syrian forces": not the Syrian army
+        return backed
     found = ctx.at(token)
     if found is not None and found.is_actor:
         return named_kind(token, ctx) or ctx.gazetteer.as_actor(found)

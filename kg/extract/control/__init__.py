@@ -69,6 +69,7 @@ def held_after_holder(token: Token, ctx: ItemContext) -> bool:
 SHAPES: tuple[Shape, ...] = (
     Shape("capture", ("VERB",), ("control_gain",), verbs.gain, ("control_gain_phrasal",)),
     Shape("declared victory", ("VERB",), ("declare_verbs",), verbs.declared_victory),
+    Shape("raised its flag", ("VERB",), ("flag_verbs",), verbs.raised_flag),
     Shape("defeat", ("VERB",), ("control_defeat",), verbs.defeat,
           test=lambda t, ctx: is_passive(t), tries=True),
     Shape("deprive", ("VERB",), ("control_deprive",), lambda t, ctx, g: verbs.deprive(t, ctx)),

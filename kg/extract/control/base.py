@@ -15,6 +15,7 @@ from kg.extract.mentions import (
     actor_of,
     antecedent,
     called_so,
+    place_of,
     places_of,
     proper_place,
 )
@@ -65,13 +66,31 @@ def gain_found(
                or lone_name_taken(place_t, agent))
     places = [p for p in places_of(place_t, ctx, certain=certain) if p.type != "Country"]
     if not places and place_t is not None:
-        places = listed_next(place_t, ctx)
+        places = listed_next(place_t, ctx) or (
+            included_places(trigger, ctx) if place_t.lemma_.lower() in COUNTED_PLACES else [])
     if not places:
         return None
     controller = gaz.side_of(agent)
     return Found(
         trigger, event, places[0], agent, actor_of(target_t, ctx), controller, places[1:]
     )
+
+
+COUNTED_PLACES = ("string", "number", "series", "handful", "dozen", "town", "village", "city")
+
+
+def included_places(head: Token, ctx: ItemContext) -> list[Entity]:
+    """'seized a string of towns, including A, B and C': the places an 'including' phrase
+    under the word names."""
+    found = []
+    for t in head.subtree:
+        if t.lower_ in lexicon()["including_words"] and t.dep_ == "prep":
+            for obj in (c for c in t.children if c.dep_ == "pobj"):
+                for o in (obj, *obj.conjuncts):
+                    place = place_of(o, ctx)
+                    if place is not None and place.type != "Country":
+                        found.append(place)
+    return found
 
 
 def listed_next(noun: Token, ctx: ItemContext) -> list[Entity]:

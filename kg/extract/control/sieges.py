@@ -136,7 +136,8 @@ def siege_found(
         besieger = holder_word(besieger_t, ctx) if besieger_t is not None else None
         side = gaz.side_of(besieger) if besieger is not None else None
         known = ctx.holders.get(places[0].key)  # the holder the item gave the place
-        defender = defender_in(trigger, ctx)  # "IS encircled X but rebels pushed it back"
+        defender = defender_in(trigger, ctx) or besieged_subject(trigger, ctx)
+        # "IS encircled X but rebels pushed it back", "SDF fighters remained besieged"
         if defender is not None and (side is None or gaz.side_of(defender) != side):
             holder = defender
         elif known is not None and (side is None or gaz.side_of(known) != side):
@@ -157,6 +158,18 @@ def defender_in(trigger: Token, ctx: ItemContext) -> Entity | None:
         if t.pos_ == "VERB" and (t.lemma_.lower() in words["repel_verbs"]
                                  or phrasal(t, "repel_phrasal")) and not is_passive(t):
             found = actor_of(subject(t), ctx) if subject(t) is not None else None
+            if found is not None and found.type in FIGHTING_TYPES:
+                return found
+    return None
+
+
+def besieged_subject(trigger: Token, ctx: ItemContext) -> Entity | None:
+    """The armed party the sentence says is besieged ('SDF fighters remained besieged, with
+    Turkish-backed factions surrounding the town'): the holder of what surrounds them."""
+    words = lexicon()["siege_verbs"]
+    for t in trigger.sent:
+        if t.lemma_.lower() in words and is_passive(t):
+            found = actor_of(child(t, "nsubjpass"), ctx)
             if found is not None and found.type in FIGHTING_TYPES:
                 return found
     return None

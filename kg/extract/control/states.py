@@ -106,6 +106,8 @@ def included(noun: Token, ctx: ItemContext) -> list[Entity]:
     """'raids on IS-held areas of Homs province, including the villages of A and B':
     the places an 'including' phrase after a plural names are members of it, wherever the
     parser hung the phrase (on the noun or on the words that govern it)."""
+    if noun.lemma_.lower() in ("string", "number", "series", "handful", "dozen"):
+        noun = prep_object(noun, "of") or noun  # "a string of towns, including A and B"
     if noun.tag_ not in ("NNS", "NNPS"):
         return []
     for holder in (noun, noun.head, noun.head.head):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import FIGHTING_TYPES, Found, gain_found
+from kg.extract.control.base import FIGHTING_TYPES, Found, gain_found, included_places
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import ItemContext, actor_of, place_of, salient_place
 from kg.extract.syntax import is_passive, party_positions, prep_object, roles, subject
@@ -196,18 +196,6 @@ def loss(verb: Token, ctx: ItemContext) -> Found | None:
     return Found(verb, "ControlChange", place, agent, None, None)
 
 
-def included_places(head: Token, ctx: ItemContext) -> list[Entity]:
-    found = []
-    for t in head.subtree:
-        if t.lower_ in lexicon()["including_words"] and t.dep_ == "prep":
-            for obj in (c for c in t.children if c.dep_ == "pobj"):
-                for o in (obj, *obj.conjuncts):
-                    place = place_of(o, ctx)
-                    if place is not None and place.type != "Country":
-                        found.append(place)
-    return found
-
-
 def fall_to(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     """'X fell to Y', 'X fell into the hands of Y', 'after the town fell to IS'."""
     gainer_t = prep_object(verb, "to", "into")
@@ -277,6 +265,20 @@ def defeat(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     if loser is None or place is None:
         return None
     return Found(token, "ControlChange", place, victor, loser, gaz.side_of(victor))
+
+
+def raised_flag(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
+    """'government forces raised the national flag over Daraa al-Balad', 'they hoisted their
+    banner at the crossing': who raises its flag over a place has taken it."""
+    flag = child(verb, "dobj", "nsubjpass")
+    if flag is None or flag.lemma_.lower() not in lexicon()["flag_nouns"]:
+        return None
+    place_t = prep_object(verb, "over", "at", "above", "on", "in") or prep_object(
+        flag, "over", "at", "above", "on", "in")
+    agent_t = prep_object(verb, "by") if is_passive(verb) else roles(verb)[0]
+    if actor_of(agent_t, ctx) is None:
+        return None
+    return gain_found(verb, agent_t, place_t, None, ctx, gaz, sure=True)
 
 
 def declared_victory(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
