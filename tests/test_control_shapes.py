@@ -1527,3 +1527,15 @@ def test_a_backer_makes_a_force_of_its_own() -> None:
     assert c.agent.label == "Syrian Democratic Forces"
     [c] = controls("Turkish-backed fighters seized the village of Kafr Dalla.")
     assert c.agent.label == "Turkish-backed rebels"
+
+
+def test_a_stronghold_driven_out_of_is_the_town_the_sentence_took_and_they_are_the_driven() -> None:
+    claims = controls("Kurdish fighters captured the town of Kafr Dalla on Wednesday, driving "
+                      "Islamic State militants out of a stronghold they had held since early "
+                      "2013, a monitor said.",
+                      "The fighters also took several villages, including Zaydal and Ain Qabra.")
+    state = next(c for c in claims if c.event == "ControlState")
+    assert (state.place.label, state.controller.label) == (
+        "Kafr Dalla", "Islamic State of Iraq and the Levant")
+    assert state.date.start == dt.date(2013, 1, 1)
+    assert {c.place.label for c in claims if c.sentence_index == 0} == {"Kafr Dalla"}

@@ -683,6 +683,9 @@ def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entit
                 found = actor_of(t, ctx)
                 if found is not None and found.type not in ("NewsAgency", "Monitor"):
                     return found
+    driven = driven_from_own(token, ctx)
+    if driven is not None:  # "driving IS militants out of a stronghold they had held": IS
+        return driven
     head = token.head
     singular = token.lower_ in ("its", "it")
     while head.dep_ not in ("ROOT",) and head.head.i != head.i:
@@ -702,6 +705,21 @@ def pronoun_actor(token: Token, ctx: ItemContext, clause: Token | None) -> Entit
     # "They seized the district, driving out the rebels": not the party the sentence acts on
     acted_on = {m.entity.key for m in ctx.mentions if token.i < m.start < token.sent.end}
     return next((e for e in reversed(previous) if e.key not in acted_on), None)
+
+
+def driven_from_own(pronoun: Token, ctx: ItemContext) -> Entity | None:
+    """The party a verb drives out of, or takes, the place a relative clause says the
+    pronoun held: 'driving IS militants out of a stronghold they had held' (they: IS)."""
+    clause = next((a for a in pronoun.ancestors if a.dep_ == "relcl"), None)
+    if clause is None or pronoun.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    for verb in list(clause.ancestors)[:5]:
+        if verb.pos_ != "VERB":
+            continue
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        found = actor_of(obj, ctx) if obj is not None else None
+        return found if found is not None and found.type in ("ArmedGroup", "Government") else None
+    return None
 
 
 def generic_actor(token: Token, ctx: ItemContext) -> Entity | None:
@@ -1540,6 +1558,11 @@ def salient_place(token: Token, ctx: ItemContext, settlement_only: bool) -> Enti
         counts = Counter(m.entity.key for m in before)
         best = max(reversed(before), key=lambda m: counts[m.entity.key])
         return best.entity
+    if indefinite and lemma in lexicon()["stronghold_nouns"]:
+        taken = [m for m in places if token.sent.start <= m.start < token.i
+                 and m.entity.type in SETTLEMENTS and not nearby(token.doc[m.start])]
+        if taken:  # "captured the town of X ..., driving IS out of a stronghold it had held
+            return taken[-1].entity  # since 2013": X, not a village the next sentence names
     following = next_sentence_end(token)
     container = place_of(prep_object_of(token), ctx, settlement_only=False)
     if container is not None and container.type not in ("City", "Town"):
