@@ -235,17 +235,18 @@ def evidence(store: Store, shown: list[Reading], entities: EntityCache) -> dict[
     return claims_shown(found, {iri: sorted(o) for iri, o in others.items()}, entities)
 
 
-def named_controller(side: str, shown: list[dict], entities: EntityCache) -> dict:
+def named_controller(side: str, shown: list[dict], entities: EntityCache) -> dict | None:
     """Who held the place, as the evidence names it: the one force every claim of the run
     gives control to on behalf of the side ('the SDF captured Raqqa': the SDF, whose side is
     Kurdish forces), else the side itself (the claims name several of its forces, or the side
     alone: 'rebel-held')."""
     agents = {(c.get("agent") or {}).get("iri") for c in shown}
     named = {(c.get("controller") or {}).get("iri") for c in shown}
-    if len(agents) == 1 and named == {side} and None not in agents and side not in agents:
-        force = entities.get(ox.NamedNode(agents.pop()))
-        if force.get("class") == "ArmedGroup":  # (not the leader who announced it)
-            return force
+    agent = agents.pop() if len(agents) == 1 else None
+    if agent is not None and agent != side and named == {side}:
+        force = entities.get(ox.NamedNode(agent))
+        if force is not None and force.get("class") == "ArmedGroup":  # (not the leader who
+            return force  # announced it)
     return entities.get(ox.NamedNode(side))
 
 
