@@ -1498,6 +1498,9 @@ def test_who_raises_its_flag_over_a_place_has_taken_it() -> None:
     assert (c.place.label, c.controller.label, c.event) == (
         "Kafr Dalla", "Government of Syria", "ControlChange")
     assert controls("Protesters raised the flag of the revolution in Kafr Dalla.") == []
+    [c] = controls("Army units entered Kafr Batna and raised the national flag over its public "
+                   "buildings.")
+    assert (c.place.label, c.controller.label) == ("Kafr Batna", "Government of Syria")
 
 
 def test_a_state_told_in_the_past_perfect_since_a_month_held_from_that_month() -> None:

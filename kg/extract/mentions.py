@@ -1291,7 +1291,7 @@ def place_of(token: Token | None, ctx: ItemContext, settlement_only: bool = True
             if m.start < token.i and m.entity.type in SETTLEMENTS | {"Region"}
         ]
         return before[-1] if before else ctx.last_place
-    if token.lower_ == "it":
+    if token.lower_ in ("it", "its"):
         return sentence_topic(token, ctx) or ctx.last_place
     if token.lower_ == "which":
         return ctx.last_place

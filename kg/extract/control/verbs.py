@@ -11,7 +11,7 @@ from spacy.tokens import Token
 from kg.extract.attribution import child
 from kg.extract.control.base import FIGHTING_TYPES, Found, gain_found, included_places
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
-from kg.extract.mentions import ItemContext, actor_of, place_of, salient_place
+from kg.extract.mentions import ItemContext, actor_of, place_of, places_of, salient_place
 from kg.extract.syntax import is_passive, party_positions, prep_object, roles, subject
 
 CONTROL = "control"
@@ -278,6 +278,9 @@ def raised_flag(verb: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:
     agent_t = prep_object(verb, "by") if is_passive(verb) else roles(verb)[0]
     if actor_of(agent_t, ctx) is None:
         return None
+    owner = child(place_t, "poss") if place_t is not None else None
+    if owner is not None and owner.lower_ == "its" and not places_of(place_t, ctx):
+        place_t = owner  # "entered Douma and raised the flag over its public buildings": Douma
     return gain_found(verb, agent_t, place_t, None, ctx, gaz, sure=True)
 
 
