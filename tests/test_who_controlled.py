@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import build_store, write_articles
+from conftest import built_store
 
 from kg.ask.who_controlled import format_text, who_controlled
 from kg.errors import NotFoundError
@@ -141,8 +141,7 @@ MANIFEST = {
 
 @pytest.fixture(scope="module")
 def made_up(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = write_articles(tmp_path_factory.mktemp("made") / "articles", MADE_UP, MANIFEST)
-    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+    return built_store(tmp_path_factory, "made", MADE_UP, MANIFEST)
 
 
 def test_made_up_town_follows_its_reports(made_up: Store) -> None:
@@ -192,9 +191,7 @@ PERIOD_MANIFEST = {
 
 @pytest.fixture(scope="module")
 def period(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = write_articles(tmp_path_factory.mktemp("period") / "articles", PERIOD,
-                            PERIOD_MANIFEST)
-    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+    return built_store(tmp_path_factory, "period", PERIOD, PERIOD_MANIFEST)
 
 
 def test_a_period_holds_on_its_last_day(period: Store) -> None:
@@ -234,9 +231,7 @@ QUARTERS_MANIFEST = {
 
 @pytest.fixture(scope="module")
 def quarters(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = write_articles(tmp_path_factory.mktemp("quarters") / "articles", QUARTERS,
-                            QUARTERS_MANIFEST)
-    return Store(build_store(folder.parent / "store", [folder]), read_only=True)
+    return built_store(tmp_path_factory, "quarters", QUARTERS, QUARTERS_MANIFEST)
 
 
 def test_a_quarter_named_like_a_town_elsewhere_is_the_quarter(quarters: Store) -> None:

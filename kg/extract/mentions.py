@@ -509,16 +509,26 @@ def backed_force(token: Token, ctx: ItemContext) -> Entity | None:
     the backer and the noun, or by the backer and 'forces'."""
     if token.pos_ not in ("NOUN", "PROPN"):
         return None
+    forces = ("forces",) if token.lemma_.lower() in FORCE_NOUNS else ()
     for c in token.lefts:
-        text = "".join(t.text_with_ws for t in c.subtree).strip()
-        backer = text[: -len("backed")].rstrip("- ")
-        if c.dep_ not in ("amod", "compound") or not text.lower().endswith("backed") or not backer:
-            continue
-        forces = ("forces",) if token.lemma_.lower() in FORCE_NOUNS else ()
-        for noun in (token.text, token.lemma_ + "s", *forces):
-            found = ctx.gazetteer.lookup(f"{backer}-backed {noun}")
-            if found is not None and found.is_actor:
-                return ctx.gazetteer.as_actor(found)
+        if c.dep_ in ("amod", "compound"):
+            found = backed_by(c, ctx, (token.text, token.lemma_ + "s", *forces))
+            if found is not None:
+                return found
+    return None
+
+
+def backed_by(modifier: Token, ctx: ItemContext, nouns: Iterable[str]) -> Entity | None:
+    """The known force '<backer>-backed NOUN' names, for the first of these nouns the
+    gazetteer knows ('Turkey-backed' with 'rebels': Turkish-backed rebels)."""
+    text = "".join(t.text_with_ws for t in modifier.subtree).strip()
+    backer = text[: -len("backed")].rstrip("- ")
+    if not text.lower().endswith("backed") or not backer:
+        return None
+    for noun in nouns:
+        found = ctx.gazetteer.lookup(f"{backer}-backed {noun}")
+        if found is not None and found.is_actor:
+            return ctx.gazetteer.as_actor(found)
     return None
 
 

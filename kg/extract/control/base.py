@@ -67,7 +67,7 @@ def gain_found(
     places = [p for p in places_of(place_t, ctx, certain=certain) if p.type != "Country"]
     if not places and place_t is not None:
         places = listed_next(place_t, ctx) or (
-            included_places(trigger, ctx) if place_t.lemma_.lower() in COUNTED_PLACES else [])
+            included_places(trigger, ctx) if counted(place_t).tag_ == "NNS" else [])
     if not places:
         return None
     controller = gaz.side_of(agent)
@@ -76,7 +76,11 @@ def gain_found(
     )
 
 
-COUNTED_PLACES = ("string", "number", "series", "handful", "dozen", "town", "village", "city")
+def counted(noun: Token) -> Token:
+    """What a quantity noun counts ('a string of towns': towns), else the noun itself."""
+    if noun.lemma_.lower() in lexicon()["quantity_nouns"]:
+        return prep_object(noun, "of") or noun
+    return noun
 
 
 def included_places(head: Token, ctx: ItemContext) -> list[Entity]:
@@ -98,8 +102,7 @@ def listed_next(noun: Token, ctx: ItemContext) -> list[Entity]:
     '... Among the villages are A and B': the settlements a plural that names none stands for
     are those the next sentence lists with a settlement word."""
     kinds = ("village", "town", "city")
-    if noun.lemma_.lower() in ("number", "dozen", "handful", "series", "string", "group"):
-        noun = prep_object(noun, "of") or noun  # "a number of villages"
+    noun = counted(noun)  # "a number of villages"
     if noun.tag_ != "NNS" or noun.lemma_.lower() not in kinds or prep_object(noun, "of"):
         return []
     doc = noun.doc

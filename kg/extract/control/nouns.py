@@ -15,6 +15,7 @@ from kg.extract.mentions import (
     ItemContext,
     actor_of,
     attack_site_later,
+    backed_by,
     named_after,
     nearby,
     place_mention,
@@ -154,7 +155,7 @@ def stronghold_noun(noun: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | No
                 and named.is_actor
             )
         ):
-            holder = holder or actor_of(c, ctx) or backed_side(c, ctx)
+            holder = holder or actor_of(c, ctx) or backed_by(c, ctx, ("rebels",))
     if holder is None and of is not None and place_mention(of, ctx) is None:
         holder = actor_of(of, ctx)
         if holder is None and of.lemma_.lower() in lexicon()["generic_fighter_nouns"]:
@@ -292,13 +293,6 @@ def group_capital(noun: Token, ctx: ItemContext) -> bool:
 def possessor(token: Token) -> Token:
     """The name a possessive marker belongs to ('ISs': the parse may hang the 's' alone)."""
     return token.nbor(-1) if token.tag_ == "POS" and token.i > 0 else token
-
-
-def backed_side(token: Token, ctx: ItemContext) -> Entity | None:
-    """'Turkey-backed', 'US-backed': the word names whom the holder is backed by; the holder
-    is a generic force of that kind, looked up whole ('Turkish-backed rebels')."""
-    text = " ".join(t.text for t in token.subtree)
-    return ctx.gazetteer.lookup(text + " rebels") if "backed" in text.lower() else None
 
 
 def stronghold_of(token: Token, ctx: ItemContext, gaz: Gazetteer) -> Found | None:

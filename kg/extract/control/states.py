@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from kg.extract.attribution import child
-from kg.extract.control.base import FIGHTING_TYPES, Found, listed_next
+from kg.extract.control.base import FIGHTING_TYPES, Found, counted, listed_next
 from kg.extract.cues import PART_KINDS
 from kg.extract.gazetteer import Entity, Gazetteer, lexicon
 from kg.extract.mentions import (
@@ -106,8 +106,7 @@ def included(noun: Token, ctx: ItemContext) -> list[Entity]:
     """'raids on IS-held areas of Homs province, including the villages of A and B':
     the places an 'including' phrase after a plural names are members of it, wherever the
     parser hung the phrase (on the noun or on the words that govern it)."""
-    if noun.lemma_.lower() in ("string", "number", "series", "handful", "dozen"):
-        noun = prep_object(noun, "of") or noun  # "a string of towns, including A and B"
+    noun = counted(noun)  # "a string of towns, including A and B"
     if noun.tag_ not in ("NNS", "NNPS"):
         return []
     for holder in (noun, noun.head, noun.head.head):
